@@ -1,0 +1,186 @@
+/**
+ * The typed description of an input. Scheme XML, README/inputs.conf.spec, default/inputs.conf,
+ * the configuration page and config parsing are all derived from it, so it is written once.
+ */
+import { ConfigError } from './errors';
+
+export type ArgType = 'string' | 'number' | 'boolean';
+export type ArgValue = string | number | boolean | string[];
+export type TypedConfig = Record<string, ArgValue | undefined>;
+
+export interface ArgumentDescription {
+  name: string;
+  title: string;
+  /** Help text shown in Splunk's form and in inputs.conf.spec. */
+  description: string;
+  type: ArgType;
+  required?: boolean;
+  /** Kept in storage/passwords; masked in inputs.conf. */
+  secret?: boolean;
+  default?: string | number | boolean;
+  /** Numbers: inclusive bounds. */
+  min?: number;
+  max?: number;
+  /** Allowed values for a string. */
+  choices?: readonly string[];
+  /** A comma-separated list (returned as string[]). */
+  list?: boolean;
+  /** Extra check on the typed value: returns a message for the admin, or undefined. */
+  check?: (value: ArgValue, config: TypedConfig) => string | undefined;
+  /** Shown in the configuration page only when advanced settings are open. */
+  advanced?: boolean;
+}
+
+export interface InputDescription {
+  scheme: string;
+  title: string;
+  description: string;
+  sourcetype: string;
+  /** Seconds between runs in default/inputs.conf. */
+  defaultInterval: number;
+  args: ArgumentDescription[];
+  /** Cross-field checks after each argument passed: returns a message, or undefined. */
+  check?: (config: TypedConfig) => { message: string; field?: string } | undefined;
+}
+
+/** The value splunkd shows in place of a secret after it was moved to storage/passwords. */
+export const MASK = '********';
+
+/** Parameters splunkd adds to every stanza; never our arguments. */
+export const SPLUNK_PARAMS = new Set([
+  'index', 'interval', 'host', 'source', 'sourcetype', 'disabled', 'start_by_shell',
+  'python.version', 'run_introspection', 'queueSize', 'persistentQueueSize', 'outputgroup',
+  'python.required',
+]);
+
+const TRUE = new Set(['1', 'true', 't', 'yes', 'y', 'on']);
+const FALSE = new Set(['0', 'false', 'f', 'no', 'n', 'off']);
+
+export function parseBoolean(raw: string): boolean | undefined {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  return undefined;
+}
+
+/**
+ * Turns the string params of a stanza into a typed config, applying defaults and checks.
+ * Throws ConfigError naming the first bad field. Secrets may be absent here (they are resolved
+ * from storage/passwords by the runtime before this is called).
+ */
+export function parseConfig(
+  desc: InputDescription,
+  params: Record<string, string | string[] | undefined>,
+  stanza = desc.scheme,
+): TypedConfig {
+  const config: TypedConfig = {};
+  for (const arg of desc.args) {
+    const raw = params[arg.name];
+    const text = Array.isArray(raw) ? raw.join(',') : raw;
+    if (text === undefined || text.trim() === '') {
+      if (arg.default !== undefined) config[arg.name] = arg.default;
+      else if (arg.required) {
+        throw new ConfigError(
+          `${stanza}: "${arg.name}" (${arg.title}) is required. Set it in the input's settings.`,
+          arg.name,
+        );
+      }
+      continue;
+    }
+    config[arg.name] = convert(arg, text, stanza);
+  }
+  for (const arg of desc.args) {
+    const value = config[arg.name];
+    if (value === undefined || !arg.check) continue;
+    const msg = arg.check(value, config);
+    if (msg) throw new ConfigError(`${stanza}: "${arg.name}" ${msg}`, arg.name);
+  }
+  const cross = desc.check?.(config);
+  if (cross) throw new ConfigError(`${stanza}: ${cross.message}`, cross.field);
+  return config;
+}
+
+function convert(arg: ArgumentDescription, text: string, stanza: string): ArgValue {
+  const bad = (why: string) =>
+    new ConfigError(`${stanza}: "${arg.name}" (${arg.title}) ${why}`, arg.name);
+  const v = arg.secret ? text : text.trim();
+  switch (arg.type) {
+    case 'boolean': {
+      const b = parseBoolean(v);
+      if (b === undefined) throw bad(`must be true or false (1/0), got "${clip(v)}".`);
+      return b;
+    }
+    case 'number': {
+      if (!/^-?\d+(\.\d+)?$/.test(v)) throw bad(`must be a number, got "${clip(v)}".`);
+      const n = Number(v);
+      if (arg.min !== undefined && n < arg.min) throw bad(`must be at least ${arg.min}, got ${n}.`);
+      if (arg.max !== undefined && n > arg.max) throw bad(`must be at most ${arg.max}, got ${n}.`);
+      return n;
+    }
+    case 'string': {
+      if (arg.list) {
+        const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+        if (arg.choices) {
+          const unknown = items.filter((i) => !arg.choices!.includes(i));
+          if (unknown.length) {
+            throw bad(`has unknown value(s) ${unknown.map((u) => `"${clip(u)}"`).join(', ')}; allowed: ${arg.choices.join(', ')}.`);
+          }
+        }
+        return items;
+      }
+      if (arg.choices && !arg.choices.includes(v)) {
+        throw bad(`must be one of ${arg.choices.join(', ')}, got "${clip(v)}".`);
+      }
+      return v;
+    }
+  }
+}
+
+/** Keeps hostile or huge values out of messages. */
+export function clip(s: string, max = 80): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+// ---- arguments shared by every input ----
+
+export function httpsUrlCheck(value: ArgValue): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(String(value));
+  } catch {
+    return `must be a URL like https://host:port, got "${clip(String(value))}".`;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `must start with https://, got "${clip(String(value))}".`;
+  if (u.username || u.password) return 'must not contain credentials; use the dedicated settings.';
+  return undefined;
+}
+
+export const commonConnectionArgs = (): ArgumentDescription[] => [
+  {
+    name: 'verify_tls', title: 'Verify TLS certificates', type: 'boolean', default: true, advanced: true,
+    description: 'Verify the server certificate (default). Turn off only for testing; a warning is logged on every run.',
+  },
+  {
+    name: 'ca_cert_path', title: 'CA certificate file', type: 'string', advanced: true,
+    description: 'PEM file with the CA that signed the server certificate, for private CAs or TLS-inspecting proxies.',
+  },
+  {
+    name: 'proxy_url', title: 'Proxy URL', type: 'string', advanced: true,
+    description: 'HTTP(S) proxy for this input, e.g. http://proxy.example.com:3128. Overrides the add-on proxy setting.',
+    check: (v) => {
+      try {
+        const u = new URL(String(v));
+        if (!/^https?:$/.test(u.protocol)) return 'must be an http:// or https:// URL.';
+        return undefined;
+      } catch {
+        return `must be a URL like http://proxy.example.com:3128, got "${clip(String(v))}".`;
+      }
+    },
+  },
+  {
+    name: 'timeout', title: 'Request timeout (seconds)', type: 'number', default: 60, min: 1, max: 600, advanced: true,
+    description: 'Seconds to wait for an answer to one HTTP request.',
+  },
+];

@@ -1,0 +1,152 @@
+/**
+ * Contracts between the vendor-free core and the sources. A source sees only a SourceContext;
+ * it never touches stdout, splunkd or files outside its checkpoint scope.
+ */
+import type { InputDescription, TypedConfig } from './description';
+
+/** One event to index. `data` is the exact text Splunk will index. */
+export interface OutEvent {
+  /** Epoch seconds, fraction allowed. Absent: Splunk stamps the ingest time. */
+  time?: number;
+  data: string;
+  sourcetype?: string;
+  source?: string;
+  host?: string;
+  index?: string;
+}
+
+/**
+ * What a collector yields. The runtime writes `events`, flushes the sink, and only then saves
+ * `checkpoint` (when present) and calls `committed`. A batch may carry no events (a checkpoint
+ * that only moves time forward) or no checkpoint (more of the same window follows).
+ */
+export interface Batch<S = unknown> {
+  events: OutEvent[];
+  checkpoint?: S;
+  /** Called after the events were taken by the sink and the checkpoint saved (spool cleanup). */
+  committed?: () => Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+  child(meta: Record<string, unknown>): Logger;
+}
+
+/** A per-stanza checkpoint. State is small, versioned JSON. */
+export interface CheckpointStore {
+  load<S>(): Promise<S | undefined>;
+  save<S>(state: S): Promise<void>;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Longest Retry-After we honour before giving up as transient. */
+  maxRetryAfterMs: number;
+}
+
+export interface HttpRequest {
+  method?: string;
+  /** Absolute URL, or a path resolved against the client's base URL. */
+  url: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Overall timeout for headers; body reads are bounded by bodyTimeoutMs. */
+  timeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** false: no retries for this call (destructive reads, token requests). */
+  retry?: false | Partial<RetryPolicy>;
+  /** Statuses returned to the caller instead of being retried/thrown (e.g. 202, 204, 404). */
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  url: string;
+  /** The body as a stream; read it once, by one of the methods below or directly. */
+  body: NodeJS.ReadableStream;
+  text(): Promise<string>;
+  json<T = unknown>(): Promise<T>;
+  /** Discard the body so the connection can be reused. */
+  dump(): Promise<void>;
+}
+
+export interface HttpClient {
+  /**
+   * Sends a request. Retries 429/5xx/resets/timeouts per policy, honouring Retry-After, then
+   * throws TransientError. TLS, DNS and connect failures throw ConfigError naming the host and
+   * the setting to change. Any other status is returned to the caller. Messages never carry
+   * secrets.
+   */
+  request(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface HttpClientOptions {
+  baseUrl?: string;
+  verifyTls: boolean;
+  caCertPath?: string;
+  proxyUrl?: string;
+  /** Proxy credentials when not in proxyUrl. */
+  proxyUsername?: string;
+  proxyPassword?: string;
+  timeoutMs: number;
+  retry?: Partial<RetryPolicy>;
+  /** Strings that must never appear in errors or logs. */
+  secrets?: string[];
+  userAgent?: string;
+  /** Name of the setting admins use for a CA file, for error messages. */
+  caSettingName?: string;
+  logger?: Logger;
+  /** Keep-alive sockets; long-polling sources need their read timeout above the poll. */
+  keepAliveTimeoutMs?: number;
+}
+
+export interface SourceContext {
+  /** `<scheme>://<name>` */
+  stanza: string;
+  /** `<name>` */
+  name: string;
+  http: HttpClient;
+  /** Builds another client (e.g. a second host), configured like `http`. */
+  makeHttp(options: Partial<HttpClientOptions>): HttpClient;
+  checkpoint: CheckpointStore;
+  /** A directory private to this stanza for spools and scratch files; exists. */
+  stateDir: string;
+  log: Logger;
+  signal: AbortSignal;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now(): number;
+}
+
+export interface Source<C extends TypedConfig = TypedConfig, S = unknown> {
+  description: InputDescription;
+  /**
+   * Live check used by --validate-arguments and the configuration page: throws ConfigError or
+   * AuthError with the message to show. Bounded by ~10 s.
+   */
+  validate(config: C, ctx: SourceContext): Promise<void>;
+  /** Reads the checkpoint from ctx.checkpoint and yields batches in delivery order. */
+  collect(config: C, ctx: SourceContext): AsyncIterable<Batch<S>>;
+}
+
+/** Where events go: the XML stream to splunkd, HEC, or NDJSON files. */
+export interface Sink {
+  write(stanza: string, events: OutEvent[]): Promise<void>;
+  /** Resolves when everything written so far is durably taken by the receiver. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** storage/passwords, or env/files in standalone mode. */
+export interface SecretStore {
+  get(realm: string, username: string): Promise<string | undefined>;
+  set(realm: string, username: string, value: string): Promise<void>;
+}
