@@ -1,0 +1,224 @@
+/**
+ * Drains the Prisma SaaS log-events queue. Order of every step, and why:
+ *
+ *   dequeue (GET) → spool append + fsync → emit → sink flush → checkpoint (hashes) → unspool
+ *
+ * - killed before the spool write completes: the body is lost with the process, as it would be
+ *   with a connection reset during the answer; the window is the time of one write + fsync.
+ * - killed after the spool write, before the checkpoint: the next start replays the record; its
+ *   hashes are not in the checkpoint, so every event is emitted (none lost). Events that already
+ *   reached splunkd in that window are emitted again: that is the at-least-once window, as
+ *   narrow as one sink flush.
+ * - killed after the checkpoint, before the unspool: the record is replayed, every hash is in
+ *   the checkpoint, nothing is emitted twice, the record is removed.
+ *
+ * The hash set is consulted only for replayed records. Fresh bodies come from a destructive
+ * queue and cannot repeat what was delivered, while two genuinely identical events (same user,
+ * same file, same second) must both be indexed.
+ */
+import * as path from 'node:path';
+import type { TypedConfig } from '../../core/description';
+import type { Batch, HttpClient, OutEvent, SourceContext } from '../../core/types';
+import { BULK_PATH, LONG_POLL_MS, pollOnce, prismaBaseUrl, SINGLE_PATH, TokenManager } from './client';
+import { failpoint } from './failpoint';
+import { eventHash, parseBody, ParsedEvent } from './parse';
+import { Spool, SpoolRecord } from './spool';
+
+export const SOURCETYPE = 'pan:prisma_saas';
+
+export interface PrismaCheckpoint {
+  version: 1;
+  /** Hashes of the events of the last batches, newest last. */
+  recent_hashes: string[];
+}
+
+/**
+ * Only the batches whose spool record may survive a crash need to be covered: one in flight,
+ * so this bound (20 full bulk bodies) is generous and keeps the checkpoint small (~40 KB).
+ */
+export const RECENT_HASHES_MAX = 2000;
+
+export interface PrismaConfig extends TypedConfig {
+  region?: string;
+  base_url?: string;
+  client_id: string;
+  client_secret: string;
+  api_mode?: string;
+  max_runtime?: number;
+  timeout?: number;
+}
+
+export interface RunCounters {
+  bodies: number;
+  events: number;
+  unparsed: number;
+  replayed_records: number;
+  replayed_events: number;
+  duplicates_skipped: number;
+  partial_bodies: number;
+  tokens: number;
+}
+
+export class RecentHashes {
+  private readonly set = new Set<string>();
+  constructor(initial: readonly string[], private readonly max = RECENT_HASHES_MAX) {
+    for (const h of initial) this.add(h);
+  }
+  has(h: string): boolean {
+    return this.set.has(h);
+  }
+  add(h: string): void {
+    this.set.delete(h);
+    this.set.add(h);
+    while (this.set.size > this.max) this.set.delete(this.set.values().next().value as string);
+  }
+  list(): string[] {
+    return [...this.set];
+  }
+}
+
+export function loadCheckpoint(raw: unknown): PrismaCheckpoint {
+  const c = raw as Partial<PrismaCheckpoint> | undefined;
+  if (c && c.version === 1 && Array.isArray(c.recent_hashes)) {
+    return { version: 1, recent_hashes: c.recent_hashes.filter((h): h is string => typeof h === 'string') };
+  }
+  return { version: 1, recent_hashes: [] };
+}
+
+export function makeDataHttp(config: PrismaConfig, ctx: SourceContext, timeoutMs: number): HttpClient {
+  return ctx.makeHttp({
+    baseUrl: prismaBaseUrl(config),
+    timeoutMs,
+    keepAliveTimeoutMs: LONG_POLL_MS * 3,
+    secrets: [config.client_secret],
+    caSettingName: 'ca_cert_path',
+  });
+}
+
+export function makeTokens(config: PrismaConfig, ctx: SourceContext, http: HttpClient, timeoutMs: number): TokenManager {
+  return new TokenManager({
+    http,
+    clientId: config.client_id,
+    clientSecret: config.client_secret,
+    now: () => ctx.now(),
+    log: ctx.log,
+    stanza: ctx.stanza,
+    timeoutMs,
+  });
+}
+
+export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): AsyncGenerator<Batch<PrismaCheckpoint>> {
+  const startedMs = ctx.now();
+  const deadline = startedMs + (config.max_runtime ?? 240) * 1000;
+  const recent = new RecentHashes(loadCheckpoint(await ctx.checkpoint.load()).recent_hashes);
+  const spool = new Spool(path.join(ctx.stateDir, 'spool'));
+  await spool.open();
+  const counters: RunCounters = {
+    bodies: 0, events: 0, unparsed: 0, replayed_records: 0, replayed_events: 0,
+    duplicates_skipped: 0, partial_bodies: 0, tokens: 0,
+  };
+
+  const toBatch = (record: SpoolRecord, events: ParsedEvent[]): Batch<PrismaCheckpoint> => {
+    const out: OutEvent[] = events.map((e) => {
+      const ev: OutEvent = { time: e.time ?? record.receivedMs / 1000, data: e.text, sourcetype: SOURCETYPE };
+      if (e.unparsed) ev.source = `${ctx.stanza}:unparsed`;
+      return ev;
+    });
+    for (const e of events) recent.add(eventHash(e.text));
+    return {
+      events: out,
+      checkpoint: { version: 1, recent_hashes: recent.list() },
+      committed: async () => {
+        failpoint('prisma-before-unspool');
+        await spool.remove(record);
+      },
+    };
+  };
+
+  const parse = (record: SpoolRecord): ParsedEvent[] => {
+    const parsed = parseBody(record.body);
+    const unparsed = parsed.events.filter((e) => e.unparsed).length;
+    counters.unparsed += unparsed;
+    if (parsed.problem || record.damage) {
+      // The raw text is indexed (source ends in ":unparsed"); the log says why, never the body.
+      ctx.log.warn('prisma: body not fully parsed; unparsed parts indexed as received', {
+        problem: parsed.problem, damage: record.damage, bytes: record.body.length, unparsed_events: unparsed,
+        parsed_events: parsed.events.length - unparsed, record: record.id,
+      });
+    }
+    return parsed.events;
+  };
+
+  for (const record of await spool.pending()) {
+    counters.replayed_records++;
+    const events = parse(record);
+    const fresh = events.filter((e) => !recent.has(eventHash(e.text)));
+    counters.duplicates_skipped += events.length - fresh.length;
+    counters.replayed_events += fresh.length;
+    ctx.log.info('prisma: replaying spooled body from an interrupted run', {
+      record: record.id, events: events.length, already_delivered: events.length - fresh.length,
+    });
+    if (fresh.length === 0) {
+      await spool.remove(record);
+      continue;
+    }
+    counters.events += fresh.length;
+    yield toBatch(record, fresh);
+  }
+
+  if (ctx.signal.aborted) return;
+  const dataTimeoutMs = Math.max((config.timeout ?? 60) * 1000, LONG_POLL_MS + 15_000);
+  const tokenTimeoutMs = Math.min((config.timeout ?? 60) * 1000, 30_000);
+  const http = makeDataHttp(config, ctx, dataTimeoutMs);
+  const tokens = makeTokens(config, ctx, http, tokenTimeoutMs);
+  const apiPath = config.api_mode === 'single' ? SINGLE_PATH : BULK_PATH;
+  let stopReason = 'max_runtime reached';
+  try {
+    // An in-flight read is never aborted: the service dequeues before it answers, so cutting
+    // the connection could throw away a body. Stop requests are honoured between reads.
+    while (true) {
+      if (ctx.signal.aborted) { stopReason = 'stopped'; break; }
+      if (ctx.now() >= deadline) break;
+      const poll = await pollOnce({
+        http, tokens, path: apiPath, stanza: ctx.stanza, log: ctx.log,
+        now: () => ctx.now(), sleep: (ms) => sleep(ms, ctx.signal),
+        timeoutMs: dataTimeoutMs, deadline: () => deadline,
+      });
+      if (poll.kind === 'empty') { stopReason = 'queue empty (204)'; break; }
+      const record = await spool.append(poll.body, poll.receivedMs);
+      failpoint('prisma-after-spool');
+      counters.bodies++;
+      if (poll.kind === 'partial') {
+        counters.partial_bodies++;
+        ctx.log.warn('prisma: connection broke while a body was arriving; indexing the bytes received', {
+          bytes: poll.body.length, error: poll.error,
+        });
+        record.damage = `connection broke after ${poll.body.length} bytes`;
+      }
+      const events = parse(record);
+      counters.events += events.length;
+      if (events.length === 0) {
+        await spool.remove(record);
+        continue;
+      }
+      yield toBatch(record, events);
+    }
+  } finally {
+    counters.tokens = tokens.fetched;
+    await http.close().catch(() => undefined);
+    ctx.log.info('prisma: run finished', { reason: stopReason, seconds: Math.round((ctx.now() - startedMs) / 1000), ...counters });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
