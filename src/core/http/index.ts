@@ -1,0 +1,282 @@
+/**
+ * The HTTP client every source gets: undici with verified TLS by default, an optional private CA,
+ * an optional proxy with credentials, bounded timeouts, and retries with exponential backoff and
+ * full jitter on 429/5xx/resets/timeouts that honour Retry-After. Every message it produces has
+ * been through the redactor: configured secrets, Authorization values, URL and proxy credentials
+ * never leave it.
+ */
+import * as fs from 'node:fs';
+import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import { ConfigError, ProtocolError, TransientError, isTaError } from '../errors';
+import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryPolicy } from '../types';
+import { displayUrl, makeRedactor, type Redactor } from '../log/redact';
+import { classifyFailure, isRetryableError, type FailureContext } from './errors';
+
+export { classifyFailure, errorCode, isRetryableError, TLS_CODES } from './errors';
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  retries: 4,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+};
+
+export const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/** Compatible additions to HttpClientOptions. */
+export interface HttpClientExtraOptions {
+  /** Name of the proxy setting, for messages (default `proxy_url`). */
+  proxySettingName?: string;
+  /** Waits between attempts; injectable so tests can see the delays instead of sleeping them. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Source of jitter in [0, 1). */
+  random?: () => number;
+  /** Body read timeout default (ms); default timeoutMs. */
+  bodyTimeoutMs?: number;
+}
+
+export type CreateHttpClientOptions = HttpClientOptions & HttpClientExtraOptions;
+
+/** Parses Retry-After (delta seconds or HTTP-date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Full jitter: uniform in [0, min(max, base·2^attempt)]. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.floor(random() * ceiling);
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Reads and checks a PEM CA file; a wrong path is a configuration error naming the path. */
+export function readCaFile(file: string, settingName = 'ca_cert_path'): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by the Splunk user' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    throw new ConfigError(`The CA certificate file ${file} (${settingName}) ${why}. Set ${settingName} to a readable PEM file.`, settingName);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`The CA certificate file ${file} (${settingName}) contains no PEM certificate ("-----BEGIN CERTIFICATE-----"). Convert it to PEM.`, settingName);
+  }
+  return pem;
+}
+
+interface ProxyParts {
+  uri: string;
+  display: string;
+  username?: string;
+  password?: string;
+}
+
+function parseProxy(opts: CreateHttpClientOptions, settingName: string): ProxyParts | undefined {
+  if (!opts.proxyUrl) return undefined;
+  let u: URL;
+  try {
+    u = new URL(opts.proxyUrl.includes('://') ? opts.proxyUrl : `http://${opts.proxyUrl}`);
+  } catch {
+    throw new ConfigError(`The proxy URL in ${settingName} is not a URL like http://proxy.example.com:3128.`, settingName);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ConfigError(`The proxy URL in ${settingName} must start with http:// or https://, got ${u.protocol}//.`, settingName);
+  }
+  const username = u.username ? decodeURIComponent(u.username) : opts.proxyUsername;
+  const password = u.password ? decodeURIComponent(u.password) : opts.proxyPassword;
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return { uri: `${u.protocol}//${u.hostname}:${port}`, display: `${u.hostname}:${port}`, username, password };
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+const SENSITIVE_HEADER = /authorization|token|secret|key|password|cookie|signature/i;
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
+  const caSettingName = opts.caSettingName ?? 'ca_cert_path';
+  const proxySettingName = opts.proxySettingName ?? 'proxy_url';
+  const proxy = parseProxy(opts, proxySettingName);
+  const baseSecrets = [...(opts.secrets ?? []), proxy?.password, proxy?.username && proxy.password ? `${proxy.username}:${proxy.password}` : undefined]
+    .filter((s): s is string => !!s);
+  const redact: Redactor = makeRedactor(baseSecrets);
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
+  const sleep = opts.sleep ?? abortableSleep;
+  const random = opts.random ?? Math.random;
+  const ca = opts.caCertPath ? readCaFile(opts.caCertPath, caSettingName) : undefined;
+  const tls = { rejectUnauthorized: opts.verifyTls !== false, ...(ca ? { ca } : {}) };
+  const timeouts = {
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.bodyTimeoutMs ?? opts.timeoutMs,
+    connectTimeout: Math.min(opts.timeoutMs, 30_000),
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4_000,
+  };
+  let dispatcher: Dispatcher;
+  if (proxy) {
+    const token = proxy.username !== undefined
+      ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}`
+      : undefined;
+    dispatcher = new ProxyAgent({
+      uri: proxy.uri,
+      ...(token ? { token } : {}),
+      requestTls: tls,
+      // A TLS proxy (https://) is verified like the target, with the same CA file.
+      proxyTls: tls,
+      ...timeouts,
+    });
+  } else {
+    dispatcher = new Agent({ connect: { ...tls, timeout: timeouts.connectTimeout }, ...timeouts });
+  }
+
+  function buildUrl(req: HttpRequest): URL {
+    let u: URL;
+    try {
+      u = opts.baseUrl ? new URL(req.url, opts.baseUrl.endsWith('/') || req.url.startsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`) : new URL(req.url);
+    } catch {
+      throw new ConfigError(`Not a valid URL: ${redact(displayUrl(req.url))}${opts.baseUrl ? ` (base ${redact(displayUrl(opts.baseUrl))})` : ''}.`);
+    }
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) u.searchParams.append(k, String(v));
+    }
+    return u;
+  }
+
+  async function request(req: HttpRequest): Promise<HttpResponse> {
+    const url = buildUrl(req);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? 'TA-zerotrust-events', ...(req.headers ?? {}) };
+    // Per-request secrets: credential headers and credentials in the URL.
+    const extra = Object.entries(req.headers ?? {}).filter(([k]) => SENSITIVE_HEADER.test(k)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
+    if (url.password) extra.push(decodeURIComponent(url.password));
+    const red = extra.length ? ((s: string) => makeRedactor(extra)(redact(s))) : redact;
+    const shown = red(displayUrl(url));
+    const retryPolicy: RetryPolicy | undefined = req.retry === false ? undefined : { ...policy, ...(req.retry ?? {}) };
+    const maxAttempts = retryPolicy ? retryPolicy.retries + 1 : 1;
+    const ctx: FailureContext = {
+      method, url: shown, host: url.hostname,
+      port: url.port || (url.protocol === 'https:' ? '443' : '80'),
+      proxy: proxy?.display, caSettingName, proxySettingName, redact: red,
+    };
+    const started = Date.now();
+    const summary = (attempts: number) => `after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${seconds(Date.now() - started)} s`;
+    for (let attempt = 1; ; attempt++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await undiciRequest(url, {
+          method: method as Dispatcher.HttpMethod,
+          headers,
+          body: req.body,
+          dispatcher,
+          headersTimeout: req.timeoutMs ?? opts.timeoutMs,
+          bodyTimeout: req.bodyTimeoutMs ?? timeouts.bodyTimeout,
+          signal: req.signal,
+        });
+      } catch (e) {
+        if (req.signal?.aborted) throw req.signal.reason ?? e;
+        if (isTaError(e)) throw e;
+        if (retryPolicy && attempt < maxAttempts && isRetryableError(e)) {
+          const delay = backoffDelay(attempt - 1, retryPolicy, random);
+          opts.logger?.warn('HTTP request failed; retrying', {
+            method, url: shown, error: red(classifyFailure(e, ctx, '').message), attempt, delay_ms: delay,
+          });
+          await sleep(delay, req.signal);
+          continue;
+        }
+        throw classifyFailure(e, ctx, attempt > 1 ? summary(attempt) : '');
+      }
+      if (!retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
+        await res.body.dump().catch(() => undefined);
+        throw new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)} (not retried).`, res.statusCode);
+      }
+      if (retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
+        const retryAfterHeader = res.headers['retry-after'];
+        const retryAfter = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
+        await res.body.dump().catch(() => undefined);
+        if (retryAfter !== undefined && retryAfter > retryPolicy.maxRetryAfterMs) {
+          // Waiting hours inside one run would hold the input; the next scheduled run tries again.
+          throw new TransientError(
+            `${method} ${shown}: ${res.statusCode}, the server asked to retry after ${seconds(retryAfter)} s ` +
+            `(more than the ${seconds(retryPolicy.maxRetryAfterMs)} s this run waits) ${summary(attempt)}.`, res.statusCode);
+        }
+        if (attempt < maxAttempts) {
+          const delay = retryAfter ?? backoffDelay(attempt - 1, retryPolicy, random);
+          opts.logger?.warn('HTTP server asked to retry', { method, url: shown, status: res.statusCode, attempt, delay_ms: delay });
+          await sleep(delay, req.signal);
+          continue;
+        }
+        throw new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)}.`, res.statusCode);
+      }
+      return wrapResponse(res, url.toString(), `${method} ${shown}`, red);
+    }
+  }
+
+  return {
+    request,
+    async close() {
+      await dispatcher.close().catch(() => undefined);
+    },
+  };
+}
+
+function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, redact: Redactor): HttpResponse {
+  const readFailure = (e: unknown) => {
+    if (isTaError(e)) return e;
+    const code = (e as { code?: string }).code;
+    const timeout = code === 'UND_ERR_BODY_TIMEOUT';
+    return new TransientError(`${what}: ${timeout ? 'timed out reading the response body' : `the response body was cut off (${redact((e as Error).message ?? String(e))})`}.`);
+  };
+  const text = async () => {
+    try {
+      return await res.body.text();
+    } catch (e) {
+      throw readFailure(e);
+    }
+  };
+  return {
+    status: res.statusCode,
+    headers: flattenHeaders(res.headers as Record<string, string | string[] | undefined>),
+    url,
+    body: res.body,
+    text,
+    async json<T = unknown>(): Promise<T> {
+      const raw = await text();
+      try {
+        return JSON.parse(raw) as T;
+      } catch {
+        // JSON.parse's own message quotes the input, so only our redacted excerpt is shown.
+        const excerpt = redact(raw.slice(0, 64 * 1024)).replace(/\s+/g, ' ').slice(0, 120);
+        throw new ProtocolError(`${what}: the response (${res.statusCode}, ${raw.length} bytes) is not valid JSON; it starts with "${excerpt}${raw.length > 120 ? '…' : ''}".`);
+      }
+    },
+    async dump() {
+      await res.body.dump().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * Logging for the inputs, in the shape Splunk admins know from other add-ons.
+ *
+ * File: `<logDir>/ta_zerotrust_events_<input>.log` (logDir defaults to
+ * `$SPLUNK_HOME/var/log/splunk`, which Splunk's own `[monitor://$SPLUNK_HOME/var/log/splunk]`
+ * indexes into `_internal`), rotated by winston at 25 MB keeping 5 files (the live file plus
+ * `ta_zerotrust_events_<input>1.log` … `4.log`, newest first). One record per line:
+ *
+ *   2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"
+ *
+ *   - time: `YYYY-MM-DD HH:MM:SS.mmm +0000`, always UTC (TIME_FORMAT = %Y-%m-%d %H:%M:%S.%3N %z)
+ *   - level: DEBUG | INFO | WARN | ERROR
+ *   - `pid=<n> input=<scheme>`; `stanza="<scheme>://<name>"` when the record concerns a stanza
+ *   - the message (never contains ` key=` pairs of its own; newlines are written as `\n`)
+ *   - then ` key=value` pairs: value bare when it is only [A-Za-z0-9_.:/@+-], otherwise in
+ *     double quotes with `\` and `"` escaped as `\\` and `\"`. Keys match [A-Za-z0-9_]+.
+ *
+ * So a search-time regex `^\S+ \S+ \S+ (?<log_level>[A-Z]+) pid=(?<pid>\d+) input=(?<input>\S+)`
+ * plus KV_MODE = auto extracts everything.
+ *
+ * stderr (which splunkd copies into splunkd.log, taking the first word as the level): WARN and
+ * ERROR only, as `LEVEL message key=value … stanza="…"`, always one line.
+ *
+ * Every message and value passes through the redactor built from `secrets`, plus the generic
+ * credential patterns of ./redact.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import type { Logger } from '../types';
+import { makeRedactor, type Redactor } from './redact';
+
+export { makeRedactor, displayUrl, REDACTED } from './redact';
+export type { Redactor } from './redact';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+const LEVELS: Record<LogLevel, number> = { ERROR: 0, WARN: 1, INFO: 2, DEBUG: 3 };
+const WINSTON_LEVELS = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_MAX_FILES = 5;
+
+/** Accepts the spellings admins type (`warning`, `debug`); anything else is undefined. */
+export function parseLogLevel(raw: string | undefined): LogLevel | undefined {
+  const v = (raw ?? '').trim().toUpperCase();
+  if (v === 'WARNING') return 'WARN';
+  if (v === 'CRITICAL' || v === 'FATAL') return 'ERROR';
+  return v in LEVELS ? (v as LogLevel) : undefined;
+}
+
+export interface LoggerOptions {
+  /** The input (scheme) name; part of the file name. */
+  input: string;
+  stanza?: string;
+  /** DEBUG | INFO | WARN | ERROR (default INFO; unknown values fall back to INFO). */
+  level?: string;
+  /** Directory for the log file; default `$SPLUNK_HOME/var/log/splunk`. */
+  logDir?: string;
+  secrets?: string[];
+  /** Where WARN+ lines go; default process.stderr. */
+  stderr?: NodeJS.WritableStream;
+  /** Rotation, for tests; defaults 25 MB × 5. */
+  maxBytes?: number;
+  maxFiles?: number;
+}
+
+/** Where the file of an input goes, or undefined when there is no Splunk to log for. */
+export function logFilePath(input: string, logDir?: string): string | undefined {
+  const dir = logDir ?? (process.env.SPLUNK_HOME ? path.join(process.env.SPLUNK_HOME, 'var', 'log', 'splunk') : undefined);
+  if (!dir) return undefined;
+  const safe = input.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return path.join(dir, `ta_zerotrust_events_${safe}.log`);
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+export function formatTime(d: Date): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} +0000`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\r\n|\r|\n/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+}
+
+function valueText(v: unknown): string {
+  if (v instanceof Error) return `${v.name}: ${v.message}`;
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function quote(v: string): string {
+  if (/^[A-Za-z0-9_.:/@+-]+$/.test(v)) return v;
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function formatPairs(meta: Record<string, unknown>, redact: Redactor): string {
+  let out = '';
+  for (const [k, v] of Object.entries(meta)) {
+    if (v === undefined) continue;
+    const key = k.replace(/[^A-Za-z0-9_]/g, '_');
+    out += ` ${key}=${quote(oneLine(redact(valueText(v))))}`;
+  }
+  return out;
+}
+
+interface Shared {
+  winston: winston.Logger;
+  file?: winston.transport;
+  stderrStream: Writable;
+}
+
+const registry = new Map<string, Shared>();
+const streamIds = new WeakMap<object, number>();
+let nextStreamId = 0;
+
+// One winston logger per destination: several stanzas of one process share the file, and
+// ending it once flushes it once.
+function shared(file: string | undefined, stderr: NodeJS.WritableStream, maxBytes: number, maxFiles: number): Shared {
+  let sid = streamIds.get(stderr);
+  if (sid === undefined) streamIds.set(stderr, (sid = nextStreamId++));
+  const key = `${file ?? ''}\u0000${maxBytes}\u0000${maxFiles}\u0000${sid}`;
+  const existing = registry.get(key);
+  if (existing) return existing;
+  const transports: winston.transport[] = [];
+  let fileTransport: winston.transport | undefined;
+  if (file) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fileTransport = new winston.transports.File({
+      filename: file,
+      level: 'debug',
+      maxsize: maxBytes,
+      maxFiles,
+      tailable: true,
+      format: winston.format.printf((info) => String(info.fileLine)),
+    });
+    transports.push(fileTransport);
+  }
+  // A Writable wrapper, so ending the winston logger never ends process.stderr itself.
+  const stderrStream = new Writable({
+    write(chunk, _enc, cb) {
+      stderr.write(chunk);
+      cb();
+    },
+  });
+  transports.push(new winston.transports.Stream({
+    stream: stderrStream,
+    level: 'warn',
+    format: winston.format.printf((info) => String(info.stderrLine)),
+  }));
+  const logger = winston.createLogger({ levels: WINSTON_LEVELS, level: 'debug', transports, exitOnError: false });
+  const entry: Shared = { winston: logger, file: fileTransport, stderrStream };
+  registry.set(key, entry);
+  return entry;
+}
+
+class WinstonLogger implements Logger {
+  constructor(
+    private readonly out: Shared,
+    private readonly input: string,
+    private readonly threshold: number,
+    private readonly redact: Redactor,
+    private readonly meta: Record<string, unknown>,
+  ) {}
+
+  private write(level: LogLevel, message: string, meta?: Record<string, unknown>): void {
+    if (LEVELS[level] > this.threshold) return;
+    const { stanza, ...rest } = { ...this.meta, ...(meta ?? {}) };
+    const msg = oneLine(this.redact(message));
+    const pairs = formatPairs(rest, this.redact);
+    const stanzaText = stanza === undefined ? '' : ` stanza=${quote(oneLine(this.redact(valueText(stanza))))}`;
+    const fileLine = `${formatTime(new Date())} ${level} pid=${process.pid} input=${this.input}${stanzaText} ${msg}${pairs}`;
+    const stderrLine = `${level} ${msg}${pairs}${stanzaText}`;
+    try {
+      this.out.winston.log({ level: level.toLowerCase(), message: msg, fileLine, stderrLine });
+    } catch {
+      // A logger that throws would turn a log call into a failed collection run.
+    }
+  }
+
+  debug(message: string, meta?: Record<string, unknown>): void {
+    this.write('DEBUG', message, meta);
+  }
+  info(message: string, meta?: Record<string, unknown>): void {
+    this.write('INFO', message, meta);
+  }
+  warn(message: string, meta?: Record<string, unknown>): void {
+    this.write('WARN', message, meta);
+  }
+  error(message: string, meta?: Record<string, unknown>): void {
+    this.write('ERROR', message, meta);
+  }
+  child(meta: Record<string, unknown>): Logger {
+    return new WinstonLogger(this.out, this.input, this.threshold, this.redact, { ...this.meta, ...meta });
+  }
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const level = parseLogLevel(opts.level) ?? 'INFO';
+  const file = logFilePath(opts.input, opts.logDir);
+  const out = shared(file, opts.stderr ?? process.stderr, opts.maxBytes ?? DEFAULT_MAX_BYTES, opts.maxFiles ?? DEFAULT_MAX_FILES);
+  const logger = new WinstonLogger(out, opts.input, LEVELS[level], makeRedactor(opts.secrets ?? []),
+    opts.stanza === undefined ? {} : { stanza: opts.stanza });
+  if (opts.level !== undefined && parseLogLevel(opts.level) === undefined) {
+    logger.warn(`Unknown log level "${oneLine(opts.level).slice(0, 40)}"; using INFO. Use DEBUG, INFO, WARN or ERROR.`);
+  }
+  return logger;
+}
+
+/** Flushes and closes every log file; call before the process exits. */
+export async function closeLoggers(): Promise<void> {
+  const all = [...registry.values()];
+  registry.clear();
+  await Promise.all(all.map((s) => new Promise<void>((resolve) => {
+    const done = () => resolve();
+    if (s.file) s.file.once('finish', done);
+    else s.winston.once('finish', done);
+    s.winston.end();
+    // Never hang an exiting input on a log file that cannot be flushed.
+    setTimeout(done, 5000).unref();
+  })));
+}

@@ -1,0 +1,61 @@
+/**
+ * One redactor for error messages and log lines. Secrets reach messages in more shapes than
+ * their plain form (URL-encoded in a query string, JSON-escaped in an echoed body, inside a
+ * Basic credential), so each known secret is removed in all of those shapes, and credentials
+ * recognisable by their place (Authorization values, `user:pass@` in URLs) are removed even
+ * when nobody registered them.
+ */
+export const REDACTED = '<redacted>';
+
+export type Redactor = (text: string) => string;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function variants(secret: string): string[] {
+  const out = new Set<string>([secret]);
+  out.add(encodeURIComponent(secret));
+  out.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+  out.add(JSON.stringify(secret).slice(1, -1));
+  out.add(Buffer.from(secret, 'utf8').toString('base64'));
+  return [...out].filter((v) => v.length > 0);
+}
+
+// `Authorization: Bearer x`, `"authorization":"x"`, `Proxy-Authorization=Basic x`: the value runs
+// to the end of the quoted string, the line, or the next comma/semicolon.
+const HEADER_VALUE =
+  /((?:proxy-)?authorization|x-api-key|api[-_]?key|api[-_]?secret|client[-_]?secret|api[-_]?token|password|passwd|session[-_]?key|cookie)(["']?\s*[:=]\s*["']?)(?:(?:Basic|Bearer|Splunk|Token)\s+)?[^\s"',;&]+/gi;
+// scheme://user:password@host → scheme://user:<redacted>@host
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
+// Bare `Basic xxx` / `Bearer xxx` / `Splunk xxx` tokens wherever they appear.
+const AUTH_SCHEME = /\b(Basic|Bearer|Splunk)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+
+/**
+ * Builds a redactor for the given secrets. Secrets shorter than 3 characters are ignored:
+ * removing every "a" from a message helps nobody and such a secret is not worth the name.
+ */
+export function makeRedactor(secrets: Iterable<string | undefined> = []): Redactor {
+  const list = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 3))]
+    .flatMap(variants)
+    // Longest first so a secret containing another one is removed whole.
+    .sort((a, b) => b.length - a.length);
+  const known = list.length ? new RegExp(list.map(escapeRegExp).join('|'), 'g') : undefined;
+  return (text: string) => {
+    let out = known ? text.replace(known, REDACTED) : text;
+    out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
+    out = out.replace(HEADER_VALUE, `$1$2${REDACTED}`);
+    out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+    return out;
+  };
+}
+
+/** A URL without credentials or query string, for messages (queries carry tokens and noise). */
+export function displayUrl(url: string | URL): string {
+  try {
+    const u = new URL(String(url));
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return makeRedactor()(String(url)).replace(/\?.*$/, '');
+  }
+}
