@@ -1,0 +1,1 @@
+export { XmlStreamSink } from './xml';
