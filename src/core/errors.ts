@@ -30,6 +30,8 @@ export class AuthError extends TaError {
 /** Worth retrying (429, 5xx, reset, timeout). After the retries the run stops, checkpoint kept. */
 export class TransientError extends TaError {
   readonly kind = 'transient' as const;
+  /** The server's Retry-After, when it sent one, for callers that retry themselves. */
+  retryAfterMs?: number;
   constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
     super(message, options);
   }

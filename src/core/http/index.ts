@@ -212,8 +212,12 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
         throw classifyFailure(e, ctx, attempt > 1 ? summary(attempt) : '');
       }
       if (!retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
+        const header = res.headers['retry-after'];
         await res.body.dump().catch(() => undefined);
-        throw new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)} (not retried).`, res.statusCode);
+        const err = new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)} (not retried).`, res.statusCode);
+        // Callers that retry themselves (destructive reads) still honour the server's pace.
+        err.retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+        throw err;
       }
       if (retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
         const retryAfterHeader = res.headers['retry-after'];
