@@ -176,9 +176,14 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
       });
     } catch (e) {
       if (!(e instanceof TransientError)) throw e;
-      // Refused, reset or timed out before an answer. If the service had dequeued a body it is
-      // gone with the connection; nothing on this side can get it back.
-      await backoff(o, attempt, maxAttempts, errorMessage(e));
+      if (e.status !== undefined) {
+        // 429/5xx (the client reports them as errors when not retrying): nothing was dequeued.
+        await backoff(o, attempt, maxAttempts, `HTTP ${e.status}`, e.retryAfterMs);
+      } else {
+        // Reset or timed out before an answer. If the service had dequeued a body it is gone
+        // with the connection; nothing on this side can get it back.
+        await backoff(o, attempt, maxAttempts, errorMessage(e));
+      }
       continue;
     }
     if (res.status === 200) {

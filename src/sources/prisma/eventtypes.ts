@@ -1,0 +1,29 @@
+/**
+ * Prisma SaaS eventtypes and their CIM tags (generated into eventtypes.conf/tags.conf by
+ * src/build/generators/knowledge.ts). Names and CIM choices follow Palo Alto Networks' own add-on
+ * (an eventtype per `log_type`; incidents, policy violations and remediations are Alerts;
+ * admin logins and logouts are Authentication) so existing searches keep working; admin edits
+ * are additionally CIM Change, which that add-on left out.
+ */
+import type { EventTypeDefinition } from '../../core/eventtype';
+
+export const PRISMA_SOURCETYPE = 'pan:prisma_saas';
+
+const st = `sourcetype="${PRISMA_SOURCETYPE}"`;
+
+export const PRISMA_EVENT_TYPES: readonly EventTypeDefinition[] = [
+  { name: 'prisma_saas_event', description: 'Every Prisma SaaS log event.', search: st, tags: [] },
+  { name: 'prisma_saas_incident', description: 'Prisma SaaS incidents (a policy rule matched an asset).', search: `${st} log_type="incident"`, tags: ['alert'] },
+  { name: 'prisma_saas_policy_violation', description: 'Prisma SaaS policy violations.', search: `${st} log_type="policy_violation"`, tags: ['alert'] },
+  { name: 'prisma_saas_remediation', description: 'Prisma SaaS remediations taken on incidents.', search: `${st} log_type="remediation"`, tags: ['alert'] },
+  { name: 'prisma_saas_activity', description: 'Prisma SaaS user activity in monitored cloud apps.', search: `${st} log_type="activity_monitoring"`, tags: [] },
+  { name: 'prisma_saas_admin_audit', description: 'Prisma SaaS administrator audit trail.', search: `${st} log_type="admin_audit"`, tags: [] },
+  {
+    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins and logouts.',
+    search: `${st} log_type="admin_audit" (action="login" OR action="logout")`, tags: ['authentication'],
+  },
+  {
+    name: 'prisma_saas_admin_change', description: 'Prisma SaaS administrator changes to settings, policies and remediation.',
+    search: `${st} log_type="admin_audit" (action="create" OR action="edit" OR action="delete")`, tags: ['change', 'audit'],
+  },
+];
