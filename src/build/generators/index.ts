@@ -1,0 +1,11 @@
+/** Every generator `npm run generate` runs and the drift test checks. Add one line per generator. */
+import { iconsGenerator } from './icons';
+import { inputsGenerator } from './inputs';
+import type { Generator } from './types';
+
+export type { Generator } from './types';
+
+export const generators: readonly Generator[] = [
+  inputsGenerator,
+  iconsGenerator,
+];

@@ -1,0 +1,75 @@
+/**
+ * `npm run lint` (after the typecheck): (a) every default/*.conf and metadata/default.meta against
+ * Splunk's specs and our README/*.spec, (b) the §4 vetting checks on the built package,
+ * (c) knowledge references that must resolve. Prints every problem as file:line: message and
+ * exits 1 if there is any.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { lintAppConfs, SPLUNK_SPEC_DIR } from './lint/confs';
+import { checkPackage, JsException, JsFinding } from './lint/package-checks';
+import { lintReferences } from './lint/references';
+import { formatProblem, LintProblem } from './lint/spec';
+import { readTarball } from './lint/tarball';
+import { APP_ID, buildPackage, readVersion, REPO_ROOT } from './package';
+
+export interface LintAppOptions {
+  root?: string;
+  splunkSpecDir?: string;
+  /** Bundle before packaging (default true). */
+  bundle?: boolean;
+  jsExceptions?: readonly JsException[];
+}
+
+export interface LintAppResult {
+  problems: LintProblem[];
+  jsFindings: (JsFinding & { accepted?: string })[];
+  packageFile?: string;
+}
+
+export async function lintApp(opts: LintAppOptions = {}): Promise<LintAppResult> {
+  const root = opts.root ?? REPO_ROOT;
+  const splunkSpecDir = opts.splunkSpecDir ?? SPLUNK_SPEC_DIR;
+  if (!fs.existsSync(splunkSpecDir)) {
+    throw new Error(`Splunk spec files not found at ${splunkSpecDir}; the lint needs ../shared/splunk/10.2.3 next to the repo.`);
+  }
+  const problems = [...lintAppConfs(root, splunkSpecDir), ...lintReferences(root)];
+
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-lint-'));
+  try {
+    const pkg = await buildPackage({ root, outDir, bundle: opts.bundle });
+    const checked = checkPackage(await readTarball(pkg.file), {
+      appId: APP_ID,
+      version: readVersion(root),
+      jsExceptions: opts.jsExceptions,
+    });
+    const inPackage = checked.problems.map((p) => ({ ...p, file: `${path.basename(pkg.file)}:${p.file}` }));
+    return { problems: [...problems, ...inPackage], jsFindings: checked.jsFindings };
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const bundle = !process.argv.includes('--no-bundle');
+  lintApp({ bundle }).then(
+    ({ problems, jsFindings }) => {
+      const accepted = jsFindings.filter((f) => f.accepted);
+      if (accepted.length) {
+        console.log(`.js scan: ${accepted.length} accepted finding(s) in third-party code:`);
+        for (const f of accepted) console.log(`  ${f.file}:${f.line}: ${f.rule} (${f.accepted})`);
+      }
+      if (problems.length) {
+        console.error(`lint: ${problems.length} problem(s):`);
+        for (const p of problems) console.error(`  ${formatProblem(p)}`);
+        process.exit(1);
+      }
+      console.log('lint: confs, package and references OK');
+    },
+    (e: Error) => {
+      console.error(`lint: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,214 @@
+/**
+ * Part (b) of the lint: the vetting rules of reference/splunk-platform.md §4, run on the built
+ * tarball (what an admin installs and AppInspect reads), not on the checkout.
+ */
+import { parseConf, toMap } from '../../core/conf/parse';
+import { pngSize } from '../png';
+import { parseSpec } from './spec';
+import type { LintProblem } from './spec';
+import type { TarEntry } from './tarball';
+
+export interface JsFinding {
+  file: string;
+  line: number;
+  rule: string;
+  excerpt: string;
+}
+
+/**
+ * A finding of the .js scan that is accepted, matched by rule, bundled file and a literal snippet
+ * of the offending code, never by rule alone, so a new occurrence elsewhere still fails.
+ */
+export interface JsException {
+  rule: string;
+  file: RegExp;
+  snippet: string;
+  reason: string;
+}
+
+/** Reviewed findings in third-party code inside our bundles (see each reason). */
+export const JS_EXCEPTIONS: readonly JsException[] = [];
+
+const JS_RULES: { rule: string; re: RegExp }[] = [
+  { rule: 'eval', re: /(?<![\w$.])eval\s*\(/ },
+  { rule: 'new Function', re: /\bnew\s+Function\s*\(/ },
+  // http:// to anything but loopback or XML namespace / spec identifiers that are never fetched.
+  { rule: 'insecure http', re: /["'`]http:\/\/(?!(?:localhost|127\.0\.0\.1|\[::1\])[:/"'`])[^"'`\s]*/ },
+  { rule: 'weak hash', re: /createHash\(\s*["'`](?:md5|sha1)["'`]/i },
+  { rule: 'console.log', re: /\bconsole\.log\s*\(/ },
+];
+
+/** Strings that name a namespace or a specification, not an endpoint anybody connects to. */
+const HTTP_IDENTIFIERS = [
+  /http:\/\/www\.w3\.org\//,
+  /http:\/\/json-schema\.org\//,
+  /http:\/\/xml\.org\//,
+  /http:\/\/schemas\.xmlsoap\.org\//,
+];
+
+export function scanJs(file: string, text: string): JsFinding[] {
+  const out: JsFinding[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    for (const { rule, re } of JS_RULES) {
+      const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+      for (const m of line.matchAll(g)) {
+        if (rule === 'insecure http' && HTTP_IDENTIFIERS.some((id) => id.test(m[0]))) continue;
+        const at = m.index ?? 0;
+        out.push({ file, line: i + 1, rule, excerpt: line.slice(Math.max(0, at - 60), at + 80) });
+      }
+    }
+  }
+  return out;
+}
+
+function isException(f: JsFinding, exceptions: readonly JsException[]): JsException | undefined {
+  return exceptions.find((e) => e.rule === f.rule && e.file.test(f.file) && f.excerpt.includes(e.snippet));
+}
+
+export interface PackageCheckOptions {
+  appId: string;
+  /** package.json version of the checkout the package came from. */
+  version: string;
+  jsExceptions?: readonly JsException[];
+}
+
+export interface PackageCheckResult {
+  problems: LintProblem[];
+  /** Every .js finding, accepted or not, for the report. */
+  jsFindings: (JsFinding & { accepted?: string })[];
+}
+
+const CREDENTIAL_KEY = /(^|[_.])(password|passwd|secret|api_secret|client_secret|api_token|access_key|secret_key|private_key)$/i;
+const MASKS = new Set(['', '********', '******', '<password>', '<string>']);
+
+export function checkPackage(entries: TarEntry[], opts: PackageCheckOptions): PackageCheckResult {
+  const problems: LintProblem[] = [];
+  const jsFindings: (JsFinding & { accepted?: string })[] = [];
+  const top = `${opts.appId}/`;
+  const problem = (file: string, message: string, line = 0) => problems.push({ file, line, message });
+  const files = new Map<string, TarEntry>();
+
+  for (const e of entries) {
+    if (!e.path.startsWith(top)) {
+      problem(e.path, `outside the top folder ${top}: the app folder must be named ${opts.appId}`);
+      continue;
+    }
+    const rel = e.path.slice(top.length).replace(/\/$/, '');
+    if (e.type === 'File') files.set(rel, e);
+    else if (e.type !== 'Directory') problem(e.path, `entry of type ${e.type}: only files and directories belong in an app`);
+    const segs = rel.split('/');
+    if (segs.some((s) => s.startsWith('.'))) problem(e.path, 'hidden file or folder (AppInspect rejects dotfiles)');
+    if (segs[0] === 'local') problem(e.path, 'local/ must not ship: it holds one instance\'s changes and would override the admin\'s');
+    if (rel === 'metadata/local.meta') problem(e.path, 'metadata/local.meta must not ship; permissions belong in metadata/default.meta');
+    if (e.mode & 0o002) problem(e.path, `world-writable (mode ${e.mode.toString(8)})`);
+    if (e.type === 'File' && e.mode & 0o111 && !segs.slice(0, -1).includes('bin')) {
+      problem(e.path, `executable (mode ${e.mode.toString(8)}) outside bin/: only launchers may carry execute bits`);
+    }
+  }
+
+  const text = (rel: string) => files.get(rel)?.data.toString('utf8');
+
+  // app.conf, app.manifest and package.json agree on id and version
+  const appConfText = text('default/app.conf');
+  const manifestText = text('app.manifest');
+  let manifest: { info?: { id?: { name?: string; version?: string } }; schemaVersion?: string } | undefined;
+  if (!manifestText) problem('app.manifest', 'missing');
+  else {
+    try {
+      manifest = JSON.parse(manifestText);
+    } catch (e) {
+      problem('app.manifest', `not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (manifest && manifest.schemaVersion !== '2.0.0') problem('app.manifest', `schemaVersion is ${manifest.schemaVersion}, expected 2.0.0`);
+  if (!appConfText) problem('default/app.conf', 'missing');
+  else {
+    const app = toMap(parseConf(appConfText));
+    const id = app.get('package')?.get('id');
+    if (id !== opts.appId) problem('default/app.conf', `[package] id is "${id ?? ''}", must equal the folder name ${opts.appId}`);
+    const mName = manifest?.info?.id?.name;
+    if (manifest && mName !== opts.appId) problem('app.manifest', `info.id.name is "${mName ?? ''}", must equal [package] id ${opts.appId}`);
+    const version = app.get('launcher')?.get('version') ?? '';
+    if (!/^\d+\.\d+\.\d+$/.test(version)) problem('default/app.conf', `[launcher] version "${version}" is not Major.Minor.Patch`);
+    if (version !== opts.version) problem('default/app.conf', `[launcher] version ${version} differs from package.json version ${opts.version}`);
+    const idVersion = app.get('id')?.get('version');
+    if (idVersion !== undefined && idVersion !== version) problem('default/app.conf', `[id] version ${idVersion} differs from [launcher] version ${version}`);
+    const mVersion = manifest?.info?.id?.version;
+    if (manifest && mVersion !== version) problem('app.manifest', `info.id.version ${mVersion ?? ''} differs from [launcher] version ${version}`);
+    const configured = app.get('install')?.get('is_configured');
+    if (configured && /^(1|true|t|yes|y|on)$/i.test(configured.trim())) {
+      problem('default/app.conf', '[install] is_configured is true: a package must ship unconfigured');
+    }
+  }
+
+  // every modular input declared in README/inputs.conf.spec has an executable bin/<scheme>.sh
+  for (const [rel, e] of files) {
+    if (!/^README\/[^/]+\.spec$/.test(rel)) continue;
+    const spec = parseSpec(e.data.toString('utf8'), rel);
+    const seen = new Set<string>();
+    for (const s of spec.stanzas) {
+      if (seen.has(s.header)) problem(rel, `duplicate stanza [${s.header}]`, s.line);
+      seen.add(s.header);
+      if (s.settings.length === 0) problem(rel, `stanza [${s.header}] declares no settings`, s.line);
+      const keys = new Set<string>();
+      for (const k of s.settings) {
+        if (keys.has(k.name)) problem(rel, `duplicate setting ${k.name} in [${s.header}]`, k.line);
+        keys.add(k.name);
+      }
+      const scheme = rel === 'README/inputs.conf.spec' ? /^([A-Za-z0-9_-]+):\/\/<[^>]+>$/.exec(s.header)?.[1] : undefined;
+      if (scheme) {
+        const launcher = files.get(`bin/${scheme}.sh`);
+        if (!launcher) problem(rel, `modular input ${scheme} has no bin/${scheme}.sh`, s.line);
+        else if ((launcher.mode & 0o755) !== 0o755) problem(`bin/${scheme}.sh`, `mode ${launcher.mode.toString(8)}: launchers must be 755`);
+      }
+    }
+  }
+
+  // bundled JavaScript is present for the launchers to run
+  const js = [...files.keys()].filter((f) => f.endsWith('.js'));
+  if (files.has('README/inputs.conf.spec') && !js.some((f) => f.startsWith('bin/lib/'))) {
+    problem('bin/lib/', 'no bundled JavaScript: the launchers would have nothing to run (npm run build)');
+  }
+  for (const f of files.keys()) if (f.endsWith('.map')) problem(f, 'source map in the package');
+
+  // icons Splunk shows in the launcher
+  for (const [icon, size] of [['appIcon.png', 36], ['appIcon_2x.png', 72], ['appIconAlt.png', 36], ['appIconAlt_2x.png', 72]] as const) {
+    const rel = `appserver/static/${icon}`;
+    const e = files.get(rel);
+    if (!e) problem(rel, 'missing app icon');
+    else {
+      const dim = pngSize(e.data);
+      if (!dim || dim.width !== size || dim.height !== size) problem(rel, `must be a ${size}x${size} PNG, is ${dim ? `${dim.width}x${dim.height}` : 'not a PNG'}`);
+    }
+  }
+
+  // hard-coded credentials anywhere in text
+  for (const [rel, e] of files) {
+    if (e.data.includes(0)) continue; // binary (icons, a shipped node)
+    const body = e.data.toString('utf8');
+    if (/-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/.test(body)) problem(rel, 'contains a PEM private key');
+    for (const m of body.matchAll(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g)) problem(rel, `contains what looks like an AWS access key id (${m[0].slice(0, 8)}…)`);
+    if (/\.(conf|meta)$/.test(rel)) {
+      for (const s of parseConf(body, rel).stanzas) {
+        for (const kv of s.entries) {
+          if (CREDENTIAL_KEY.test(kv.key) && !MASKS.has(kv.value.trim())) {
+            problem(rel, `[${s.name}] ${kv.key} has a value: credentials belong in storage/passwords, never in a shipped conf`, kv.line);
+          }
+        }
+      }
+    }
+  }
+
+  // the AppInspect-style .js scan
+  const exceptions = opts.jsExceptions ?? JS_EXCEPTIONS;
+  for (const f of js) {
+    for (const finding of scanJs(f, text(f) ?? '')) {
+      const ok = isException(finding, exceptions);
+      jsFindings.push(ok ? { ...finding, accepted: ok.reason } : finding);
+      if (!ok) problem(f, `${finding.rule}: ${finding.excerpt.trim()}`, finding.line);
+    }
+  }
+  return { problems, jsFindings };
+}
