@@ -1,13 +1,48 @@
-// Scaffolding so the registry type-checks while the illumio collector is being written.
-import type { Source } from '../../core/types';
+/**
+ * The illumio_pce_events input: PCE events API (version 2) → one Splunk event per PCE event.
+ */
+import { ConfigError, ProtocolError } from '../../core/errors';
+import type { TypedConfig } from '../../core/description';
+import type { Batch, Source, SourceContext } from '../../core/types';
+import { PceClient } from './client';
+import { Collector, type IllumioCheckpoint, type IllumioConfig } from './collector';
 import { illumioDescription } from './description';
 
-export const source: Source = {
+const VALIDATE_TIMEOUT_MS = 10_000;
+
+function typed(config: TypedConfig): IllumioConfig {
+  return config as unknown as IllumioConfig;
+}
+
+export async function validateIllumio(config: TypedConfig, ctx: SourceContext): Promise<void> {
+  const c = typed(config);
+  const client = new PceClient(ctx.http, { pceUrl: c.pce_url, org: c.org_id, keyId: c.api_key_id, secret: c.api_secret, stanza: ctx.stanza });
+  const res = await client.request({
+    url: client.eventsBase,
+    query: { max_results: 1 },
+    timeoutMs: VALIDATE_TIMEOUT_MS,
+    bodyTimeoutMs: VALIDATE_TIMEOUT_MS,
+    retry: false,
+    signal: ctx.signal,
+  }, 'events');
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch (e) {
+    if (e instanceof ProtocolError) {
+      throw new ConfigError(`${ctx.stanza}: ${client.where} answered, but not like a PCE (${e.message}). Check that pce_url points to the PCE, not a proxy login page or another service.`, 'pce_url');
+    }
+    throw e;
+  }
+  if (!Array.isArray(body)) {
+    throw new ConfigError(`${ctx.stanza}: ${client.where} answered the events request with something other than a JSON array. Check that pce_url points to the PCE.`, 'pce_url');
+  }
+}
+
+export const source: Source<TypedConfig, IllumioCheckpoint> = {
   description: illumioDescription,
-  validate: async () => {
-    throw new Error('illumio input: not built yet');
-  },
-  collect: () => {
-    throw new Error('illumio input: not built yet');
+  validate: validateIllumio,
+  collect(config: TypedConfig, ctx: SourceContext): AsyncIterable<Batch<IllumioCheckpoint>> {
+    return new Collector(typed(config), ctx).run();
   },
 };

@@ -1,0 +1,194 @@
+/**
+ * The PCE events API as the collector needs it: one page, or the asynchronous GET collection
+ * (202 + Location → poll the job honouring Retry-After → stream the datafile). Statuses the HTTP
+ * client hands back are turned into messages an admin can act on here, because only this file
+ * knows what a 401 or a 403 means for a PCE API key.
+ */
+import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
+import { JsonArraySplitter } from './jsonarray';
+
+export interface PceSettings {
+  pceUrl: string;
+  org: number;
+  keyId: string;
+  secret: string;
+  stanza: string;
+}
+
+export interface EventQuery {
+  gte: number;
+  lte: number;
+  eventType?: string;
+  severity?: string;
+}
+
+/** The PCE cannot run (or refused to run) the async collection; the caller narrows the window. */
+export class AsyncUnavailable extends Error {}
+
+export interface PollOptions {
+  /** Longest wait between polls whatever Retry-After says (ms). */
+  maxPollIntervalMs?: number;
+  /** Give up on a job after this long (ms). */
+  maxJobMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function apiBase(pceUrl: string): string {
+  // Admins paste the API URL too; both https://pce:8443 and https://pce:8443/api/v2 work.
+  return pceUrl.replace(/\/+$/, '').replace(/\/api\/v2$/, '');
+}
+
+export class PceClient {
+  private readonly base: string;
+  private readonly auth: string;
+
+  constructor(private readonly http: HttpClient, private readonly s: PceSettings) {
+    this.base = `${apiBase(s.pceUrl)}/api/v2`;
+    this.auth = `Basic ${Buffer.from(`${s.keyId}:${s.secret}`).toString('base64')}`;
+  }
+
+  get eventsBase(): string {
+    return `${this.base}/orgs/${this.s.org}/events`;
+  }
+
+  get where(): string {
+    return new URL(this.s.pceUrl).host;
+  }
+
+  eventsQuery(q: EventQuery, maxResults?: number): Record<string, string | number | undefined> {
+    return {
+      'timestamp[gte]': iso(q.gte),
+      'timestamp[lte]': iso(q.lte),
+      event_type: q.eventType,
+      severity: q.severity,
+      max_results: maxResults,
+    };
+  }
+
+  async request(req: HttpRequest, what: string): Promise<HttpResponse> {
+    const res = await this.http.request({
+      ...req,
+      headers: { accept: 'application/json', authorization: this.auth, ...(req.headers ?? {}) },
+    });
+    if (res.status >= 200 && res.status < 300) return res;
+    const body = await res.text().catch(() => '');
+    throw this.statusError(res.status, body, what);
+  }
+
+  statusError(status: number, body: string, what: string): Error {
+    const pce = this.where;
+    const hint = pceMessage(body);
+    if (status === 401) {
+      return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret: the key may be wrong, expired or deleted. Create a key under My Profile > API Keys and update the input.`);
+    }
+    if (status === 403) {
+      return new AuthError(`${this.s.stanza}: API key "${this.s.keyId}" may not read events of org ${this.s.org} on the PCE ${pce} (HTTP 403). Check org_id (shown with the key) and give the key's user a role that can read events, e.g. Global Read Only or Auditor.`);
+    }
+    if (status === 404) {
+      return new ConfigError(`${this.s.stanza}: the PCE ${pce} has no ${what} (HTTP 404). Check pce_url (https://<pce-fqdn>:<port>) and org_id ${this.s.org}.`, 'pce_url');
+    }
+    if (status === 400 || status === 406 || status === 422) {
+      return new ConfigError(`${this.s.stanza}: the PCE ${pce} rejected the ${what} request (HTTP ${status}${hint ? `: ${hint}` : ''}). Check the event_types and severity settings.`);
+    }
+    if (status === 429 || status >= 500) {
+      return new TransientError(`${this.s.stanza}: the PCE ${pce} answered HTTP ${status} to the ${what} request${hint ? ` (${hint})` : ''}.`, status);
+    }
+    return new ProtocolError(`${this.s.stanza}: the PCE ${pce} answered HTTP ${status} to the ${what} request${hint ? ` (${hint})` : ''}.`);
+  }
+
+  /** One page of events: at most maxResults, which ones undocumented when more match. */
+  async page(q: EventQuery, maxResults: number, signal?: AbortSignal): Promise<{ events: unknown[]; total?: number }> {
+    const res = await this.request({ url: this.eventsBase, query: this.eventsQuery(q, maxResults), signal }, 'events');
+    const body = await res.json<unknown>();
+    if (!Array.isArray(body)) {
+      throw new ProtocolError(`${this.s.stanza}: the PCE ${this.where} answered the events request with JSON that is not an array.`);
+    }
+    const total = Number(res.headers['x-total-count']);
+    return { events: body, total: Number.isFinite(total) ? total : undefined };
+  }
+
+  /** Starts an async collection of the query; returns the job href. */
+  async startAsync(q: EventQuery, signal?: AbortSignal): Promise<{ job: string; retryAfterMs?: number }> {
+    const res = await this.request({
+      url: this.eventsBase,
+      query: this.eventsQuery(q),
+      headers: { prefer: 'respond-async' },
+      signal,
+    }, 'events (async)');
+    const location = res.headers.location ?? res.headers['content-location'];
+    await res.dump();
+    if (res.status !== 202 || !location) {
+      throw new AsyncUnavailable(`the PCE answered ${res.status} without a job location to Prefer: respond-async`);
+    }
+    return { job: location, retryAfterMs: retryAfterMs(res.headers['retry-after']) };
+  }
+
+  /** Polls a job until it is done; returns the datafile href. */
+  async waitForJob(job: string, firstWaitMs: number | undefined, o: PollOptions = {}): Promise<string> {
+    const maxInterval = o.maxPollIntervalMs ?? 30_000;
+    const deadline = Date.now() + (o.maxJobMs ?? 15 * 60_000);
+    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let wait = firstWaitMs ?? 1000;
+    for (;;) {
+      await sleep(Math.min(wait, maxInterval), o.signal);
+      const res = await this.request({ url: this.apiUrl(job), signal: o.signal }, 'job');
+      const body = await res.json<{ status?: string; result?: { href?: string } }>();
+      const status = String(body?.status ?? '');
+      if (status === 'done') {
+        const href = body.result?.href;
+        if (!href) throw new AsyncUnavailable(`job ${job} is done but names no datafile`);
+        return href;
+      }
+      if (status === 'failed' || status === 'cancelled' || status === 'cancel_requested') {
+        throw new AsyncUnavailable(`job ${job} ended with status ${status}`);
+      }
+      if (Date.now() > deadline) throw new AsyncUnavailable(`job ${job} was still ${status || 'pending'} after ${Math.round((o.maxJobMs ?? 900_000) / 60_000)} min`);
+      wait = retryAfterMs(res.headers['retry-after']) ?? Math.min(wait * 2, maxInterval);
+    }
+  }
+
+  /** Streams a datafile's array, calling `onElement` with each element's JSON text. */
+  async download(href: string, onElement: (text: string) => void, signal?: AbortSignal): Promise<number> {
+    const res = await this.request({ url: this.apiUrl(href), signal }, 'datafile');
+    const splitter = new JsonArraySplitter();
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        for (const el of splitter.push(chunk)) onElement(el);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new TransientError(`${this.s.stanza}: the download of ${href} from the PCE ${this.where} broke off after ${splitter.elements} events (${(e as Error).message}).`);
+    }
+    splitter.end();
+    return splitter.elements;
+  }
+
+  private apiUrl(href: string): string {
+    // Job and datafile hrefs are relative to the API version (/orgs/1/jobs/…); tolerate full paths.
+    if (/^https?:\/\//.test(href)) return href;
+    return href.startsWith('/api/') ? `${apiBase(this.s.pceUrl)}${href}` : `${this.base}${href}`;
+  }
+}
+
+function retryAfterMs(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The PCE's error bodies are `[{"token": …, "message": …}]`; pick the message. */
+function pceMessage(body: string): string | undefined {
+  try {
+    const j = JSON.parse(body) as unknown;
+    const first = (Array.isArray(j) ? j[0] : j) as { message?: unknown; token?: unknown; error?: unknown } | undefined;
+    const m = first?.message ?? first?.error ?? first?.token;
+    return typeof m === 'string' ? m.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}

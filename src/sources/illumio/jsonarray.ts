@@ -1,0 +1,132 @@
+/**
+ * Streaming splitter for a top-level JSON array: takes the body in chunks and hands back the
+ * text of each complete element, so a datafile of any size passes through in flat memory and
+ * each element is parsed by the engine's JSON.parse.
+ *
+ * Why not stream-json's StreamArray: it tokenises in JavaScript and assembles values token by
+ * token; on this project's 1 KB events it ran at ~11 MB/s against ~66 MB/s for JSON.parse
+ * (50 000 events, 31 MB), which would make the async path five times slower than the page path.
+ * Finding element boundaries only needs brackets outside strings, which is a cheap byte scan.
+ */
+import { ProtocolError } from '../../core/errors';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJ = 0x7b;
+const CLOSE_OBJ = 0x7d;
+const OPEN_ARR = 0x5b;
+const CLOSE_ARR = 0x5d;
+const COMMA = 0x2c;
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+export class JsonArraySplitter {
+  private state: 'before' | 'between' | 'element' | 'after' = 'before';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Element that is not an object/array (a string, number, literal). */
+  private scalar = false;
+  private parts: Buffer[] = [];
+  private expectComma = false;
+  elements = 0;
+
+  /** Feeds one chunk; returns the texts of the elements completed by it. */
+  push(chunk: Buffer): string[] {
+    const out: string[] = [];
+    let start = this.state === 'element' ? 0 : -1;
+    const n = chunk.length;
+    for (let i = 0; i < n; i++) {
+      if (this.state === 'element') {
+        if (this.inString) {
+          // Jump from quote to quote; the backslashes just before one decide whether it ends the string.
+          while (i < n) {
+            if (this.escaped) { this.escaped = false; i++; continue; }
+            const q = chunk.indexOf(QUOTE, i);
+            if (q === -1) {
+              let k = n - 1;
+              while (k >= i && chunk[k] === BACKSLASH) k--;
+              this.escaped = (n - 1 - k) % 2 === 1;
+              i = n;
+              break;
+            }
+            let k = q - 1;
+            while (k >= i && chunk[k] === BACKSLASH) k--;
+            if ((q - 1 - k) % 2 === 1) { i = q + 1; continue; }
+            i = q;
+            this.inString = false;
+            break;
+          }
+          if (this.inString) continue;
+          if (this.scalar && this.depth === 0) { this.finish(chunk, start, i + 1, out); start = -1; }
+          continue;
+        }
+        const b = chunk[i];
+        if (this.scalar && this.depth === 0) {
+          if (b === COMMA || b === CLOSE_ARR || isSpace(b)) {
+            this.finish(chunk, start, i, out);
+            start = -1;
+            i--; // let the between-state see the delimiter
+          }
+          continue;
+        }
+        if (b === QUOTE) this.inString = true;
+        else if (b === OPEN_OBJ || b === OPEN_ARR) this.depth++;
+        else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
+          this.depth--;
+          if (this.depth === 0) { this.finish(chunk, start, i + 1, out); start = -1; }
+        }
+        continue;
+      }
+      const b = chunk[i];
+      if (isSpace(b)) continue;
+      if (this.state === 'before') {
+        if (b !== OPEN_ARR) throw this.error('the body is not a JSON array');
+        this.state = 'between';
+        continue;
+      }
+      if (this.state === 'after') throw this.error('there is data after the end of the array');
+      // between elements
+      if (b === CLOSE_ARR) { this.state = 'after'; continue; }
+      if (this.expectComma) {
+        if (b !== COMMA) throw this.error(`expected "," or "]" after element ${this.elements}`);
+        this.expectComma = false;
+        continue;
+      }
+      if (b === COMMA) throw this.error(`unexpected "," after element ${this.elements}`);
+      this.state = 'element';
+      start = i;
+      this.parts = [];
+      this.scalar = !(b === OPEN_OBJ || b === OPEN_ARR);
+      if (b === QUOTE) this.inString = true;
+      else if (!this.scalar) this.depth = 1;
+    }
+    if (this.state === 'element' && start !== -1) this.parts.push(chunk.subarray(start));
+    return out;
+  }
+
+  /** Call at the end of the body: throws when the array is incomplete. */
+  end(): void {
+    if (this.state !== 'after') {
+      throw this.error(this.state === 'before' ? 'the body is empty' : `the array ends early, after ${this.elements} complete elements (truncated body)`);
+    }
+  }
+
+  private finish(chunk: Buffer, start: number, endExcl: number, out: string[]): void {
+    const tail = chunk.subarray(Math.max(start, 0), endExcl);
+    const text = this.parts.length ? Buffer.concat([...this.parts, tail]).toString('utf8') : tail.toString('utf8');
+    this.parts = [];
+    out.push(text);
+    this.elements++;
+    this.state = 'between';
+    this.expectComma = true;
+    this.depth = 0;
+    this.scalar = false;
+  }
+
+  private error(why: string): ProtocolError {
+    return new ProtocolError(`Malformed JSON array: ${why}.`);
+  }
+}

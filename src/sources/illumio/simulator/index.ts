@@ -1,0 +1,3 @@
+export { startIllumioSimulator } from './server';
+export type { Endpoint, FaultRule, IllumioSimulator, ServedEntry, SimulatorOptions } from './server';
+export { defaultEventTypes, eventTypesFromTsv, makeEvent } from './generate';
