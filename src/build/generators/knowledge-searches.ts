@@ -1,0 +1,172 @@
+/**
+ * Macros and saved searches of the add-on. Index names and thresholds live in macros so an admin
+ * sets each once (Settings > Advanced search > Search macros) and every search, alert and
+ * dashboard follows. Saved searches ship disabled: an admin enables the ones that fit.
+ */
+import { ILLUMIO_FAMILIES } from '../../sources/illumio/catalog';
+
+export interface MacroDefinition {
+  /** Stanza name: the macro name, plus `(<n>)` when it takes arguments. */
+  name: string;
+  args?: readonly string[];
+  definition: string;
+  description: string;
+}
+
+export const MACROS: readonly MacroDefinition[] = [
+  {
+    name: 'ta_zerotrust_illumio_index', definition: 'index=*',
+    description: 'Indexes holding Illumio PCE data (sourcetypes illumio:pce:*). The default, index=*, finds the data wherever the inputs or syslog write it, but scans every index the role may search: set it to the index you chose, e.g. index=zerotrust.',
+  },
+  {
+    name: 'ta_zerotrust_prisma_index', definition: 'index=*',
+    description: 'Indexes holding Prisma SaaS data (sourcetype pan:prisma_saas). Set it to the index of the Prisma SaaS input, e.g. index=zerotrust.',
+  },
+  {
+    name: 'ta_zerotrust_lacework_index', definition: 'index=*',
+    description: 'Indexes holding Lacework Edge data (sourcetypes lacework:edge:*). Set it to the index of the Lacework Edge inputs, e.g. index=zerotrust.',
+  },
+  {
+    name: 'ta_zerotrust_internal_logs', definition: 'index=_internal source="*ta_zerotrust_events_*.log"',
+    description: 'The add-on\'s own logs ($SPLUNK_HOME/var/log/splunk/ta_zerotrust_events_<input>.log, indexed into _internal by Splunk\'s own monitor).',
+  },
+  {
+    name: 'ta_zerotrust_auth_failure_threshold', definition: '10',
+    description: 'Failed authentications from one source address within the 15-minute window of "Illumio - Authentication failure burst by source" that raise the alert.',
+  },
+  {
+    name: 'ta_zerotrust_request_error_threshold', definition: '5',
+    description: 'PCE request errors (internal server error, service unavailable, unknown server error) per PCE within 15 minutes that raise "Illumio - PCE request errors".',
+  },
+  {
+    name: 'ta_zerotrust_no_data_minutes', definition: '60',
+    description: 'Minutes without a new event after which "Add-on - No data from an input" reports the input. Choose more than the quietest input\'s normal gap.',
+  },
+  {
+    name: 'ta_zerotrust_prisma_high_severity', definition: '(vendor_severity>=4)',
+    description: 'Which Prisma SaaS incidents and policy violations count as high severity. Prisma SaaS rates them 0 to 5 (vendor_severity); the default takes 4 and 5.',
+  },
+  {
+    name: 'ta_zerotrust_lacework_critical', definition: '(vendor_severity=4)',
+    description: 'Which Lacework Edge alerts count as critical. The API gives severity as an integer enum without naming its values; 4 assumes the protobuf order unspecified, low, medium, high, critical. Check one alert your console shows as critical and set the value it carries.',
+  },
+  {
+    name: 'ta_zerotrust_lacework_open', definition: '(closed_time=0 OR NOT closed_time=*)',
+    description: 'Lacework Edge alerts that are still open: not closed yet (closed_time is 0 until an alert is closed).',
+  },
+];
+
+export interface SavedSearchDefinition {
+  name: string;
+  description: string;
+  search: string;
+  cron: string;
+  earliest: string;
+  latest: string;
+  /** Set for alerts: raise when the search returns any result. */
+  alert?: { severity: 1 | 2 | 3 | 4 | 5 | 6; suppressFields?: string; suppressPeriod?: string };
+}
+
+const ILLUMIO = '`ta_zerotrust_illumio_index`';
+const PRISMA = '`ta_zerotrust_prisma_index`';
+const LACEWORK = '`ta_zerotrust_lacework_index`';
+
+function anyOf(eventtypes: readonly string[]): string {
+  const terms = eventtypes.map((e) => `eventtype="${e}"`);
+  return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
+}
+
+function illumioTypes(...types: string[]): string {
+  return `${ILLUMIO} ${anyOf(types.map((t) => `illumio_${t}`))}`;
+}
+
+/** Alerts every 15 minutes over the quarter hour that ended five minutes ago (late-indexed events). */
+const QUARTER = { cron: '*/15 * * * *', earliest: '-20m@m', latest: '-5m@m' } as const;
+
+const ACTOR_STATS = 'stats count AS events values(event_type) AS event_type values(status) AS status values(src) AS src min(_time) AS first_seen max(_time) AS last_seen';
+const TIMES = 'convert ctime(first_seen) ctime(last_seen)';
+
+export const DETECTIONS: readonly SavedSearchDefinition[] = [
+  {
+    name: 'Illumio - VEN tampering detected',
+    description: 'A VEN reported that its host firewall was changed outside of Illumio (agent.tampering). The VEN restores its rules, but someone or something on that host has administrative rights.',
+    search: `${illumioTypes('agent.tampering')} | ${ACTOR_STATS} BY pce_fqdn user | rename user AS ven | ${TIMES}`,
+    ...QUARTER, alert: { severity: 5, suppressFields: 'ven', suppressPeriod: '1h' },
+  },
+  {
+    name: 'Illumio - VEN clone detected',
+    description: 'The PCE detected a cloned VEN (two hosts presenting the same agent identity) or activated a clone.',
+    search: `${illumioTypes('agent.clone_detected', 'agent.activate_clone')} | ${ACTOR_STATS} BY pce_fqdn user | rename user AS ven | ${TIMES}`,
+    ...QUARTER, alert: { severity: 4, suppressFields: 'ven', suppressPeriod: '1h' },
+  },
+  {
+    name: 'Illumio - VEN suspended or deactivated',
+    description: 'VENs were suspended, unpaired or deactivated (including events indexed under the pre-18.2 names deactivation_success and deactivation_failure). A workload without its VEN is no longer enforced.',
+    search: `${illumioTypes('agent.suspend', 'agent.deactivate', 'agents.unpair', 'workloads.unpair')} | ${ACTOR_STATS} BY pce_fqdn user | rename user AS actor | ${TIMES}`,
+    ...QUARTER, alert: { severity: 4 },
+  },
+  {
+    name: 'Illumio - Authentication failure burst by source',
+    description: 'Many failed logins or API authentications from one source address: password guessing or a stale API key.',
+    search: `${ILLUMIO} (eventtype="illumio_request.authentication_failed" OR (eventtype="illumio_family_user" status="failure")) | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type values(pce_fqdn) AS pce_fqdn min(_time) AS first_seen max(_time) AS last_seen BY src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
+    ...QUARTER, alert: { severity: 4, suppressFields: 'src', suppressPeriod: '1h' },
+  },
+  {
+    name: 'Illumio - API keys created or deleted',
+    description: 'API keys were created or deleted. API keys act with their owner\'s rights without interactive login.',
+    search: `${illumioTypes('api_key.create', 'api_key.delete')} | ${ACTOR_STATS} BY pce_fqdn user | ${TIMES}`,
+    ...QUARTER, alert: { severity: 3 },
+  },
+  {
+    name: 'Illumio - Policy provisioned',
+    description: 'Security policy was provisioned or restored: from now on every VEN enforces the new rules.',
+    search: `${illumioTypes('sec_policy.create', 'sec_policy.restore')} | ${ACTOR_STATS} BY pce_fqdn user | ${TIMES}`,
+    ...QUARTER, alert: { severity: 2 },
+  },
+  {
+    name: 'Illumio - PCE request errors',
+    description: 'The PCE answered API or UI requests with server errors (internal server error, service unavailable, unknown server error) more often than the threshold.',
+    search: `${illumioTypes('request.internal_server_error', 'request.service_unavailable', 'request.unknown_server_error')} | stats count AS errors values(event_type) AS event_type min(_time) AS first_seen max(_time) AS last_seen BY pce_fqdn | where errors >= \`ta_zerotrust_request_error_threshold\` | ${TIMES}`,
+    ...QUARTER, alert: { severity: 4, suppressFields: 'pce_fqdn', suppressPeriod: '1h' },
+  },
+  {
+    name: 'Prisma SaaS - High-severity incidents',
+    description: 'Prisma SaaS opened incidents at or above the severity set in ta_zerotrust_prisma_high_severity.',
+    search: `${PRISMA} eventtype="prisma_saas_incident" \`ta_zerotrust_prisma_high_severity\` | table _time incident_id severity vendor_severity signature app object user`,
+    ...QUARTER, alert: { severity: 4 },
+  },
+  {
+    name: 'Prisma SaaS - High-severity policy violations',
+    description: 'Prisma SaaS reported policy violations at or above the severity set in ta_zerotrust_prisma_high_severity.',
+    search: `${PRISMA} eventtype="prisma_saas_policy_violation" \`ta_zerotrust_prisma_high_severity\` | table _time incident_id severity vendor_severity signature app object user`,
+    ...QUARTER, alert: { severity: 4 },
+  },
+  {
+    name: 'Lacework Edge - Open critical alerts',
+    description: 'Lacework Edge alerts that are critical and still open. An alert is indexed again on every state change, so only its latest state counts.',
+    search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | table _time uuid signature description severity vendor_severity owner_display_name`,
+    cron: '*/15 * * * *', earliest: '-24h@m', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
+  },
+  {
+    name: 'Add-on - No data from an input',
+    description: 'An input (one modular input stanza) delivered data in the last 7 days but nothing for longer than ta_zerotrust_no_data_minutes.',
+    search: `| tstats latest(_time) AS last_event WHERE (${ILLUMIO} sourcetype="illumio:pce:event") OR (${PRISMA} sourcetype="pan:prisma_saas") OR (${LACEWORK} sourcetype="lacework:edge:*") BY sourcetype source | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_no_data_minutes\` | convert ctime(last_event) | rename source AS input`,
+    cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 4, suppressFields: 'input', suppressPeriod: '6h' },
+  },
+  {
+    name: 'Add-on - Input runs failing',
+    description: 'Runs of an input ended in failure (configuration, authentication, vendor or transient errors) in the last hour; the error_kind column says which.',
+    search: '`ta_zerotrust_internal_logs` run_summary status=failed | stats count AS failed_runs latest(error_kind) AS error_kind latest(_time) AS last_failure BY stanza | convert ctime(last_failure)',
+    cron: '5 * * * *', earliest: '-65m@m', latest: '-5m@m', alert: { severity: 4, suppressFields: 'stanza', suppressPeriod: '6h' },
+  },
+];
+
+/** One daily report per Illumio family: what happened, by event type, over the last day. */
+export const FAMILY_REPORTS: readonly SavedSearchDefinition[] = ILLUMIO_FAMILIES.map((f) => ({
+  name: `Illumio - ${f.title} - daily activity`,
+  description: `Illumio PCE events of the ${f.name} family over the last day, by event type.`,
+  search: `${ILLUMIO} eventtype="illumio_family_${f.name}" | stats count AS events values(status) AS status dc(user) AS actors latest(_time) AS last_seen BY event_type | lookup illumio_event_types event_type OUTPUT label AS event_label alert_worthy | convert ctime(last_seen) | sort - events`,
+  cron: '7 6 * * *',
+  earliest: '-24h@h',
+  latest: '@h',
+}));

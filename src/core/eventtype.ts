@@ -1,0 +1,11 @@
+/**
+ * A vendor's eventtype as the knowledge generator writes it to eventtypes.conf and tags.conf.
+ * The search must be a plain search (no pipe, no subsearch: eventtypes.conf.spec).
+ */
+export interface EventTypeDefinition {
+  name: string;
+  description: string;
+  search: string;
+  /** CIM tags enabled for `eventtype=<name>` in tags.conf. */
+  tags: readonly string[];
+}
