@@ -1,6 +1,7 @@
 /** Every generator `npm run generate` runs and the drift test checks. Add one line per generator. */
 import { iconsGenerator } from './icons';
 import { inputsGenerator } from './inputs';
+import { knowledgeGenerator } from './knowledge';
 import type { Generator } from './types';
 
 export type { Generator } from './types';
@@ -8,4 +9,5 @@ export type { Generator } from './types';
 export const generators: readonly Generator[] = [
   inputsGenerator,
   iconsGenerator,
+  knowledgeGenerator,
 ];
