@@ -1,0 +1,148 @@
+/**
+ * Audit events: time windows from the checkpoint, each window asked again `overlap` seconds back
+ * so late records are caught, repeats dropped by uuid. The checkpoint holds the time up to which
+ * everything was delivered and the uuids delivered since `cursor - overlap`.
+ */
+import { createHash } from 'node:crypto';
+import { parseStartDate } from '../../core/time';
+import type { Batch, OutEvent, SourceContext } from '../../core/types';
+import { auditEnvelope, AuditConfig, auditItem, LaceworkClient, schemaProblem, TimeReader, toApi, windows } from './client';
+import { redactBody, redactPath } from './redact';
+import { ProtocolError } from '../../core/errors';
+
+export interface AuditCheckpoint {
+  v: 1;
+  /** ms: every record created before it has been delivered. */
+  cursor: number;
+  /** [dedup key, create ms] delivered at or after cursor - overlap. */
+  seen: Array<[string, number]>;
+  /** Any record ever received: until then an empty answer may mean a wrong time_unit. */
+  seenAny?: boolean;
+}
+
+/** Events per batch: bounds the repeats after a crash between flush and checkpoint save. */
+export const AUDIT_BATCH = 500;
+/** Most dedup keys kept; only a burst larger than this inside one overlap could repeat. */
+export const MAX_SEEN = 50_000;
+
+export function dedupKey(item: Record<string, unknown>): string {
+  if (typeof item.uuid === 'string' && item.uuid) return item.uuid;
+  return `sha1:${createHash('sha1').update(JSON.stringify(item)).digest('hex')}`;
+}
+
+export async function startCursor(saved: { cursor: number } | undefined, startDate: string, ctx: SourceContext): Promise<number> {
+  if (saved && Number.isFinite(saved.cursor)) return saved.cursor;
+  const t = parseStartDate(startDate, ctx.now());
+  // parseConfig already checked start_date; this only guards against a clock jump.
+  return t ?? ctx.now() - 86_400_000;
+}
+
+export function isCheckpoint<T extends { v: number }>(v: unknown): v is T {
+  return !!v && typeof v === 'object' && (v as { v?: unknown }).v === 1;
+}
+
+export async function* collectAudit(config: AuditConfig, ctx: SourceContext): AsyncGenerator<Batch<AuditCheckpoint>> {
+  const raw = await ctx.checkpoint.load<unknown>();
+  const saved = isCheckpoint<AuditCheckpoint>(raw) ? raw : undefined;
+  if (raw !== undefined && !saved) ctx.log.warn(`${ctx.stanza}: the checkpoint has an unknown format; starting again from start_date = ${config.start_date}.`);
+  const overlapMs = config.overlap * 1000;
+  let cursor = await startCursor(saved, config.start_date, ctx);
+  const seen = new Map<string, number>(saved?.seen ?? []);
+  let seenAny = saved?.seenAny ?? false;
+  const client = new LaceworkClient(ctx.http, config, ctx.stanza, ctx.signal);
+  const times = new TimeReader(config.time_unit);
+  const now = ctx.now();
+  const firstFrom = Math.max(0, cursor - overlapMs);
+  let received = 0;
+  let malformed = 0;
+
+  const snapshot = (): AuditCheckpoint => {
+    const floor = cursor - overlapMs;
+    let entries = [...seen].filter(([, t]) => t >= floor);
+    if (entries.length > MAX_SEEN) {
+      entries.sort((a, b) => a[1] - b[1]);
+      entries = entries.slice(entries.length - MAX_SEEN);
+    }
+    seen.clear();
+    for (const [k, t] of entries) seen.set(k, t);
+    return { v: 1, cursor, seen: entries, seenAny };
+  };
+
+  for (const [from, to] of windows(firstFrom, now, config.window * 1000)) {
+    const body = await client.get('path', config.path, { start_time: toApi(from, config.time_unit), end_time: toApi(to, config.time_unit) });
+    if (!auditEnvelope(body)) {
+      throw new ProtocolError(`${ctx.stanza}: the answer to ${config.path} is not the documented {"audit_events": [...]} (${schemaProblem(auditEnvelope)}). Check that path points at "Query Audit Events".`);
+    }
+    const items = ((body as { audit_events?: unknown[] }).audit_events ?? []);
+    const fresh: Array<{ item: Record<string, unknown>; key: string; t: number | undefined }> = [];
+    for (const item of items) {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        malformed++;
+        continue;
+      }
+      const rec = item as Record<string, unknown>;
+      if (!auditItem(rec)) malformed++;
+      received++;
+      const key = dedupKey(rec);
+      if (seen.has(key)) continue;
+      fresh.push({ item: rec, key, t: times.toMs(rec.create_time) });
+    }
+    const warning = times.warning(ctx.stanza, 'create_time');
+    if (warning) ctx.log.warn(warning);
+    fresh.sort((a, b) => (a.t ?? from) - (b.t ?? from));
+
+    if (!fresh.length) {
+      cursor = Math.max(cursor, to);
+      yield { events: [], checkpoint: snapshot() };
+      continue;
+    }
+    for (let i = 0; i < fresh.length; i += AUDIT_BATCH) {
+      const chunk = fresh.slice(i, i + AUDIT_BATCH);
+      const events: OutEvent[] = chunk.map(({ item, t }) => toEvent(item, t, config.redact_request_body));
+      for (const { key, t } of chunk) seen.set(key, t ?? from);
+      seenAny = true;
+      const last = chunk[chunk.length - 1].t;
+      // Sorted: everything before the last time of this chunk is delivered (ties are in `seen`);
+      // after the window's last chunk, everything up to its end is.
+      if (i + AUDIT_BATCH >= fresh.length) cursor = Math.max(cursor, to);
+      else if (last !== undefined && last > cursor && last <= to) cursor = last;
+      yield { events, checkpoint: snapshot() };
+    }
+  }
+
+  if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} audit record(s) lacked uuid or create_time or were not objects; they were indexed as received (without uuid they are deduplicated by content).`);
+  if (!seenAny && received === 0 && now - firstFrom > 0) await probeTimeUnit(client, config, ctx, firstFrom, now, 'audit_events');
+}
+
+function toEvent(item: Record<string, unknown>, t: number | undefined, redact: boolean): OutEvent {
+  let out = item;
+  if (redact) {
+    out = { ...item };
+    if (typeof out.request_body === 'string' && out.request_body) out.request_body = redactBody(out.request_body);
+    if (typeof out.path === 'string') out.path = redactPath(out.path);
+    if (typeof out.matched_path === 'string') out.matched_path = redactPath(out.matched_path);
+  }
+  const ev: OutEvent = { data: JSON.stringify(out) };
+  if (t !== undefined) ev.time = t / 1000;
+  return ev;
+}
+
+/**
+ * Nothing has ever come back. If the same range in the other unit has records, time_unit is
+ * wrong; say so (one extra request, only while the input has never received anything).
+ */
+export async function probeTimeUnit(
+  client: LaceworkClient, config: AuditConfig | { path: string; time_unit: 'ms' | 's' }, ctx: SourceContext,
+  from: number, to: number, listKey: string, extraQuery: Record<string, string> = {},
+): Promise<void> {
+  const other = config.time_unit === 'ms' ? 's' : 'ms';
+  try {
+    const body = await client.get('path', config.path, { start_time: toApi(from, other), end_time: toApi(to, other), ...extraQuery });
+    const list = (body as Record<string, unknown> | undefined)?.[listKey];
+    if (Array.isArray(list) && list.length > 0) {
+      ctx.log.warn(`${ctx.stanza}: no records came back with time_unit = ${config.time_unit}, but the same time range sent in ${other === 'ms' ? 'milliseconds' : 'seconds'} returned ${list.length}. Set time_unit = ${other} for this input.`);
+    }
+  } catch (e) {
+    ctx.log.debug(`${ctx.stanza}: time unit probe failed: ${(e as Error).message}`);
+  }
+}
