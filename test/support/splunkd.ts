@@ -1,0 +1,416 @@
+/**
+ * A loopback stand-in for splunkd's management port, for tests of everything that talks to
+ * splunkd (secrets, masking, KV store checkpoints, the configuration page, the demo).
+ *
+ * It implements just the endpoints this add-on uses, the way splunkd answers them
+ * (`output_mode=json` envelopes with entry/acl/content, Atom XML when no output_mode is given,
+ * `{"messages":[{type,text}]}` errors), over an in-memory model:
+ *
+ *   storage/passwords                  GET list, POST create (name, realm, password; 409 if it exists)
+ *   storage/passwords/<realm:user:>    GET, POST (password), DELETE
+ *   configs/conf-<file>                GET list, POST create (name=<stanza>, key=value…)
+ *   configs/conf-<file>/<stanza>       GET, POST (key=value…), DELETE
+ *   data/inputs/<scheme>[/<name>]      GET, POST: the `[<scheme>://<name>]` stanzas of inputs.conf
+ *   storage/collections/config/<c>     GET (404 unless the collection was declared)
+ *   storage/collections/data/<c>[/<k>] GET, POST (insert / update by key, JSON), DELETE
+ *
+ * under `/services/…` (app `system`) and `/servicesNS/<owner>/<app>/…` (`-` for "any" on reads).
+ * Every request must carry `Authorization: Splunk <sessionKey>`, else 401.
+ *
+ * Usage:
+ *   const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: ['ta_zerotrust_events_checkpoints'] });
+ *   splunkd.setConf('inputs', 'illumio_pce_events://prod', { api_secret: 'clear' });
+ *   … run the code under test against splunkd.url with splunkd.sessionKey …
+ *   expect(splunkd.getPassword('illumio_pce_events://prod', 'api_secret')).toBe('clear');
+ *   expect(splunkd.conf('inputs', 'illumio_pce_events://prod')?.api_secret).toBe('********');
+ *   expect(splunkd.responses.some((r) => r.body.includes('clear'))).toBe(…);
+ *   await splunkd.close();
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface StoredPassword {
+  app: string;
+  realm: string;
+  username: string;
+  password: string;
+}
+
+export interface SplunkdRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Form fields (urlencoded bodies) or the raw body text (JSON). */
+  form: Record<string, string>;
+  body: string;
+  status: number;
+}
+
+export interface SplunkdStandIn {
+  url: string;
+  port: number;
+  sessionKey: string;
+  /** The default app of setConf/setPassword. */
+  app: string;
+  /** Every request, in order, with the status it got. */
+  requests: SplunkdRequest[];
+  /** Every response body sent, for "the secret never left" assertions. */
+  responses: { method: string; path: string; status: number; body: string }[];
+  passwords(): StoredPassword[];
+  getPassword(realm: string, username: string, app?: string): string | undefined;
+  setPassword(realm: string, username: string, password: string, app?: string): void;
+  /** A stanza's key/values (merged over all apps when app is omitted), or undefined. */
+  conf(file: string, stanza: string, app?: string): Record<string, string> | undefined;
+  setConf(file: string, stanza: string, values: Record<string, string>, app?: string): void;
+  /** A KV store collection's records by _key (declared on first use). */
+  kv(collection: string): Map<string, Record<string, unknown>>;
+  declareCollection(name: string, app?: string): void;
+  /** Answer the next `count` requests whose path matches with this status (fault injection). */
+  failNext(pathPattern: RegExp, status: number, count?: number): void;
+  close(): Promise<void>;
+}
+
+export interface SplunkdOptions {
+  sessionKey?: string;
+  app?: string;
+  /** Serve HTTPS with this certificate (see ./tls). */
+  tls?: { cert: string; key: string };
+  collections?: string[];
+}
+
+type Conf = Map<string, Map<string, Map<string, Map<string, string>>>>; // app → file → stanza → key → value
+
+const GENERATOR = { build: 'standin', version: '10.2.3' };
+
+function escXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** splunkd's entity name of a credential: `realm:username:` with `:` in either escaped as `\:`. */
+export function passwordEntityName(realm: string, username: string): string {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+  return `${realm ? esc(realm) : ''}:${esc(username)}:`;
+}
+
+export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdStandIn> {
+  const sessionKey = opts.sessionKey ?? randomBytes(24).toString('hex');
+  const defaultApp = opts.app ?? 'TA-zerotrust-events';
+  const passwords: StoredPassword[] = [];
+  const conf: Conf = new Map();
+  const kvData = new Map<string, Map<string, Record<string, unknown>>>();
+  const requests: SplunkdRequest[] = [];
+  const responses: SplunkdStandIn['responses'] = [];
+  const faults: { re: RegExp; status: number; left: number }[] = [];
+  for (const c of opts.collections ?? []) kvData.set(c, new Map());
+
+  const confFile = (app: string, file: string, create: boolean) => {
+    let byFile = conf.get(app);
+    if (!byFile && create) conf.set(app, (byFile = new Map()));
+    let stanzas = byFile?.get(file);
+    if (!stanzas && create && byFile) byFile.set(file, (stanzas = new Map()));
+    return stanzas;
+  };
+  const findStanza = (app: string, file: string, stanza: string): { app: string; values: Map<string, string> } | undefined => {
+    const apps = app === '-' ? [...conf.keys()].sort() : [app];
+    for (const a of apps) {
+      const v = confFile(a, file, false)?.get(stanza);
+      if (v) return { app: a, values: v };
+    }
+    return undefined;
+  };
+
+  let baseUrl = '';
+  const server = (opts.tls ? https.createServer(opts.tls) : http.createServer()) as http.Server;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const u = new URL(req.url ?? '/', 'http://standin');
+      const query = Object.fromEntries(u.searchParams);
+      const isForm = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') || (!!body && !body.trimStart().startsWith('{') && !body.trimStart().startsWith('['));
+      const form = isForm ? Object.fromEntries(new URLSearchParams(body)) : {};
+      const method = req.method ?? 'GET';
+      const record: SplunkdRequest = { method, path: u.pathname, query, form, body, status: 0 };
+      requests.push(record);
+      const send = (status: number, payload: unknown, contentType = 'application/json') => {
+        const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+        record.status = status;
+        responses.push({ method, path: u.pathname, status, body: text });
+        res.writeHead(status, { 'content-type': contentType });
+        res.end(text);
+      };
+      const error = (status: number, text: string) => send(status, { messages: [{ type: status === 401 ? 'WARN' : 'ERROR', text }] });
+
+      if (req.headers.authorization !== `Splunk ${sessionKey}`) return error(401, 'call not properly authenticated');
+      const fault = faults.find((f) => f.left > 0 && f.re.test(u.pathname));
+      if (fault) {
+        fault.left--;
+        return error(fault.status, `injected fault ${fault.status}`);
+      }
+
+      // Path: /services/<rest> or /servicesNS/<owner>/<app>/<rest>; segments decoded one by one.
+      const segs = u.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+      let app = 'system';
+      let owner = 'nobody';
+      let rest: string[];
+      if (segs[0] === 'services') rest = segs.slice(1);
+      else if (segs[0] === 'servicesNS' && segs.length >= 3) {
+        owner = segs[1];
+        app = segs[2];
+        rest = segs.slice(3);
+      } else return error(404, `Not Found: ${u.pathname}`);
+      const writeApp = app === '-' ? defaultApp : app;
+      const prefix = segs[0] === 'services' ? '/services' : `/servicesNS/${encodeURIComponent(owner)}/${encodeURIComponent(app)}`;
+      const atom = query.output_mode === undefined;
+
+      const entry = (name: string, path: string, entryApp: string, content: Record<string, unknown>) => {
+        const id = `${baseUrl}/servicesNS/nobody/${encodeURIComponent(entryApp)}/${path}/${encodeURIComponent(name)}`;
+        const rel = `/servicesNS/nobody/${encodeURIComponent(entryApp)}/${path}/${encodeURIComponent(name)}`;
+        return {
+          name, id, updated: new Date().toISOString(),
+          links: { alternate: rel, list: rel, edit: rel, remove: rel },
+          author: 'nobody',
+          acl: {
+            app: entryApp, can_change_perms: true, can_list: true, can_share_app: true, can_share_global: true,
+            can_share_user: false, can_write: true, modifiable: true, owner: 'nobody',
+            perms: { read: ['*'], write: ['admin', 'sc_admin'] }, removable: true, sharing: entryApp === 'system' ? 'system' : 'app',
+          },
+          content,
+        };
+      };
+      const feed = (path: string, entries: ReturnType<typeof entry>[]) => {
+        if (!atom) {
+          return send(200, {
+            links: { create: `${prefix}/${path}/_new` }, origin: `${baseUrl}${prefix}/${path}`, updated: new Date().toISOString(),
+            generator: GENERATOR, entry: entries, paging: { total: entries.length, perPage: 30, offset: 0 }, messages: [],
+          });
+        }
+        const xmlEntries = entries.map((e) => `<entry><title>${escXml(e.name)}</title><id>${escXml(e.id)}</id><updated>${e.updated}</updated>` +
+          `<link href="${escXml(e.links.alternate)}" rel="alternate"/><author><name>nobody</name></author><content type="text/xml"><s:dict>` +
+          Object.entries(e.content).map(([k, v]) => `<s:key name="${escXml(k)}">${escXml(v === null || v === undefined ? '' : String(v))}</s:key>`).join('') +
+          `<s:key name="eai:acl"><s:dict><s:key name="app">${escXml(e.acl.app)}</s:key><s:key name="owner">nobody</s:key><s:key name="sharing">${e.acl.sharing}</s:key></s:dict></s:key>` +
+          '</s:dict></content></entry>').join('');
+        return send(200, `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:s="http://dev.splunk.com/ns/rest" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">` +
+          `<title>${escXml(path)}</title><id>${escXml(`${baseUrl}${prefix}/${path}`)}</id><updated>${new Date().toISOString()}</updated>` +
+          `<generator build="${GENERATOR.build}" version="${GENERATOR.version}"/><opensearch:totalResults>${entries.length}</opensearch:totalResults>${xmlEntries}</feed>`, 'text/xml; charset=utf-8');
+      };
+
+      // ---- storage/passwords ----
+      if (rest[0] === 'storage' && rest[1] === 'passwords') {
+        const visible = passwords.filter((p) => app === '-' || app === 'system' || p.app === app);
+        const pwEntry = (p: StoredPassword) => entry(passwordEntityName(p.realm, p.username), 'storage/passwords', p.app, {
+          clear_password: p.password, encr_password: `$7$${Buffer.from(p.password).toString('base64')}`, password: '********',
+          realm: p.realm, username: p.username, 'eai:acl': null,
+        });
+        if (rest.length === 2) {
+          if (method === 'GET') return feed('storage/passwords', visible.map(pwEntry));
+          if (method === 'POST') {
+            if (!form.name) return error(400, 'Missing argument: name');
+            if (form.password === undefined) return error(400, 'Missing argument: password');
+            const realm = form.realm ?? '';
+            if (passwords.some((p) => p.app === writeApp && p.realm === realm && p.username === form.name)) {
+              return error(409, `An object with name=${passwordEntityName(realm, form.name)} already exists`);
+            }
+            const p = { app: writeApp, realm, username: form.name, password: form.password };
+            passwords.push(p);
+            return feed('storage/passwords', [pwEntry(p)]);
+          }
+          return error(405, 'Method not allowed');
+        }
+        const name = rest.slice(2).join('/');
+        const found = visible.find((p) => passwordEntityName(p.realm, p.username) === name);
+        if (!found) return error(404, `Could not find object id=${name}`);
+        if (method === 'GET') return feed('storage/passwords', [pwEntry(found)]);
+        if (method === 'POST') {
+          if (form.password === undefined) return error(400, 'Missing argument: password');
+          found.password = form.password;
+          return feed('storage/passwords', [pwEntry(found)]);
+        }
+        if (method === 'DELETE') {
+          passwords.splice(passwords.indexOf(found), 1);
+          return feed('storage/passwords', visible.filter((p) => p !== found).map(pwEntry));
+        }
+        return error(405, 'Method not allowed');
+      }
+
+      // ---- configs/conf-<file> and data/inputs/<scheme> ----
+      const confTarget = (): { file: string; path: string; stanza?: string; toStanza: (n: string) => string; fromStanza: (s: string) => string | undefined } | undefined => {
+        if (rest[0] === 'configs' && rest[1]?.startsWith('conf-')) {
+          const file = rest[1].slice(5);
+          return { file, path: `configs/conf-${file}`, stanza: rest.length > 2 ? rest.slice(2).join('/') : undefined, toStanza: (n) => n, fromStanza: (s) => s };
+        }
+        if (rest[0] === 'data' && rest[1] === 'inputs' && rest[2]) {
+          const scheme = rest[2];
+          return {
+            file: 'inputs', path: `data/inputs/${scheme}`, stanza: rest.length > 3 ? `${scheme}://${rest.slice(3).join('/')}` : undefined,
+            toStanza: (n) => `${scheme}://${n}`,
+            fromStanza: (s) => (s.startsWith(`${scheme}://`) ? s.slice(scheme.length + 3) : undefined),
+          };
+        }
+        return undefined;
+      };
+      const target = confTarget();
+      if (target) {
+        const confEntry = (stanza: string, entryApp: string, values: Map<string, string>) =>
+          entry(target.fromStanza(stanza) ?? stanza, target.path, entryApp, { ...Object.fromEntries(values), 'eai:appName': entryApp, 'eai:userName': 'nobody' });
+        if (target.stanza === undefined) {
+          if (method === 'GET') {
+            const entries: ReturnType<typeof entry>[] = [];
+            const seen = new Set<string>();
+            const apps = app === '-' || app === 'system' ? [...conf.keys()].sort() : [app];
+            for (const a of apps) {
+              for (const [stanza, values] of confFile(a, target.file, false) ?? []) {
+                if (seen.has(stanza) || target.fromStanza(stanza) === undefined) continue;
+                seen.add(stanza);
+                entries.push(confEntry(stanza, a, values));
+              }
+            }
+            return feed(target.path, entries);
+          }
+          if (method === 'POST') {
+            if (!form.name) return error(400, 'Missing argument: name');
+            const stanza = target.toStanza(form.name);
+            const stanzas = confFile(writeApp, target.file, true)!;
+            if (stanzas.has(stanza)) return error(409, `An object with name=${form.name} already exists`);
+            const values = new Map(Object.entries(form).filter(([k]) => k !== 'name' && k !== 'output_mode'));
+            stanzas.set(stanza, values);
+            return feed(target.path, [confEntry(stanza, writeApp, values)]);
+          }
+          return error(405, 'Method not allowed');
+        }
+        const found = findStanza(app === 'system' ? '-' : app, target.file, target.stanza);
+        if (!found) return error(404, `Could not find object id=${target.fromStanza(target.stanza) ?? target.stanza}`);
+        if (method === 'GET') return feed(target.path, [confEntry(target.stanza, found.app, found.values)]);
+        if (method === 'POST') {
+          // Writes land in the namespace's app, as splunkd writes to that app's local/<file>.conf.
+          const stanzas = confFile(writeApp, target.file, true)!;
+          let values = stanzas.get(target.stanza);
+          if (!values) stanzas.set(target.stanza, (values = new Map(found.values)));
+          for (const [k, v] of Object.entries(form)) if (k !== 'output_mode') values.set(k, v);
+          return feed(target.path, [confEntry(target.stanza, writeApp, values)]);
+        }
+        if (method === 'DELETE') {
+          confFile(found.app, target.file, false)?.delete(target.stanza);
+          return feed(target.path, []);
+        }
+        return error(405, 'Method not allowed');
+      }
+
+      // ---- KV store ----
+      if (rest[0] === 'storage' && rest[1] === 'collections') {
+        const coll = rest[3];
+        if (rest[2] === 'config' && coll) {
+          if (!kvData.has(coll)) return error(404, `Could not find object id=${coll}`);
+          return feed('storage/collections/config', [entry(coll, 'storage/collections/config', writeApp, { disabled: false })]);
+        }
+        if (rest[2] === 'data' && coll) {
+          const records = kvData.get(coll);
+          if (!records) return error(404, `Collection: ${coll} does not exist`);
+          const key = rest[4];
+          let doc: Record<string, unknown> | undefined;
+          if (method === 'POST') {
+            try {
+              doc = JSON.parse(body) as Record<string, unknown>;
+            } catch {
+              return error(400, 'Request body is not valid JSON');
+            }
+            if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return error(400, 'Request body must be a JSON object');
+          }
+          if (key === undefined) {
+            if (method === 'GET') return send(200, [...records.values()]);
+            if (method === 'POST') {
+              const k = typeof doc!._key === 'string' ? doc!._key : randomUUID().replace(/-/g, '');
+              if (records.has(k)) return error(409, `A document with the same key (${k}) already exists`);
+              records.set(k, { ...doc, _key: k, _user: 'nobody' });
+              return send(201, { _key: k });
+            }
+            if (method === 'DELETE') {
+              records.clear();
+              return send(200, '');
+            }
+            return error(405, 'Method not allowed');
+          }
+          const existing = records.get(key);
+          if (method === 'GET') return existing ? send(200, existing) : error(404, 'Could not find object.');
+          if (method === 'POST') {
+            if (!existing) return error(404, 'Could not find object.');
+            records.set(key, { ...doc, _key: key, _user: 'nobody' });
+            return send(200, { _key: key });
+          }
+          if (method === 'DELETE') {
+            if (!existing) return error(404, 'Could not find object.');
+            records.delete(key);
+            return send(200, '');
+          }
+          return error(405, 'Method not allowed');
+        }
+      }
+      return error(404, `Not Found: ${u.pathname}`);
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+  return {
+    url: baseUrl,
+    port,
+    sessionKey,
+    app: defaultApp,
+    requests,
+    responses,
+    passwords: () => passwords.map((p) => ({ ...p })),
+    getPassword: (realm, username, app) =>
+      passwords.find((p) => p.realm === realm && p.username === username && (app === undefined || p.app === app))?.password,
+    setPassword(realm, username, password, app = defaultApp) {
+      const p = passwords.find((x) => x.app === app && x.realm === realm && x.username === username);
+      if (p) p.password = password;
+      else passwords.push({ app, realm, username, password });
+    },
+    conf(file, stanza, app) {
+      if (app !== undefined) {
+        const v = confFile(app, file, false)?.get(stanza);
+        return v ? Object.fromEntries(v) : undefined;
+      }
+      let merged: Record<string, string> | undefined;
+      for (const a of [...conf.keys()].sort().reverse()) {
+        const v = confFile(a, file, false)?.get(stanza);
+        if (v) merged = { ...(merged ?? {}), ...Object.fromEntries(v) };
+      }
+      return merged;
+    },
+    setConf(file, stanza, values, app = defaultApp) {
+      const stanzas = confFile(app, file, true)!;
+      stanzas.set(stanza, new Map([...(stanzas.get(stanza) ?? new Map<string, string>()), ...Object.entries(values)]));
+    },
+    kv(collection) {
+      let m = kvData.get(collection);
+      if (!m) kvData.set(collection, (m = new Map()));
+      return m;
+    },
+    declareCollection(name) {
+      if (!kvData.has(name)) kvData.set(name, new Map());
+    },
+    failNext(pathPattern, status, count = 1) {
+      faults.push({ re: pathPattern, status, left: count });
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
