@@ -13,6 +13,8 @@ export interface JsFinding {
   line: number;
   rule: string;
   excerpt: string;
+  /** Where the match starts inside `excerpt`. */
+  at: number;
 }
 
 /**
@@ -55,16 +57,25 @@ export function scanJs(file: string, text: string): JsFinding[] {
       const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
       for (const m of line.matchAll(g)) {
         if (rule === 'insecure http' && HTTP_IDENTIFIERS.some((id) => id.test(m[0]))) continue;
-        const at = m.index ?? 0;
-        out.push({ file, line: i + 1, rule, excerpt: line.slice(Math.max(0, at - 60), at + 80) });
+        const index = m.index ?? 0;
+        const start = Math.max(0, index - 60);
+        out.push({ file, line: i + 1, rule, excerpt: line.slice(start, index + 80), at: index - start });
       }
     }
   }
   return out;
 }
 
+/** The snippet must cover the match itself, not merely sit near it. */
+function covers(f: JsFinding, snippet: string): boolean {
+  for (let p = f.excerpt.indexOf(snippet); p >= 0; p = f.excerpt.indexOf(snippet, p + 1)) {
+    if (p <= f.at && f.at < p + snippet.length) return true;
+  }
+  return false;
+}
+
 function isException(f: JsFinding, exceptions: readonly JsException[]): JsException | undefined {
-  return exceptions.find((e) => e.rule === f.rule && e.file.test(f.file) && f.excerpt.includes(e.snippet));
+  return exceptions.find((e) => e.rule === f.rule && e.file.test(f.file) && covers(f, e.snippet));
 }
 
 export interface PackageCheckOptions {
