@@ -1,0 +1,236 @@
+import * as fs from 'node:fs';
+import { Collector, readCheckpoint, type CollectorTuning } from '../../src/sources/illumio/collector';
+import { source } from '../../src/sources/illumio';
+import { startIllumioSimulator, type IllumioSimulator, type SimulatorOptions } from '../../src/sources/illumio/simulator';
+import { fileCheckpointStore } from '../../src/core/checkpoint';
+import type { Source } from '../../src/core/types';
+import { hrefsOf, params, runOnce, tmpDir, TSV_TYPES } from './harness';
+
+const MIN = 60_000;
+let sim: IllumioSimulator | undefined;
+afterEach(async () => { await sim?.stop(); sim = undefined; });
+
+async function startSim(o: SimulatorOptions = {}): Promise<IllumioSimulator> {
+  sim = await startIllumioSimulator({ eventTypes: TSV_TYPES, jobRetryAfterSec: 0, ...o });
+  return sim;
+}
+
+function tuned(t: Partial<CollectorTuning>): Source {
+  return { ...source, collect: (c, ctx) => new Collector(c as never, ctx, t).run() } as Source;
+}
+
+function expectSortedAndStamped(events: { time?: number; data: string }[]): void {
+  let prev = -Infinity;
+  for (const e of events) {
+    const obj = JSON.parse(e.data) as { timestamp: string };
+    expect(e.time).toBe(Date.parse(obj.timestamp) / 1000);
+    expect(e.data).toBe(JSON.stringify(obj));
+    expect(e.time!).toBeGreaterThanOrEqual(prev);
+    prev = e.time!;
+  }
+}
+
+test('first run delivers every event of the window once, in timestamp order, with the event time', async () => {
+  const now = Date.now();
+  const s = await startSim();
+  s.addEvents(700, now - 2 * 3600e3, now - 2 * MIN);
+  s.addEvents(50, now - 10_000, now); // inside the lag: not yet
+  const dir = tmpDir('illumio-c1-');
+  const r = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  const want = s.hrefsBetween(now - 3 * 3600e3, now - 30_000);
+  expect(hrefsOf(r.events).sort()).toEqual(want.sort());
+  expect(new Set(hrefsOf(r.events)).size).toBe(r.events.length);
+  expectSortedAndStamped(r.events);
+  expect(r.events.every((e) => e.sourcetype === 'illumio:pce:event')).toBe(true);
+  const q = s.served.find((x) => x.endpoint === 'events')!.query;
+  expect(q['timestamp[gte]']).toBe(new Date(now - 3 * 3600e3).toISOString());
+  expect(q['timestamp[lte]']).toBe(new Date(now - 30_000).toISOString());
+  expect(q.max_results).toBe('10000');
+});
+
+test('reruns deliver only what is new, including late arrivals inside the overlap', async () => {
+  let now = Date.now();
+  const s = await startSim();
+  s.addEvents(300, now - 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c2-');
+  const first = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(first.events.length).toBe(300);
+  const again = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(again.events).toEqual([]);
+  // A late arrival timestamped before the last checkpoint (within the 5 min overlap) and new ones.
+  s.addEvents(3, now - 3 * MIN, now - 2 * MIN);
+  now += 10 * MIN;
+  s.addEvents(40, now - 9 * MIN, now - MIN);
+  const third = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(third.events.length).toBe(43);
+  const all = [...hrefsOf(first.events), ...hrefsOf(third.events)];
+  expect(new Set(all).size).toBe(all.length);
+  expect(all.sort()).toEqual(s.hrefsBetween(0, now).sort());
+  expect(third.logs.some((l) => /0 overlap duplicates|overlap duplicates/.test(l.message))).toBe(true);
+});
+
+test('a capped page switches to the async collection and the datafile is emitted in order', async () => {
+  const now = Date.now();
+  const s = await startSim({ order: 'shuffle', jobPolls: 2 });
+  s.addEvents(2500, now - 2 * 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c3-');
+  const r = await runOnce(tuned({ memoryLimit: 500, batchSize: 400 }), s, dir, params(s, { max_results: '1000' }), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  expect(s.served.filter((x) => x.endpoint === 'async')).toHaveLength(1);
+  expect(s.served.filter((x) => x.endpoint === 'job').length).toBe(3);
+  expect(s.served.find((x) => x.endpoint === 'datafile')?.count).toBe(2500);
+  expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
+  expectSortedAndStamped(r.events);
+  expect(r.summary.batches).toBeGreaterThan(5);
+});
+
+test.each([
+  ['the PCE ignores Prefer: respond-async', { supportsAsync: false }],
+  ['the job fails', { jobOutcome: 'failed' as const }],
+  ['the job is cancelled', { jobOutcome: 'cancelled' as const }],
+])('when %s the window is split until pages fit', async (_why, o) => {
+  const now = Date.now();
+  const s = await startSim(o);
+  s.addEvents(900, now - 2 * 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c4-');
+  const r = await runOnce(source, s, dir, params(s, { max_results: '200' }), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
+  expectSortedAndStamped(r.events);
+  expect(r.logs.some((l) => l.level === 'warn' && /splitting/.test(l.message))).toBe(true);
+  for (const p of s.served.filter((x) => x.endpoint === 'events' && x.status === 200)) expect(p.count).toBeLessThanOrEqual(200);
+});
+
+test.each(['truncate', 'malformed'] as const)('a %s datafile is downloaded again', async (kind) => {
+  const now = Date.now();
+  const s = await startSim({ faults: [{ on: 'datafile', kind }] });
+  s.addEvents(1500, now - 2 * 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c5-');
+  const r = await runOnce(tuned({ memoryLimit: 300 }), s, dir, params(s, { max_results: '1000' }), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  expect(s.served.filter((x) => x.endpoint === 'datafile')).toHaveLength(2);
+  expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
+});
+
+test('events sharing a timestamp across batch boundaries are neither lost nor repeated after a stop', async () => {
+  const now = Date.now();
+  const s = await startSim();
+  // 600 events over 60 ms: ten per millisecond.
+  s.addEvents(600, now - 10 * MIN, now - 10 * MIN + 60);
+  const dir = tmpDir('illumio-c6-');
+  const ctrl = new AbortController();
+  let seen = 0;
+  const stopping: Source = {
+    ...source,
+    collect: async function* (c, ctx) {
+      for await (const b of new Collector(c as never, ctx, { batchSize: 37 }).run()) {
+        yield b;
+        seen += b.events.length;
+        if (seen > 200) ctrl.abort();
+      }
+    },
+  } as Source;
+  const first = await runOnce(stopping, s, dir, params(s), { now: () => now, signal: ctrl.signal });
+  expect(first.summary.interrupted).toBe(true);
+  expect(first.events.length).toBeLessThan(600);
+  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load());
+  expect(cp).toBeDefined();
+  const second = await runOnce(tuned({ batchSize: 37 }), s, dir, params(s), { now: () => now });
+  const all = [...hrefsOf(first.events), ...hrefsOf(second.events)];
+  expect(new Set(all).size).toBe(all.length);
+  expect(all.length).toBe(600);
+});
+
+test('the dedup set is bounded and the next window never starts before what it covers', async () => {
+  const now = Date.now();
+  const s = await startSim();
+  s.addEvents(3000, now - 4 * MIN, now - MIN);
+  const dir = tmpDir('illumio-c7-');
+  const first = await runOnce(tuned({ recentMax: 1000 }), s, dir, params(s), { now: () => now });
+  expect(first.events.length).toBe(3000);
+  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load())!;
+  expect(cp.recent_hrefs.length).toBe(1000);
+  const oldestKept = Math.min(...cp.recent_hrefs.map(([, t]) => t));
+  expect(Date.parse(cp.dedup_from)).toBeLessThanOrEqual(oldestKept);
+  expect(Date.parse(cp.dedup_from)).toBeGreaterThan(now - 4 * MIN);
+  const second = await runOnce(tuned({ recentMax: 1000 }), s, dir, params(s), { now: () => now + MIN });
+  expect(second.events).toEqual([]);
+  const gte = s.served.filter((x) => x.endpoint === 'events').at(-1)!.query['timestamp[gte]'];
+  expect(Date.parse(gte)).toBe(Date.parse(cp.dedup_from));
+});
+
+test('a schema-invalid event is indexed as received and the run says why', async () => {
+  const now = Date.now();
+  const s = await startSim();
+  s.addEvents(20, now - 30 * MIN, now - MIN);
+  const bad = { href: '/orgs/1/events/0bad0bad-0000-4000-8000-000000000001', timestamp: new Date(now - 5 * MIN).toISOString(), pce_fqdn: 'pce.example.com', created_by: { system: {} }, event_type: 'user.sign_in', status: 'maybe', severity: 'info', action: null, resource_changes: [], notifications: [], version: 2 };
+  const legacyTime = { ...bad, href: '/orgs/1/events/0bad0bad-0000-4000-8000-000000000002', status: 'success', timestamp: undefined, time: new Date(now - 4 * MIN).toISOString() };
+  s.addRaw([bad, JSON.parse(JSON.stringify(legacyTime))]);
+  const dir = tmpDir('illumio-c8-');
+  const r = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(r.events.length).toBe(22);
+  const got = r.events.find((e) => e.data.includes('0bad0bad-0000-4000-8000-000000000001'))!;
+  expect(JSON.parse(got.data)).toEqual(bad);
+  const legacy = r.events.find((e) => e.data.includes('0bad0bad-0000-4000-8000-000000000002'))!;
+  expect(legacy.time).toBe((now - 4 * MIN) / 1000);
+  const warn = r.logs.find((l) => /did not match the PCE event schema/.test(l.message));
+  expect(warn?.message).toMatch(/^illumio_pce_events:\/\/test: 1 events did not match/);
+  expect(warn?.message).toContain('/status must be equal to one of the allowed values (success, failure, null)');
+});
+
+test('event_types asks once per type and merges; severity goes to the PCE', async () => {
+  const now = Date.now();
+  const s = await startSim({ eventTypes: ['user.sign_in', 'user.sign_out', 'agent.tampering', 'rule_set.update'] });
+  s.addEvents(400, now - 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c9-');
+  const r = await runOnce(source, s, dir, params(s, { event_types: 'user.sign_in, agent.tampering', severity: 'warning' }), { now: () => now });
+  const want = [...s.eventsBetween(0, now)].filter((e) => ['user.sign_in', 'agent.tampering'].includes(String(e.event_type)) && e.severity === 'warning');
+  expect(want.length).toBeGreaterThan(5);
+  expect(hrefsOf(r.events).sort()).toEqual(want.map((e) => String(e.href)).sort());
+  expectSortedAndStamped(r.events);
+  const types = s.served.filter((x) => x.endpoint === 'events').map((x) => x.query.event_type);
+  expect(types.sort()).toEqual(['agent.tampering', 'user.sign_in']);
+  expect(s.served.every((x) => x.endpoint !== 'events' || x.query.severity === 'warning')).toBe(true);
+});
+
+test('retries exhausted: the run fails with a summary and the checkpoint stays at the last delivered event', async () => {
+  const now = Date.now();
+  const s = await startSim();
+  s.addEvents(100, now - 30 * 3600e3, now - 20 * 3600e3);
+  s.addEvents(100, now - 3 * 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c10-');
+  // The first 6 h slice goes through; the second fails on every attempt.
+  s.faults.push({ on: 'events', nth: 2, times: 7, kind: 'status', status: 503 });
+  const first = await runOnce(source, s, dir, params(s, { start_date: '-30h' }), { now: () => now });
+  expect(first.summary.status).toBe('failed');
+  expect(first.summary.errorKind).toBe('transient');
+  const err = first.logs.find((l) => l.level === 'error')!.message;
+  expect(err).toMatch(/503/);
+  expect(err).toMatch(/events were delivered in this run; the checkpoint stays at/);
+  const delivered = first.events.length;
+  expect(delivered).toBeGreaterThan(0);
+  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load())!;
+  expect(Date.parse(cp.last_timestamp)).toBeLessThan(now - 20 * 3600e3);
+  const second = await runOnce(source, s, dir, params(s, { start_date: '-30h' }), { now: () => now });
+  expect(second.summary.status).toBe('ok');
+  const all = [...hrefsOf(first.events), ...hrefsOf(second.events)];
+  expect(new Set(all).size).toBe(all.length);
+  expect(all.length).toBe(200);
+});
+
+test('401 and 403 name the key and the PCE', async () => {
+  const s = await startSim();
+  const dir = tmpDir('illumio-c11-');
+  const r401 = await runOnce(source, s, dir, params(s, { api_secret: 'wrong-secret' }));
+  expect(r401.summary.errorKind).toBe('auth');
+  const m401 = r401.logs.find((l) => l.level === 'error')!.message;
+  expect(m401).toContain(`API key "${s.keyId}"`);
+  expect(m401).toContain(`127.0.0.1:${s.port}`);
+  expect(m401).toContain('HTTP 401');
+  expect(m401).not.toContain('wrong-secret');
+  const r403 = await runOnce(source, s, dir, params(s, { org_id: '7' }));
+  const m403 = r403.logs.find((l) => l.level === 'error')!.message;
+  expect(m403).toMatch(/API key "api_\w+" may not read events of org 7 on the PCE 127\.0\.0\.1:\d+ \(HTTP 403\)/);
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+});
