@@ -1,0 +1,83 @@
+/**
+ * `npm run build`: bundles the splunkd entry into bin/lib/ (gitignored build output) so the app
+ * carries no node_modules. Target node18: the product must run on Node >= 18.17. The sourcemap
+ * stays next to the bundle for development; the packager leaves `*.map` out of the package.
+ *
+ * Files are written to a temporary name and renamed, so a test or splunkd running the old bundle
+ * never reads a half-written one while a build runs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const OUT_DIR = path.join(ROOT, 'bin', 'lib');
+
+/**
+ * Bundle entries: output name (under bin/lib/) → source. splunkd runs `--scheme` for every input
+ * whenever it starts, so modinput.js holds only the entry, the descriptions and the scheme
+ * writer; run and validate modes (HTTP, logging, SDK) live in modinput-run.js, which
+ * modinput.js loads only for those modes. Parsing one 1.4 MB file costs more than node's own
+ * start-up, so a lazily evaluated module inside one bundle is not enough.
+ */
+export const ENTRIES: Record<string, string> = {
+  modinput: 'src/cli/modinput.ts',
+  'modinput-run': 'src/core/modinput-run.ts',
+};
+
+/** `import('./modinput-run')` in src/core/modinput.ts becomes a load of the sibling bundle. */
+const runModuleExternal: Plugin = {
+  name: 'modinput-run-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/modinput-run$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'core', 'modinput.ts')) ? { path: './modinput-run.js', external: true } : undefined);
+  },
+};
+
+export interface BundleResult {
+  files: string[];
+  metafile: Metafile;
+}
+
+export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name, path.join(ROOT, src)])),
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minify: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    metafile: true,
+    write: false,
+    legalComments: 'none',
+    plugins: [runModuleExternal],
+    logLevel: 'warning',
+  });
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  for (const f of result.outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, f.contents);
+    fs.renameSync(tmp, f.path);
+    files.push(f.path);
+  }
+  return { files, metafile: result.metafile };
+}
+
+if (require.main === module) {
+  bundle()
+    .then(({ files }) => {
+      for (const f of files) {
+        const size = fs.statSync(f).size;
+        process.stdout.write(`${path.relative(ROOT, f)}  ${(size / 1024).toFixed(0)} KiB\n`);
+      }
+    })
+    .catch((e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
+}

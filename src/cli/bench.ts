@@ -1,0 +1,83 @@
+/**
+ * `npm run bench [-- <name filter>]`: performance numbers, kept out of the tests (no timed
+ * assertions there). Prints a table, then exactly one JSON line `{"bench": {...}}` for tools.
+ *
+ * A bench module exports `benches: Bench[]`; adding one is one line in BENCH_MODULES.
+ */
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  /** e.g. "<= 150" — shown next to the value. */
+  target?: string;
+  /** Whether the target was met; absent when there is no target. */
+  ok?: boolean;
+}
+
+export type Bench = () => Promise<BenchResult[]>;
+
+const BENCH_MODULES: (() => Promise<{ benches: Bench[] }>)[] = [
+  () => import('../core/protocol/bench'),
+];
+
+/** Median of a sample (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** `value <= max` as a result field pair. */
+export function atMost(value: number, max: number): Pick<BenchResult, 'target' | 'ok'> {
+  return { target: `<= ${max}`, ok: value <= max };
+}
+
+export function atLeast(value: number, min: number): Pick<BenchResult, 'target' | 'ok'> {
+  return { target: `>= ${min}`, ok: value >= min };
+}
+
+function round(v: number): number {
+  return Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100;
+}
+
+export function formatTable(results: BenchResult[]): string {
+  const rows = [['bench', 'value', 'unit', 'target', 'ok'], ...results.map((r) => [
+    r.name, String(round(r.value)), r.unit, r.target ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
+  ])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+export async function runBenches(filter?: string): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const load of BENCH_MODULES) {
+    const { benches } = await load();
+    for (const bench of benches) {
+      for (const r of await bench()) {
+        if (!filter || r.name.includes(filter)) results.push(r);
+      }
+    }
+  }
+  return results;
+}
+
+async function cli(): Promise<void> {
+  const results = await runBenches(process.argv[2]);
+  process.stdout.write(`${formatTable(results)}\n`);
+  const json = Object.fromEntries(results.map((r) => [r.name, {
+    value: round(r.value), unit: r.unit, ...(r.target ? { target: r.target } : {}), ...(r.ok !== undefined ? { ok: r.ok } : {}),
+  }]));
+  process.stdout.write(`${JSON.stringify({ bench: json })}\n`);
+}
+
+if (require.main === module) {
+  cli().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * Run and validate modes of the splunkd entry, loaded only when splunkd asks for one of them
+ * (see modinput.ts): this is where HTTP, logging, secrets and checkpoints come in.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { mkdtemp, rm } from 'fs/promises';
+import { fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from './checkpoint';
+import { ConfigError, errorMessage, isTaError } from './errors';
+import { createHttpClient } from './http';
+import { closeLoggers, createLogger } from './log';
+import { APP_ID, type ModinputIo } from './modinput';
+import { parseInputXml, parseValidationXml, type SplunkdSession } from './protocol/input';
+import { runStanza, validateStanza } from './runtime';
+import { splunkdConfMasker, splunkdSecretStore } from './secrets';
+import { PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME, readSettings, type Settings } from './settings';
+import { XmlStreamSink } from './sinks/xml';
+import type { CheckpointStore, HttpClient, HttpClientOptions, Logger, SecretStore } from './types';
+import { loadSource } from '../sources/registry';
+
+/** HTTP clients with the add-on-wide proxy unless the input sets its own. */
+async function httpFactory(settings: Settings, store: SecretStore | undefined, log: Logger): Promise<(opts: HttpClientOptions) => HttpClient> {
+  const proxy = settings.proxy;
+  let proxyPassword: string | undefined;
+  if (proxy.url && proxy.username && store) {
+    proxyPassword = await store.get(PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME);
+    if (!proxyPassword) log.warn(`[proxy] proxy_username is set but storage/passwords has no proxy password (realm ${PROXY_PASSWORD_REALM}); connecting to the proxy without one.`);
+  }
+  return (opts) => {
+    if (opts.proxyUrl || !proxy.url) return createHttpClient(opts);
+    return createHttpClient({
+      ...opts,
+      proxyUrl: proxy.url,
+      ...(proxy.username ? { proxyUsername: proxy.username } : {}),
+      ...(proxyPassword ? { proxyPassword, secrets: [...(opts.secrets ?? []), proxyPassword] } : {}),
+    });
+  };
+}
+
+function secretStore(session: SplunkdSession): SecretStore | undefined {
+  if (!session.serverUri || !session.sessionKey) return undefined;
+  return splunkdSecretStore({ serverUri: session.serverUri, sessionKey: session.sessionKey, app: APP_ID });
+}
+
+/** File names from stanza names: `illumio_pce_events://a b` → `illumio_pce_events__a_b`. */
+export function safeName(stanza: string): string {
+  return stanza.replace(/:\/\//, '__').replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** Read-only on purpose: a validation must never move a checkpoint. */
+const noCheckpoint: CheckpointStore = {
+  load: async () => undefined,
+  save: async () => undefined,
+};
+
+/** Returns undefined when the item is valid, else the message for the admin. */
+export async function runValidate(scheme: string, input: Buffer, io: ModinputIo): Promise<string | undefined> {
+  const def = parseValidationXml(input);
+  const settings = readSettings(io.appDir);
+  const stanza = def.item.name.includes('://') ? def.item.name : `${scheme}://${def.item.name}`;
+  const log = createLogger({ input: scheme, stanza, level: settings.logging.level });
+  for (const w of settings.warnings) log.warn(w);
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'ta-zerotrust-validate-'));
+  try {
+    const source = await loadSource(scheme);
+    const store = secretStore(def);
+    await validateStanza(source, stanza, def.item.params, {
+      checkpoint: noCheckpoint,
+      ...(store ? { secrets: store } : {}),
+      log,
+      makeHttp: await httpFactory(settings, store, log),
+      signal: new AbortController().signal,
+      stateDir,
+    });
+    return undefined;
+  } catch (e) {
+    if (isTaError(e)) {
+      log.warn(`validation failed: ${e.message}`);
+      return e.message;
+    }
+    log.error(`validation failed with an unexpected error: ${errorMessage(e)}`, { stack: (e as Error)?.stack });
+    return `${stanza}: the check failed with an unexpected error (${errorMessage(e)}). Details are in $SPLUNK_HOME/var/log/splunk/ under the ${APP_ID} log files.`;
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+    await closeLoggers();
+  }
+}
+
+/** Runs every stanza in `<input>`; the exit code is 1 when any of them failed. */
+export async function runInputs(scheme: string, input: Buffer, io: ModinputIo): Promise<number> {
+  const def = parseInputXml(input);
+  const settings = readSettings(io.appDir);
+  const ctrl = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    // First signal: finish the batch in hand and close the stream. A second one means splunkd
+    // (or an admin) will not wait.
+    if (signals > 1) process.exit(130);
+    ctrl.abort(new Error(`stopped by ${sig}`));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const sink = new XmlStreamSink(io.stdout);
+  const store = secretStore(def);
+  let exitCode = 0;
+  try {
+    for (const st of def.stanzas) {
+      if (ctrl.signal.aborted) break;
+      const log = createLogger({ input: scheme, stanza: st.name, level: settings.logging.level });
+      for (const w of settings.warnings) log.warn(w);
+      if (!st.name.startsWith(`${scheme}://`)) {
+        log.error(`${st.name}: this stanza was given to the ${scheme} input; it belongs to another input and is skipped.`);
+        exitCode = 1;
+        continue;
+      }
+      if (!def.checkpointDir) {
+        throw new ConfigError('splunkd sent no <checkpoint_dir>; cannot keep checkpoints. Run this script only from splunkd.');
+      }
+      const checkpoint = settings.checkpoint.store === 'kvstore' && def.serverUri && def.sessionKey
+        ? kvCheckpointStore({ serverUri: def.serverUri, sessionKey: def.sessionKey, app: APP_ID, collection: KV_COLLECTION, stanza: st.name })
+        : fileCheckpointStore(def.checkpointDir, st.name);
+      const masker = def.serverUri && def.sessionKey
+        ? splunkdConfMasker({ serverUri: def.serverUri, sessionKey: def.sessionKey, app: APP_ID })
+        : undefined;
+      const source = await loadSource(scheme);
+      const summary = await runStanza(source, st.name, st.params, {
+        sink,
+        checkpoint,
+        ...(store ? { secrets: store } : {}),
+        ...(masker ? { masker } : {}),
+        log,
+        makeHttp: await httpFactory(settings, store, log),
+        signal: ctrl.signal,
+        stateDir: path.join(def.checkpointDir, 'state', safeName(st.name)),
+      });
+      if (summary.status === 'failed') exitCode = 1;
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await sink.close().catch(() => undefined);
+    await closeLoggers();
+  }
+  return exitCode;
+}

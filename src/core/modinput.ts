@@ -1,0 +1,77 @@
+/**
+ * The entry splunkd reaches through bin/<scheme>.sh. The mode comes from argv:
+ *   --scheme               print the scheme XML (no stdin)
+ *   --validate-arguments   read <items>, check the single <item>, print <error> and exit 1 if bad
+ *   (nothing)              read <input>, run each stanza, write the <stream> of events
+ * The --scheme path is kept light: splunkd calls it for every input when it starts, so nothing
+ * beyond the descriptions is loaded for it (the rest comes in through dynamic imports, which the
+ * bundle evaluates only when reached).
+ */
+import * as path from 'path';
+import type { Readable, Writable } from 'stream';
+import { errorMessage } from './errors';
+import { schemeXml, validationErrorXml } from './protocol/scheme';
+import { descriptions, findDescription } from '../sources/registry';
+
+export const APP_ID = 'TA-zerotrust-events';
+
+export interface ModinputIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Where default/ and local/ live. */
+  appDir: string;
+}
+
+/** stderr lines land in splunkd.log; splunkd reads the first word as the level. */
+function stderrLine(io: ModinputIo, level: string, message: string): void {
+  io.stderr.write(`${level} ${APP_ID}: ${message.replace(/[\r\n]+/g, ' ')}\n`);
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
+export function defaultAppDir(): string {
+  // src/core/ in development and bin/lib/ in the bundle are both two levels below the app.
+  return process.env.TA_ZEROTRUST_APP_DIR || path.resolve(__dirname, '..', '..');
+}
+
+export async function main(argv: string[], io: ModinputIo): Promise<number> {
+  const [scheme, mode, ...rest] = argv;
+  const desc = scheme ? findDescription(scheme) : undefined;
+  if (!desc) {
+    stderrLine(io, 'ERROR', `unknown input scheme "${scheme ?? ''}"; expected one of ${descriptions.map((d) => d.scheme).join(', ')}. Usage: modinput.js <scheme> [--scheme|--validate-arguments]`);
+    return 2;
+  }
+  if (rest.length || (mode !== undefined && mode !== '--scheme' && mode !== '--validate-arguments')) {
+    stderrLine(io, 'ERROR', `unexpected arguments "${argv.slice(1).join(' ')}"; splunkd passes --scheme, --validate-arguments or nothing.`);
+    return 2;
+  }
+  if (mode === '--scheme') {
+    await write(io.stdout, schemeXml(desc));
+    return 0;
+  }
+  const input = await readAll(io.stdin);
+  const { runValidate, runInputs } = await import('./modinput-run');
+  try {
+    if (mode === '--validate-arguments') {
+      const message = await runValidate(scheme, input, io);
+      if (message === undefined) return 0;
+      await write(io.stdout, validationErrorXml(message));
+      return 1;
+    }
+    return await runInputs(scheme, input, io);
+  } catch (e) {
+    // Only failures before any stanza could log on its own end here (unreadable stdin…).
+    stderrLine(io, 'ERROR', errorMessage(e));
+    if (mode === '--validate-arguments') await write(io.stdout, validationErrorXml(errorMessage(e)));
+    return 1;
+  }
+}
+
+export function write(out: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => out.write(text, 'utf8', (e) => (e ? reject(e) : resolve())));
+}

@@ -1,0 +1,90 @@
+/**
+ * Benches of the splunkd-facing layer: launcher cold start for --scheme (splunkd runs it for
+ * every input at start-up and whenever the inputs page opens) and event serialisation.
+ */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { bundle } from '../../build/bundle';
+import { atMost, median, percentile, type Bench, type BenchResult } from '../../cli/bench';
+import { eventsXml } from './stream';
+import type { OutEvent } from '../types';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const RUNS = 20;
+
+function timeSpawn(cmd: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/**
+ * Interleaves the commands so a busy host slows them alike: the difference between the
+ * launcher and a bare node is then the launcher's own cost.
+ */
+function sample(commands: [string, string[]][]): number[][] {
+  // Two warm-ups so the page cache holds node and the bundle, as on a running Splunk host.
+  for (const [cmd, args] of commands) {
+    timeSpawn(cmd, args);
+    timeSpawn(cmd, args);
+  }
+  const out: number[][] = commands.map(() => []);
+  for (let i = 0; i < RUNS; i++) commands.forEach(([cmd, args], j) => out[j].push(timeSpawn(cmd, args)));
+  return out;
+}
+
+const coldStart: Bench = async () => {
+  await bundle();
+  const [launcher, node] = sample([
+    [path.join(ROOT, 'bin', 'illumio_pce_events.sh'), ['--scheme']],
+    [process.execPath, ['-e', '0']],
+  ]);
+  const med = median(launcher);
+  return [
+    { name: 'launcher_scheme_cold_start_median', value: med, unit: 'ms', ...atMost(med, 150) },
+    { name: 'launcher_scheme_cold_start_p90', value: percentile(launcher, 90), unit: 'ms' },
+    // The floor under the launcher: what a bare `node -e 0` costs on this host right now.
+    { name: 'node_empty_start_median', value: median(node), unit: 'ms' },
+    { name: 'launcher_overhead_over_node_median', value: median(launcher.map((v, i) => v - node[i])), unit: 'ms' },
+  ];
+};
+
+function syntheticEvents(n: number, hostile: boolean): OutEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    time: 1_763_000_000 + i / 1000,
+    sourcetype: 'illumio:pce:event',
+    source: 'illumio_pce_events://prod',
+    host: 'pce.example.com',
+    index: 'main',
+    data: JSON.stringify({
+      href: `/orgs/1/events/${i}-1b2c3d4e`,
+      event_type: 'user.sign_in',
+      status: 'success',
+      severity: 'info',
+      timestamp: '2026-11-21T23:59:59.123Z',
+      created_by: { user: { href: '/users/7', username: 'alice@example.com' } },
+      action: { api_method: 'POST', src_ip: '203.0.113.7', info: hostile ? 'x</data>]]>&\u0000\uD800<y>\r\n'.repeat(10) : 'ok'.repeat(60) },
+      notifications: [{ notification_type: 'user.login_session_created', info: { host: 'ws-42', uri: '/login' } }],
+    }),
+  }));
+}
+
+function throughput(name: string, events: OutEvent[]): BenchResult {
+  const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.data), 0);
+  eventsXml('illumio_pce_events://prod', events.slice(0, 1000));
+  const t0 = process.hrtime.bigint();
+  const reps = 5;
+  for (let r = 0; r < reps; r++) eventsXml('illumio_pce_events://prod', events);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const mbps = (bytes * reps) / s / 1e6;
+  return { name, value: mbps, unit: 'MB/s' };
+}
+
+const serialise: Bench = async () => [
+  throughput('xml_event_serialise_clean', syntheticEvents(20_000, false)),
+  throughput('xml_event_serialise_hostile', syntheticEvents(20_000, true)),
+];
+
+export const benches: Bench[] = [coldStart, serialise];
