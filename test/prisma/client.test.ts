@@ -13,11 +13,12 @@ describe('prismaBaseUrl', () => {
       in: 'api.in1.prisma-saas.paloaltonetworks.com', au: 'api.au1.prisma-saas.paloaltonetworks.com',
       uk2: 'api.uk2.prisma-saas.paloaltonetworks.com', jp: 'api.jp1.prisma-saas.paloaltonetworks.com',
     };
-    for (const [region, host] of Object.entries(want)) expect(prismaBaseUrl({ region })).toBe(`https://${host}`);
+    for (const [region, host] of Object.entries(want)) expect(prismaBaseUrl({ region })).toBe(`https://${host}/`);
   });
 
   it('prefers base_url, without trailing slashes, and refuses an unknown region', () => {
-    expect(prismaBaseUrl({ region: 'eu', base_url: 'http://127.0.0.1:9/' })).toBe('http://127.0.0.1:9');
+    expect(prismaBaseUrl({ region: 'eu', base_url: 'http://127.0.0.1:9//' })).toBe('http://127.0.0.1:9/');
+    expect(prismaBaseUrl({ base_url: 'https://gw.example.com/prisma' })).toBe('https://gw.example.com/prisma/');
     expect(() => prismaBaseUrl({ region: 'mars' })).toThrow(/"region" must be one of us, eu, .*got "mars"/);
   });
 });

@@ -6,18 +6,19 @@
  * (429, 5xx, a refused or reset connection before an answer).
  */
 import { AuthError, ConfigError, ProtocolError, TransientError, errorMessage, isTaError } from '../../core/errors';
-import type { HttpClient, HttpResponse, Logger } from '../../core/types';
+import type { HttpClient, HttpResponse, Logger, RetryPolicy } from '../../core/types';
 import { PRISMA_REGIONS } from './description';
 
-export const TOKEN_PATH = '/oauth/token';
-export const BULK_PATH = '/api/v1/log_events_bulk';
-export const SINGLE_PATH = '/api/v1/log_events';
+// Relative to the base URL (which ends in /), so a base_url with a path prefix keeps it.
+export const TOKEN_PATH = 'oauth/token';
+export const BULK_PATH = 'api/v1/log_events_bulk';
+export const SINGLE_PATH = 'api/v1/log_events';
 /** The service answers 204 after holding a poll this long. */
 export const LONG_POLL_MS = 20_000;
 
 export function prismaBaseUrl(config: { region?: unknown; base_url?: unknown }): string {
   const custom = typeof config.base_url === 'string' ? config.base_url.trim() : '';
-  if (custom) return custom.replace(/\/+$/, '');
+  if (custom) return `${custom.replace(/\/+$/, '')}/`;
   const region = String(config.region ?? 'us');
   const host = PRISMA_REGIONS[region];
   if (!host) {
@@ -26,7 +27,7 @@ export function prismaBaseUrl(config: { region?: unknown; base_url?: unknown }):
       'region',
     );
   }
-  return `https://${host}`;
+  return `https://${host}/`;
 }
 
 interface TokenAnswer {
@@ -44,6 +45,8 @@ export interface TokenOptions {
   log: Logger;
   stanza: string;
   timeoutMs: number;
+  /** Retry policy of the token request (idempotent); the live check keeps it short. */
+  retry?: false | Partial<RetryPolicy>;
 }
 
 /**
@@ -84,6 +87,7 @@ export class TokenManager {
         body: 'grant_type=client_credentials&scope=api_access',
         timeoutMs: this.o.timeoutMs,
         bodyTimeoutMs: this.o.timeoutMs,
+        ...(this.o.retry !== undefined ? { retry: this.o.retry } : {}),
       });
     } catch (e) {
       throw isTaError(e) ? e : new TransientError(`${stanza}: token request failed: ${errorMessage(e)}`, undefined, { cause: e });
@@ -212,7 +216,7 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
       continue;
     }
     if (res.status === 404) {
-      throw new ConfigError(`${o.stanza}: ${res.url} answered 404. Check region or base_url, and api_mode (bulk needs ${BULK_PATH}).`, 'base_url');
+      throw new ConfigError(`${o.stanza}: ${res.url} answered 404. Check region or base_url, and api_mode (bulk needs /${BULK_PATH}).`, 'base_url');
     }
     throw new ProtocolError(`${o.stanza}: unexpected HTTP ${res.status} from ${o.path}.`);
   }

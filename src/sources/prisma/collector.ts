@@ -18,7 +18,7 @@
  */
 import * as path from 'node:path';
 import type { TypedConfig } from '../../core/description';
-import type { Batch, HttpClient, OutEvent, SourceContext } from '../../core/types';
+import type { Batch, HttpClient, OutEvent, RetryPolicy, SourceContext } from '../../core/types';
 import { BULK_PATH, LONG_POLL_MS, pollOnce, prismaBaseUrl, SINGLE_PATH, TokenManager } from './client';
 import { failpoint } from './failpoint';
 import { eventHash, parseBody, ParsedEvent } from './parse';
@@ -95,8 +95,11 @@ export function makeDataHttp(config: PrismaConfig, ctx: SourceContext, timeoutMs
   });
 }
 
-export function makeTokens(config: PrismaConfig, ctx: SourceContext, http: HttpClient, timeoutMs: number): TokenManager {
+export function makeTokens(
+  config: PrismaConfig, ctx: SourceContext, http: HttpClient, timeoutMs: number, retry?: Partial<RetryPolicy>,
+): TokenManager {
   return new TokenManager({
+    ...(retry ? { retry } : {}),
     http,
     clientId: config.client_id,
     clientSecret: config.client_secret,

@@ -1,5 +1,5 @@
 /** The Prisma SaaS log-events input. */
-import { TransientError, ConfigError } from '../../core/errors';
+import { ConfigError, TransientError } from '../../core/errors';
 import type { Source } from '../../core/types';
 import { collectPrisma, makeDataHttp, makeTokens, PrismaCheckpoint, PrismaConfig } from './collector';
 import { prismaDescription } from './description';
@@ -12,7 +12,8 @@ export const source: Source<PrismaConfig, PrismaCheckpoint> = {
   async validate(config, ctx) {
     const http = makeDataHttp(config, ctx, VALIDATE_TIMEOUT_MS);
     try {
-      await makeTokens(config, ctx, http, VALIDATE_TIMEOUT_MS).refresh();
+      // One quick retry at most: the admin is waiting on the form.
+      await makeTokens(config, ctx, http, VALIDATE_TIMEOUT_MS, { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 }).refresh();
     } catch (e) {
       if (e instanceof TransientError) {
         throw new ConfigError(`${e.message} Prisma SaaS did not issue a token; try again, or check region/base_url and proxy_url.`);
