@@ -57,7 +57,7 @@ if (require.main === module) {
     ({ problems, jsFindings }) => {
       const accepted = jsFindings.filter((f) => f.accepted);
       if (accepted.length) {
-        console.log(`.js scan: ${accepted.length} accepted finding(s) in third-party code:`);
+        console.log(`.js scan: ${accepted.length} accepted finding(s), each with its reason (JS_EXCEPTIONS):`);
         for (const f of accepted) console.log(`  ${f.file}:${f.line}: ${f.rule} (${f.accepted})`);
       }
       if (problems.length) {
