@@ -5,7 +5,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { mkdtemp, rm } from 'fs/promises';
-import { fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from './checkpoint';
+import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from './checkpoint';
 import { ConfigError, errorMessage, isTaError } from './errors';
 import { createHttpClient } from './http';
 import { closeLoggers, createLogger } from './log';
@@ -40,11 +40,6 @@ async function httpFactory(settings: Settings, store: SecretStore | undefined, l
 function secretStore(session: SplunkdSession): SecretStore | undefined {
   if (!session.serverUri || !session.sessionKey) return undefined;
   return splunkdSecretStore({ serverUri: session.serverUri, sessionKey: session.sessionKey, app: APP_ID });
-}
-
-/** File names from stanza names: `illumio_pce_events://a b` → `illumio_pce_events__a_b`. */
-export function safeName(stanza: string): string {
-  return stanza.replace(/:\/\//, '__').replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** Read-only on purpose: a validation must never move a checkpoint. */
@@ -132,7 +127,7 @@ export async function runInputs(scheme: string, input: Buffer, io: ModinputIo): 
         log,
         makeHttp: await httpFactory(settings, store, log),
         signal: ctrl.signal,
-        stateDir: path.join(def.checkpointDir, 'state', safeName(st.name)),
+        stateDir: path.join(def.checkpointDir, 'state', checkpointKey(st.name)),
       });
       if (summary.status === 'failed') exitCode = 1;
     }
