@@ -18,6 +18,7 @@ export type Bench = () => Promise<BenchResult[]>;
 
 const BENCH_MODULES: (() => Promise<{ benches: Bench[] }>)[] = [
   () => import('../core/protocol/bench'),
+  () => import('../sources/prisma/bench'),
 ];
 
 /** Median of a sample (the mean of the middle two for an even count). */
