@@ -1,0 +1,343 @@
+/**
+ * PCRE2 → JavaScript regex translation for the subset documented in README.md.
+ *
+ * Splunk runs every REGEX/EXTRACT/TIME_PREFIX/LINE_BREAKER through PCRE2. JavaScript's engine
+ * agrees on most syntax but differs on `.`/`$`/`^`/`\s` and lacks several constructs. Rather
+ * than hope, we translate each construct into the JS form with PCRE2's exact meaning, and refuse
+ * everything else with an error naming the construct, so a regex that passes here behaves the
+ * same under real PCRE2 (checked against `pcre2test` by test/knowledge/pcre2.test.ts).
+ */
+export class RegexSubsetError extends Error {
+  constructor(
+    readonly pattern: string,
+    readonly position: number,
+    readonly construct: string,
+  ) {
+    super(
+      `regex ${JSON.stringify(pattern)}: ${construct} at offset ${position} is outside the supported PCRE2 subset ` +
+        '(see src/core/knowledge/README.md); rewrite it with the allowed constructs',
+    );
+    this.name = 'RegexSubsetError';
+  }
+}
+
+export interface PcreFlags {
+  /** PCRE2_CASELESS */
+  i?: boolean;
+  /** PCRE2_MULTILINE: ^ and $ at internal newlines. */
+  m?: boolean;
+  /** PCRE2_DOTALL: `.` matches newline. */
+  s?: boolean;
+}
+
+export interface CompiledRegex {
+  /** The PCRE2 source as written in the conf. */
+  source: string;
+  /** Flags in force (leading inline flags merged with the caller's). */
+  flags: PcreFlags;
+  re: RegExp;
+  /** Global variant for repeated matching. */
+  reGlobal: RegExp;
+  /** Name of each capturing group by number (index 0 unused); undefined for unnamed groups. */
+  groupNames: (string | undefined)[];
+  groupCount: number;
+}
+
+const SPACE_CLASS = '\\t\\n\\v\\f\\r ';
+const ESCAPE_SINGLE: Record<string, string> = {
+  t: '\\t',
+  n: '\\n',
+  r: '\\r',
+  f: '\\f',
+  v: '\\v',
+  e: '\\x1b',
+  a: '\\x07',
+  d: '\\d',
+  D: '\\D',
+  w: '\\w',
+  W: '\\W',
+};
+
+/** Translates a PCRE2 pattern; `base` flags model what Splunk adds (EXTRACT runs as `(?ms)`). */
+export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex {
+  const flags: PcreFlags = { ...base };
+  let p = 0;
+  const fail = (construct: string, at = p): never => {
+    throw new RegexSubsetError(source, at, construct);
+  };
+  // Leading option settings such as (?i) or (?ms) or (?-i) apply to the whole pattern.
+  for (;;) {
+    const m = /^\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?\)/.exec(source.slice(p));
+    if (!m) break;
+    for (const [set, on] of [
+      [m[1], true],
+      [m[2] ?? '', false],
+    ] as const) {
+      for (const c of set) {
+        if (c !== 'i' && c !== 'm' && c !== 's') fail(`inline option (?${c})`);
+        flags[c as 'i' | 'm' | 's'] = on;
+      }
+    }
+    p += m[0].length;
+  }
+  const out: string[] = [];
+  const groupNames: (string | undefined)[] = [undefined];
+  const seenNames = new Set<string>();
+  // Stack of open groups: whether each is a lookbehind (PCRE2 10.42 needs fixed length there).
+  const groups: boolean[] = [];
+  const inLookbehind = () => groups.includes(true);
+  let lastAtomEnd = -1;
+
+  const translateEscape = (inClass: boolean): string => {
+    const start = p;
+    const c = source[p + 1];
+    if (c === undefined) fail('trailing backslash');
+    p += 2;
+    if (ESCAPE_SINGLE[c]) return ESCAPE_SINGLE[c];
+    if (c === 's') return inClass ? SPACE_CLASS : `[${SPACE_CLASS}]`;
+    if (c === 'S') {
+      if (inClass) fail('\\S inside a character class', start);
+      return `[^${SPACE_CLASS}]`;
+    }
+    if (c === 'b' || c === 'B') return inClass ? (c === 'b' ? '\\x08' : fail('\\B in class', start)) : `\\${c}`;
+    if (!inClass && c === 'A') return '(?<![\\s\\S])';
+    if (!inClass && c === 'z') return '(?![\\s\\S])';
+    if (!inClass && c === 'Z') return '(?=\\n?(?![\\s\\S]))';
+    if (c === 'x') {
+      const m = /^[0-9a-fA-F]{2}/.exec(source.slice(p));
+      if (!m) fail('\\x without two hex digits (\\x{...} is not supported)', start);
+      p += 2;
+      return `\\x${m![0]}`;
+    }
+    if (/[1-9]/.test(c)) {
+      if (inClass) fail('octal escape in class', start);
+      const m = /^\d*/.exec(source.slice(p))![0];
+      const n = Number(c + m);
+      p += m.length;
+      // PCRE2 reads \N as a back reference only when that many groups exist; otherwise octal.
+      if (n >= 10 || n > groupNames.length - 1) fail(`ambiguous back reference \\${n}`, start);
+      return `\\${n}`;
+    }
+    if (c === 'k' && !inClass) {
+      const m = /^(?:<([A-Za-z_]\w*)>|\{([A-Za-z_]\w*)\}|'([A-Za-z_]\w*)')/.exec(source.slice(p));
+      if (!m) fail('malformed \\k', start);
+      p += m![0].length;
+      return `\\k<${m![1] ?? m![2] ?? m![3]}>`;
+    }
+    if (c === 'g' && !inClass) {
+      const m = /^(?:\{(\d+)\}|(\d)(?!\d)|\{([A-Za-z_]\w*)\})/.exec(source.slice(p));
+      if (!m) fail('\\g form (relative references and subroutine calls are not supported)', start);
+      p += m![0].length;
+      return m![3] ? `\\k<${m![3]}>` : `\\${m![1] ?? m![2]}`;
+    }
+    if (/[A-Za-z0]/.test(c)) fail(`escape \\${c}`, start);
+    // Escaped punctuation is literal in both engines.
+    return `\\${c}`;
+  };
+
+  while (p < source.length) {
+    const ch = source[p];
+    if (ch === '\\') {
+      out.push(translateEscape(false));
+      lastAtomEnd = out.length;
+      continue;
+    }
+    if (ch === '[') {
+      // PCRE2: a `]` right after `[` or `[^` is literal; JS would read `[]` as an empty class.
+      let cls = '[';
+      p++;
+      if (source[p] === '^') {
+        cls += '^';
+        p++;
+      }
+      if (source[p] === ']') {
+        cls += '\\]';
+        p++;
+      }
+      for (;;) {
+        if (p >= source.length) fail('unterminated character class');
+        const c = source[p];
+        if (c === ']') {
+          cls += ']';
+          p++;
+          break;
+        }
+        if (c === '\\') {
+          cls += translateEscape(true);
+          continue;
+        }
+        if (c === '[' && source[p + 1] === ':') fail('POSIX class [:name:]');
+        if (c === '[' || c === '/') {
+          cls += `\\${c}`;
+          p++;
+          continue;
+        }
+        cls += c;
+        p++;
+      }
+      out.push(cls);
+      lastAtomEnd = out.length;
+      continue;
+    }
+    if (ch === '(') {
+      const rest = source.slice(p);
+      if (rest.startsWith('(*')) fail('backtracking verb (*...)');
+      if (rest.startsWith('(?')) {
+        let m: RegExpExecArray | null;
+        if (rest.startsWith('(?:') || rest.startsWith('(?=') || rest.startsWith('(?!')) {
+          out.push(rest.slice(0, 3));
+          groups.push(false);
+          p += 3;
+        } else if (rest.startsWith('(?<=') || rest.startsWith('(?<!')) {
+          out.push(rest.slice(0, 4));
+          groups.push(true);
+          p += 4;
+        } else if ((m = /^\(\?(?:P?<([A-Za-z_]\w{0,31})>|'([A-Za-z_]\w{0,31})')/.exec(rest))) {
+          const name = m[1] ?? m[2];
+          if (seenNames.has(name)) fail(`duplicate group name ${name}`);
+          seenNames.add(name);
+          groupNames.push(name);
+          out.push(`(?<${name}>`);
+          groups.push(false);
+          p += m[0].length;
+        } else if ((m = /^\(\?P=([A-Za-z_]\w*)\)/.exec(rest))) {
+          out.push(`\\k<${m[1]}>`);
+          p += m[0].length;
+          lastAtomEnd = out.length;
+          continue;
+        } else {
+          const what = rest.startsWith('(?>')
+            ? 'atomic group (?>...)'
+            : rest.startsWith('(?|')
+              ? 'branch reset (?|...)'
+              : rest.startsWith('(?#')
+                ? 'comment (?#...)'
+                : rest.startsWith('(?(')
+                  ? 'conditional (?(...)'
+                  : /^\(\?[-+]?\d|^\(\?R|^\(\?&|^\(\?P>/.test(rest)
+                    ? 'recursion or subroutine call'
+                    : 'inline option or group form not at the start of the pattern';
+          fail(what);
+        }
+      } else {
+        groupNames.push(undefined);
+        out.push('(');
+        groups.push(false);
+        p++;
+      }
+      continue;
+    }
+    if (ch === ')') {
+      if (!groups.length) fail('unbalanced )');
+      groups.pop();
+      out.push(')');
+      p++;
+      lastAtomEnd = out.length;
+      continue;
+    }
+    if (ch === '*' || ch === '+' || ch === '?' || ch === '{') {
+      let q = ch;
+      if (ch === '{') {
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(p));
+        if (!m) {
+          if (/^\{,\d*\}/.test(source.slice(p))) fail('{,n} quantifier (its meaning changed between PCRE2 versions)');
+          // A `{` that is not a quantifier is a literal in PCRE2.
+          out.push('\\{');
+          p++;
+          lastAtomEnd = out.length;
+          continue;
+        }
+        q = m[0];
+        if (inLookbehind() && m[2] !== undefined) fail('variable-length quantifier inside lookbehind');
+      } else if (inLookbehind()) fail('variable-length quantifier inside lookbehind');
+      if (lastAtomEnd !== out.length) fail(`quantifier ${q} without anything to repeat`);
+      p += q.length;
+      if (source[p] === '+') fail('possessive quantifier');
+      if (source[p] === '?') {
+        q += '?';
+        p++;
+      }
+      out.push(q);
+      lastAtomEnd = -1;
+      continue;
+    }
+    if (ch === '.') {
+      out.push(flags.s ? '[\\s\\S]' : '[^\\n]');
+      p++;
+      lastAtomEnd = out.length;
+      continue;
+    }
+    if (ch === '^') {
+      // PCRE2 multiline ^ matches after an internal newline but not after a final one.
+      out.push(flags.m ? '(?:(?<![\\s\\S])|(?<=\\n)(?=[\\s\\S]))' : '^');
+      p++;
+      continue;
+    }
+    if (ch === '$') {
+      out.push(flags.m ? '(?=\\n|$)' : '(?=\\n?$)');
+      p++;
+      continue;
+    }
+    if (ch === '|') {
+      out.push('|');
+      p++;
+      continue;
+    }
+    if (ch === '/') {
+      out.push('\\/');
+      p++;
+      lastAtomEnd = out.length;
+      continue;
+    }
+    out.push(ch);
+    p++;
+    lastAtomEnd = out.length;
+  }
+  if (groups.length) fail('unbalanced (', source.length);
+  const js = out.join('');
+  const jsFlags = flags.i ? 'i' : '';
+  let re: RegExp;
+  try {
+    re = new RegExp(js, jsFlags);
+  } catch (e) {
+    throw new RegexSubsetError(source, 0, `construct JavaScript cannot compile (${(e as Error).message})`);
+  }
+  return {
+    source,
+    flags,
+    re,
+    reGlobal: new RegExp(js, `${jsFlags}g`),
+    groupNames,
+    groupCount: groupNames.length - 1,
+  };
+}
+
+export interface RegexMatch {
+  /** Captures by group number; index 0 is the whole match; undefined = group did not take part. */
+  groups: (string | undefined)[];
+  index: number;
+  end: number;
+}
+
+/** One match (EXTRACT and fixed-name REPORT semantics). */
+export function execOnce(c: CompiledRegex, subject: string): RegexMatch | undefined {
+  const m = c.re.exec(subject);
+  if (!m) return undefined;
+  return { groups: Array.from(m), index: m.index, end: m.index + m[0].length };
+}
+
+/**
+ * All matches, continuing where the previous one ended; after an empty match the next attempt
+ * starts one character later, as pcre2test's /g and Splunk's repeated extraction do.
+ */
+export function execAll(c: CompiledRegex, subject: string): RegexMatch[] {
+  const re = c.reGlobal;
+  re.lastIndex = 0;
+  const res: RegexMatch[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(subject))) {
+    res.push({ groups: Array.from(m), index: m.index, end: m.index + m[0].length });
+    if (m[0] === '') re.lastIndex++;
+  }
+  return res;
+}
