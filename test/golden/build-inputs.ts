@@ -1,0 +1,58 @@
+/**
+ * Writes the raw golden inputs (test/golden/<sourcetype>.log) from the seeds' documented
+ * examples (via src/sources/illumio/samples), the vendors' simulators and our Illumio syslog
+ * renderers. Run once with `npx tsx test/golden/build-inputs.ts`; the outputs are committed and
+ * the expected files are reviewed by hand (UPDATE_GOLDEN=1 npx jest test/knowledge/golden).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { makeEvent } from '../../src/sources/illumio/simulator/generate';
+import { flowToCef, toCef, toLeef, toSyslogJson } from '../../src/sources/illumio/formats';
+import { eventGenerator } from '../../src/sources/prisma/simulator/events';
+import { SimData } from '../../src/sources/lacework/simulator/data';
+
+const here = __dirname;
+const write = (st: string, lines: string[]) => fs.writeFileSync(path.join(here, `${st.replace(/:/g, '_')}.log`), `${lines.join('\n')}\n`);
+
+const samples = JSON.parse(fs.readFileSync(path.join(here, '../../src/sources/illumio/samples/events.json'), 'utf8')) as Record<string, unknown>[];
+const types = ['user.sign_in', 'user.sign_out', 'user.login', 'request.authentication_failed', 'rule_set.create', 'sec_rule.delete', 'api_key.create', 'agent.tampering', 'agent.activate', 'agent.firewall_config', 'ip_list.update', 'workload.update'];
+const sim = Array.from({ length: 16 }, (_, i) => makeEvent({ seed: 11, org: 3, pceFqdn: 'pce.example.net', eventTypes: types, legacyNames: i % 4 === 0 }, i, Date.UTC(2026, 10, 21, 12, 0, i)));
+// One event with resource_changes big enough to overflow CEF cs2 into cs3 (resource_changes_2).
+const big = { ...samples[2], href: '/orgs/1/events/0b1c2d3e-0000-4000-8000-00000000b16e', resource_changes: Array.from({ length: 30 }, (_, i) => ({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: { ip_list: { href: `/orgs/1/sec_policy/draft/ip_lists/${i}`, name: `corp-range-${i}` } }, changes: { ip_ranges: { before: null, after: [{ from_ip: `10.${i}.0.0/16`, description: 'office = HQ, floor 2' }] } }, change_type: 'create' })) };
+const illumio = [...samples, ...sim, big];
+
+const flows = [
+  { interval_sec: 600, count: 3, tbi: 5120, tbo: 880, un: 'root', src_ip: '10.0.1.15', dst_ip: '10.0.2.20', class: 'U', dir: 'O', time: '2026-11-21T12:10:00.000Z', proto: 6, dst_port: 5432, state: 'C', src_hostname: 'web-prod-01', src_href: '/orgs/3/workloads/aa', src_labels: { app: 'web', env: 'prod' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 0, pd_qualifier: 0, version: 4 },
+  { interval_sec: 600, count: 12, tbi: 0, tbo: 744, un: 'nobody', src_ip: '10.0.9.9', dst_ip: '10.0.2.20', class: 'U', dir: 'I', time: '2026-11-21T12:20:00.000Z', proto: 17, dst_port: 53, state: 'S', src_hostname: 'app-stg-03', src_href: '/orgs/3/workloads/cc', src_labels: { app: 'app', env: 'stg' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 2, pd_qualifier: 0, version: 4 },
+];
+
+write('illumio:pce:event', illumio.map((e) => JSON.stringify(e)));
+write('illumio:pce:syslog', [...illumio.map((e) => toSyslogJson(e)), ...flows.map((f) => toSyslogJson(f, { host: 'pce.example.net', program: 'illumio_pce/collector' }))]);
+write('illumio:pce:cef', [...illumio.map((e) => toCef(e)), toCef(samples[3], { bare: true }), ...flows.map((f) => flowToCef(f, { pceFqdn: 'pce.example.net' }))]);
+write('illumio:pce:leef', [
+  ...illumio.map((e, i) => toLeef(e, i % 3 === 0 ? { version: '1.0' } : i % 3 === 1 ? { version: '2.0', delimiter: '^' } : { version: '2.0', delimiter: 'x7C' })),
+  toLeef(samples[4], { version: '2.0', delimiter: '0x09', bare: true }),
+]);
+
+const prisma = eventGenerator({ seed: 5, startMs: Date.UTC(2026, 10, 21, 8, 0, 0) });
+// The seed's five examples (with its missing/trailing commas repaired), then simulator output.
+const seedPrisma = [
+  { log_type: 'activity_monitoring', item_type: 'File', item_name: 'My File', user: 'John Smith', source_ip: '10.10.10.10', location: 'Somewhere, USA', action: 'delete', target_name: null, target_type: null, serial: 'mySerial', cloud_app_instance: 'My Cloud App', timestamp: '2017-02-17T00:18:58.961Z' },
+  { log_type: 'incident', item_type: 'File', item_name: 'My File', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', item_owner: 'John Smith', container_name: 'test-container', item_creator: 'John Smith', exposure: 'public', occurrences_by_rule: 5, serial: 'mySerial', cloud_app_instance: 'My Cloud App', timestamp: '2017-02-17T00:18:58.347Z', incident_id: '9610efdcd8a74a259bf031843eac0309', policy_rule_name: 'PCI Policy', incident_category: 'Testing', incident_owner: 'John Smith', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
+  { log_type: 'remediation', item_type: 'File', item_name: 'My File', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', item_owner: 'John Smith', item_creator: 'John Smith', container_name: 'test-container', action_taken: 'quarantine', action_taken_by: 'John Smith', serial: 'mySerial', cloud_app_instance: 'My Cloud App', timestamp: '2017-02-17T00:18:55.581Z', incident_id: '9610efdcd8a74a259bf031843eac0309', policy_rule_name: 'PCI Policy', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
+  { log_type: 'policy_violation', severity: 3.0, item_type: 'File', item_name: 'My File', item_owner: 'John Smith', item_creator: 'John Smith', action_taken: 'download', action_taken_by: 'John Smith', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', serial: 'serial', cloud_app_instance: 'My Cloud App', timestamp: '2017-01-06T19:04:06Z', policy_rule_name: 'Policy Rule', incident_id: '9610efdcd8a74a259bf031843eac0309', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
+  { log_type: 'admin_audit', admin_id: 'admin id', admin_role: 'admin role', ip: 'ip address', event_type: 'event type', item_type: 'File', item_name: 'My File', field: 'field', action: 'action', resource_value_old: 'old val', resource_value_new: 'new val', timestamp: '2017-04-06T21:35:10.025Z', serial: 'mySerial' },
+];
+write('pan:prisma_saas', [...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma()))]);
+
+const lw = new SimData(9);
+const t0 = Date.UTC(2026, 10, 21, 9, 0, 0);
+write('lacework:edge:audit', Array.from({ length: 12 }, (_, i) => JSON.stringify(lw.auditEvent(t0 + i * 1000))));
+write('lacework:edge:alert', Array.from({ length: 6 }, (_, i) => JSON.stringify(lw.alert(t0 + i * 60000))));
+
+write('ta_zerotrust_events:log', [
+  '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"',
+  '2026-11-21 23:59:59.456 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary events=1500 duration_ms=5321 status=ok',
+  '2026-11-21 23:59:59.789 +0000 ERROR pid=124 input=prisma_saas_log_events stanza="prisma_saas_log_events://eu tenant" run_summary events=0 duration_ms=20011 status=failed error="Token request failed: 401 \\"unauthorized\\" (check client_secret)"',
+  '2026-11-21 23:59:59.999 +0000 WARN pid=125 input=lacework_edge_alerts Retrying after HTTP 429 attempt=2 wait_ms=4000',
+]);

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KnowledgeBase } from '../../src/core/knowledge';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+export const GOLDEN = path.join(ROOT, 'test', 'golden');
+
+let kb: KnowledgeBase | undefined;
+export function appKnowledge(): KnowledgeBase {
+  return (kb ??= KnowledgeBase.loadApp(ROOT).assertValid());
+}
+
+export function goldenFile(sourcetype: string, ext: '.log' | '.expected.jsonl'): string {
+  return path.join(GOLDEN, `${sourcetype.replace(/:/g, '_')}${ext}`);
+}
+
+export function goldenLines(sourcetype: string): string[] {
+  return fs.readFileSync(goldenFile(sourcetype, '.log'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+}
+
+export const SOURCETYPES = ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef', 'pan:prisma_saas', 'lacework:edge:audit', 'lacework:edge:alert', 'ta_zerotrust_events:log'];
+
+export function metaFor(sourcetype: string) {
+  return sourcetype === 'ta_zerotrust_events:log'
+    ? { sourcetype: 'splunkd', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_illumio_pce_events.log', host: 'hf-01' }
+    : { sourcetype, host: 'hf-01' };
+}
+
+interface CimField {
+  name: string;
+  type: string;
+  expected_values?: string[];
+  condition?: string;
+}
+interface CimObject {
+  name: string;
+  tags: string[][];
+  fields: CimField[];
+  child_dataset?: CimObject[];
+}
+
+/** Required (and simple-condition conditional) fields of a data model's root dataset, by tag set. */
+export function cimModel(name: string): { tags: string[]; fields: CimField[] } {
+  const m = JSON.parse(fs.readFileSync(path.join(SHARED, 'splunk', 'cim-models', `${name}.json`), 'utf8')) as { objects: CimObject[] };
+  const root = m.objects[0];
+  return { tags: root.tags[0], fields: root.fields };
+}
+
+export const FORBIDDEN = new Set(['', '-', 'null', '(null)', 'unknown']);
