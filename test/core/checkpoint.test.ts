@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CheckpointCorruptError, KV_COLLECTION, checkpointKey, fileCheckpointStore, kvCheckpointStore } from '../../src/core/checkpoint';
 import { AuthError, ConfigError } from '../../src/core/errors';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
+import { rejection } from '../support/rejection';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let dir: string;
@@ -12,15 +13,6 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-ckpt-'));
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('file checkpoint store', () => {
   const stanza = 'illumio_pce_events://prod pce/1';

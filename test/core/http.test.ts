@@ -6,6 +6,7 @@ import { ConfigError, ProtocolError, TransientError } from '../../src/core/error
 import { createHttpClient, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
 import type { HttpClient } from '../../src/core/types';
 import { startProxy } from '../support/proxy';
+import { rejection } from '../support/rejection';
 import { makeTestPki, type TestPki } from '../support/tls';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
@@ -60,15 +61,6 @@ function client(opts: Partial<CreateHttpClientOptions> = {}) {
   });
   clients.push(c);
   return { c, delays };
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('retries', () => {

@@ -3,8 +3,9 @@
  *
  * File: `<logDir>/ta_zerotrust_events_<input>.log` (logDir defaults to
  * `$SPLUNK_HOME/var/log/splunk`, which Splunk's own `[monitor://$SPLUNK_HOME/var/log/splunk]`
- * indexes into `_internal`), rotated by winston at 25 MB keeping 5 files (the live file plus
- * `ta_zerotrust_events_<input>1.log` … `4.log`, newest first). One record per line:
+ * indexes into `_internal`), rotated at 25 MB keeping 5 files (the live file plus
+ * `ta_zerotrust_events_<input>.log.1` … `.log.4`, newest first, as splunkd rotates its own logs;
+ * a source pattern `ta_zerotrust_events_*.log` matches only live files). One record per line:
  *
  *   2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"
  *
@@ -28,6 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
+import type TransportStream from 'winston-transport';
 import type { Logger } from '../types';
 import { makeRedactor, type Redactor } from './redact';
 
@@ -116,16 +118,57 @@ export function formatPairs(meta: Record<string, unknown>, redact: Redactor): st
 
 interface Shared {
   winston: winston.Logger;
-  file?: winston.transport;
-  stderrStream: Writable;
+}
+
+/**
+ * Appends each record synchronously and rotates by size, Splunk style (`x.log` → `x.log.1` …).
+ * winston's own File transport buffers asynchronously and loses records when the process ends
+ * during a rotation; an input that exits right after an error must still leave that error in
+ * its log. The file is opened per record, so several processes of one input (one per stanza)
+ * always append to the current file after another one rotated it.
+ */
+// winston exports the transport base class at runtime as `Transport`; its typings call it `transport`.
+const TransportBase = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+
+class SyncFileTransport extends TransportBase {
+  constructor(private readonly file: string, private readonly maxBytes: number, private readonly maxFiles: number) {
+    super({ level: 'debug' });
+  }
+
+  private rotate(): void {
+    for (let i = this.maxFiles - 1; i >= 1; i--) {
+      const from = i === 1 ? this.file : `${this.file}.${i - 1}`;
+      try {
+        fs.renameSync(from, `${this.file}.${i}`);
+      } catch {
+        // A missing older file is normal; another process may have rotated first.
+      }
+    }
+  }
+
+  override log(info: Record<string, unknown>, callback: () => void): void {
+    const line = `${String(info.fileLine)}\n`;
+    try {
+      let size = 0;
+      try {
+        size = fs.statSync(this.file).size;
+      } catch {
+        size = 0;
+      }
+      if (size > 0 && size + Buffer.byteLength(line) > this.maxBytes) this.rotate();
+      fs.appendFileSync(this.file, line);
+    } catch {
+      // A full disk or a permission problem must not stop collection; stderr still has WARN+.
+    }
+    callback();
+  }
 }
 
 const registry = new Map<string, Shared>();
 const streamIds = new WeakMap<object, number>();
 let nextStreamId = 0;
 
-// One winston logger per destination: several stanzas of one process share the file, and
-// ending it once flushes it once.
+// One winston logger per destination; several stanzas of one process share it.
 function shared(file: string | undefined, stderr: NodeJS.WritableStream, maxBytes: number, maxFiles: number): Shared {
   let sid = streamIds.get(stderr);
   if (sid === undefined) streamIds.set(stderr, (sid = nextStreamId++));
@@ -133,18 +176,9 @@ function shared(file: string | undefined, stderr: NodeJS.WritableStream, maxByte
   const existing = registry.get(key);
   if (existing) return existing;
   const transports: winston.transport[] = [];
-  let fileTransport: winston.transport | undefined;
   if (file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fileTransport = new winston.transports.File({
-      filename: file,
-      level: 'debug',
-      maxsize: maxBytes,
-      maxFiles,
-      tailable: true,
-      format: winston.format.printf((info) => String(info.fileLine)),
-    });
-    transports.push(fileTransport);
+    transports.push(new SyncFileTransport(file, maxBytes, maxFiles));
   }
   // A Writable wrapper, so ending the winston logger never ends process.stderr itself.
   const stderrStream = new Writable({
@@ -159,7 +193,7 @@ function shared(file: string | undefined, stderr: NodeJS.WritableStream, maxByte
     format: winston.format.printf((info) => String(info.stderrLine)),
   }));
   const logger = winston.createLogger({ levels: WINSTON_LEVELS, level: 'debug', transports, exitOnError: false });
-  const entry: Shared = { winston: logger, file: fileTransport, stderrStream };
+  const entry: Shared = { winston: logger };
   registry.set(key, entry);
   return entry;
 }
@@ -178,7 +212,7 @@ class WinstonLogger implements Logger {
     const { stanza, ...rest } = { ...this.meta, ...(meta ?? {}) };
     const msg = oneLine(this.redact(message));
     const pairs = formatPairs(rest, this.redact);
-    const stanzaText = stanza === undefined ? '' : ` stanza=${quote(oneLine(this.redact(valueText(stanza))))}`;
+    const stanzaText = stanza === undefined ? '' : ` stanza="${oneLine(this.redact(valueText(stanza))).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
     const fileLine = `${formatTime(new Date())} ${level} pid=${process.pid} input=${this.input}${stanzaText} ${msg}${pairs}`;
     const stderrLine = `${level} ${msg}${pairs}${stanzaText}`;
     try {
@@ -217,16 +251,17 @@ export function createLogger(opts: LoggerOptions): Logger {
   return logger;
 }
 
-/** Flushes and closes every log file; call before the process exits. */
+/**
+ * Ends every logger. File records are written synchronously, so this only waits for the stderr
+ * stream to drain; call it before the process exits.
+ */
 export async function closeLoggers(): Promise<void> {
   const all = [...registry.values()];
   registry.clear();
   await Promise.all(all.map((s) => new Promise<void>((resolve) => {
-    const done = () => resolve();
-    if (s.file) s.file.once('finish', done);
-    else s.winston.once('finish', done);
+    s.winston.once('finish', () => resolve());
     s.winston.end();
-    // Never hang an exiting input on a log file that cannot be flushed.
-    setTimeout(done, 5000).unref();
+    // Never hang an exiting input on a stream that cannot be flushed.
+    setTimeout(resolve, 2000).unref();
   })));
 }
