@@ -149,62 +149,42 @@ export function redactJsonText(text: string): string | undefined {
     expect('"');
     return JSON.parse(text.slice(start, i)) as string;
   };
+  /** An object or array; masked whole under a sensitive key. */
+  const container = (secret: boolean, close: string, member: () => void): void => {
+    const start = i;
+    i++;
+    if (secret) masked++;
+    ws();
+    if (text[i] === close) {
+      i++;
+    } else {
+      for (;;) {
+        member();
+        ws();
+        if (text[i] !== ',') break;
+        i++;
+      }
+      expect(close);
+    }
+    if (secret) {
+      masked--;
+      edit(start, i, `"${MASK}"`);
+    }
+  };
   const value = (secret: boolean): void => {
     ws();
     const start = i;
     const c = text[i];
     if (c === '{') {
-      i++;
-      if (secret) masked++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-      } else {
-        for (;;) {
-          ws();
-          const key = str();
-          ws();
-          expect(':');
-          value(!secret && isSensitiveKey(key));
-          ws();
-          if (text[i] === ',') {
-            i++;
-            continue;
-          }
-          expect('}');
-          break;
-        }
-      }
-      if (secret) {
-        masked--;
-        edit(start, i, `"${MASK}"`);
-      }
-      return;
+      return container(secret, '}', () => {
+        ws();
+        const key = str();
+        ws();
+        expect(':');
+        value(!secret && isSensitiveKey(key));
+      });
     }
-    if (c === '[') {
-      i++;
-      if (secret) masked++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-      } else {
-        for (;;) {
-          value(false);
-          ws();
-          if (text[i] === ',') {
-            i++;
-            continue;
-          }
-          expect(']');
-          break;
-        }
-      }
-      if (secret) {
-        masked--;
-        edit(start, i, `"${MASK}"`);
-      }
-      return;
-    }
+    if (c === '[') return container(secret, ']', () => value(false));
     if (c === '"') {
       const s = str();
       if (secret) {
