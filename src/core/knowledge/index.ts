@@ -435,7 +435,8 @@ export class KnowledgeBase {
           flattenJson(
             root,
             (name, value) => {
-              if (fields.has(name) && !created.has(name)) return true;
+              // Auto KV drops empty values (transforms.conf.spec, KEEP_EMPTY_VALS).
+              if (value === '' || (fields.has(name) && !created.has(name))) return true;
               if (!created.has(name)) {
                 if (count >= SPLUNK_KV_LIMITS.maxFields) return false;
                 count++;
