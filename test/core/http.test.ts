@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, ProtocolError, TransientError } from '../../src/core/errors';
-import { createHttpClient, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
+import { classifyFailure, createHttpClient, errorCode, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
 import type { HttpClient } from '../../src/core/types';
 import { startProxy } from '../support/proxy';
 import { rejection } from '../support/rejection';
@@ -295,5 +295,28 @@ describe('redaction', () => {
     expect(e.message).toContain('is not valid JSON; it starts with "<html>error for <redacted> xxx');
     expect(e.message).not.toContain(secret);
     expect(e.message.length).toBeLessThan(300);
+  });
+});
+
+describe('classification of failures without a network', () => {
+  const ctx = {
+    method: 'GET', url: 'https://pce.example.com:8443/api/v2/orgs/1/events', host: 'pce.example.com', port: '8443',
+    caSettingName: 'ca_cert_path', proxySettingName: 'proxy_url', redact: (s: string) => s,
+  };
+  const err = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+  test('DNS failures name the host (or the proxy) and say to check the URL', () => {
+    expect(classifyFailure(err('ENOTFOUND', 'getaddrinfo ENOTFOUND pce.example.com'), ctx, '').message)
+      .toBe('GET https://pce.example.com:8443/api/v2/orgs/1/events: cannot resolve host pce.example.com: check the URL.');
+    const viaProxy = classifyFailure(err('EAI_AGAIN'), { ...ctx, proxy: 'proxy.corp:3128' }, '');
+    expect(viaProxy).toBeInstanceOf(ConfigError);
+    expect(viaProxy.message).toContain('cannot resolve the proxy host proxy.corp: check proxy_url');
+  });
+
+  test('the socket error under undici\'s wrapper decides; certificate problems say what is wrong', () => {
+    const wrapped = Object.assign(new Error('fetch failed'), { code: 'UND_ERR_SOCKET', cause: err('CERT_HAS_EXPIRED') });
+    expect(errorCode(wrapped)).toBe('CERT_HAS_EXPIRED');
+    expect(classifyFailure(wrapped, ctx, '').message).toContain('the TLS certificate of pce.example.com has expired (CERT_HAS_EXPIRED)');
+    expect(classifyFailure(err('ERR_TLS_CERT_ALTNAME_INVALID'), ctx, '').message).toContain('does not name pce.example.com');
   });
 });
