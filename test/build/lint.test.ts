@@ -34,10 +34,11 @@ describe('npm run lint on an app copy', () => {
     write(root, 'default/macros.conf', '[illumio_index]\ndefinition = index=main\n');
     write(root, 'default/tags.conf', '[eventtype=illumio_auth]\nauthentication = enabled\n\n[eventtype=illumio_missing]\nchange = enabled\n');
     write(root, 'default/frobnicate.conf', '[x]\ny = 1\n');
+    write(root, 'default/data/ui/views/v.xml', '<dashboard><row><panel><table><search><query>eventtype=&quot;illumio_auth&quot; OR eventtype=&quot;gone_et&quot; | `illumio_index`</query></search></table></panel></row></dashboard>\n');
     const app = fs.readFileSync(path.join(root, 'default/app.conf'), 'utf8');
     write(root, 'default/app.conf', `${app.replace(/version = [\d.]+/g, 'version = 2.0')}\n[ui]\nlable = Oops\n`.replace('is_configured = false', 'is_configured = true'));
     write(root, 'default/ta_zerotrust_events_settings.conf', '[proxy]\nproxy_password = hunter2\n');
-    write(root, 'bin/lib/modinput.js', 'const k="AKIAABCDEFGHIJKLMNOP";eval(x);fetch("http://api.example.com/v1");require("crypto").createHash("md5");console.log(req.body);\n');
+    write(root, 'bin/lib/modinput.js', 'const k="AKIAABCDEFGHIJKLMNOP";eval(x);fetch("http://api.example.com/v1");require("crypto").createHash("md5");console.log(req.body);https.get({rejectUnauthorized:false});\n');
 
     const { problems } = await lintApp({ root, bundle: false });
     const text = problems.map(formatProblem);
@@ -54,6 +55,7 @@ describe('npm run lint on an app copy', () => {
       'default/eventtypes.conf:2: [illumio_auth] search refers to eventtype "nope", which default/eventtypes.conf does not define',
       'default/eventtypes.conf:2: [illumio_auth] search uses lookup "gone", which is neither a default/transforms.conf stanza nor a file in lookups/',
       'default/eventtypes.conf:2: [illumio_auth] search calls macro `illumio_sev(1)`, which default/macros.conf does not define',
+      'default/data/ui/views/v.xml:1: search refers to eventtype "gone_et", which default/eventtypes.conf does not define',
       'default/tags.conf:4: [eventtype=illumio_missing] tags eventtype "illumio_missing", which default/eventtypes.conf does not define',
       pkg('default/app.conf:0: \\[launcher\\] version "2.0" is not Major.Minor.Patch'),
       pkg('default/app.conf:0: \\[launcher\\] version 2.0 differs from package.json version'),
@@ -65,9 +67,10 @@ describe('npm run lint on an app copy', () => {
       pkg('bin/lib/modinput.js:1: insecure http: '),
       pkg('bin/lib/modinput.js:1: weak hash: '),
       pkg('bin/lib/modinput.js:1: console.log: '),
+      pkg('bin/lib/modinput.js:1: tls verification off: '),
     ]));
     // The macro that exists resolves, the transform that exists resolves.
-    expect(text.filter((t) => t.includes('illumio_index') || t.includes('"illumio_kv"') || t.includes('"illumio_types"'))).toEqual([]);
+    expect(text.filter((t) => t.includes('"illumio_auth"') || t.includes('illumio_index') || t.includes('"illumio_kv"') || t.includes('"illumio_types"'))).toEqual([]);
   });
 });
 

@@ -79,6 +79,10 @@ export const JS_EXCEPTIONS: readonly JsException[] = [
     reason: 'splunk-sdk package.json metadata (repository); never fetched',
   },
   {
+    rule: 'tls verification off', file: BUNDLE, snippet: 'strictSSL:!1,rejectUnauthorized:!1', near: 'followAllRedirects',
+    reason: 'splunk-sdk node transport, used only by src/core/secrets for the server_uri splunkd hands the input (its management port with its self-signed certificate, as Splunk\'s own SDKs do); vendor APIs go through our verifying client',
+  },
+  {
     rule: 'insecure http', file: BUNDLE, snippet: '`http://${', near: 'proxyUrl',
     reason: 'our proxy setting: a proxy given as host:port is addressed with http:// as HTTP proxies are; the vendor TLS session runs inside CONNECT',
   },
@@ -91,6 +95,8 @@ const JS_RULES: { rule: string; re: RegExp }[] = [
   { rule: 'insecure http', re: /["'`]http:\/\/(?!(?:localhost|127\.0\.0\.1|\[::1\])[:/"'`])[^"'`\s]*/ },
   { rule: 'weak hash', re: /createHash\(\s*["'`](?:md5|sha1)["'`]/i },
   { rule: 'console.log', re: /\bconsole\.log\s*\(/ },
+  // AppInspect: TLS must be verified. A literal switch-off is suspect; a setting-driven one is not.
+  { rule: 'tls verification off', re: /\b(?:rejectUnauthorized|strictSSL)\s*:\s*(?:!1|false)\b|NODE_TLS_REJECT_UNAUTHORIZED/ },
 ];
 
 /** Strings that name a namespace or a specification, not an endpoint anybody connects to. */

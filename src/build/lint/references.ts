@@ -148,7 +148,9 @@ export function lintReferences(root: string): LintProblem[] {
   collect(macros, ['definition']);
   for (const dir of ['default/data/ui/views', 'default/data/ui/panels']) {
     for (const f of listFiles(path.join(root, dir)).filter((n) => n.endsWith('.xml') || n.endsWith('.json'))) {
-      const text = fs.readFileSync(path.join(root, dir, f), 'utf8');
+      // SPL in Simple XML is entity-encoded: eventtype=&quot;x&quot; is eventtype="x".
+      const text = fs.readFileSync(path.join(root, dir, f), 'utf8')
+        .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
       text.split('\n').forEach((lineText, i) => spl.push({ rel: `${dir}/${f}`, line: i + 1, where: 'search', text: lineText }));
     }
   }
