@@ -28,8 +28,9 @@ const HEADER_VALUE =
   /((?:proxy-)?authorization|x-api-key|api[-_]?key|api[-_]?secret|client[-_]?secret|api[-_]?token|password|passwd|session[-_]?key|cookie)(["']?\s*[:=]\s*["']?)(?:(?:Basic|Bearer|Splunk|Token)\s+)?[^\s"',;&]+/gi;
 // scheme://user:password@host → scheme://user:<redacted>@host
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
-// Bare `Basic xxx` / `Bearer xxx` / `Splunk xxx` tokens wherever they appear.
-const AUTH_SCHEME = /\b(Basic|Bearer|Splunk)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+// Bare `Basic xxx` / `Bearer xxx` / `Splunk xxx` tokens wherever they appear. A token has a digit
+// somewhere, which keeps prose like "Splunk Enterprise" or "Basic authentication" intact.
+const AUTH_SCHEME = /\b(Basic|Bearer|Splunk)\s+(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}/g;
 
 /**
  * Builds a redactor for the given secrets. Secrets shorter than 3 characters are ignored:
