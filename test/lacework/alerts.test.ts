@@ -16,11 +16,12 @@ const ids = (records: Array<Record<string, unknown>>) => records.map((r) => Stri
 const checkpoint = (dir: string) => fileCheckpointStore(dir, STANZA).load<AlertsCheckpoint>();
 
 describe.each([
-  ['the query returns only open alerts', false],
-  ['the query returns closed alerts too', true],
-])('when %s', (_name, queryReturnsClosed) => {
+  ['the query returns only open alerts', { queryReturnsClosed: false }],
+  ['the query returns closed alerts too', { queryReturnsClosed: true }],
+  ['the query selects by update time', { queryReturnsClosed: true, alertQueryTime: 'update_time' as const }],
+])('when %s', (_name, variant) => {
   test('new alerts once, then one event per closure or reassignment with the previous values', async () => {
-    sim = await startLaceworkSimulator({ seed: 21, queryReturnsClosed });
+    sim = await startLaceworkSimulator({ seed: 21, ...variant });
     const created = sim.addAlerts(40, Date.now() - 5 * H, Date.now() - 60_000);
     const dir = tempDir();
     const p = simParams(sim, { window: '3600' });
@@ -83,6 +84,18 @@ describe.each([
       update_time: reassigned.update_time,
     });
   });
+});
+
+test('an alert changed while not followed is reported as updated without previous values', async () => {
+  sim = await startLaceworkSimulator({ seed: 28, alertQueryTime: 'update_time' });
+  const [old] = sim.addAlerts(1, Date.now() - 30 * H, Date.now() - 30 * H);
+  const dir = tempDir();
+  expect((await runOnce(alertsSource, STANZA, dir, simParams(sim))).records).toEqual([]);
+  const changed = sim.changeAlert(old.uuid, { owner: { uuid: 'u-0002', display_name: 'Bob Analyst' } });
+  const r = await runOnce(alertsSource, STANZA, dir, simParams(sim));
+  expect(r.records).toEqual([{ ...changed, change_kind: 'updated' }]);
+  expect(r.events[0].time).toBe(changed.update_time / 1000);
+  expect((await runOnce(alertsSource, STANZA, dir, simParams(sim))).records).toEqual([]);
 });
 
 test('only alerts that left the query are read one by one', async () => {

@@ -74,7 +74,8 @@ function changedFields(a: TrackedAlert, b: TrackedAlert): string[] {
 
 /**
  * The event: the alert as the service sent it (fields at top level for extraction), then
- * change_kind, changed_fields and previous_* (only for updates), then investigation_actions.
+ * change_kind, changed_fields and previous_* (for updates whose previous state is known), then
+ * investigation_actions.
  */
 export function changeEvent(
   rec: Record<string, unknown>, kind: ChangeKind, prev: TrackedAlert | undefined, changed: string[],
@@ -117,7 +118,9 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
 
   const snapshot = (): AlertsCheckpoint => {
     const floor = cursor - overlapMs;
-    for (const [k, t] of closed) if (t.c < floor) closed.delete(k);
+    // By the later of create and update time: a query that selects by update time returns a
+    // recently closed alert again inside the overlap.
+    for (const [k, t] of closed) if (Math.max(t.c, times.toMs(t.u) ?? 0) < floor) closed.delete(k);
     if (open.size > config.max_tracked_alerts) {
       const oldest = [...open].sort((a, b) => a[1].c - b[1].c).slice(0, open.size - config.max_tracked_alerts);
       for (const [k] of oldest) open.delete(k);
@@ -151,6 +154,9 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
     // An unknown alert outside the new windows predates start_date or was dropped from the
     // checkpoint: it was either delivered long ago or is not ours to report.
     if (!prev && !fromNewWindow) return undefined;
+    // Created before the new windows yet returned by them: the query selects by update time, and
+    // this alert changed while not followed (before start_date, or beyond max_tracked_alerts).
+    const unfollowedChange = !prev && createMs < newFrom;
     const isClosed = int(rec.closed_time) > 0;
     open.delete(uuid);
     closed.delete(uuid);
@@ -162,6 +168,10 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
       const at = Math.max(times.toMs(rec.update_time) ?? 0, times.toMs(rec.closed_time) ?? 0, times.toMs(rec.assignment_time) ?? 0);
       const data = changeEvent(rec, 'updated', prev, changed, await history(uuid));
       return { data: JSON.stringify(data), time: (at || now) / 1000 };
+    }
+    if (unfollowedChange) {
+      const at = times.toMs(rec.update_time) ?? now;
+      return { data: JSON.stringify(changeEvent(rec, 'updated', undefined, [], await history(uuid))), time: at / 1000 };
     }
     return { data: JSON.stringify(changeEvent(rec, 'new', undefined, [], undefined)), time: createMs / 1000 };
   };

@@ -44,6 +44,8 @@ export interface LaceworkSimulatorOptions {
   protoJson?: { int64AsString?: boolean; omitEmpty?: boolean };
   /** "Query open alerts" returns closed alerts too (default false: only open ones). */
   queryReturnsClosed?: boolean;
+  /** Which time start_time/end_time select on in the alert query (default create_time). */
+  alertQueryTime?: 'create_time' | 'update_time';
   seed?: number;
   now?: () => number;
   faults?: SimFault[];
@@ -100,6 +102,7 @@ export async function startLaceworkSimulator(opts: LaceworkSimulatorOptions = {}
     ...opts.paths,
   };
   const now = opts.now ?? Date.now;
+  const queryTime = opts.alertQueryTime ?? 'create_time';
   const data = new SimData(opts.seed ?? 1);
   const audit: SimAuditEvent[] = [];
   const alerts = new Map<string, SimAlert>();
@@ -204,7 +207,7 @@ export async function startLaceworkSimulator(opts: LaceworkSimulatorOptions = {}
       if (start === null || end === null) return send(400, { code: 3, message: 'start_time and end_time are required' });
       const filter = query.status_filter ? query.status_filter.split(',').map(Number) : undefined;
       const rows = [...alerts.values()].filter((a) =>
-        a.create_time >= start! && a.create_time <= end! && (opts.queryReturnsClosed || a.closed_time === 0)
+        a[queryTime] >= start! && a[queryTime] <= end! && (opts.queryReturnsClosed || a.closed_time === 0)
         && (!filter || filter.includes(a.status)));
       record.count = rows.length;
       return send(200, { alerts: rows });
