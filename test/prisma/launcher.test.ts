@@ -118,6 +118,39 @@ describe('prisma_saas_log_events launcher', () => {
     expect(await logs()).toMatch(/replaying spooled body/);
   });
 
+  it('kill -9 from outside while stdout is blocked mid-batch: nothing lost, repeats bounded by that one batch', async () => {
+    sim = await startPrismaSimulator({ events: 3000, longPollMs: 100 });
+    const child = spawn(LAUNCHER, [], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(inputXml(sim.clientSecret));
+    child.stderr.resume();
+    // Nobody reads stdout: once the pipe is full the input blocks inside a batch, as it would
+    // behind a stalled splunkd. Wait for the simulator to see no more reads, then SIGKILL.
+    let seen = -1;
+    while (seen !== sim.requests.length || (await spoolCount()) === 0) {
+      seen = sim.requests.length;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, sig) => resolve(sig)));
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    const drained = new Promise((r) => child.stdout.on('close', r));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await drained;
+    const crashed = parseStream(stdout).map((e) => e.data);
+    expect(crashed.length).toBeLessThan(3000);
+    const rerun = await run(sim.clientSecret);
+    expect(rerun.code).toBe(0);
+    const all = [...crashed, ...datas(rerun)];
+    expect(new Set(all)).toEqual(new Set(served()));
+    expect(sim.stats()).toMatchObject({ dequeued: 3000, lost: 0 });
+    // Events of the interrupted batch that reached the pipe come again: at-least-once, one body at most.
+    const repeated = all.filter((d, i) => all.indexOf(d) !== i);
+    expect(repeated.length).toBeLessThanOrEqual(100);
+    const body = sim.served.findIndex((s) => JSON.stringify(s.event) === repeated[0]);
+    if (repeated.length) expect(repeated.every((d) => Math.floor(served().indexOf(d) / 100) === Math.floor(body / 100))).toBe(true);
+  });
+
   it('goes on through a token expiry, 429 and 5xx mid-drain, and an invalid body', async () => {
     sim = await startPrismaSimulator({ events: 500, longPollMs: 100 });
     sim.faults.push(
