@@ -43,6 +43,7 @@ export async function lintApp(opts: LintAppOptions = {}): Promise<LintAppResult>
       appId: APP_ID,
       version: readVersion(root),
       jsExceptions: opts.jsExceptions,
+      splunkConfs: new Set(fs.readdirSync(splunkSpecDir).filter((f) => f.endsWith('.conf.spec')).map((f) => f.slice(0, -'.spec'.length))),
     });
     const inPackage = checked.problems.map((p) => ({ ...p, file: `${path.basename(pkg.file)}:${p.file}` }));
     return { problems: [...problems, ...inPackage], jsFindings: checked.jsFindings };

@@ -34,6 +34,7 @@ describe('npm run lint on an app copy', () => {
     write(root, 'default/macros.conf', '[illumio_index]\ndefinition = index=main\n');
     write(root, 'default/tags.conf', '[eventtype=illumio_auth]\nauthentication = enabled\n\n[eventtype=illumio_missing]\nchange = enabled\n');
     write(root, 'default/frobnicate.conf', '[x]\ny = 1\n');
+    write(root, 'README/frobnicate2.conf.spec', '[x]\ny = <string>\n');
     write(root, 'default/data/ui/views/v.xml', '<dashboard><row><panel><table><search><query>eventtype=&quot;illumio_auth&quot; OR eventtype=&quot;gone_et&quot; | `illumio_index`</query></search></table></panel></row></dashboard>\n');
     const app = fs.readFileSync(path.join(root, 'default/app.conf'), 'utf8');
     write(root, 'default/app.conf', `${app.replace(/version = [\d.]+/g, 'version = 2.0')}\n[ui]\nlable = Oops\n`.replace('is_configured = false', 'is_configured = true'));
@@ -57,12 +58,13 @@ describe('npm run lint on an app copy', () => {
       'default/eventtypes.conf:2: [illumio_auth] search calls macro `illumio_sev(1)`, which default/macros.conf does not define',
       'default/data/ui/views/v.xml:1: search refers to eventtype "gone_et", which default/eventtypes.conf does not define',
       'default/tags.conf:4: [eventtype=illumio_missing] tags eventtype "illumio_missing", which default/eventtypes.conf does not define',
-      pkg('default/app.conf:0: \\[launcher\\] version "2.0" is not Major.Minor.Patch'),
-      pkg('default/app.conf:0: \\[launcher\\] version 2.0 differs from package.json version'),
-      pkg('app.manifest:0: info.id.version 1.0.0 differs from \\[launcher\\] version 2.0'),
-      pkg('default/app.conf:0: \\[install\\] is_configured is true'),
+      pkg('default/app.conf: \\[launcher\\] version "2.0" is not Major.Minor.Patch'),
+      pkg('default/app.conf: \\[launcher\\] version 2.0 differs from package.json version'),
+      pkg('app.manifest: info.id.version 1.0.0 differs from \\[launcher\\] version 2.0'),
+      pkg('default/app.conf: \\[install\\] is_configured is true'),
+      pkg('default/app.conf: \\[triggers\\] has no reload.frobnicate2 for our own frobnicate2.conf'),
       pkg('default/ta_zerotrust_events_settings.conf:2: \\[proxy\\] proxy_password has a value'),
-      pkg('bin/lib/modinput.js:0: contains what looks like an AWS access key id'),
+      pkg('bin/lib/modinput.js: contains what looks like an AWS access key id'),
       pkg('bin/lib/modinput.js:1: eval: '),
       pkg('bin/lib/modinput.js:1: insecure http: '),
       pkg('bin/lib/modinput.js:1: weak hash: '),

@@ -144,6 +144,8 @@ export interface PackageCheckOptions {
   /** package.json version of the checkout the package came from. */
   version: string;
   jsExceptions?: readonly JsException[];
+  /** Conf names Splunk itself specifies (e.g. inputs.conf); README/*.spec of others are our own confs. */
+  splunkConfs?: ReadonlySet<string>;
 }
 
 export interface PackageCheckResult {
@@ -209,6 +211,14 @@ export function checkPackage(entries: TarEntry[], opts: PackageCheckOptions): Pa
     if (idVersion !== undefined && idVersion !== version) problem('default/app.conf', `[id] version ${idVersion} differs from [launcher] version ${version}`);
     const mVersion = manifest?.info?.id?.version;
     if (manifest && mVersion !== version) problem('app.manifest', `info.id.version ${mVersion ?? ''} differs from [launcher] version ${version}`);
+    // Our own confs need a reload trigger, or splunkd asks for a restart after every change
+    // (and Splunk Cloud vetting asks for one).
+    const triggers = app.get('triggers');
+    for (const rel of files.keys()) {
+      const conf = /^README\/([^/]+)\.conf\.spec$/.exec(rel)?.[1];
+      if (!conf || (opts.splunkConfs ?? new Set(['inputs.conf'])).has(`${conf}.conf`)) continue;
+      if (!triggers?.has(`reload.${conf}`)) problem('default/app.conf', `[triggers] has no reload.${conf} for our own ${conf}.conf (README/${conf}.conf.spec)`);
+    }
     const configured = app.get('install')?.get('is_configured');
     if (configured && /^(1|true|t|yes|y|on)$/i.test(configured.trim())) {
       problem('default/app.conf', '[install] is_configured is true: a package must ship unconfigured');

@@ -209,5 +209,6 @@ export function lintConf(conf: ConfFile, spec: Spec, file: string, opts: LintOpt
 }
 
 export function formatProblem(p: LintProblem): string {
-  return `${p.file}:${p.line}: ${p.message}`;
+  // Line 0: a finding about the file as a whole (package checks), no line to point at.
+  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`;
 }
