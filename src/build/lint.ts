@@ -54,7 +54,8 @@ export async function lintApp(opts: LintAppOptions = {}): Promise<LintAppResult>
 
 if (require.main === module) {
   const bundle = !process.argv.includes('--no-bundle');
-  lintApp({ bundle }).then(
+  const rootArg = process.argv.find((a) => a.startsWith('--root='));
+  lintApp({ bundle, root: rootArg ? path.resolve(rootArg.slice('--root='.length)) : undefined }).then(
     ({ problems, jsFindings }) => {
       const accepted = jsFindings.filter((f) => f.accepted);
       if (accepted.length) {

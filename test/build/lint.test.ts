@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { lintApp } from '../../src/build/lint';
@@ -17,6 +18,14 @@ describe('npm run lint on an app copy', () => {
   it('passes on the app as committed', async () => {
     const r = await lintApp({ root, bundle: false });
     expect(r.problems.map(formatProblem)).toEqual([]);
+  });
+
+  it('exits 1 and lists the problems on stderr as the npm script', () => {
+    write(root, 'default/props.conf', '[illumio:pce:event]\nSHOUD_LINEMERGE = false\n');
+    const tsx = require.resolve('tsx/cli');
+    const r = spawnSync(process.execPath, [tsx, path.join(__dirname, '../../src/build/lint.ts'), '--no-bundle', `--root=${root}`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('lint: 1 problem(s):\n  default/props.conf:2: unknown key "SHOUD_LINEMERGE" in stanza [illumio:pce:event] (not in props.conf.spec)');
   });
 
   it('reports each kind of breakage with file, line and what to fix', async () => {
