@@ -39,60 +39,51 @@ export function macrosFromConf(text: string): Map<string, Macro> {
 
 export class SplError extends Error {}
 
-/** Splits on `sep` at depth 0, outside double quotes; `[ ]` nest (subsearches). */
-function splitTop(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-      continue;
+/** The text cut into double-quoted strings (quotes and `\` escapes kept) and the runs between them. */
+function chunks(text: string): { quoted: boolean; text: string }[] {
+  const out: { quoted: boolean; text: string }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const q = text.indexOf('"', i);
+    if (q < 0) {
+      out.push({ quoted: false, text: text.slice(i) });
+      break;
     }
-    if (c === '"') quoted = true;
-    else if (c === '[') depth++;
-    else if (c === ']') {
-      if (--depth < 0) throw new SplError(`unbalanced "]" at offset ${i}`);
-    } else if (c === sep && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
+    if (q > i) out.push({ quoted: false, text: text.slice(i, q) });
+    let j = q + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    if (j >= text.length) throw new SplError('unterminated double quote');
+    out.push({ quoted: true, text: text.slice(q, j + 1) });
+    i = j + 1;
   }
-  if (quoted) throw new SplError('unterminated double quote');
-  if (depth !== 0) throw new SplError('unbalanced "["');
-  parts.push(text.slice(start));
-  return parts;
+  return out;
 }
 
-/** Splits macro arguments at commas outside quotes and parentheses. */
-function splitArgs(text: string): string[] {
-  const out: string[] = [];
+/**
+ * Splits at `sep` outside quotes where `open`/`close` nesting is zero: `|` outside subsearches,
+ * `,` between macro arguments outside parentheses.
+ */
+function splitTop(text: string, sep: string, open = '[', close = ']'): string[] {
+  const parts: string[] = [];
   let depth = 0;
-  let quoted = false;
   let cur = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      cur += c;
-      if (c === '\\') cur += text[++i] ?? '';
-      else if (c === '"') quoted = false;
+  for (const ch of chunks(text)) {
+    if (ch.quoted) {
+      cur += ch.text;
       continue;
     }
-    if (c === '"') quoted = true;
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    if (c === ',' && depth === 0) {
-      out.push(cur.trim());
-      cur = '';
-      continue;
+    for (const c of ch.text) {
+      if (c === open) depth++;
+      else if (c === close && --depth < 0) throw new SplError(`unbalanced "${close}"`);
+      if (c === sep && depth === 0) {
+        parts.push(cur);
+        cur = '';
+      } else cur += c;
     }
-    cur += c;
   }
-  out.push(cur.trim());
-  return out;
+  if (depth !== 0) throw new SplError(`unbalanced "${open}"`);
+  parts.push(cur);
+  return parts;
 }
 
 /**
@@ -101,43 +92,26 @@ function splitArgs(text: string): string[] {
  */
 export function expandMacros(search: string, macros: Map<string, Macro>, used = new Set<string>(), depth = 0): string {
   if (depth > 20) throw new SplError('macro expansion nested more than 20 levels (a macro that uses itself?)');
-  let out = '';
-  let quoted = false;
-  for (let i = 0; i < search.length; i++) {
-    const c = search[i];
-    if (quoted) {
-      out += c;
-      if (c === '\\') out += search[++i] ?? '';
-      else if (c === '"') quoted = false;
-      continue;
-    }
-    if (c === '"') {
-      quoted = true;
-      out += c;
-      continue;
-    }
-    if (c !== '`') {
-      out += c;
-      continue;
-    }
-    const end = search.indexOf('`', i + 1);
-    if (end < 0) throw new SplError(`unterminated macro call at offset ${i}`);
-    const call = search.slice(i + 1, end).trim();
-    const m = /^([\w-]+)(?:\((.*)\))?$/s.exec(call);
-    if (!m) throw new SplError(`malformed macro call \`${call}\``);
-    const args = m[2] === undefined ? [] : splitArgs(m[2]);
-    const key = args.length ? `${m[1]}(${args.length})` : m[1];
-    const macro = macros.get(key);
-    if (!macro) throw new SplError(`macro ${key} is not defined in macros.conf`);
-    used.add(key);
-    let body = macro.definition;
-    macro.args.forEach((name, k) => {
-      body = body.split(`$${name}$`).join(args[k] ?? '');
-    });
-    out += expandMacros(body, macros, used, depth + 1);
-    i = end;
-  }
-  return out;
+  return chunks(search).map((ch) => {
+    if (ch.quoted) return ch.text;
+    const pieces = ch.text.split('`');
+    if (pieces.length % 2 === 0) throw new SplError(`unterminated macro call in ${JSON.stringify(ch.text.trim())}`);
+    return pieces.map((piece, k) => {
+      if (k % 2 === 0) return piece;
+      const m = /^\s*([\w-]+)(?:\((.*)\))?\s*$/s.exec(piece);
+      if (!m) throw new SplError(`malformed macro call \`${piece}\``);
+      const args = m[2] === undefined ? [] : splitTop(m[2], ',', '(', ')').map((a) => a.trim());
+      const key = args.length ? `${m[1]}(${args.length})` : m[1];
+      const macro = macros.get(key);
+      if (!macro) throw new SplError(`macro ${key} is not defined in macros.conf`);
+      used.add(key);
+      let body = macro.definition;
+      macro.args.forEach((name, i) => {
+        body = body.split(`$${name}$`).join(args[i] ?? '');
+      });
+      return expandMacros(body, macros, used, depth + 1);
+    }).join('');
+  }).join('');
 }
 
 export interface SplAnalysis {
@@ -246,7 +220,7 @@ export function analyzeSearch(search: string, macros: Map<string, Macro>): SplAn
     } else if (cmd === 'rename') {
       for (let k = 0; k + 2 < rest.length; k += 3) read(rest[k].replace(/,$/, ''));
     } else if (cmd === 'eval') {
-      for (const a of splitArgs(body)) {
+      for (const a of splitTop(body, ',', '(', ')')) {
         const eq = a.indexOf('=');
         if (eq > 0) made.push(a.slice(0, eq).trim());
       }

@@ -3,7 +3,8 @@
  * src/build/generators/knowledge.ts). Names and CIM choices follow Palo Alto Networks' own add-on
  * (an eventtype per `log_type`; incidents, policy violations and remediations are Alerts;
  * admin logins and logouts are Authentication) so existing searches keep working; admin edits
- * are additionally CIM Change, which that add-on left out.
+ * are additionally CIM Change, which that add-on left out. Admin audit events are told apart by
+ * `command` (the vendor's own action word): at search time `action` carries the CIM value.
  */
 import type { EventTypeDefinition } from '../../core/eventtype';
 
@@ -20,10 +21,10 @@ export const PRISMA_EVENT_TYPES: readonly EventTypeDefinition[] = [
   { name: 'prisma_saas_admin_audit', description: 'Prisma SaaS administrator audit trail.', search: `${st} log_type="admin_audit"`, tags: [] },
   {
     name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins and logouts.',
-    search: `${st} log_type="admin_audit" (action="login" OR action="logout")`, tags: ['authentication'],
+    search: `${st} log_type="admin_audit" (command="login" OR command="logout")`, tags: ['authentication'],
   },
   {
     name: 'prisma_saas_admin_change', description: 'Prisma SaaS administrator changes to settings, policies and remediation.',
-    search: `${st} log_type="admin_audit" (action="create" OR action="edit" OR action="delete")`, tags: ['change', 'audit'],
+    search: `${st} log_type="admin_audit" (command="create" OR command="edit" OR command="delete")`, tags: ['change'],
   },
 ];

@@ -1,0 +1,94 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  eventTypeByName,
+  familyOf,
+  ILLUMIO_EVENT_TYPES,
+  ILLUMIO_FAMILIES,
+  ILLUMIO_RENAMES,
+  impliedStatusEval,
+  originalEventTypeEval,
+  renamedEventTypeEval,
+} from '../../src/sources/illumio/catalog';
+import { evaluate, parseEval } from '../../src/core/knowledge/eval';
+import { SHARED } from './shared';
+
+// The reference TSV has no quoting: one record per line, tab-separated.
+const tsv = fs.readFileSync(path.join(SHARED, 'reference', 'illumio-event-types.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+const [header, ...rows] = tsv;
+
+describe('Illumio event catalog', () => {
+  it('covers every event type in the reference list', () => {
+    expect(header).toEqual(['event_type', 'label', 'provenance']);
+    expect(rows.length).toBeGreaterThan(250);
+    const missing = rows.map((r) => r[0]).filter((name) => !eventTypeByName(name));
+    expect(missing).toEqual([]);
+  });
+
+  it('holds each type once, with a family that exists, a label, and tags that fit its CIM model', () => {
+    const names = ILLUMIO_EVENT_TYPES.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    const families = new Set(ILLUMIO_FAMILIES.map((f) => f.name));
+    const tagsByModel: Record<string, string> = { Authentication: 'authentication', Change: 'change', Alerts: 'alert' };
+    for (const t of ILLUMIO_EVENT_TYPES) {
+      expect({ name: t.name, family: families.has(t.family) }).toEqual({ name: t.name, family: true });
+      expect(t.label.trim()).not.toBe('');
+      if (t.cim) expect(t.tags[0]).toBe(tagsByModel[t.cim]);
+      else expect(t.tags).toEqual([]);
+    }
+  });
+
+  it('gives every family at least one type and no prefix to two families', () => {
+    const prefixes = ILLUMIO_FAMILIES.flatMap((f) => f.prefixes);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+    for (const f of ILLUMIO_FAMILIES) {
+      expect(f.name).toMatch(/^[a-z_]+$/);
+      expect({ family: f.name, types: ILLUMIO_EVENT_TYPES.some((t) => t.family === f.name) }).toEqual({ family: f.name, types: true });
+    }
+  });
+
+  it('maps the CIM models the way a SOC expects for well-known types', () => {
+    expect(eventTypeByName('user.login')).toMatchObject({ family: 'user', cim: 'Authentication', tags: ['authentication'] });
+    expect(eventTypeByName('request.authentication_failed')).toMatchObject({ family: 'request', cim: 'Authentication', alert: true });
+    expect(eventTypeByName('agent.tampering')).toMatchObject({ family: 'agent', cim: 'Alerts', tags: ['alert'], alert: true });
+    expect(eventTypeByName('rule_set.update')).toMatchObject({ family: 'rule_set', cim: 'Change', tags: ['change', 'network'] });
+    expect(eventTypeByName('api_key.create')).toMatchObject({ family: 'api_key', tags: ['change', 'account'], alert: true });
+    expect(eventTypeByName('agent.activate')).toMatchObject({ family: 'agent', tags: ['change', 'endpoint'] });
+    expect(eventTypeByName('syslog_destination.delete')?.tags).toContain('audit');
+    expect(eventTypeByName('agent.goodbye')).toMatchObject({ cim: null, tags: [] });
+    expect(eventTypeByName('system_task.prune_old_log_events')).toMatchObject({ family: 'system', cim: null });
+  });
+});
+
+describe('18.2 renames', () => {
+  it('are the five names of Illumio\'s table, each pointing at a current type that lists it as legacy', () => {
+    expect(ILLUMIO_RENAMES.map((r) => [r.legacy, r.current, r.status])).toEqual([
+      ['fw_config_change', 'agent.firewall_config', null],
+      ['activation_success', 'agent.activate', 'success'],
+      ['activation_failure', 'agent.activate', 'failure'],
+      ['deactivation_success', 'agent.deactivate', 'success'],
+      ['deactivation_failure', 'agent.deactivate', 'failure'],
+    ]);
+    for (const r of ILLUMIO_RENAMES) {
+      expect(eventTypeByName(r.current)?.legacy).toContain(r.legacy);
+      expect(eventTypeByName(r.legacy)).toBeUndefined();
+      expect(familyOf(r.legacy)).toBe('agent');
+    }
+  });
+
+  // The expressions go into props.conf EVAL- lines: run them through the knowledge evaluator.
+  const run = (expr: string, fields: Record<string, string>) =>
+    evaluate(parseEval(expr), { get: (f: string) => (fields[f] === undefined ? undefined : [fields[f]]) });
+
+  it('rename legacy names at search time and keep the original name and the implied status', () => {
+    expect(run(renamedEventTypeEval(), { event_type: 'activation_failure' })).toBe('agent.activate');
+    expect(run(renamedEventTypeEval(), { event_type: 'fw_config_change' })).toBe('agent.firewall_config');
+    expect(run(renamedEventTypeEval(), { event_type: 'user.login' })).toBe('user.login');
+    expect(run(originalEventTypeEval(), { event_type: 'deactivation_success' })).toBe('deactivation_success');
+    expect(run(originalEventTypeEval(), { event_type: 'agent.deactivate' })).toBeNull();
+    expect(run(impliedStatusEval(), { event_type: 'activation_failure', status: 'success' })).toBe('failure');
+    expect(run(impliedStatusEval(), { event_type: 'deactivation_success' })).toBe('success');
+    expect(run(impliedStatusEval(), { event_type: 'fw_config_change', status: 'success' })).toBe('success');
+    expect(run(impliedStatusEval(), { event_type: 'agent.activate', status: 'failure' })).toBe('failure');
+  });
+});

@@ -1,0 +1,74 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { KnowledgeBase } from '../../src/core/knowledge';
+import { matchSearch, parseSearch } from '../../src/core/knowledge/search';
+import { GOLDEN, GoldenSample } from './samples';
+import { REPO } from './shared';
+
+const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
+const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/** What `npm run preview -- --sourcetype <st>` prints for these raw events, one object per event. */
+function preview(sourcetype: string, samples: readonly GoldenSample[]): Record<string, unknown>[] {
+  const out = execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO, 'src', 'cli', 'preview.ts'), '--sourcetype', sourcetype], {
+    input: samples.map((s) => s.raw).join('\n') + '\n',
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('golden samples in npm run preview', () => {
+  const bySourcetype = new Map<string, GoldenSample[]>();
+  for (const g of GOLDEN) bySourcetype.set(g.sourcetype, [...(bySourcetype.get(g.sourcetype) ?? []), g]);
+
+  it.each([...bySourcetype.keys()])('%s: eventtypes, tags and the renamed fields', (sourcetype) => {
+    const samples = bySourcetype.get(sourcetype)!;
+    const shown = preview(sourcetype, samples);
+    expect(shown).toHaveLength(samples.length);
+    samples.forEach((g, i) => {
+      const ev = shown[i];
+      expect({ sample: g.title, eventtype: sorted(asList(ev.eventtype)), tag: sorted(asList(ev.tag)) }).toEqual({ sample: g.title, eventtype: sorted(g.eventtypes), tag: sorted(g.tags) });
+      for (const [field, value] of Object.entries(g.fields ?? {})) expect({ sample: g.title, field, value: ev[field] }).toEqual({ sample: g.title, field, value });
+    });
+  });
+});
+
+describe('searches by current name find events indexed under the old one', () => {
+  const kb = KnowledgeBase.loadApp(REPO);
+  const legacy = GOLDEN.filter((g) => g.fields?.event_type_original && g.fields.event_type_original !== g.fields.event_type);
+
+  const matches = (search: string, g: GoldenSample) => {
+    const ev = kb.evaluate(g.raw, { sourcetype: g.sourcetype });
+    const fields = new Map([...ev.fields, ['eventtype', ev.eventtype], ['tag', ev.tag]]);
+    return matchSearch(parseSearch(search), { get: (f) => fields.get(f), raw: g.raw });
+  };
+
+  it('covers all three renamed types through all four Illumio formats', () => {
+    expect(sorted(legacy.map((g) => g.fields!.event_type))).toEqual(['agent.activate', 'agent.deactivate', 'agent.firewall_config']);
+    expect(sorted(legacy.map((g) => g.sourcetype))).toEqual(['illumio:pce:cef', 'illumio:pce:event', 'illumio:pce:leef', 'illumio:pce:syslog']);
+  });
+
+  it.each(legacy.map((g) => [g.title, g] as const))('%s', (_t, g) => {
+    const current = g.fields!.event_type;
+    const original = g.fields!.event_type_original;
+    expect(matches(`event_type="${current}"`, g)).toBe(true);
+    expect(matches(`eventtype="illumio_${current}"`, g)).toBe(true);
+    expect(matches(`event_type_original="${original}"`, g)).toBe(true);
+    expect(matches('eventtype="illumio_legacy_event_name"', g)).toBe(true);
+    // The old name is no longer the event type: alerts written for it are to move to the new one.
+    expect(matches(`event_type="${original}"`, g)).toBe(false);
+    if (original.endsWith('_failure')) expect(matches(`event_type="${current}" status="failure"`, g)).toBe(true);
+    if (original.endsWith('_success')) expect(matches(`event_type="${current}" status="success"`, g)).toBe(true);
+  });
+
+  it('and an event under the current name is no legacy event', () => {
+    const g = GOLDEN.find((s) => s.fields?.event_type === 'agent.activate' && !s.eventtypes.includes('illumio_legacy_event_name'))!;
+    expect(matches('eventtype="illumio_agent.activate"', g)).toBe(true);
+    expect(matches('eventtype="illumio_legacy_event_name"', g)).toBe(false);
+  });
+
+  it('the app\'s knowledge loads without problems', () => {
+    expect(kb.problems).toEqual([]);
+  });
+});

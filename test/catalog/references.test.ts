@@ -1,0 +1,102 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzeSearch } from '../../src/build/spl';
+import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
+import { parseSearch, SearchNode } from '../../src/core/knowledge/search';
+import { GOLDEN } from './samples';
+import { allSearches, appMacros } from './searches';
+import { conf, readRepo, REPO, value } from './shared';
+
+const eventtypes = conf('default/eventtypes.conf');
+const transforms = conf('default/transforms.conf');
+const eventtypeNames = new Set(eventtypes.stanzas.map((s) => s.name));
+
+/** Columns of a lookup definition's CSV, or undefined when the definition or its file is missing. */
+function lookupColumns(name: string): string[] | undefined {
+  const file = value(transforms, name, 'filename');
+  if (!file || !fs.existsSync(path.join(REPO, 'lookups', file))) return undefined;
+  return parseCsv(readRepo(`lookups/${file}`))[0];
+}
+
+/** Fields every event has, or that Splunk makes at search time whatever the app says. */
+const INTERNAL = ['_time', '_raw', '_indextime', 'index', 'source', 'sourcetype', 'host', 'eventtype', 'tag', 'splunk_server', 'linecount'];
+
+/** The add-on's own log record (src/core/log format) with a run summary, for the health searches. */
+const LOG_LINE = '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary stanza=illumio_pce_events://prod events=500 batches=5 errors=0 duration_ms=1234 status=failed error_kind=transient';
+
+/** Fields our props/transforms/lookups produce on real-looking events, per the knowledge evaluator. */
+function producedFields(): Set<string> {
+  const kb = KnowledgeBase.loadApp(REPO);
+  const out = new Set<string>();
+  const samples = [...GOLDEN.map((g) => ({ raw: g.raw, sourcetype: g.sourcetype, source: g.source })), { raw: LOG_LINE, sourcetype: 'ta_zerotrust_events:log', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_illumio_pce_events.log' }];
+  for (const s of samples) for (const f of kb.evaluate(s.raw, { sourcetype: s.sourcetype, source: s.source }).fields.keys()) out.add(f);
+  return out;
+}
+
+function searchFields(n: SearchNode, out: string[]): string[] {
+  if (n.k === 'cmp') out.push(n.field);
+  if (n.k === 'and' || n.k === 'or') n.xs.forEach((x) => searchFields(x, out));
+  if (n.k === 'not') searchFields(n.x, out);
+  return out;
+}
+
+describe('references in shipped searches', () => {
+  const searches = allSearches();
+  const analyses = searches.map((s) => ({ ...s, a: analyzeSearch(s.search.replace(/\$[^$\s]+\$/g, 'x'), appMacros()) }));
+
+  it('name only macros defined in macros.conf (expansion fails otherwise) and use every macro shipped', () => {
+    const used = new Set(analyses.flatMap((x) => x.a.macros));
+    expect([...appMacros().keys()].filter((m) => !used.has(m))).toEqual([]);
+  });
+
+  it('name only eventtypes defined in eventtypes.conf', () => {
+    const missing = analyses.flatMap((x) => x.a.eventtypes.filter((e) => !eventtypeNames.has(e)).map((e) => `${x.where}: ${e}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('name only lookups defined in transforms.conf with a file in lookups/, and only their columns', () => {
+    const problems: string[] = [];
+    for (const x of analyses) {
+      for (const l of x.a.lookups) if (!lookupColumns(l)) problems.push(`${x.where}: lookup ${l}`);
+      for (const m of x.a.expanded.matchAll(/\|\s*lookup\s+(\S+)\s+([^|]*)/g)) {
+        const cols = lookupColumns(m[1]) ?? [];
+        const words = m[2].split(/\s+/).filter(Boolean);
+        // Table-side names: the first word, every word after OUTPUT, and never the one after AS.
+        words.forEach((w, i) => {
+          const tableSide = !/^(as|output|outputnew)$/i.test(w) && !/^as$/i.test(words[i - 1] ?? '');
+          if (tableSide && !cols.includes(w.replace(/,$/, ''))) problems.push(`${x.where}: ${m[1]} has no column ${w}`);
+        });
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('read only fields that our props, transforms and lookups produce on the golden samples, or Splunk itself', () => {
+    const known = new Set([...INTERNAL, ...producedFields()]);
+    const unknown = analyses.flatMap((x) => x.a.fields.filter((f) => !known.has(f)).map((f) => `${x.where}: ${f}`));
+    expect(unknown).toEqual([]);
+  });
+});
+
+describe('eventtypes and tags', () => {
+  it('eventtype searches are plain searches (no pipe, no subsearch) over fields our knowledge provides', () => {
+    const known = new Set([...INTERNAL, ...producedFields()]);
+    const problems: string[] = [];
+    for (const s of eventtypes.stanzas) {
+      const search = value(eventtypes, s.name, 'search') ?? '';
+      if (/[|[\]]/.test(search.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) problems.push(`${s.name}: pipe or subsearch`);
+      for (const f of searchFields(parseSearch(search), [])) if (!known.has(f)) problems.push(`${s.name}: field ${f}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('tags.conf tags only eventtypes that exist, each tag enabled', () => {
+    const problems: string[] = [];
+    for (const s of conf('default/tags.conf').stanzas) {
+      const m = /^eventtype=(.+)$/.exec(s.name);
+      if (!m || !eventtypeNames.has(m[1])) problems.push(s.name);
+      for (const e of s.entries) if (e.value !== 'enabled' || !/^[a-z_]+$/.test(e.key)) problems.push(`${s.name}: ${e.key} = ${e.value}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
