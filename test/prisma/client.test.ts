@@ -153,3 +153,23 @@ describe('TokenManager and pollOnce against the simulator', () => {
     expect(JSON.stringify({ events: sim.served.map((s) => s.event) }).startsWith(body)).toBe(true);
   });
 });
+
+describe('pollOnce when the run is stopped', () => {
+  it('does not retry after the signal, and dequeues nothing', async () => {
+    const sim = await startPrismaSimulator({ events: 1, longPollMs: 50 });
+    const ctrl = new AbortController();
+    const { log } = testLogger();
+    try {
+      sim.faults.push({ kind: 'status', status: 503 });
+      const tokens = new TokenManager({ http: http(sim.url), clientId: sim.clientId, clientSecret: sim.clientSecret, now: Date.now, log, stanza: 's', timeoutMs: 5000 });
+      const got = await pollOnce({
+        http: http(sim.url), tokens, path: BULK_PATH, stanza: 's', log, now: Date.now, timeoutMs: 5000,
+        deadline: () => Date.now() + 60_000, signal: ctrl.signal, sleep: async () => { ctrl.abort(); },
+      });
+      expect(got).toEqual({ kind: 'stopped' });
+      expect(sim.stats()).toMatchObject({ dequeued: 0, dataRequests: 1 });
+    } finally {
+      await sim.stop();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { PRISMA_REGIONS } from '../../src/sources/prisma/description';
 import { source } from '../../src/sources/prisma';
 import { PrismaSimulator, startPrismaSimulator } from '../../src/sources/prisma/simulator';
 import { startProxy, TestProxy } from '../support/proxy';
+import { makeTestPki, TestPki } from '../support/tls';
 import { makeCtx, simConfig, tempDir } from './support';
 
 describe('prisma validate (--validate-arguments)', () => {
@@ -70,6 +71,27 @@ describe('prisma validate (--validate-arguments)', () => {
       await source.validate(simConfig(sim), ctx);
       expect(proxy.seen.map((s) => s.method)).toContain('CONNECT');
       expect(sim.stats().tokensIssued).toBe(1);
+    });
+  });
+
+  describe('over TLS', () => {
+    let pki: TestPki;
+    let tlsSim: PrismaSimulator;
+    beforeAll(() => { pki = makeTestPki(); });
+    afterAll(() => pki.cleanup());
+    afterEach(() => tlsSim?.stop());
+
+    it('trusts the CA given in ca_cert_path and refuses an unknown certificate clearly', async () => {
+      tlsSim = await startPrismaSimulator({ tls: pki.server, events: 1 });
+      const url = tlsSim.url.replace('127.0.0.1', 'localhost');
+      const untrusted = await source.validate(simConfig(tlsSim, { base_url: url }), makeCtx(dir).ctx).catch((e: unknown) => e);
+      expect(untrusted).toBeInstanceOf(ConfigError);
+      expect((untrusted as Error).message).toMatch(/certificate/i);
+      expect((untrusted as Error).message).toMatch(/ca_cert_path/);
+      const { ctx } = makeCtx(dir);
+      const withCa = { ...ctx, makeHttp: (o: Parameters<typeof ctx.makeHttp>[0]) => ctx.makeHttp({ ...o, caCertPath: pki.caCert }) };
+      await source.validate(simConfig(tlsSim, { base_url: url }), withCa);
+      expect(tlsSim.stats()).toMatchObject({ tokensIssued: 1, dataRequests: 0 });
     });
   });
 });

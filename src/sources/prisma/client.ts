@@ -138,7 +138,9 @@ export type Poll =
   | { kind: 'body'; body: Buffer; receivedMs: number }
   /** The connection broke while the body was arriving: these bytes are all that is left of it. */
   | { kind: 'partial'; body: Buffer; receivedMs: number; error: string }
-  | { kind: 'empty' };
+  | { kind: 'empty' }
+  /** The run was asked to stop while waiting to retry. */
+  | { kind: 'stopped' };
 
 export interface PollOptions {
   http: HttpClient;
@@ -154,6 +156,8 @@ export interface PollOptions {
   deadline: () => number;
   /** Attempts at most for one poll before giving up. */
   maxAttempts?: number;
+  /** Checked before each attempt; an in-flight read is never aborted (it may carry a body). */
+  signal?: AbortSignal;
 }
 
 const BACKOFF_BASE_MS = 500;
@@ -167,6 +171,7 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
   const maxAttempts = o.maxAttempts ?? 8;
   let refreshedFor401 = false;
   for (let attempt = 1; ; attempt++) {
+    if (attempt > 1 && o.signal?.aborted) return { kind: 'stopped' };
     const token = await o.tokens.get();
     let res: HttpResponse;
     try {

@@ -185,9 +185,10 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
       const poll = await pollOnce({
         http, tokens, path: apiPath, stanza: ctx.stanza, log: ctx.log,
         now: () => ctx.now(), sleep: (ms) => sleep(ms, ctx.signal),
-        timeoutMs: dataTimeoutMs, deadline: () => deadline,
+        timeoutMs: dataTimeoutMs, deadline: () => deadline, signal: ctx.signal,
       });
       if (poll.kind === 'empty') { stopReason = 'queue empty (204)'; break; }
+      if (poll.kind === 'stopped') { stopReason = 'stopped'; break; }
       const record = await spool.append(poll.body, poll.receivedMs);
       failpoint('prisma-after-spool');
       counters.bodies++;
