@@ -24,8 +24,21 @@ const SECRET_WORDS = new Set([
 ]);
 const SECRET_JOINED = /password|passwd|passphrase|secret|apikey|privatekey|accesskey|signingkey|encryptionkey|sessionkey|masterkey|licensekey|sharedkey|sshkey|clientkey|credential|(access|refresh|id|auth|session|client|bearer|api)token/;
 
+// Keys repeat across records; the answer for a key never changes.
+const keyCache = new Map<string, boolean>();
+
 /** True when a key's value should never be indexed. */
 export function isSensitiveKey(key: string): boolean {
+  let hit = keyCache.get(key);
+  if (hit === undefined) {
+    hit = classifyKey(key);
+    if (keyCache.size > 10_000) keyCache.clear();
+    keyCache.set(key, hit);
+  }
+  return hit;
+}
+
+function classifyKey(key: string): boolean {
   let k = key;
   if (k.includes('%')) {
     try {
@@ -59,6 +72,8 @@ function maskBare(value: string): string {
 
 /** Form bodies, query strings, header dumps, truncated JSON and prose. */
 export function redactText(text: string): string {
+  // Most values (names, hosts, ids) have nothing a rule could match.
+  if (!/[:=]|Bearer|Basic|Token|Digest|Negotiate|PRIVATE KEY/.test(text)) return text;
   const t = text
     .replace(PEM_PRIVATE, MASK)
     .replace(SCHEME_TOKEN, (_m, scheme: string, sp: string) => `${scheme}${sp}${MASK}`);
@@ -122,6 +137,7 @@ export function redactPath(path: string): string {
 // ---- JSON, edited in place ----
 
 class JsonEnd extends Error {}
+const LITERAL = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
 
 /**
  * Walks the JSON text, collecting replacements; returns undefined when it is not valid JSON
@@ -135,6 +151,8 @@ export function redactJsonText(text: string): string | undefined {
     if (masked === 0) edits.push([s, e, r]);
   };
   let i = 0;
+  // Next backslash at or after i (2^32-1 when none): one scan instead of one per string.
+  let backslash = -1;
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
   };
@@ -145,9 +163,21 @@ export function redactJsonText(text: string): string | undefined {
   const str = (): string => {
     const start = i;
     expect('"');
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    expect('"');
-    return JSON.parse(text.slice(start, i)) as string;
+    let escaped = false;
+    for (;;) {
+      const quote = text.indexOf('"', i);
+      if (quote < 0) throw new JsonEnd();
+      if (backslash < i) backslash = text.indexOf('\\', i) >>> 0;
+      if (backslash < quote) {
+        escaped = true;
+        i = backslash + 2;
+        continue;
+      }
+      i = quote + 1;
+      break;
+    }
+    // Only strings with escapes need decoding; JSON.parse also rejects bad escapes.
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
   };
   /** An object or array; masked whole under a sensitive key. */
   const container = (secret: boolean, close: string, member: () => void): void => {
@@ -196,7 +226,8 @@ export function redactJsonText(text: string): string | undefined {
       }
       return;
     }
-    const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    LITERAL.lastIndex = i;
+    const m = LITERAL.exec(text);
     if (!m) throw new JsonEnd();
     i += m[0].length;
     if (secret && /^[-\d]/.test(m[0])) edit(start, i, `"${MASK}"`);
