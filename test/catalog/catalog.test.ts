@@ -6,11 +6,7 @@ import {
   ILLUMIO_EVENT_TYPES,
   ILLUMIO_FAMILIES,
   ILLUMIO_RENAMES,
-  impliedStatusEval,
-  originalEventTypeEval,
-  renamedEventTypeEval,
 } from '../../src/sources/illumio/catalog';
-import { evaluate, parseEval } from '../../src/core/knowledge/eval';
 import { SHARED } from './shared';
 
 // The reference TSV has no quoting: one record per line, tab-separated.
@@ -74,21 +70,5 @@ describe('18.2 renames', () => {
       expect(eventTypeByName(r.legacy)).toBeUndefined();
       expect(familyOf(r.legacy)).toBe('agent');
     }
-  });
-
-  // The expressions go into props.conf EVAL- lines: run them through the knowledge evaluator.
-  const run = (expr: string, fields: Record<string, string>) =>
-    evaluate(parseEval(expr), { get: (f: string) => (fields[f] === undefined ? undefined : [fields[f]]) });
-
-  it('rename legacy names at search time and keep the original name and the implied status', () => {
-    expect(run(renamedEventTypeEval(), { event_type: 'activation_failure' })).toBe('agent.activate');
-    expect(run(renamedEventTypeEval(), { event_type: 'fw_config_change' })).toBe('agent.firewall_config');
-    expect(run(renamedEventTypeEval(), { event_type: 'user.login' })).toBe('user.login');
-    expect(run(originalEventTypeEval(), { event_type: 'deactivation_success' })).toBe('deactivation_success');
-    expect(run(originalEventTypeEval(), { event_type: 'agent.deactivate' })).toBeNull();
-    expect(run(impliedStatusEval(), { event_type: 'activation_failure', status: 'success' })).toBe('failure');
-    expect(run(impliedStatusEval(), { event_type: 'deactivation_success' })).toBe('success');
-    expect(run(impliedStatusEval(), { event_type: 'fw_config_change', status: 'success' })).toBe('success');
-    expect(run(impliedStatusEval(), { event_type: 'agent.activate', status: 'failure' })).toBe('failure');
   });
 });

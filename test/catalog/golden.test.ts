@@ -2,7 +2,9 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { KnowledgeBase } from '../../src/core/knowledge';
 import { matchSearch, parseSearch } from '../../src/core/knowledge/search';
-import { GOLDEN, GoldenSample } from './samples';
+import { toCef, toLeef, toSyslogJson } from '../../src/sources/illumio/formats';
+import { ILLUMIO_RENAMES } from '../../src/sources/illumio/catalog';
+import { GOLDEN, GoldenSample, pceEvent } from './samples';
 import { REPO } from './shared';
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
@@ -66,6 +68,23 @@ describe('searches by current name find events indexed under the old one', () =>
     const g = GOLDEN.find((s) => s.fields?.event_type === 'agent.activate' && !s.eventtypes.includes('illumio_legacy_event_name'))!;
     expect(matches('eventtype="illumio_agent.activate"', g)).toBe(true);
     expect(matches('eventtype="illumio_legacy_event_name"', g)).toBe(false);
+  });
+
+  // The renames live in the catalog and in props.conf's EVALs: every catalog rename must come out
+  // of every Illumio format as the current name with the implied status.
+  const formats: [string, (e: ReturnType<typeof pceEvent>) => string][] = [
+    ['illumio:pce:event', (e) => JSON.stringify(e)],
+    ['illumio:pce:syslog', (e) => toSyslogJson(e)],
+    ['illumio:pce:cef', (e) => toCef(e)],
+    ['illumio:pce:leef', (e) => toLeef(e, { version: '2.0', delimiter: '^' })],
+  ];
+  it.each(formats.map(([st]) => st))('%s: every catalog rename, with its implied status', (st) => {
+    const render = formats.find(([s]) => s === st)![1];
+    for (const r of ILLUMIO_RENAMES) {
+      const ev = kb.evaluate(render(pceEvent({ event_type: r.legacy, status: null })), { sourcetype: st });
+      expect({ legacy: r.legacy, event_type: ev.fields.get('event_type'), original: ev.fields.get('event_type_original'), status: ev.fields.get('status'), current: ev.eventtype.includes(`illumio_${r.current}`) })
+        .toEqual({ legacy: r.legacy, event_type: [r.current], original: [r.legacy], status: r.status ? [r.status] : undefined, current: true });
+    }
   });
 
   it('the app\'s knowledge loads without problems', () => {

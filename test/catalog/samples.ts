@@ -20,7 +20,7 @@ export interface GoldenSample {
 const SYSLOG_PREFIX = (program: string) =>
   `<14>1 2026-11-21T10:15:00.000000+00:00 core0.pce.example.com illumio_pce/${program} 12120 - [meta sequenceId="99730"] sec=656349.156 sev=INFO pid=15944 tid=30326360 rid=87a673c4-8a3e-4c37-9d11-0b3b4fdc1a2e `;
 
-const pceEvent = (fields: Record<string, unknown>) => ({
+export const pceEvent = (fields: Record<string, unknown>) => ({
     href: '/orgs/1/events/5e1c0b9a-5f59-46ab-8f18-3b8c1d2e4f60',
     timestamp: '2026-11-21T10:15:00.731Z',
     pce_fqdn: 'pce.example.com',

@@ -13,9 +13,6 @@ import {
   ILLUMIO_FAMILIES,
   ILLUMIO_RENAMES,
   ILLUMIO_SOURCETYPES,
-  impliedStatusEval,
-  originalEventTypeEval,
-  renamedEventTypeEval,
 } from '../../sources/illumio/catalog';
 import { DETECTIONS, FAMILY_REPORTS, MACROS, SavedSearchDefinition } from './knowledge-searches';
 import type { Generator } from './types';
@@ -181,49 +178,3 @@ export const knowledgeGenerator: Generator = {
     'lookups/illumio_event_renames.csv': renamesCsv(),
   }),
 };
-
-/**
- * The props.conf lines the catalog relies on, for each Illumio sourcetype: the 18.2 renames
- * (EVAL-, so `event_type=agent.activate` finds events indexed as activation_success) and the
- * catalog lookup (LOOKUP-, after the EVALs, so it sees the current name). props.conf belongs to
- * the search-time knowledge; this text is what goes between its `# --- catalog (issue 7) ---`
- * markers.
- */
-export function catalogPropsBlock(): string {
-  const lines = [
-    '# --- catalog (issue 7) ---',
-    '# Illumio 18.2 renames (src/sources/illumio/catalog.ts, lookups/illumio_event_renames.csv): an event',
-    '# indexed under a pre-18.2 name gets the current name in event_type, keeps the indexed name in',
-    '# event_type_original and gets the status the old name implied. Then the catalog lookup adds the',
-    '# family, label and alert-worthiness of the (current) event type.',
-  ];
-  for (const st of ILLUMIO_SOURCETYPES) {
-    lines.push(
-      '',
-      `[${st}]`,
-      `EVAL-event_type = ${renamedEventTypeEval()}`,
-      `EVAL-event_type_original = ${originalEventTypeEval()}`,
-      `EVAL-status = ${impliedStatusEval()}`,
-      'LOOKUP-illumio_event_types = illumio_event_types event_type OUTPUTNEW family AS event_family label AS event_label alert_worthy AS event_alert_worthy',
-    );
-  }
-  lines.push('# --- end catalog (issue 7) ---');
-  return `${lines.join('\n')}\n`;
-}
-
-/** The transforms.conf lookup definitions of the catalog lookups. */
-export function catalogTransformsBlock(): string {
-  return [
-    '# --- catalog (issue 7) ---',
-    '# Lookups generated from src/sources/illumio/catalog.ts (npm run generate).',
-    '[illumio_event_types]',
-    'filename = illumio_event_types.csv',
-    'max_matches = 1',
-    '',
-    '[illumio_event_renames]',
-    'filename = illumio_event_renames.csv',
-    'max_matches = 1',
-    '# --- end catalog (issue 7) ---',
-    '',
-  ].join('\n');
-}

@@ -364,28 +364,3 @@ export function eventTypeByName(name: string): IllumioEventType | undefined {
   return ILLUMIO_EVENT_TYPES.find((t) => t.name === name);
 }
 
-/**
- * SPL eval expressions that apply the renames, for the props.conf `EVAL-` lines of the four
- * Illumio sourcetypes. They take the expression that yields the indexed name, so whoever computes
- * `event_type` can wrap its own expression (an EVAL sees only fields from before any EVAL).
- */
-export function renamedEventTypeEval(expr = 'event_type'): string {
-  const arms = new Map<string, string[]>();
-  for (const r of ILLUMIO_RENAMES) arms.set(r.current, [...(arms.get(r.current) ?? []), r.legacy]);
-  const cases = [...arms].map(([current, legacy]) => `${legacy.map((l) => `${expr}=="${l}"`).join(' OR ')}, "${current}"`);
-  return `case(${cases.join(', ')}, true(), ${expr})`;
-}
-
-/** The indexed name when it was a legacy one, else null: keeps the original visible after the rename. */
-export function originalEventTypeEval(expr = 'event_type'): string {
-  return `if(${ILLUMIO_RENAMES.map((r) => `${expr}=="${r.legacy}"`).join(' OR ')}, ${expr}, null())`;
-}
-
-/** The status a legacy name implied (activation_failure → failure), else the event's own status. */
-export function impliedStatusEval(eventTypeExpr = 'event_type', statusExpr = 'status'): string {
-  const withStatus = ILLUMIO_RENAMES.filter((r) => r.status);
-  const bySt = new Map<string, string[]>();
-  for (const r of withStatus) bySt.set(r.status!, [...(bySt.get(r.status!) ?? []), r.legacy]);
-  const cases = [...bySt].map(([st, legacy]) => `${legacy.map((l) => `${eventTypeExpr}=="${l}"`).join(' OR ')}, "${st}"`);
-  return `case(${cases.join(', ')}, true(), ${statusExpr})`;
-}
