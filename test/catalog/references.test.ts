@@ -100,3 +100,56 @@ describe('eventtypes and tags', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('automatic lookups in props.conf', () => {
+  it('read and write only columns our lookup files have', () => {
+    const problems: string[] = [];
+    for (const st of conf('default/props.conf').stanzas) {
+      for (const e of st.entries.filter((x) => /^LOOKUP-/i.test(x.key))) {
+        const [table, ...words] = e.value.split(/\s+/);
+        const cols = lookupColumns(table);
+        if (!cols) continue; // the app lint reports lookups that do not exist
+        words.forEach((w, i) => {
+          const tableSide = !/^(as|output|outputnew)$/i.test(w) && !/^as$/i.test(words[i - 1] ?? '');
+          if (tableSide && !cols.includes(w.replace(/,$/, ''))) problems.push(`[${st.name}] ${e.key}: ${table} has no column ${w}`);
+        });
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('saved searches', () => {
+  const saved = conf('default/savedsearches.conf');
+
+  it('ship disabled and scheduled, with a time window; alerts trigger on any result and send nothing by themselves', () => {
+    const problems: string[] = [];
+    for (const s of saved.stanzas) {
+      const get = (k: string) => value(saved, s.name, k);
+      if (get('disabled') !== '1') problems.push(`${s.name}: not disabled`);
+      if (get('enableSched') !== '1' || !/^\S+ \S+ \S+ \S+ \S+$/.test(get('cron_schedule') ?? '')) problems.push(`${s.name}: not scheduled`);
+      if (!get('dispatch.earliest_time') || !get('dispatch.latest_time')) problems.push(`${s.name}: no time window`);
+      for (const e of s.entries) if (/^action\.[^.]+$/.test(e.key) && e.value !== '0') problems.push(`${s.name}: ${e.key} = ${e.value}`);
+      if (get('alert.track') !== undefined && (get('counttype') !== 'number of events' || get('relation') !== 'greater than' || get('quantity') !== '0')) problems.push(`${s.name}: alert condition`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('cover one family report per Illumio family and the curated detections', () => {
+    const names = saved.stanzas.map((s) => s.name);
+    expect(names.filter((n) => n.endsWith(' - daily activity'))).toHaveLength(conf('default/eventtypes.conf').stanzas.filter((s) => s.name.startsWith('illumio_family_')).length);
+    expect(names).toEqual(expect.arrayContaining([
+      'Illumio - VEN tampering detected',
+      'Illumio - VEN clone detected',
+      'Illumio - VEN suspended or deactivated',
+      'Illumio - Authentication failure burst by source',
+      'Illumio - API keys created or deleted',
+      'Illumio - Policy provisioned',
+      'Illumio - PCE request errors',
+      'Prisma SaaS - High-severity incidents',
+      'Prisma SaaS - High-severity policy violations',
+      'Lacework Edge - Open critical alerts',
+      'Add-on - No data from an input',
+    ]));
+  });
+});
