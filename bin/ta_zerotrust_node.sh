@@ -21,7 +21,8 @@ ta_looked=
 ta_node_ok() {
   ta_version=
   [ -n "$1" ] && [ -f "$1" ] && [ -x "$1" ] || return 1
-  ta_version=$(LD_LIBRARY_PATH= "$1" --version 2>/dev/null) || return 1
+  # NODE_OPTIONS is for the run, not the probe: a flag this node rejects must not hide it.
+  ta_version=$(LD_LIBRARY_PATH= NODE_OPTIONS= "$1" --version 2>/dev/null) || return 1
   ta_v=${ta_version#v}
   ta_major=${ta_v%%.*}
   ta_v=${ta_v#*.}

@@ -55,6 +55,9 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     write: false,
     legalComments: 'none',
     plugins: [runModuleExternal],
+    // tsconfig's strict implies alwaysStrict, which would put "use strict" at the top of each
+    // bundle and so over the sloppy-mode CommonJS of splunk-sdk (arguments.callee) as well.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: true, target: 'ES2022' } },
     logLevel: 'warning',
   });
   fs.mkdirSync(outDir, { recursive: true });
