@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuthError, ConfigError, TransientError, isTaError } from '../errors';
-import { createHttpClient } from '../http';
+import { splunkdHttpClient } from '../http';
 import type { CheckpointStore, HttpClient } from '../types';
 
 export const CHECKPOINT_VERSION = 1;
@@ -151,28 +151,18 @@ export interface KvCheckpointOptions {
   http?: HttpClient;
 }
 
-/** The KV store record: state is kept as JSON text, because KV store (MongoDB) rejects field names with `.` or `$`, which ids in a dedup set may well contain. */
+/**
+ * The KV store record. collections.conf for the collection:
+ *   field.version = number, field.stanza = string, field.saved_at = string, field.state = string
+ * `state` is the source's state as JSON text, because KV store (MongoDB) rejects field names
+ * with `.` or `$`, which the ids of a dedup set may well contain.
+ */
 interface KvRecord {
   _key?: string;
   version: number;
   stanza: string;
   saved_at: string;
   state: string;
-}
-
-/**
- * splunkd's management port normally presents its default self-signed certificate, issued for
- * no name we connect to, and Splunk's own SDKs do not verify it; talking to it on the URI
- * splunkd itself handed us, we do the same.
- */
-export function splunkdHttp(serverUri: string, sessionKey: string): HttpClient {
-  return createHttpClient({
-    baseUrl: serverUri,
-    verifyTls: false,
-    timeoutMs: 30_000,
-    secrets: [sessionKey],
-    retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
-  });
 }
 
 async function splunkdMessage(res: { text(): Promise<string> }): Promise<string> {
@@ -195,7 +185,7 @@ async function splunkdMessage(res: { text(): Promise<string> }): Promise<string>
 export function kvCheckpointStore(opts: KvCheckpointOptions): CheckpointStore {
   const collection = opts.collection ?? KV_COLLECTION;
   const key = checkpointKey(opts.stanza);
-  const http = opts.http ?? splunkdHttp(opts.serverUri, opts.sessionKey);
+  const http = opts.http ?? splunkdHttpClient(opts.serverUri, opts.sessionKey);
   const base = `/servicesNS/nobody/${encodeURIComponent(opts.app)}/storage/collections/data/${encodeURIComponent(collection)}`;
   const location = `KV store record ${collection}/${key} of app ${opts.app}`;
   const headers = { Authorization: `Splunk ${opts.sessionKey}`, 'Content-Type': 'application/json' };

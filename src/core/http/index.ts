@@ -249,6 +249,22 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
   };
 }
 
+/**
+ * A client for splunkd's management port (server_uri from the input's stdin). That port normally
+ * presents splunkd's default self-signed certificate, issued for no name we connect to, and
+ * Splunk's own SDKs do not verify it; on the URI splunkd itself handed us, neither do we.
+ * Vendor APIs always go through a verifying client.
+ */
+export function splunkdHttpClient(serverUri: string, sessionKey: string): HttpClient {
+  return createHttpClient({
+    baseUrl: serverUri,
+    verifyTls: false,
+    timeoutMs: 30_000,
+    secrets: [sessionKey],
+    retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
+  });
+}
+
 function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, redact: Redactor): HttpResponse {
   const readFailure = (e: unknown) => {
     if (isTaError(e)) return e;

@@ -22,7 +22,7 @@
  */
 import { AuthError, ConfigError, TransientError, isTaError } from '../errors';
 import { MASK, type InputDescription } from '../description';
-import { createHttpClient } from '../http';
+import { splunkdHttpClient } from '../http';
 import { makeRedactor } from '../log/redact';
 import type { HttpClient, Logger, SecretStore } from '../types';
 
@@ -140,10 +140,7 @@ export type ConfMasker = (stanza: string, fields: string[]) => Promise<void>;
  * store the same secret again (idempotent) and mask again.
  */
 export function splunkdConfMasker(conn: SplunkdConnection & { http?: HttpClient }): ConfMasker {
-  const http = conn.http ?? createHttpClient({
-    baseUrl: conn.serverUri, verifyTls: false, timeoutMs: 30_000, secrets: [conn.sessionKey],
-    retry: { retries: 2, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
-  });
+  const http = conn.http ?? splunkdHttpClient(conn.serverUri, conn.sessionKey);
   const headers = { Authorization: `Splunk ${conn.sessionKey}` };
   return async (stanza, fields) => {
     const enc = encodeURIComponent(stanza);
