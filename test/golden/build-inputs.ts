@@ -19,10 +19,18 @@ const types = ['user.sign_in', 'user.sign_out', 'user.login', 'request.authentic
 const sim = Array.from({ length: 16 }, (_, i) => makeEvent({ seed: 11, org: 3, pceFqdn: 'pce.example.net', eventTypes: types, legacyNames: i % 4 === 0 }, i, Date.UTC(2026, 10, 21, 12, 0, i)));
 // One event with resource_changes big enough to overflow CEF cs2 into cs3 (resource_changes_2).
 const big = { ...samples[2], href: '/orgs/1/events/0b1c2d3e-0000-4000-8000-00000000b16e', resource_changes: Array.from({ length: 30 }, (_, i) => ({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: { ip_list: { href: `/orgs/1/sec_policy/draft/ip_lists/${i}`, name: `corp-range-${i}` } }, changes: { ip_ranges: { before: null, after: [{ from_ip: `10.${i}.0.0/16`, description: 'office = HQ, floor 2' }] } }, change_type: 'create' })) };
-const illumio = [...samples, ...sim, big];
+// A refused API call: no action, the client address only in the notification (shape of the
+// seed's system-created examples; request.* events carry their request details in info).
+const refused = {
+  href: '/orgs/3/events/7d2c41aa-93f1-4b0e-a1c2-3e4f5a6b7c8d', timestamp: '2026-11-21T12:30:00.125Z', pce_fqdn: 'pce.example.net', created_by: { system: {} },
+  event_type: 'request.authentication_failed', status: 'failure', severity: 'err', action: null, resource_changes: [],
+  notifications: [{ uuid: '5a6b7c8d-0000-4000-8000-000000000001', notification_type: 'request.authentication_failed', info: { src_ip: '198.51.100.77', api_endpoint: '/api/v2/orgs/3/workloads', api_method: 'GET', supplied_username: 'api_1a2b3c4d' } }],
+  version: 2,
+};
+const illumio = [...samples, ...sim, big, refused];
 
 const flows = [
-  { interval_sec: 600, count: 3, tbi: 5120, tbo: 880, un: 'root', src_ip: '10.0.1.15', dst_ip: '10.0.2.20', class: 'U', dir: 'O', time: '2026-11-21T12:10:00.000Z', proto: 6, dst_port: 5432, state: 'C', src_hostname: 'web-prod-01', src_href: '/orgs/3/workloads/aa', src_labels: { app: 'web', env: 'prod' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 0, pd_qualifier: 0, version: 4 },
+  { interval_sec: 600, count: 3, tbi: 5120, tbo: 880, un: 'root', src_ip: '10.0.1.15', dst_ip: '10.0.2.20', class: 'U', dir: 'O', time: '2026-11-21T12:10:00.000Z', dbi: 1024, dbo: 176, proto: 6, dst_port: 5432, state: 'C', src_hostname: 'web-prod-01', src_href: '/orgs/3/workloads/aa', src_labels: { app: 'web', env: 'prod' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 0, pd_qualifier: 0, version: 4 },
   { interval_sec: 600, count: 12, tbi: 0, tbo: 744, un: 'nobody', src_ip: '10.0.9.9', dst_ip: '10.0.2.20', class: 'U', dir: 'I', time: '2026-11-21T12:20:00.000Z', proto: 17, dst_port: 53, state: 'S', src_hostname: 'app-stg-03', src_href: '/orgs/3/workloads/cc', src_labels: { app: 'app', env: 'stg' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 2, pd_qualifier: 0, version: 4 },
 ];
 

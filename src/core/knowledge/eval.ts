@@ -330,6 +330,8 @@ export interface EvalContext {
   get: FieldGetter;
   /** Parsed-JSON cache, so several spath() calls on one event parse its text once. */
   jsonCache?: Map<string, JsonNode | undefined>;
+  /** spath() results per parsed document and path: our EVALs ask for the same paths many times. */
+  spathCache?: Map<JsonNode, Map<string, EvalValue>>;
 }
 
 export function evaluate(node: Node, ctx: EvalContext): EvalValue {
@@ -629,7 +631,13 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
       if (s === null || path === null) return null;
       const root = jsonOf(s, ctx);
       if (!root) return null;
-      return mv(spathNodes(root, path).map(nodeText));
+      if (!ctx.spathCache) ctx.spathCache = new Map();
+      let byPath = ctx.spathCache.get(root);
+      if (!byPath) ctx.spathCache.set(root, (byPath = new Map()));
+      if (byPath.has(path)) return byPath.get(path)!;
+      const v = mv(spathNodes(root, path).map(nodeText));
+      byPath.set(path, v);
+      return v;
     }
     case 'strptime': {
       const s = str(arg(0));

@@ -13,7 +13,7 @@ import { EvalExpr, evaluate as evalExpr, parseEval, toFieldValues } from './eval
 import { flattenJson, parseJson, SPLUNK_KV_LIMITS } from './json';
 import { EventMeta, PropsStanza, readPropsStanzas, resolveSettings } from './props';
 import { CompiledRegex, compilePcre, execAll, execOnce } from './regex';
-import { matchSearch, parseSearch, SearchNode } from './search';
+import { matchSearch, parseSearch, requiredValues, SearchNode } from './search';
 import { extractTimestamp, parseTime, TimestampSettings, unsupportedTimeVariables } from './time';
 
 export type { EventMeta } from './props';
@@ -142,7 +142,7 @@ export class KnowledgeBase {
   private readonly props: PropsStanza[];
   private readonly transforms = new Map<string, Transform>();
   private readonly tables = new Map<string, { header: string[]; rows: string[][] }>();
-  private readonly eventtypes: { name: string; search: SearchNode }[] = [];
+  private readonly eventtypes: { name: string; search: SearchNode; prefilter: [string, Set<string>][] }[] = [];
   private readonly tags = new Map<string, Map<string, string[]>>();
   private readonly pipelines = new Map<string, Pipeline>();
   readonly problems: string[] = [];
@@ -159,7 +159,8 @@ export class KnowledgeBase {
       const search = m.get('search');
       if (s.name === 'default' || search === undefined || bool(m.get('disabled'), false)) continue;
       try {
-        this.eventtypes.push({ name: s.name, search: parseSearch(search) });
+        const node = parseSearch(search);
+        this.eventtypes.push({ name: s.name, search: node, prefilter: [...requiredValues(node)] });
       } catch (e) {
         this.problems.push(`eventtypes.conf [${s.name}] search: ${(e as Error).message}`);
       }
@@ -477,9 +478,16 @@ export class KnowledgeBase {
     for (const lk of p.lookups) this.applyLookup(lk, fields);
     // 7. eventtypes (an eventtype may refer to another, so iterate until stable), then tags.
     let eventtype: string[] = [];
+    const lower = new Map<string, string[]>();
+    const lowered = (f: string) => {
+      let v = lower.get(f);
+      if (!v) lower.set(f, (v = (fields.get(f) ?? []).map((x) => x.toLowerCase())));
+      return v;
+    };
+    const candidates = this.eventtypes.filter((e) => e.prefilter.every(([f, set]) => f !== 'eventtype' && lowered(f).some((v) => set.has(v))) || e.prefilter.some(([f]) => f === 'eventtype'));
     for (let round = 0; round < 3; round++) {
       const target = { raw, get: (n: string) => (n === 'eventtype' ? eventtype : n === '_raw' ? [raw] : fields.get(n)) };
-      const next = this.eventtypes.filter((e) => matchSearch(e.search, target)).map((e) => e.name).sort();
+      const next = candidates.filter((e) => matchSearch(e.search, target)).map((e) => e.name).sort();
       if (next.join('\n') === eventtype.join('\n')) break;
       eventtype = next;
     }

@@ -6,7 +6,7 @@
 export type SearchNode =
   | { k: 'and' | 'or'; xs: SearchNode[] }
   | { k: 'not'; x: SearchNode }
-  | { k: 'cmp'; field: string; op: string; values: string[] }
+  | { k: 'cmp'; field: string; op: string; values: string[]; test: (v: string) => boolean }
   | { k: 'term'; value: string };
 
 export class SearchSyntaxError extends Error {}
@@ -111,7 +111,7 @@ export function parseSearch(src: string): SearchNode {
     if (t.t === ')') throw new SearchSyntaxError(`unexpected ) in ${JSON.stringify(src)}`);
     if (!t.quoted) {
       const m = /^([A-Za-z_][\w.:{}@-]*)(!=|<=|>=|=|<|>)([\s\S]*)$/.exec(t.v);
-      if (m) return { k: 'cmp', field: m[1], op: m[2], values: [m[3].replace(/\u0000/g, '')] };
+      if (m) return cmp(m[1], m[2], [m[3].replace(/\u0000/g, '')]);
       if (/^[A-Za-z_][\w.:{}@-]*$/.test(t.v) && kw('IN') && toks[p + 1]?.t === '(') {
         p += 2;
         const values: string[] = [];
@@ -121,7 +121,7 @@ export function parseSearch(src: string): SearchNode {
         }
         if (toks[p]?.t !== ')') throw new SearchSyntaxError(`missing ) after IN in ${JSON.stringify(src)}`);
         p++;
-        return { k: 'cmp', field: t.v, op: '=', values };
+        return cmp(t.v, '=', values);
       }
     }
     return { k: 'term', value: t.v.replace(/\u0000/g, '') };
@@ -131,14 +131,19 @@ export function parseSearch(src: string): SearchNode {
   return e;
 }
 
-const wildcardCache = new Map<string, RegExp>();
 function wildcard(v: string): RegExp {
-  let re = wildcardCache.get(v);
-  if (!re) {
-    re = new RegExp(`^${v.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s\\S]*')}$`, 'i');
-    wildcardCache.set(v, re);
-  }
-  return re;
+  return new RegExp(`^${v.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s\\S]*')}$`, 'i');
+}
+
+/** Field values match case-insensitively, `*` as a wildcard; compiled once per search. */
+function valueMatcher(values: string[]): (v: string) => boolean {
+  const exact = new Set(values.filter((v) => !v.includes('*')).map((v) => v.toLowerCase()));
+  const patterns = values.filter((v) => v.includes('*')).map(wildcard);
+  return (v) => exact.has(v.toLowerCase()) || patterns.some((re) => re.test(v));
+}
+
+function cmp(field: string, op: string, values: string[]): SearchNode {
+  return { k: 'cmp', field, op, values, test: valueMatcher(values) };
 }
 
 export interface SearchTarget {
@@ -157,13 +162,13 @@ export function matchSearch(n: SearchNode, ev: SearchTarget): boolean {
     case 'term': {
       const v = n.value.toLowerCase();
       if (!v.includes('*')) return ev.raw.toLowerCase().includes(v);
-      return wildcard(`*${n.value}*`).test(ev.raw);
+      return new RegExp(wildcard(`*${n.value}*`)).test(ev.raw);
     }
     case 'cmp': {
       const have = ev.get(n.field);
       if (!have || have.length === 0) return false;
-      if (n.op === '=') return n.values.some((v) => have.some((h) => wildcard(v).test(h)));
-      if (n.op === '!=') return !n.values.some((v) => have.some((h) => wildcard(v).test(h)));
+      if (n.op === '=') return have.some(n.test);
+      if (n.op === '!=') return !have.some(n.test);
       const want = Number(n.values[0]);
       return have.some((h) => {
         const x = Number(h);
@@ -172,4 +177,25 @@ export function matchSearch(n: SearchNode, ev: SearchTarget): boolean {
       });
     }
   }
+}
+
+/**
+ * Exact values a field must have for the search to match (from top-level AND terms of the form
+ * `f=v` or `(f=v1 OR f=v2)` without wildcards), lower-cased: a cheap prefilter before matchSearch.
+ */
+export function requiredValues(n: SearchNode): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const valuesOf = (x: SearchNode): [string, string[]] | undefined => {
+    if (x.k === 'cmp' && x.op === '=' && x.values.every((v) => !v.includes('*'))) return [x.field, x.values.map((v) => v.toLowerCase())];
+    if (x.k === 'or') {
+      const parts = x.xs.map(valuesOf);
+      if (parts.every((p) => p && p[0] === parts[0]![0])) return [parts[0]![0], parts.flatMap((p) => p![1])];
+    }
+    return undefined;
+  };
+  for (const x of n.k === 'and' ? n.xs : [n]) {
+    const v = valuesOf(x);
+    if (v && !out.has(v[0])) out.set(v[0], new Set(v[1]));
+  }
+  return out;
 }

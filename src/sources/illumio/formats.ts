@@ -136,7 +136,9 @@ export function flowToCef(f: PceEvent, o: SyslogOptions & { pceFqdn: string }): 
   const ext = [
     `act=${act}`, `deviceDirection=${f.dir === 'O' ? 1 : 0}`, `dpt=${f.dst_port}`, `src=${f.src_ip}`, `dst=${f.dst_ip}`, `proto=${f.proto}`,
     `cnt=${f.count}`, `in=${f.tbi}`, `out=${f.tbo}`, `rt=${cefTime(str(f.timestamp) ?? str(f.time)!, false)}`, 'cat=flow_summary',
-    `cn1=${f.interval_sec}`, 'cn1Label=interval_sec', `cs2=${f.state ?? ''}`, 'cs2Label=state',
+    `cn1=${f.interval_sec}`, 'cn1Label=interval_sec',
+    ...(f.dbi !== undefined ? [`cn2=${f.dbi}`, 'cn2Label=dbi'] : []), ...(f.dbo !== undefined ? [`cn3=${f.dbo}`, 'cn3Label=dbo'] : []),
+    `cs2=${f.state ?? ''}`, 'cs2Label=state',
     `shost=${f.src_hostname ?? ''}`, `cs5=${f.src_href ?? ''}`, 'cs5Label=src_href', `cs3=${JSON.stringify(f.src_labels ?? {})}`, 'cs3Label=src_labels',
     `dhost=${f.dst_hostname ?? ''}`, `cs6=${f.dst_href ?? ''}`, 'cs6Label=dst_href', `cs4=${JSON.stringify(f.dst_labels ?? {})}`, 'cs4Label=dst_labels',
     `dvchost=${o.pceFqdn}`,
