@@ -1,0 +1,53 @@
+/**
+ * What the launcher runs: the bundle's split (the --scheme path must not load the HTTP, logging
+ * and SDK code splunkd never needs for it) and its own fail-fast on an old Node.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { bundle } from '../../src/build/bundle';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+test('modinput.js (the --scheme path) holds no undici, winston or splunk-sdk; modinput-run.js holds them', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bundle-'));
+  try {
+    const { metafile } = await bundle(out);
+    const inputsOf = (name: string) => {
+      const key = Object.keys(metafile.outputs).find((k) => k.endsWith(`/${name}`))!;
+      return Object.keys(metafile.outputs[key].inputs);
+    };
+    const light = inputsOf('modinput.js');
+    const heavy = inputsOf('modinput-run.js');
+    for (const dep of ['node_modules/undici/', 'node_modules/winston/', 'node_modules/splunk-sdk/', 'node_modules/saxes/']) {
+      expect(light.filter((f) => f.includes(dep))).toEqual([]);
+    }
+    for (const dep of ['node_modules/undici/', 'node_modules/winston/', 'node_modules/splunk-sdk/']) {
+      expect(heavy.some((f) => f.includes(dep))).toBe(true);
+    }
+    expect(light).toContain('src/sources/illumio/description.ts');
+    expect(light.some((f) => f.startsWith('src/sources/illumio/') && !f.endsWith('description.ts'))).toBe(false);
+    // Sourcemaps sit next to the bundles for development; the package leaves *.map out.
+    expect(fs.readdirSync(out).sort()).toEqual(['modinput-run.js', 'modinput-run.js.map', 'modinput.js', 'modinput.js.map']);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('an old Node fails fast with one line saying what to install', () => {
+  // A preload that makes this Node report an old version, as Splunk's bundled Node 8/16 would.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-oldnode-'));
+  const preload = path.join(dir, 'old.js');
+  fs.writeFileSync(preload, "Object.defineProperty(process.versions, 'node', { value: '16.20.2' });\n");
+  try {
+    const r = spawnSync(process.execPath, ['-r', preload, path.join(ROOT, 'bin', 'lib', 'modinput.js'), 'illumio_pce_events', '--scheme'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^ERROR TA-zerotrust-events: Node\.js 16\.20\.2 at .* is too old; this add-on needs Node\.js >= 18\.17\. Install Node\.js 18\.17 or later, or set \[node\] path in local\/ta_zerotrust_events_settings\.conf\.$/),
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
