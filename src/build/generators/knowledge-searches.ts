@@ -107,8 +107,8 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
   },
   {
     name: 'Illumio - Authentication failure burst by source',
-    description: 'Many failed logins or API authentications from one source address: password guessing or a stale API key.',
-    search: `${ILLUMIO} (eventtype="illumio_request.authentication_failed" OR (eventtype="illumio_family_user" status="failure")) | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type values(pce_fqdn) AS pce_fqdn min(_time) AS first_seen max(_time) AS last_seen BY src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
+    description: 'Many failed logins or API authentications (CIM Authentication, action=failure) from one source address: password guessing or a stale API key.',
+    search: `${ILLUMIO} eventtype="illumio_pce_event" tag=authentication action="failure" | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type values(pce_fqdn) AS pce_fqdn min(_time) AS first_seen max(_time) AS last_seen BY src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
     ...QUARTER, alert: { severity: 4, suppressFields: 'src', suppressPeriod: '1h' },
   },
   {
