@@ -60,7 +60,8 @@ describe('prisma validate (--validate-arguments)', () => {
         const { ctx } = makeCtx(dir, { proxyUrl: proxy.url });
         // The test proxy refuses anything but loopback, so the check fails after naming its target.
         const err = await source.validate({ ...simConfig(sim), base_url: undefined, region }, ctx).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(Error);
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toContain(`answered 403 to CONNECT ${host}:443`);
         expect(proxy.seen.at(-1)).toMatchObject({ method: 'CONNECT', target: `${host}:443` });
       }
       expect(proxy.seen.filter((s) => s.method === 'CONNECT')).toHaveLength(8);

@@ -276,5 +276,5 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export { eventGenerator, seedStyleInvalid } from './events';
+export { eventGenerator, LOG_TYPES, seedStyleInvalid } from './events';
 export type { PrismaEvent, LogType } from './events';
