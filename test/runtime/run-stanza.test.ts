@@ -17,7 +17,7 @@ import { splunkdConfMasker, splunkdSecretStore } from '../../src/core/secrets';
 import { XmlStreamSink } from '../../src/core/sinks';
 import type { Batch, Source, SourceContext } from '../../src/core/types';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
-import { child, parseXml } from '../protocol/xml-tree';
+import { parseXml } from '../protocol/xml-tree';
 
 const STANZA = 'test_feed://a';
 
@@ -107,7 +107,7 @@ async function logFile(): Promise<string> {
   return fs.readFileSync(path.join(tmp, 'log', 'ta_zerotrust_events_test_feed.log'), 'utf8');
 }
 
-function events(xml: string) {
+function events(xml: string): Record<string, string | undefined>[] {
   return parseXml(xml).children.map((e) => ({
     stanza: e.attributes.stanza,
     ...Object.fromEntries(e.children.filter((c) => c.name !== 'done').map((c) => [c.name, c.text])),
