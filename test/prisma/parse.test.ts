@@ -55,6 +55,11 @@ describe('parseBody', () => {
     expect(parsed.events.every((e) => !e.unparsed)).toBe(true);
   });
 
+  it('ignores a byte-order mark in front of the body', () => {
+    const parsed = parseBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"events":[{"log_type":"incident"}]}')]));
+    expect(parsed).toEqual({ events: [{ text: '{"log_type":"incident"}', time: undefined, unparsed: false }] });
+  });
+
   it('keeps an event without timestamp, with time left for the caller (ingest time)', () => {
     const parsed = parseBody('{"log_type":"incident","incident_id":"x"}');
     expect(parsed.events).toEqual([{ text: '{"log_type":"incident","incident_id":"x"}', time: undefined, unparsed: false }]);

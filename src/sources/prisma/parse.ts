@@ -71,7 +71,8 @@ function rawEvent(text: string): ParsedEvent {
  * accepted in either mode, since a proxy or a future API version may answer the other way.
  */
 export function parseBody(raw: Buffer | string): ParsedBody {
-  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  // A byte-order mark is transport noise, not content; JSON.parse would reject the body for it.
+  const text = (typeof raw === 'string' ? raw : raw.toString('utf8')).replace(/^\uFEFF/, '');
   if (text.trim() === '') return { events: [] };
   let value: unknown;
   try {
