@@ -1,5 +1,5 @@
 /**
- * Writes the raw golden inputs (test/golden/<sourcetype>.log) from the seeds' documented
+ * Writes the raw golden inputs (test/golden/<sourcetype>.raw) from the seeds' documented
  * examples (via src/sources/illumio/samples), the vendors' simulators and our Illumio syslog
  * renderers. Run once with `npx tsx test/golden/build-inputs.ts`; the outputs are committed and
  * the expected files are reviewed by hand (UPDATE_GOLDEN=1 npx jest test/knowledge/golden).
@@ -12,7 +12,7 @@ import { eventGenerator } from '../../src/sources/prisma/simulator/events';
 import { SimData } from '../../src/sources/lacework/simulator/data';
 
 const here = __dirname;
-const write = (st: string, lines: string[]) => fs.writeFileSync(path.join(here, `${st.replace(/:/g, '_')}.log`), `${lines.join('\n')}\n`);
+const write = (st: string, lines: string[]) => fs.writeFileSync(path.join(here, `${st.replace(/:/g, '_')}.raw`), `${lines.join('\n')}\n`);
 
 const samples = JSON.parse(fs.readFileSync(path.join(here, '../../src/sources/illumio/samples/events.json'), 'utf8')) as Record<string, unknown>[];
 const types = ['user.sign_in', 'user.sign_out', 'user.login', 'request.authentication_failed', 'rule_set.create', 'sec_rule.delete', 'api_key.create', 'agent.tampering', 'agent.activate', 'agent.firewall_config', 'ip_list.update', 'workload.update'];
@@ -54,7 +54,7 @@ const seedPrisma = [
 write('pan:prisma_saas', [...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma()))]);
 
 const lw = new SimData(9);
-const t0 = Date.UTC(2026, 10, 21, 9, 0, 0);
+const t0 = Date.UTC(2026, 10, 21, 9, 0, 0, 123);
 write('lacework:edge:audit', Array.from({ length: 12 }, (_, i) => JSON.stringify(lw.auditEvent(t0 + i * 1000))));
 write('lacework:edge:alert', Array.from({ length: 6 }, (_, i) => JSON.stringify(lw.alert(t0 + i * 60000))));
 

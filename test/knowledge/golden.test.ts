@@ -1,5 +1,5 @@
 /**
- * Golden files: test/golden/<sourcetype>.log (raw lines from the seeds' examples, the vendor
+ * Golden files: test/golden/<sourcetype>.raw (raw lines from the seeds' examples, the vendor
  * simulators and the Illumio syslog renderers; see build-inputs.ts) must give exactly
  * <sourcetype>.expected.jsonl. After an intended change, regenerate with
  * `UPDATE_GOLDEN=1 npx jest test/knowledge/golden` and review the diff.

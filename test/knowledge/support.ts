@@ -11,12 +11,12 @@ export function appKnowledge(): KnowledgeBase {
   return (kb ??= KnowledgeBase.loadApp(ROOT).assertValid());
 }
 
-export function goldenFile(sourcetype: string, ext: '.log' | '.expected.jsonl'): string {
+export function goldenFile(sourcetype: string, ext: '.raw' | '.expected.jsonl'): string {
   return path.join(GOLDEN, `${sourcetype.replace(/:/g, '_')}${ext}`);
 }
 
 export function goldenLines(sourcetype: string): string[] {
-  return fs.readFileSync(goldenFile(sourcetype, '.log'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return fs.readFileSync(goldenFile(sourcetype, '.raw'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 }
 
 export const SOURCETYPES = ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef', 'pan:prisma_saas', 'lacework:edge:audit', 'lacework:edge:alert', 'ta_zerotrust_events:log'];

@@ -225,7 +225,7 @@ export function parseTime(text: string, format: string, tz: string): ParsedTime 
         throw new TimeFormatError(`unsupported time format variable %${spec} in ${JSON.stringify(format)}`);
     }
   }
-  if (epoch !== undefined) return { epochMs: epoch, end: i };
+  if (epoch !== undefined) return { epochMs: epoch + Math.round(frac * 1000), end: i };
   if (pm !== undefined) hour = (hour % 12) + (pm ? 12 : 0);
   let local = Date.UTC(year, month, day, hour, minute, second);
   if (yday !== undefined) local = Date.UTC(year, 0, yday, hour, minute, second);
