@@ -162,3 +162,22 @@ describe('settings the API document does not state', () => {
     expect(logText(r.logs, 'warn')).toMatch(/Set time_unit = ms for this input/);
   });
 });
+
+test('repeats inside one answer and records without uuid or create_time are indexed once', async () => {
+  sim = await startLaceworkSimulator({ seed: 13 });
+  const [ev] = sim.addAuditEvents(1, Date.now() - H, Date.now() - H);
+  const noUuid = { op: 'NoUuid', create_time: Date.now() - 60_000, request_body: 'token=abc123def' };
+  const noTime = { op: 'NoTime', uuid: 'u-no-time' };
+  sim.pushAuditRecords([ev, noUuid, noTime]);
+  const dir = tempDir();
+  const p = simParams(sim, { window: '86400' });
+  const first = await runOnce(auditSource, STANZA, dir, p);
+  expect(first.records.map((r) => r.op ?? r.uuid).sort()).toEqual([ev.op, 'NoTime', 'NoUuid'].sort());
+  expect(first.records.find((r) => r.op === 'NoUuid')).toEqual({ ...noUuid, request_body: 'token=********' });
+  expect(first.events.find((e) => e.data.includes('NoTime'))?.time).toBeUndefined();
+  expect(logText(first.logs, 'warn')).toMatch(/2 audit record\(s\) lacked uuid or create_time/);
+  // Both come back in the next run's overlap; the uuid or the content keeps them from repeating.
+  const second = await runOnce(auditSource, STANZA, dir, p);
+  expect(sim.requests.filter((r) => r.op === 'audit').at(-1)?.count).toBe(2);
+  expect(second.records).toEqual([]);
+});

@@ -75,6 +75,7 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
     }
     const items = ((body as { audit_events?: unknown[] }).audit_events ?? []);
     const fresh: Array<{ item: Record<string, unknown>; key: string; t: number | undefined }> = [];
+    const inWindow = new Set<string>();
     for (const item of items) {
       if (!item || typeof item !== 'object' || Array.isArray(item)) {
         malformed++;
@@ -84,7 +85,8 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
       if (!auditItem(rec)) malformed++;
       received++;
       const key = dedupKey(rec);
-      if (seen.has(key)) continue;
+      if (seen.has(key) || inWindow.has(key)) continue;
+      inWindow.add(key);
       fresh.push({ item: rec, key, t: times.toMs(rec.create_time) });
     }
     const warning = times.warning(ctx.stanza, 'create_time');
@@ -99,7 +101,8 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
     for (let i = 0; i < fresh.length; i += AUDIT_BATCH) {
       const chunk = fresh.slice(i, i + AUDIT_BATCH);
       const events: OutEvent[] = chunk.map(({ item, t }) => toEvent(item, t, config.redact_request_body));
-      for (const { key, t } of chunk) seen.set(key, t ?? from);
+      // A record without a time is kept for dedup as if it came at the end of the window.
+      for (const { key, t } of chunk) seen.set(key, t ?? to);
       seenAny = true;
       const last = chunk[chunk.length - 1].t;
       // Sorted: everything before the last time of this chunk is delivered (ties are in `seen`);
