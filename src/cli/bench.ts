@@ -19,6 +19,8 @@ export type Bench = () => Promise<BenchResult[]>;
 const BENCH_MODULES: (() => Promise<{ benches: Bench[] }>)[] = [
   () => import('../core/protocol/bench'),
   () => import('../sources/prisma/bench'),
+  () => import('../core/knowledge/bench'),
+  () => import('../sources/lacework/bench'),
 ];
 
 /** Median of a sample (the mean of the middle two for an even count). */
