@@ -10,6 +10,7 @@ import * as path from 'path';
 import { lintAppConfs, SPLUNK_SPEC_DIR } from './lint/confs';
 import { checkPackage, JS_EXCEPTIONS, JsException, JsFinding } from './lint/package-checks';
 import { lintReferences } from './lint/references';
+import { lintKnowledge } from '../core/knowledge/lint';
 import { formatProblem, LintProblem } from './lint/spec';
 import { readTarball } from './lint/tarball';
 import { APP_ID, buildPackage, readVersion, REPO_ROOT } from './package';
@@ -34,7 +35,7 @@ export async function lintApp(opts: LintAppOptions = {}): Promise<LintAppResult>
   if (!fs.existsSync(splunkSpecDir)) {
     throw new Error(`Splunk spec files not found at ${splunkSpecDir}; the lint needs ../shared/splunk/10.2.3 next to the repo.`);
   }
-  const problems = [...lintAppConfs(root, splunkSpecDir), ...lintReferences(root)];
+  const problems = [...lintAppConfs(root, splunkSpecDir), ...lintReferences(root), ...lintKnowledge(root)];
 
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-lint-'));
   try {

@@ -1,0 +1,47 @@
+/**
+ * `npm run bench` entry for the knowledge evaluator: events per second through the full
+ * search-time pipeline (what `preview` does per line), per sourcetype, on the golden corpus.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KnowledgeBase, toJsonObject } from './index';
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  ok?: boolean;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+/** Splunk's own search-time extraction runs at a few thousand events/s per core; we aim for 1000. */
+const TARGET = 1000;
+
+export async function bench(): Promise<BenchResult[]> {
+  const kb = KnowledgeBase.loadApp(ROOT).assertValid();
+  const dir = path.join(ROOT, 'test', 'golden');
+  const out: BenchResult[] = [];
+  for (const st of kb.sourcetypes()) {
+    const file = path.join(dir, `${st.replace(/:/g, '_')}.raw`);
+    if (!fs.existsSync(file)) continue;
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const meta = st === 'ta_zerotrust_events:log' ? { sourcetype: 'splunkd', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_x.log' } : { sourcetype: st };
+    for (const l of lines) JSON.stringify(toJsonObject(kb.evaluate(l, meta)));
+    let n = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0;
+    while (elapsed < 1e9) {
+      for (const l of lines) {
+        JSON.stringify(toJsonObject(kb.evaluate(l, meta)));
+        n++;
+      }
+      elapsed = Number(process.hrtime.bigint() - start);
+    }
+    const rate = Math.round(n / (elapsed / 1e9));
+    out.push({ name: `preview ${st}`, value: rate, unit: 'events/s', target: `>= ${TARGET}`, ok: rate >= TARGET });
+  }
+  return out;
+}
+
+export const benches = [bench];
