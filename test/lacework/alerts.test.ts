@@ -196,3 +196,14 @@ test('validation proves path and token', async () => {
   expect(await validateOnce(alertsSource, STANZA, simParams(sim, { path: '/v1/alerts' }))).toBeUndefined();
   expect(await validateOnce(alertsSource, STANZA, simParams(sim, { path: '/v1/alerts', api_token: 'wrong' }))).toMatch(/401 Unauthorized/);
 });
+
+test('validation proves alert_path and history_path when an alert is at hand', async () => {
+  sim = await startLaceworkSimulator({ paths: { alert: '/v1/alert/{uuid}', history: '/v1/alert/{uuid}/actions' } });
+  // No alert in the last hour: nothing to prove the get-one path with.
+  expect(await validateOnce(alertsSource, STANZA, simParams(sim))).toBeUndefined();
+  sim.addAlerts(1, Date.now() - 60_000, Date.now() - 60_000);
+  expect(await validateOnce(alertsSource, STANZA, simParams(sim))).toMatch(/answered 404 for an alert the query just returned\. Set alert_path/);
+  const fixed = { alert_path: '/v1/alert/{uuid}', include_history: '1' };
+  expect(await validateOnce(alertsSource, STANZA, simParams(sim, fixed))).toMatch(/Set history_path/);
+  expect(await validateOnce(alertsSource, STANZA, simParams(sim, { ...fixed, history_path: '/v1/alert/{uuid}/actions' }))).toBeUndefined();
+});
