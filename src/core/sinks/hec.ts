@@ -1,0 +1,394 @@
+/**
+ * The sink for Splunk's indexer tier: HTTP Event Collector `/services/collector/event`.
+ *
+ * `write` serialises events into HEC JSON and sends full batches (gzip) in the background;
+ * `flush` resolves only when every batch so far was taken: with indexer acknowledgement, when
+ * `/services/collector/ack` reported its ackId true on our channel; without, on the 200 of the
+ * event endpoint. So the runtime moves a checkpoint only past events Splunk confirmed.
+ *
+ * Delivery is at-least-once: a batch whose answer or ack was not seen (503, reset connection,
+ * an ack that stays false past `ackTimeoutMs`) is sent again, to the next endpoint when the
+ * current one keeps failing. Duplicates are thus bounded to batches without a seen ack.
+ */
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { AuthError, ConfigError, ProtocolError, TransientError } from '../errors';
+import { abortableSleep, backoffDelay, errorCode, isRetryableError, readCaFile, TLS_CODES } from '../http';
+import { displayUrl } from '../log/redact';
+import type { Logger, OutEvent, RetryPolicy, Sink } from '../types';
+
+export interface HecSinkOptions {
+  /** Base URLs of HEC (e.g. https://idx1.example.com:8088), tried in order, failing over. */
+  endpoints: string[];
+  token: string;
+  /** Indexer acknowledgement (the token's useACK); default true. */
+  ack?: boolean;
+  /** Channel GUID; default a random one per sink. */
+  channel?: string;
+  /** gzip request bodies; default true. */
+  gzip?: boolean;
+  /** A batch is sent once it holds this many bytes of JSON (default 512 KiB) or events (default 1000). */
+  batchBytes?: number;
+  batchEvents?: number;
+  /** Batches in flight at once (default 4). */
+  maxInFlight?: number;
+  verifyTls?: boolean;
+  caCertPath?: string;
+  /** Request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Attempts per batch after the first failure, across endpoints (default 8), and their backoff. */
+  retry?: Partial<RetryPolicy>;
+  /** Ack poll period (default 1 s) and how long an ack may stay unknown before the batch is resent (default 60 s). */
+  ackPollMs?: number;
+  ackTimeoutMs?: number;
+  /** Consecutive failures of one endpoint before the next one is used (default 2). */
+  failoverAfter?: number;
+  log?: Logger;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  /** Stops retries and ack waits (the collector is shutting down). */
+  signal?: AbortSignal;
+}
+
+/** What the sink did, for summaries and tests. */
+export interface HecStats {
+  batches: number;
+  events: number;
+  /** Sends of a batch after the first (each may duplicate that batch at the receiver). */
+  resends: number;
+  failovers: number;
+  acked: number;
+}
+
+/** One event in HEC's JSON event format; `event` is the exact text to index. */
+export function hecEventJson(ev: OutEvent): string {
+  const o: Record<string, unknown> = {};
+  if (ev.time !== undefined) o.time = ev.time;
+  if (ev.host !== undefined) o.host = ev.host;
+  if (ev.source !== undefined) o.source = ev.source;
+  if (ev.sourcetype !== undefined) o.sourcetype = ev.sourcetype;
+  if (ev.index !== undefined) o.index = ev.index;
+  o.event = ev.data;
+  return JSON.stringify(o);
+}
+
+interface HecBatch {
+  id: number;
+  body: Buffer;
+  events: number;
+  sends: number;
+}
+
+interface Pending {
+  ackId: number;
+  deadline: number;
+  resolve: (acked: boolean) => void;
+}
+
+/** A failure worth another attempt (maybe on another endpoint). */
+class RetryableHecError extends Error {}
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+const DEFAULT_HEC_RETRY: RetryPolicy = { retries: 8, baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 60_000 };
+
+export class HecSink implements Sink {
+  readonly channel: string;
+  readonly stats: HecStats = { batches: 0, events: 0, resends: 0, failovers: 0, acked: 0 };
+  private readonly endpoints: URL[];
+  private readonly ack: boolean;
+  private readonly gzip: boolean;
+  private readonly batchBytes: number;
+  private readonly batchEvents: number;
+  private readonly maxInFlight: number;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly ackPollMs: number;
+  private readonly ackTimeoutMs: number;
+  private readonly failoverAfter: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly dispatcher: Dispatcher;
+  private current = 0;
+  private consecutiveFailures = 0;
+  private buffer: string[] = [];
+  private bufferBytes = 0;
+  private nextBatchId = 1;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: Error | undefined;
+  private closed = false;
+  /** Per endpoint index: acks waited for, polled together. */
+  private readonly pending = new Map<number, Map<number, Pending>>();
+  private readonly pollers = new Map<number, Promise<void>>();
+
+  constructor(private readonly opts: HecSinkOptions) {
+    if (!opts.endpoints.length) throw new ConfigError('HEC sink: no endpoints; give at least one URL like https://splunk.example.com:8088.', 'sink.endpoints');
+    if (!opts.token) throw new ConfigError('HEC sink: no token. Give the HEC token in the environment or a token file.', 'sink.token');
+    this.endpoints = opts.endpoints.map((e, i) => {
+      let u: URL;
+      try {
+        u = new URL(e);
+      } catch {
+        throw new ConfigError(`HEC sink: endpoint ${i + 1} "${displayUrl(e)}" is not a URL like https://splunk.example.com:8088.`, `sink.endpoints[${i}]`);
+      }
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+        throw new ConfigError(`HEC sink: endpoint ${i + 1} must start with https:// (or http://), got ${u.protocol}//.`, `sink.endpoints[${i}]`);
+      }
+      return u;
+    });
+    this.channel = opts.channel ?? randomUUID();
+    this.ack = opts.ack !== false;
+    this.gzip = opts.gzip !== false;
+    this.batchBytes = opts.batchBytes ?? 512 * 1024;
+    this.batchEvents = opts.batchEvents ?? 1000;
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.policy = { ...DEFAULT_HEC_RETRY, ...(opts.retry ?? {}) };
+    this.ackPollMs = opts.ackPollMs ?? 1000;
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 60_000;
+    this.failoverAfter = Math.max(1, opts.failoverAfter ?? 2);
+    this.sleep = opts.sleep ?? abortableSleep;
+    this.random = opts.random ?? Math.random;
+    const ca = opts.caCertPath ? readCaFile(opts.caCertPath, 'sink.ca_cert_path') : undefined;
+    this.dispatcher = new Agent({
+      connect: { rejectUnauthorized: opts.verifyTls !== false, ...(ca ? { ca } : {}), timeout: Math.min(this.timeoutMs, 30_000) },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  async write(_stanza: string, events: OutEvent[]): Promise<void> {
+    if (this.closed) throw new Error('HecSink: write after close');
+    if (this.failure) throw this.failure;
+    for (const ev of events) {
+      const line = hecEventJson(ev);
+      this.buffer.push(line);
+      this.bufferBytes += Buffer.byteLength(line) + 1;
+      if (this.bufferBytes >= this.batchBytes || this.buffer.length >= this.batchEvents) await this.seal();
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.seal();
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    if (this.failure) {
+      const e = this.failure;
+      // Batches after a failure are still sent; the runtime decides whether to go on.
+      this.failure = undefined;
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      await this.dispatcher.close().catch(() => undefined);
+    }
+  }
+
+  /** Turns the buffer into a batch and starts sending it, holding the caller while too many are in flight. */
+  private async seal(): Promise<void> {
+    if (!this.buffer.length) return;
+    const text = `${this.buffer.join('\n')}\n`;
+    const batch: HecBatch = {
+      id: this.nextBatchId++,
+      body: this.gzip ? gzipSync(text) : Buffer.from(text),
+      events: this.buffer.length,
+      sends: 0,
+    };
+    this.buffer = [];
+    this.bufferBytes = 0;
+    while (this.inFlight.size >= this.maxInFlight) await Promise.race([...this.inFlight]).catch(() => undefined);
+    const p: Promise<void> = this.deliver(batch)
+      .then(() => {
+        this.stats.batches += 1;
+        this.stats.events += batch.events;
+      })
+      .catch((e: unknown) => {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  private endpointName(i: number): string {
+    // origin carries no credentials or path; URLs with user:pass are refused by HEC anyway.
+    return this.endpoints[i].origin;
+  }
+
+  private noteFailure(i: number, why: string): void {
+    if (i !== this.current) return;
+    this.consecutiveFailures += 1;
+    if (this.endpoints.length > 1 && this.consecutiveFailures >= this.failoverAfter) {
+      this.current = (this.current + 1) % this.endpoints.length;
+      this.consecutiveFailures = 0;
+      this.stats.failovers += 1;
+      this.opts.log?.warn(`HEC: ${this.endpointName(i)} failed ${this.failoverAfter} times in a row (${why}); sending to ${this.endpointName(this.current)} from now on.`);
+    }
+  }
+
+  /** Sends one batch until it is confirmed; throws when every attempt failed or on a final error. */
+  private async deliver(batch: HecBatch): Promise<void> {
+    let failures = 0;
+    let lastWhy = '';
+    for (;;) {
+      const ep = this.current;
+      if (batch.sends > 0) this.stats.resends += 1;
+      batch.sends += 1;
+      try {
+        const ackId = await this.post(ep, batch);
+        if (ackId === undefined) return;
+        if (await this.waitAck(ep, ackId)) {
+          if (ep === this.current) this.consecutiveFailures = 0;
+          this.stats.acked += 1;
+          return;
+        }
+        lastWhy = `no acknowledgement for ackId ${ackId} within ${Math.round(this.ackTimeoutMs / 1000)} s`;
+        this.opts.log?.warn(`HEC: ${this.endpointName(ep)} gave ${lastWhy}; sending the batch of ${batch.events} events again (it may be indexed twice).`);
+        this.noteFailure(ep, lastWhy);
+      } catch (e) {
+        if (!(e instanceof RetryableHecError)) throw e;
+        lastWhy = e.message;
+        this.noteFailure(ep, e.message);
+      }
+      failures += 1;
+      if (failures > this.policy.retries || this.opts.signal?.aborted) {
+        throw new TransientError(`HEC: a batch of ${batch.events} events could not be delivered after ${batch.sends} attempts to ${this.endpoints.map((_, i) => this.endpointName(i)).join(', ')} (last: ${lastWhy}). The checkpoint stays before these events; the next run sends them again.`);
+      }
+      await this.sleep(backoffDelay(failures - 1, this.policy, this.random), this.opts.signal).catch(() => undefined);
+    }
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      authorization: `Splunk ${this.opts.token}`,
+      'x-splunk-request-channel': this.channel,
+      'content-type': 'application/json',
+      'user-agent': 'TA-zerotrust-events',
+    };
+  }
+
+  /** POST to the event endpoint; returns the ackId when acks are on. */
+  private async post(ep: number, batch: HecBatch): Promise<number | undefined> {
+    const url = new URL('/services/collector/event', this.endpoints[ep]);
+    const res = await this.send(ep, url, {
+      method: 'POST',
+      headers: { ...this.headers(), ...(this.gzip ? { 'content-encoding': 'gzip' } : {}) },
+      body: batch.body,
+    });
+    const { status, text } = res;
+    if (status === 200) {
+      if (!this.ack) return undefined;
+      const ackId = (parseJson(text) as { ackId?: unknown } | undefined)?.ackId;
+      if (typeof ackId !== 'number') {
+        throw new ConfigError(`HEC: ${this.endpointName(ep)} accepted the batch but returned no ackId: indexer acknowledgement is off for this token. Turn on "Enable indexer acknowledgement" for the token, or set "ack": false in the sink.`, 'sink.ack');
+      }
+      return ackId;
+    }
+    throw this.statusError(ep, status, text, 'event');
+  }
+
+  private statusError(ep: number, status: number, text: string, what: 'event' | 'ack'): Error {
+    const body = parseJson(text) as { text?: string; code?: number } | undefined;
+    const detail = body?.text ? `${body.text}${body.code !== undefined ? ` (code ${body.code})` : ''}` : text.slice(0, 200);
+    const where = `HEC ${what} endpoint ${this.endpointName(ep)}`;
+    if (RETRY_STATUSES.has(status)) return new RetryableHecError(`${where} answered ${status} ${detail}`);
+    if (status === 401 || status === 403) {
+      return new AuthError(`${where} refused the token (${status} ${detail}). Check the HEC token given to the collector and that it is enabled.`);
+    }
+    if (status === 404) {
+      return new ConfigError(`${where} answered 404: HEC is disabled there or the URL is not the HEC port (default 8088). Check sink.endpoints.`, 'sink.endpoints');
+    }
+    if (status === 400 && (body?.code === 10 || body?.code === 11)) {
+      return new ConfigError(`${where} rejected the data channel (${detail}). Indexer acknowledgement needs a channel GUID; check sink.channel.`, 'sink.channel');
+    }
+    return new ProtocolError(`${where} rejected the batch: ${status} ${detail}.`);
+  }
+
+  private async send(ep: number, url: URL, req: { method: 'POST'; headers: Record<string, string>; body: Buffer | string }): Promise<{ status: number; text: string }> {
+    try {
+      const res = await undiciRequest(url, { ...req, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      return { status: res.statusCode, text: await res.body.text() };
+    } catch (e) {
+      const code = errorCode(e);
+      if (code && TLS_CODES.has(code)) {
+        throw new ConfigError(`HEC: the TLS certificate of ${this.endpointName(ep)} is not accepted (${code}). Put the CA that signed it in sink.ca_cert_path.`, 'sink.ca_cert_path');
+      }
+      if (isRetryableError(e) || code === 'ENOTFOUND') {
+        throw new RetryableHecError(`connection failed (${code ?? 'reset'})`);
+      }
+      throw new RetryableHecError(`request failed (${code ?? (e as Error)?.message ?? String(e)})`);
+    }
+  }
+
+  /** true once the ackId was reported indexed; false when it stayed unknown past the deadline. */
+  private waitAck(ep: number, ackId: number): Promise<boolean> {
+    let map = this.pending.get(ep);
+    if (!map) {
+      map = new Map();
+      this.pending.set(ep, map);
+    }
+    const waiting = map;
+    const done = new Promise<boolean>((resolve) => {
+      waiting.set(ackId, { ackId, deadline: Date.now() + this.ackTimeoutMs, resolve });
+    });
+    if (!this.pollers.has(ep)) {
+      const poller = this.pollAcks(ep, waiting).finally(() => this.pollers.delete(ep));
+      this.pollers.set(ep, poller);
+    }
+    return done;
+  }
+
+  /** One loop per endpoint asks for all its outstanding ackIds at once. */
+  private async pollAcks(ep: number, waiting: Map<number, Pending>): Promise<void> {
+    while (waiting.size) {
+      await this.sleep(this.ackPollMs, this.opts.signal).catch(() => undefined);
+      const ids = [...waiting.keys()];
+      let acks: Record<string, unknown> | undefined;
+      try {
+        const url = new URL('/services/collector/ack', this.endpoints[ep]);
+        url.searchParams.set('channel', this.channel);
+        const res = await this.send(ep, url, { method: 'POST', headers: this.headers(), body: JSON.stringify({ acks: ids }) });
+        if (res.status === 200) {
+          acks = (parseJson(res.text) as { acks?: Record<string, unknown> } | undefined)?.acks;
+        } else {
+          const err = this.statusError(ep, res.status, res.text, 'ack');
+          // A refused token or a missing endpoint will not heal by polling: give the batches back.
+          if (!(err instanceof RetryableHecError)) {
+            this.opts.log?.error(err.message);
+            for (const p of waiting.values()) p.resolve(false);
+            waiting.clear();
+            return;
+          }
+        }
+      } catch (e) {
+        this.opts.log?.debug(`HEC: ack poll of ${this.endpointName(ep)} failed: ${(e as Error).message}`);
+      }
+      const now = Date.now();
+      for (const id of ids) {
+        const p = waiting.get(id);
+        if (!p) continue;
+        if (acks?.[String(id)] === true) {
+          waiting.delete(id);
+          p.resolve(true);
+        } else if (now >= p.deadline || this.opts.signal?.aborted) {
+          waiting.delete(id);
+          p.resolve(false);
+        }
+      }
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The HEC sink against the loopback HEC stand-in: batching and gzip, acks polled on the channel,
+ * 503s, dropped connections before and after the indexer stored a batch, slow and lost acks, an
+ * endpoint that is down (failover), TLS with a private CA, and the final errors an admin sees.
+ *
+ * The delivery promise checked everywhere: every event arrives, and every event has exactly one
+ * copy the client saw confirmed; other copies exist only in requests whose confirmation the
+ * client never saw (at-least-once, duplicates bounded by the acks).
+ */
+import * as net from 'node:net';
+import { AuthError, ConfigError, TransientError } from '../../src/core/errors';
+import { HecSink, type HecSinkOptions } from '../../src/core/sinks/hec';
+import type { OutEvent } from '../../src/core/types';
+import { startHecStandIn, type HecStandIn } from '../support/hec';
+import { makeTestPki, type TestPki } from '../support/tls';
+
+const noSleep = async () => undefined;
+
+function events(n: number, prefix = 'e'): OutEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    data: JSON.stringify({ id: `${prefix}${i}`, msg: `event ${i} "quoted" <x>` }),
+    time: 1_700_000_000 + i / 1000,
+    sourcetype: 'illumio:pce:event',
+    source: 'illumio_pce_events://prod',
+    host: 'pce.example.com',
+    index: 'zerotrust',
+  }));
+}
+
+/** Each sent event: copies stored, and copies the client saw confirmed. */
+function deliveryOf(hecs: HecStandIn[], sent: OutEvent[]): { missing: string[]; wrongConfirmed: string[]; duplicates: number } {
+  const copies = new Map<string, { all: number; confirmed: number }>();
+  for (const hec of hecs) {
+    for (const r of hec.stored) {
+      for (const e of r.events) {
+        const k = String(e.event);
+        const c = copies.get(k) ?? { all: 0, confirmed: 0 };
+        c.all += 1;
+        if (r.confirmed) c.confirmed += 1;
+        copies.set(k, c);
+      }
+    }
+  }
+  const missing = sent.filter((e) => !copies.has(e.data)).map((e) => e.data);
+  const wrongConfirmed = sent.filter((e) => copies.get(e.data)?.confirmed !== 1).map((e) => e.data);
+  const duplicates = [...copies.values()].reduce((s, c) => s + c.all - 1, 0);
+  return { missing, wrongConfirmed, duplicates };
+}
+
+function sink(hecs: HecStandIn[] | string[], extra: Partial<HecSinkOptions> = {}): HecSink {
+  return new HecSink({
+    endpoints: hecs.map((h) => (typeof h === 'string' ? h : h.url)),
+    token: typeof hecs[0] === 'string' ? '11111111-2222-3333-4444-555555555555' : (hecs[0] as HecStandIn).token,
+    ackPollMs: 5,
+    ackTimeoutMs: 400,
+    batchEvents: 25,
+    sleep: noSleep,
+    ...extra,
+  });
+}
+
+const open: HecStandIn[] = [];
+async function hec(opts: Parameters<typeof startHecStandIn>[0] = {}): Promise<HecStandIn> {
+  const h = await startHecStandIn(opts);
+  open.push(h);
+  return h;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((h) => h.close()));
+});
+
+describe('HEC sink', () => {
+  test('sends gzip batches with the HEC event fields, and flush waits for every ack', async () => {
+    const h = await hec();
+    const s = sink([h]);
+    const sent = events(120);
+    await s.write('illumio_pce_events://prod', sent);
+    await s.flush();
+    expect(h.stored.length).toBe(Math.ceil(120 / 25));
+    expect(h.stored.every((r) => r.gzip && r.channel === s.channel && r.confirmed)).toBe(true);
+    const first = h.stored[0].events[0];
+    expect(first).toEqual({
+      time: sent[0].time, host: 'pce.example.com', source: 'illumio_pce_events://prod',
+      sourcetype: 'illumio:pce:event', index: 'zerotrust', event: sent[0].data,
+    });
+    expect(deliveryOf([h], sent)).toEqual({ missing: [], wrongConfirmed: [], duplicates: 0 });
+    expect(s.stats).toMatchObject({ batches: 5, events: 120, resends: 0, acked: 5 });
+    await s.close();
+  });
+
+  test('flush does not resolve before the indexer acknowledged (slow acks)', async () => {
+    const h = await hec({ ackDelayMs: 150 });
+    const s = sink([h], { ackTimeoutMs: 10_000 });
+    await s.write('x://a', events(10));
+    let flushed = false;
+    const f = s.flush().then(() => { flushed = true; });
+    await new Promise((r) => setTimeout(r, 50));
+    // Stored but not yet indexed: the checkpoint must not move yet.
+    expect(h.stored.length).toBe(1);
+    expect(flushed).toBe(false);
+    await f;
+    expect(h.stored[0].confirmed).toBe(true);
+    expect(h.ackPolls).toBeGreaterThan(1);
+    expect(s.stats.resends).toBe(0);
+    await s.close();
+  });
+
+  test('503, dropped connections and a lost ack: nothing lost, duplicates only where no ack was seen', async () => {
+    const h = await hec({
+      faults: [
+        { kind: 'status', status: 503 },
+        { kind: 'reset-before' },
+        { kind: 'reset-after' },
+        { kind: 'lose-ack' },
+        { kind: 'slow-ack', ms: 60 },
+        { kind: 'status', status: 503 },
+      ],
+    });
+    const s = sink([h], { maxInFlight: 1 });
+    const sent = events(200);
+    await s.write('x://a', sent);
+    await s.flush();
+    const d = deliveryOf([h], sent);
+    expect(d.missing).toEqual([]);
+    expect(d.wrongConfirmed).toEqual([]);
+    // reset-after and lose-ack each stored one batch the client could not see confirmed.
+    expect(d.duplicates).toBe(50);
+    expect(h.stored.filter((r) => !r.confirmed).length).toBe(2);
+    expect(h.counts.get('event 503')).toBe(2);
+    expect(h.counts.get('event reset')).toBe(2);
+    expect(s.stats.resends).toBe(5);
+    await s.close();
+  });
+
+  test('without acks, the 200 of the event endpoint confirms; a reset after storing is resent', async () => {
+    const h = await hec({ ack: false, faults: [{ kind: 'reset-after' }] });
+    const s = sink([h], { ack: false, gzip: false, maxInFlight: 1 });
+    const sent = events(60);
+    await s.write('x://a', sent);
+    await s.flush();
+    expect(h.ackPolls).toBe(0);
+    expect(h.stored.every((r) => !r.gzip)).toBe(true);
+    expect(deliveryOf([h], sent)).toEqual({ missing: [], wrongConfirmed: [], duplicates: 25 });
+    await s.close();
+  });
+
+  test('an endpoint that is down: the sink fails over to the next one and delivers everything', async () => {
+    const down = await new Promise<number>((resolve) => {
+      const srv = net.createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
+    });
+    const h = await hec();
+    const warnings: string[] = [];
+    const log = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {}, child() { return log; } };
+    const s = sink([`http://127.0.0.1:${down}`, h.url] as string[], { token: h.token, log, maxInFlight: 1 });
+    const sent = events(100);
+    await s.write('x://a', sent);
+    await s.flush();
+    expect(deliveryOf([h], sent)).toEqual({ missing: [], wrongConfirmed: [], duplicates: 0 });
+    expect(s.stats.failovers).toBe(1);
+    expect(warnings.join('\n')).toMatch(new RegExp(`127\\.0\\.0\\.1:${down} failed 2 times in a row .*ECONNREFUSED.*sending to ${h.url.replace(/[.:/]/g, '\\$&')}`));
+    await s.close();
+  });
+
+  test('an endpoint that keeps answering 503 fails over; the copies land where they were confirmed', async () => {
+    const busy = await hec({ faults: Array.from({ length: 50 }, () => ({ kind: 'status' as const, status: 503 })) });
+    const h = await hec({ token: busy.token });
+    const s = sink([busy, h], { maxInFlight: 2 });
+    const sent = events(150);
+    await s.write('x://a', sent);
+    await s.flush();
+    expect(busy.stored).toEqual([]);
+    expect(deliveryOf([busy, h], sent)).toEqual({ missing: [], wrongConfirmed: [], duplicates: 0 });
+    await s.close();
+  });
+
+  test('acks lost on an indexer that then goes down: resent to the other one, never lost', async () => {
+    const a = await hec({ faults: [{ kind: 'lose-ack' }, { kind: 'lose-ack' }, { kind: 'lose-ack' }] });
+    const b = await hec({ token: a.token });
+    const s = sink([a, b], { maxInFlight: 1, failoverAfter: 1 });
+    const sent = events(75);
+    await s.write('x://a', sent.slice(0, 25));
+    const first = s.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    await a.close();
+    await first;
+    await s.write('x://a', sent.slice(25));
+    await s.flush();
+    const d = deliveryOf([a, b], sent);
+    expect(d.missing).toEqual([]);
+    expect(d.wrongConfirmed).toEqual([]);
+    expect(d.duplicates).toBe(25);
+    expect(b.stored.length).toBe(3);
+    await s.close();
+  });
+
+  test('retries exhausted: flush fails with a transient error naming the endpoints, so the checkpoint stays', async () => {
+    const h = await hec({ faults: Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 503 })) });
+    const s = sink([h], { retry: { retries: 3 } });
+    await s.write('x://a', events(5));
+    const err = await s.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/batch of 5 events could not be delivered after 4 attempts to http:\/\/127\.0\.0\.1:\d+ \(last: HEC event endpoint .* answered 503 Server is busy \(code 9\)\)/);
+    expect(h.stored).toEqual([]);
+    // The sink stays usable: the next batch goes out once HEC recovers.
+    h.faults.splice(0);
+    await s.write('x://a', events(5, 'later'));
+    await s.flush();
+    expect(h.stored.length).toBe(1);
+    await s.close();
+  });
+
+  test('a wrong token is an authentication error that does not leak the token', async () => {
+    const h = await hec();
+    const s = new HecSink({ endpoints: [h.url], token: 'wrong-token-abcdef', sleep: noSleep });
+    await s.write('x://a', events(3));
+    const err = await s.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as Error).message).toMatch(/refused the token \(403 Invalid token \(code 4\)\)/);
+    expect((err as Error).message).not.toContain('wrong-token-abcdef');
+    await s.close();
+  });
+
+  test('acks off at the token while the sink expects them: a configuration error saying what to change', async () => {
+    const h = await hec({ ack: false });
+    const s = sink([h]);
+    await s.write('x://a', events(3));
+    const err = await s.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/returned no ackId.*Enable indexer acknowledgement.*"ack": false/);
+    await s.close();
+  });
+
+  test('bad endpoint URLs are refused up front', () => {
+    expect(() => new HecSink({ endpoints: ['idx1:8088'], token: 't' })).toThrow(/endpoint 1 must start with https:\/\//);
+    expect(() => new HecSink({ endpoints: [], token: 't' })).toThrow(/no endpoints/);
+    expect(() => new HecSink({ endpoints: ['https://x:8088'], token: '' })).toThrow(/no token/);
+  });
+
+  describe('TLS', () => {
+    let pki: TestPki;
+    beforeAll(() => { pki = makeTestPki(); });
+    afterAll(() => pki.cleanup());
+
+    test('verifies the server with the configured CA', async () => {
+      const h = await hec({ tls: pki.server });
+      const s = sink([h], { caCertPath: pki.caCert });
+      const sent = events(30);
+      await s.write('x://a', sent);
+      await s.flush();
+      expect(deliveryOf([h], sent).missing).toEqual([]);
+      await s.close();
+    });
+
+    test('an untrusted certificate is a configuration error pointing at sink.ca_cert_path', async () => {
+      const h = await hec({ tls: pki.selfSigned });
+      const s = sink([h], { caCertPath: pki.caCert });
+      await s.write('x://a', events(3));
+      const err = await s.flush().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not accepted .*sink\.ca_cert_path/);
+      expect(h.stored).toEqual([]);
+      await s.close();
+    });
+  });
+});
