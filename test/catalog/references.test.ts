@@ -3,6 +3,7 @@ import * as path from 'path';
 import { analyzeSearch } from '../../src/build/spl';
 import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
 import { parseSearch, SearchNode } from '../../src/core/knowledge/search';
+import { goldenLines, metaFor, SOURCETYPES } from '../knowledge/support';
 import { GOLDEN } from './samples';
 import { allSearches, appMacros } from './searches';
 import { conf, readRepo, REPO, value } from './shared';
@@ -21,15 +22,28 @@ function lookupColumns(name: string): string[] | undefined {
 /** Fields every event has, or that Splunk makes at search time whatever the app says. */
 const INTERNAL = ['_time', '_raw', '_indextime', 'index', 'source', 'sourcetype', 'host', 'eventtype', 'tag', 'splunk_server', 'linecount'];
 
-/** The add-on's own log record (src/core/log format) with a run summary, for the health searches. */
-const LOG_LINE = '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary stanza=illumio_pce_events://prod events=500 batches=5 errors=0 duration_ms=1234 status=failed error_kind=transient';
+/** Sourcetypes each index macro scopes a search to. */
+const SCOPE: Record<string, string[]> = {
+  ta_zerotrust_illumio_index: ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef'],
+  ta_zerotrust_prisma_index: ['pan:prisma_saas'],
+  ta_zerotrust_lacework_index: ['lacework:edge:audit', 'lacework:edge:alert'],
+  ta_zerotrust_internal_logs: ['ta_zerotrust_events:log'],
+};
 
-/** Fields our props/transforms/lookups produce on real-looking events, per the knowledge evaluator. */
-function producedFields(): Set<string> {
+/**
+ * Fields our props/transforms/lookups produce per sourcetype, per the knowledge evaluator, on the
+ * knowledge engineer's golden corpus (test/golden) and the catalog's own samples.
+ */
+function producedFields(): Map<string, Set<string>> {
   const kb = KnowledgeBase.loadApp(REPO);
-  const out = new Set<string>();
-  const samples = [...GOLDEN.map((g) => ({ raw: g.raw, sourcetype: g.sourcetype, source: g.source })), { raw: LOG_LINE, sourcetype: 'ta_zerotrust_events:log', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_illumio_pce_events.log' }];
-  for (const s of samples) for (const f of kb.evaluate(s.raw, { sourcetype: s.sourcetype, source: s.source }).fields.keys()) out.add(f);
+  const out = new Map<string, Set<string>>();
+  const add = (st: string, raw: string, meta: { sourcetype: string; source?: string; host?: string }) => {
+    let set = out.get(st);
+    if (!set) out.set(st, (set = new Set()));
+    for (const f of kb.evaluate(raw, meta).fields.keys()) set.add(f);
+  };
+  for (const st of SOURCETYPES) for (const raw of goldenLines(st)) add(st, raw, metaFor(st));
+  for (const g of GOLDEN) add(g.sourcetype, g.raw, { sourcetype: g.sourcetype, source: g.source });
   return out;
 }
 
@@ -71,16 +85,25 @@ describe('references in shipped searches', () => {
     expect(problems).toEqual([]);
   });
 
-  it('read only fields that our props, transforms and lookups produce on the golden samples, or Splunk itself', () => {
-    const known = new Set([...INTERNAL, ...producedFields()]);
-    const unknown = analyses.flatMap((x) => x.a.fields.filter((f) => !known.has(f)).map((f) => `${x.where}: ${f}`));
-    expect(unknown).toEqual([]);
+  it('read only fields that Splunk makes or our knowledge produces for the sourcetypes they search', () => {
+    const produced = producedFields();
+    const problems: string[] = [];
+    for (const x of analyses) {
+      const sourcetypes = x.a.macros.flatMap((m) => SCOPE[m] ?? []);
+      for (const f of x.a.fields) {
+        if (INTERNAL.includes(f)) continue;
+        if (!sourcetypes.length) problems.push(`${x.where}: reads ${f} but names no index macro`);
+        // A field one of the searched sourcetypes has: searches over several vendors read CIM fields.
+        if (!sourcetypes.some((st) => produced.get(st)?.has(f))) problems.push(`${x.where}: ${f} (${sourcetypes.join(', ')})`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });
 
 describe('eventtypes and tags', () => {
   it('eventtype searches are plain searches (no pipe, no subsearch) over fields our knowledge provides', () => {
-    const known = new Set([...INTERNAL, ...producedFields()]);
+    const known = new Set([...INTERNAL, ...[...producedFields().values()].flatMap((set) => [...set])]);
     const problems: string[] = [];
     for (const s of eventtypes.stanzas) {
       const search = value(eventtypes, s.name, 'search') ?? '';
