@@ -12,10 +12,10 @@ import { descriptions } from '../../src/sources/registry';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { fixtureText } from '../protocol/fixtures';
 import { child, parseXml, shape } from '../protocol/xml-tree';
+import { inputXml as stdinInput, itemsXml as stdinItems, utf16be, type SplunkdStdinSession } from '../support/modinput-xml';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 interface Result { code: number | null; stdout: string; stderr: string }
 
@@ -40,51 +40,20 @@ function run(scheme: string, args: string[], stdin: string | Buffer, env: NodeJS
   return new Promise((resolve) => proc.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-function itemsXml(name: string, params: Record<string, string>, session: { uri: string; key: string; dir: string }): string {
-  return `<?xml version="1.0" encoding="utf-16"?>
-<items>
-  <server_host>e2e</server_host>
-  <server_uri>${esc(session.uri)}</server_uri>
-  <checkpoint_dir>${esc(session.dir)}</checkpoint_dir>
-  <session_key>${esc(session.key)}</session_key>
-  <item name="${esc(name)}">
-${Object.entries(params).map(([k, v]) => `    <param name="${esc(k)}">${esc(v)}</param>`).join('\n')}
-  </item>
-</items>
-`;
-}
-
-function inputXml(stanza: string, params: Record<string, string>, session: { uri: string; key: string; dir: string }): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<input>
-  <server_host>e2e</server_host>
-  <server_uri>${esc(session.uri)}</server_uri>
-  <session_key>${esc(session.key)}</session_key>
-  <checkpoint_dir>${esc(session.dir)}</checkpoint_dir>
-  <configuration>
-    <stanza name="${esc(stanza)}" app="TA-zerotrust-events">
-${Object.entries({ index: 'main', interval: '300', host: 'hf-1', ...params }).map(([k, v]) => `      <param name="${esc(k)}">${esc(v)}</param>`).join('\n')}
-    </stanza>
-  </configuration>
-</input>
-`;
-}
-
-/** splunkd sends UTF-16 with a BOM (the SDK fixtures); so do we here. */
-function utf16be(text: string): Buffer {
-  const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
-  return Buffer.from(le).swap16();
-}
+const itemsXml = (name: string, params: Record<string, string>, s: SplunkdStdinSession) => stdinItems(s, name, params);
+/** One stanza with the params splunkd adds itself. */
+const inputXml = (stanza: string, params: Record<string, string>, s: SplunkdStdinSession) =>
+  stdinInput(s, { [stanza]: { index: 'main', interval: '300', host: 'hf-1', ...params } });
 
 let tmp: string;
 let splunkd: SplunkdStandIn;
-let session: { uri: string; key: string; dir: string };
+let session: SplunkdStdinSession;
 
 beforeEach(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-e2e-'));
   splunkd = await startSplunkd({ app: 'TA-zerotrust-events' });
-  session = { uri: splunkd.url, key: splunkd.sessionKey, dir: path.join(tmp, 'modinputs', 'illumio_pce_events') };
-  fs.mkdirSync(session.dir, { recursive: true });
+  session = { serverUri: splunkd.url, sessionKey: splunkd.sessionKey, checkpointDir: path.join(tmp, 'modinputs', 'illumio_pce_events') };
+  fs.mkdirSync(session.checkpointDir, { recursive: true });
 });
 
 afterEach(async () => {
@@ -209,7 +178,7 @@ describe('run mode', () => {
       expect(e.action.info).toBe(expected(HOSTILE[i]));
       expect(e.created_by.user.username).toBe(expected(HOSTILE[i]));
     }
-    expect(await fileCheckpointStore(session.dir, STANZA).load()).toBeDefined();
+    expect(await fileCheckpointStore(session.checkpointDir, STANZA).load()).toBeDefined();
     expect(fs.readFileSync(path.join(tmp, 'var', 'log', 'splunk', 'ta_zerotrust_events_illumio_pce_events.log'), 'utf8'))
       .toMatch(/run_summary stanza=illumio_pce_events:\/\/e2e events=8 batches=\d+ errors=\d+ duration_ms=\d+ status=ok/);
   });
@@ -243,7 +212,7 @@ describe('run mode', () => {
     const r = await run('illumio_pce_events', [], inputXml('lacework_edge_audit://x', {}, session), splunkdEnv(tmp));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ERROR lacework_edge_audit:\/\/x: this stanza was given to the illumio_pce_events input/m);
-    const noDir = await run('illumio_pce_events', [], inputXml(STANZA, {}, { ...session, dir: '' }), splunkdEnv(tmp));
+    const noDir = await run('illumio_pce_events', [], inputXml(STANZA, {}, { ...session, checkpointDir: '' }), splunkdEnv(tmp));
     expect(noDir.code).toBe(1);
     expect(noDir.stderr).toMatch(/no <checkpoint_dir>/);
   });
