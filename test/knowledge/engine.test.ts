@@ -199,3 +199,20 @@ describe('eval', () => {
     expect(run(expr, f as Record<string, string>)).toEqual(want);
   });
 });
+
+describe('our props.conf', () => {
+  it('gives the four Illumio sourcetypes the same calculated fields (the normalisation) and valid index-time settings', () => {
+    const all = readPropsStanzas(parseConf(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'default', 'props.conf'), 'utf8')));
+    const st = (n: string) => all.find((s) => s.name === n)!;
+    const evals = (n: string) => [...st(n).settings.keys()].filter((k) => k.startsWith('EVAL-')).sort();
+    const base = evals('illumio:pce:event');
+    for (const n of ['illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef']) expect(evals(n)).toEqual(expect.arrayContaining(base));
+    for (const n of ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef', 'pan:prisma_saas', 'lacework:edge:audit', 'lacework:edge:alert', 'ta_zerotrust_events:log']) {
+      const s = st(n).settings;
+      expect({ n, lm: s.get('SHOULD_LINEMERGE'), lb: s.get('LINE_BREAKER'), kv: ['json', 'none'].includes(s.get('KV_MODE')!) }).toEqual({ n, lm: 'false', lb: '([\\r\\n]+)', kv: true });
+      for (const k of ['TRUNCATE', 'TIME_PREFIX', 'TIME_FORMAT', 'MAX_TIMESTAMP_LOOKAHEAD', 'TZ', 'AUTO_KV_JSON']) expect(s.has(k)).toBe(true);
+    }
+    // Illumio events with large resource_changes must not be cut.
+    expect(Number(st('illumio:pce:event').settings.get('TRUNCATE'))).toBeGreaterThanOrEqual(1000000);
+  });
+});
