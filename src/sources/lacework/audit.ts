@@ -117,15 +117,18 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
   if (!seenAny && received === 0 && now - firstFrom > 0) await probeTimeUnit(client, config, ctx, firstFrom, now, 'audit_events');
 }
 
+/** The indexed text of an audit record (also for golden samples of lacework:edge:audit). */
+export function auditEventData(item: Record<string, unknown>, redact = true): string {
+  if (!redact) return JSON.stringify(item);
+  const out = { ...item };
+  if (typeof out.request_body === 'string' && out.request_body) out.request_body = redactBody(out.request_body);
+  if (typeof out.path === 'string') out.path = redactPath(out.path);
+  if (typeof out.matched_path === 'string') out.matched_path = redactPath(out.matched_path);
+  return JSON.stringify(out);
+}
+
 function toEvent(item: Record<string, unknown>, t: number | undefined, redact: boolean): OutEvent {
-  let out = item;
-  if (redact) {
-    out = { ...item };
-    if (typeof out.request_body === 'string' && out.request_body) out.request_body = redactBody(out.request_body);
-    if (typeof out.path === 'string') out.path = redactPath(out.path);
-    if (typeof out.matched_path === 'string') out.matched_path = redactPath(out.matched_path);
-  }
-  const ev: OutEvent = { data: JSON.stringify(out) };
+  const ev: OutEvent = { data: auditEventData(item, redact) };
   if (t !== undefined) ev.time = t / 1000;
   return ev;
 }

@@ -3,8 +3,6 @@
  * AlertStatus and incident_status integers are the simulator's own choice: the document gives
  * them as integers without naming them.
  */
-import { randomUUID } from 'node:crypto';
-
 export const SIM_ALERT_STATUS = { OPEN: 1, IN_PROGRESS: 2, CLOSED: 3 } as const;
 export const SIM_INCIDENT_STATUS = { NONE: 0, TRUE_POSITIVE: 1, FALSE_POSITIVE: 2, BENIGN: 3 } as const;
 
@@ -96,6 +94,15 @@ export class SimData {
     this.rand = prng(seed);
   }
 
+  /** A version-4 shaped uuid from the seeded generator, so the same seed gives the same records. */
+  uuid(): string {
+    const hex = Array.from({ length: 32 }, () => Math.floor(this.rand() * 16).toString(16));
+    hex[12] = '4';
+    hex[16] = '89ab'[Math.floor(this.rand() * 4)];
+    const h = hex.join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
   private pick<T>(xs: readonly T[]): T {
     return xs[Math.floor(this.rand() * xs.length)];
   }
@@ -151,7 +158,7 @@ export class SimData {
       trace: Math.floor(this.rand() * 2 ** 48).toString(16),
       user_display_name: u.name,
       user_login: u.login,
-      uuid: randomUUID(),
+      uuid: this.uuid(),
     };
   }
 
@@ -171,7 +178,7 @@ export class SimData {
       severity: 1 + Math.floor(this.rand() * 4),
       status: SIM_ALERT_STATUS.OPEN,
       update_time: createTimeMs,
-      uuid: randomUUID(),
+      uuid: this.uuid(),
     };
   }
 }

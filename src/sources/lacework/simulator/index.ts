@@ -246,7 +246,7 @@ export async function startLaceworkSimulator(opts: LaceworkSimulatorOptions = {}
     const list = histories.get(a.uuid) ?? [];
     list.push({
       account_and_alert_uuid: `${a.account_name}/${a.uuid}`,
-      action, actor_display_name: actor.display_name, actor_uuid: actor.uuid, timestamp: at, uuid: randomUUID(),
+      action, actor_display_name: actor.display_name, actor_uuid: actor.uuid, timestamp: at, uuid: data.uuid(),
     });
     histories.set(a.uuid, list);
   };
