@@ -43,7 +43,7 @@ function argLines(arg: ArgumentDescription): string[] {
       : arg.min !== undefined ? `Minimum: ${arg.min}.` : `Maximum: ${arg.max}.`;
     lines.push(...bullets(range));
   }
-  if (arg.secret) lines.push(...bullets('Secret: on the first run the input moves it to storage/passwords and writes ******** here.'));
+  if (arg.secret && !arg.description.includes('storage/passwords')) lines.push(...bullets('Secret: on the first run the input moves it to storage/passwords and writes ******** here.'));
   if (arg.required) lines.push('* Required.');
   else lines.push(arg.default === undefined ? '* Optional. No default.' : `* Default: ${String(arg.default)}`);
   return lines;
