@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- <name filter>]`: performance numbers, kept out of the tests (no timed
+ * `npm run bench [-- <suite>…]`: performance numbers, kept out of the tests (no timed
  * assertions there). Prints a table, then exactly one JSON line `{"bench": {...}}` for tools.
  *
  * A bench module exports `benches: Bench[]`; adding one is one line in BENCH_MODULES.
+ * Exit status 1 when a result misses its target, so CI can gate on it.
  */
 export interface BenchResult {
   name: string;
@@ -16,12 +17,13 @@ export interface BenchResult {
 
 export type Bench = () => Promise<BenchResult[]>;
 
-const BENCH_MODULES: (() => Promise<{ benches: Bench[] }>)[] = [
-  () => import('../core/protocol/bench'),
-  () => import('../sources/prisma/bench'),
-  () => import('../core/knowledge/bench'),
-  () => import('../sources/lacework/bench'),
-];
+/** Suite name → module; `npm run bench -- <suite>` runs one suite. */
+const BENCH_MODULES: Record<string, () => Promise<{ benches: Bench[] }>> = {
+  protocol: () => import('../core/protocol/bench'),
+  prisma: () => import('../sources/prisma/bench'),
+  knowledge: () => import('../core/knowledge/bench'),
+  lacework: () => import('../sources/lacework/bench'),
+};
 
 /** Median of a sample (the mean of the middle two for an even count). */
 export function median(values: number[]): number {
@@ -56,26 +58,26 @@ export function formatTable(results: BenchResult[]): string {
   return rows.map((row) => row.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
-export async function runBenches(filter?: string): Promise<BenchResult[]> {
+export async function runBenches(suites?: string[]): Promise<BenchResult[]> {
+  const names = suites?.length ? suites : Object.keys(BENCH_MODULES);
+  const unknown = names.filter((n) => !BENCH_MODULES[n]);
+  if (unknown.length) throw new Error(`unknown bench suite(s) ${unknown.join(', ')}; known: ${Object.keys(BENCH_MODULES).join(', ')}`);
   const results: BenchResult[] = [];
-  for (const load of BENCH_MODULES) {
-    const { benches } = await load();
-    for (const bench of benches) {
-      for (const r of await bench()) {
-        if (!filter || r.name.includes(filter)) results.push(r);
-      }
-    }
+  for (const name of names) {
+    const { benches } = await BENCH_MODULES[name]();
+    for (const bench of benches) results.push(...(await bench()));
   }
   return results;
 }
 
 async function cli(): Promise<void> {
-  const results = await runBenches(process.argv[2]);
+  const results = await runBenches(process.argv.slice(2));
   process.stdout.write(`${formatTable(results)}\n`);
   const json = Object.fromEntries(results.map((r) => [r.name, {
     value: round(r.value), unit: r.unit, ...(r.target ? { target: r.target } : {}), ...(r.ok !== undefined ? { ok: r.ok } : {}),
   }]));
   process.stdout.write(`${JSON.stringify({ bench: json })}\n`);
+  if (results.some((r) => r.ok === false)) process.exitCode = 1;
 }
 
 if (require.main === module) {
