@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'fs/promises';
 import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from './checkpoint';
 import { ConfigError, errorMessage, isTaError } from './errors';
 import { createHttpClient } from './http';
-import { closeLoggers, createLogger } from './log';
+import { closeLoggers, createLogger, logFilePath } from './log';
 import { APP_ID, type ModinputIo } from './modinput';
 import { parseInputXml, parseValidationXml, type SplunkdSession } from './protocol/input';
 import { runStanza, validateStanza } from './runtime';
@@ -74,7 +74,7 @@ export async function runValidate(scheme: string, input: Buffer, io: ModinputIo)
       return e.message;
     }
     log.error(`validation failed with an unexpected error: ${errorMessage(e)}`, { stack: (e as Error)?.stack });
-    return `${stanza}: the check failed with an unexpected error (${errorMessage(e)}). Details are in $SPLUNK_HOME/var/log/splunk/ under the ${APP_ID} log files.`;
+    return `${stanza}: the check failed with an unexpected error (${errorMessage(e)}). Details are in ${logFilePath(scheme, '$SPLUNK_HOME/var/log/splunk')}.`;
   } finally {
     await rm(stateDir, { recursive: true, force: true });
     await closeLoggers();

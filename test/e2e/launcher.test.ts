@@ -206,7 +206,7 @@ describe('run mode', () => {
     const hrefs = [...firstEvents, ...parseXml(second.stdout).children]
       .map((e) => (JSON.parse(child(e, 'data')!.text) as { href: string }).href);
     expect(new Set(hrefs)).toEqual(new Set(sim.hrefsBetween(0, now)));
-  });
+  }, 180_000);
 
   test('a stanza that is not ours, or no checkpoint_dir, fails with exit 1 and says why', async () => {
     const r = await run('illumio_pce_events', [], inputXml('lacework_edge_audit://x', {}, session), splunkdEnv(tmp));
