@@ -11,6 +11,12 @@ import { ConfigError } from '../errors';
 import type { OutEvent, Sink } from '../types';
 import { hecEventJson } from './hec';
 
+/**
+ * Appends per file, in order: inputs running at the same time share the file, and one large
+ * append may take several write(2) calls that must not interleave with another input's.
+ */
+const appendChains = new Map<string, Promise<void>>();
+
 export class NdjsonSink implements Sink {
   private fh: fs.promises.FileHandle | undefined;
   private dirty = false;
@@ -32,7 +38,14 @@ export class NdjsonSink implements Sink {
   async write(_stanza: string, events: OutEvent[]): Promise<void> {
     if (!events.length) return;
     const fh = await this.open();
-    await fh.appendFile(events.map((e) => `${hecEventJson(e)}\n`).join(''), 'utf8');
+    const text = events.map((e) => `${hecEventJson(e)}\n`).join('');
+    const append = (appendChains.get(this.file) ?? Promise.resolve()).then(() => fh.appendFile(text, 'utf8'));
+    const settled = append.catch(() => undefined);
+    appendChains.set(this.file, settled);
+    void settled.then(() => {
+      if (appendChains.get(this.file) === settled) appendChains.delete(this.file);
+    });
+    await append;
     this.dirty = true;
   }
 

@@ -1,0 +1,102 @@
+/**
+ * Secrets of the standalone collector: from a file named in collector.json (`<param>_file`,
+ * `sink.token_file`, e.g. a mounted container secret) or else from the environment
+ * (`TA_ZEROTRUST_SECRET_<NAME>_<PARAM>`, `TA_ZEROTRUST_SECRET_HEC_TOKEN`). Never from argv, where
+ * any user of the host can read them, and never from the config file itself.
+ */
+import * as fs from 'node:fs';
+import { MASK, type InputDescription } from '../description';
+import { ConfigError } from '../errors';
+import type { Logger, SecretStore } from '../types';
+import { HEC_TOKEN_ENV, secretEnvName, type CollectorConfig, type InputConfig } from './config';
+
+export function readSecretFile(file: string, field: string, log?: Logger): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    const mode = fs.statSync(file).mode;
+    if (mode & 0o077 && process.platform !== 'win32') {
+      log?.warn(`${field}: the secret file ${file} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it.`);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`${field}: cannot read the secret file ${file} (${code}). Check the path and that this user may read it.`, field);
+  }
+  // Files written with echo or by editors end with a newline that is not part of the secret.
+  const value = text.replace(/\r?\n$/, '');
+  if (!value) throw new ConfigError(`${field}: the secret file ${file} is empty.`, field);
+  return value;
+}
+
+export interface StandaloneSecrets extends SecretStore {
+  has(realm: string, username: string): boolean;
+}
+
+/** Where each secret of an input comes from, resolved now so a missing one fails before any run. */
+export function inputSecretStore(
+  inputs: InputConfig[],
+  descOf: (scheme: string) => InputDescription,
+  env: NodeJS.ProcessEnv = process.env,
+  log?: Logger,
+): StandaloneSecrets {
+  const values = new Map<string, string>();
+  const problems: string[] = [];
+  inputs.forEach((input, i) => {
+    if (input.disabled) return;
+    const desc = descOf(input.scheme);
+    for (const arg of desc.args.filter((a) => a.secret)) {
+      const fileKey = `${arg.name}_file`;
+      const file = input.params[fileKey];
+      const envName = secretEnvName(input.name, arg.name);
+      let value: string | undefined;
+      if (typeof file === 'string') {
+        try {
+          value = readSecretFile(file, `inputs[${i}].params.${fileKey}`, log);
+        } catch (e) {
+          problems.push((e as Error).message);
+          continue;
+        }
+      } else if (env[envName]) {
+        value = env[envName];
+      }
+      if (value === undefined) {
+        if (arg.required) problems.push(`inputs[${i}] (${input.name}): ${arg.title} is missing; set the environment variable ${envName} or params.${fileKey}.`);
+        continue;
+      }
+      values.set(`${input.scheme}://${input.name}\u0000${arg.name}`, value);
+    }
+  });
+  if (problems.length) throw new ConfigError(problems.join('\n'), 'secrets');
+  return {
+    has: (realm, username) => values.has(`${realm}\u0000${username}`),
+    get: async (realm, username) => values.get(`${realm}\u0000${username}`),
+    set: async () => {
+      throw new Error('the standalone collector does not store secrets');
+    },
+  };
+}
+
+/**
+ * The stanza parameters runStanza gets: strings as in inputs.conf, secrets masked so the runtime
+ * reads them from the store above (and so they are in no params object that might be logged).
+ */
+export function stanzaParams(input: InputConfig, desc: InputDescription, secrets: StandaloneSecrets): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.params)) {
+    if (k.endsWith('_file') && desc.args.some((a) => a.secret && `${a.name}_file` === k)) continue;
+    out[k] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  const stanza = `${input.scheme}://${input.name}`;
+  for (const arg of desc.args) if (arg.secret && secrets.has(stanza, arg.name)) out[arg.name] = MASK;
+  if (input.index) out.index = input.index;
+  if (input.host) out.host = input.host;
+  return out;
+}
+
+export function hecToken(cfg: CollectorConfig, env: NodeJS.ProcessEnv = process.env, log?: Logger): string {
+  if (cfg.sink.type !== 'hec') return '';
+  if (cfg.sink.token_file) return readSecretFile(cfg.sink.token_file, 'sink.token_file', log);
+  const token = env[HEC_TOKEN_ENV];
+  if (!token) throw new ConfigError(`sink: the HEC token is missing; set the environment variable ${HEC_TOKEN_ENV} or sink.token_file.`, 'sink.token_file');
+  return token;
+}
