@@ -8,6 +8,12 @@
  * Names come from Illumio's published lists and from real PCEs (../shared/reference/
  * illumio-event-types.tsv; a test checks nothing there is missing here). Families, labels, CIM
  * mapping and alert-worthiness are ours.
+ *
+ * Renames at search time: props.conf's EVAL-event_type of each Illumio sourcetype turns a legacy
+ * name into the current one (so `event_type=agent.activate` finds activation_failure), keeps the
+ * indexed name in event_type_original, and status follows the old name's suffix; the eventtypes
+ * also list the legacy names, so they match even where that EVAL is overridden.
+ * test/catalog/golden.test.ts renders every rename below in all four formats and checks both.
  */
 
 export type CimModel = 'Authentication' | 'Change' | 'Alerts';
