@@ -188,8 +188,14 @@ async function prepare(
   };
 }
 
+/** A failure that is only the abort we asked for (SIGTERM), possibly wrapped by a client. */
 function isAbort(e: unknown, signal: AbortSignal): boolean {
-  return signal.aborted && (e as { name?: string } | undefined)?.name === 'AbortError';
+  if (!signal.aborted) return false;
+  for (let cur = e as { name?: string; code?: string; cause?: unknown } | undefined, depth = 0; cur && depth < 4; depth++) {
+    if (cur === signal.reason || cur.name === 'AbortError' || cur.code === 'ABORT_ERR') return true;
+    cur = cur.cause as typeof cur;
+  }
+  return false;
 }
 
 /** key=value with quotes only where a value needs them, for the Add-on health dashboard. */

@@ -365,3 +365,24 @@ describe('validateStanza', () => {
     expect(signal?.aborted).toBe(true);
   });
 });
+
+test('a source that fails only because of the abort (wrapped by its client) ends the run as interrupted, not failed', async () => {
+  const ctrl = new AbortController();
+  const e = env(new Pipe(), { signal: ctrl.signal });
+  const source = testSource(async function* () {
+    ctrl.abort();
+    const abort = Object.assign(new Error('This operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+    throw new TransientError('test_feed://a: request cancelled', undefined, { cause: abort });
+  });
+  const summary = await runStanza(source, STANZA, PARAMS, e);
+  expect(summary).toMatchObject({ status: 'ok', interrupted: true, events: 0 });
+  expect(stderr.text).not.toMatch(/^ERROR/m);
+});
+
+test('the same error without an abort fails the run', async () => {
+  const e = env(new Pipe());
+  const source = testSource(async function* () {
+    throw new TransientError('test_feed://a: request cancelled', undefined, { cause: new Error('socket hang up') });
+  });
+  expect(await runStanza(source, STANZA, PARAMS, e)).toMatchObject({ status: 'failed', errorKind: 'transient' });
+});
