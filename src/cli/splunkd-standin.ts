@@ -10,12 +10,17 @@
  *   storage/passwords/<realm:user:>    GET, POST (password), DELETE
  *   configs/conf-<file>                GET list, POST create (name=<stanza>, key=value…)
  *   configs/conf-<file>/<stanza>       GET, POST (key=value…), DELETE
- *   data/inputs/<scheme>[/<name>]      GET, POST: the `[<scheme>://<name>]` stanzas of inputs.conf
+ *   data/inputs/<scheme>[/<name>]      GET, POST, DELETE: the `[<scheme>://<name>]` stanzas of inputs.conf;
+ *                                      with `validate`, a create or edit is first checked the way splunkd
+ *                                      runs `<scheme> --validate-arguments` (400 with its message if refused)
+ *   data/inputs/<scheme>/<name>/enable|disable   POST: disabled = 0|1 (no validation)
  *   storage/collections/config/<c>     GET (404 unless the collection was declared)
  *   storage/collections/data/<c>[/<k>] GET, POST (insert / update by key, JSON), DELETE
  *
  * under `/services/…` (app `system`) and `/servicesNS/<owner>/<app>/…` (`-` for "any" on reads).
- * Every request must carry `Authorization: Splunk <sessionKey>`, else 401.
+ * Every request must carry `Authorization: Splunk <sessionKey>`, else 401. Keys made by
+ * `addSession(user, capabilities)` belong to users without admin rights: storage/passwords reads
+ * need list_storage_passwords, every write admin_all_objects, else 403 as splunkd answers.
  *
  * Usage:
  *   const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: ['ta_zerotrust_events_checkpoints'] });
@@ -69,8 +74,18 @@ export interface SplunkdStandIn {
   declareCollection(name: string, app?: string): void;
   /** Answer the next `count` requests whose path matches with this status (fault injection). */
   failNext(pathPattern: RegExp, status: number, count?: number): void;
+  /** A session key of a user holding only these capabilities. */
+  addSession(user: string, capabilities: string[]): string;
   close(): Promise<void>;
 }
+
+/**
+ * splunkd's external validation of a modular input: given the scheme, the item name (without
+ * `scheme://`) and every param of the stanza as it would be saved, resolve undefined when valid or
+ * the script's message. The stand-in answers 400 with `Argument validation for scheme=<scheme>:
+ * <message>` and saves nothing.
+ */
+export type InputValidator = (scheme: string, name: string, params: Record<string, string>) => Promise<string | undefined>;
 
 export interface SplunkdOptions {
   sessionKey?: string;
@@ -78,6 +93,7 @@ export interface SplunkdOptions {
   /** Serve HTTPS with this certificate (see ./tls). */
   tls?: { cert: string; key: string };
   collections?: string[];
+  validate?: InputValidator;
 }
 
 type Conf = Map<string, Map<string, Map<string, Map<string, string>>>>; // app → file → stanza → key → value
@@ -103,6 +119,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
   const requests: SplunkdRequest[] = [];
   const responses: SplunkdStandIn['responses'] = [];
   const faults: { re: RegExp; status: number; left: number }[] = [];
+  const limited = new Map<string, { user: string; capabilities: Set<string> }>();
   for (const c of opts.collections ?? []) kvData.set(c, new Map());
 
   const confFile = (app: string, file: string, create: boolean) => {
@@ -136,7 +153,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => void (async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const u = new URL(req.url ?? '/', 'http://standin');
       const query = Object.fromEntries(u.searchParams);
@@ -154,7 +171,9 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
       };
       const error = (status: number, text: string) => send(status, { messages: [{ type: status === 401 ? 'WARN' : 'ERROR', text }] });
 
-      if (req.headers.authorization !== `Splunk ${sessionKey}`) return error(401, 'call not properly authenticated');
+      const auth = req.headers.authorization ?? '';
+      const user = auth.startsWith('Splunk ') ? limited.get(auth.slice('Splunk '.length)) : undefined;
+      if (auth !== `Splunk ${sessionKey}` && !user) return error(401, 'call not properly authenticated');
       const fault = faults.find((f) => f.left > 0 && f.re.test(u.pathname));
       if (fault) {
         fault.left--;
@@ -172,6 +191,13 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
         app = segs[2];
         rest = segs.slice(3);
       } else return error(404, `Not Found: ${u.pathname}`);
+      if (user) {
+        const needed = method !== 'GET' ? 'admin_all_objects'
+          : rest[0] === 'storage' && rest[1] === 'passwords' ? 'list_storage_passwords' : undefined;
+        if (needed && !user.capabilities.has(needed) && !user.capabilities.has('admin_all_objects')) {
+          return error(403, `You (user=${user.user}) do not have permission to perform this operation (requires capability: ${needed}).`);
+        }
+      }
       const writeApp = app === '-' ? defaultApp : app;
       const prefix = segs[0] === 'services' ? '/services' : `/servicesNS/${encodeURIComponent(owner)}/${encodeURIComponent(app)}`;
       const atom = query.output_mode === undefined;
@@ -247,15 +273,18 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
       }
 
       // ---- configs/conf-<file> and data/inputs/<scheme> ----
-      const confTarget = (): { file: string; path: string; stanza?: string; toStanza: (n: string) => string; fromStanza: (s: string) => string | undefined } | undefined => {
+      const action = rest[0] === 'data' && rest[1] === 'inputs' && rest.length > 4 && /^(enable|disable)$/.test(rest[rest.length - 1])
+        ? rest[rest.length - 1] : undefined;
+      const confTarget = (): { file: string; path: string; scheme?: string; stanza?: string; toStanza: (n: string) => string; fromStanza: (s: string) => string | undefined } | undefined => {
         if (rest[0] === 'configs' && rest[1]?.startsWith('conf-')) {
           const file = rest[1].slice(5);
           return { file, path: `configs/conf-${file}`, stanza: rest.length > 2 ? rest.slice(2).join('/') : undefined, toStanza: (n) => n, fromStanza: (s) => s };
         }
         if (rest[0] === 'data' && rest[1] === 'inputs' && rest[2]) {
           const scheme = rest[2];
+          const nameSegs = action ? rest.slice(3, -1) : rest.slice(3);
           return {
-            file: 'inputs', path: `data/inputs/${scheme}`, stanza: rest.length > 3 ? `${scheme}://${rest.slice(3).join('/')}` : undefined,
+            file: 'inputs', path: `data/inputs/${scheme}`, scheme, stanza: nameSegs.length ? `${scheme}://${nameSegs.join('/')}` : undefined,
             toStanza: (n) => `${scheme}://${n}`,
             fromStanza: (s) => (s.startsWith(`${scheme}://`) ? s.slice(scheme.length + 3) : undefined),
           };
@@ -286,6 +315,11 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
             const stanzas = confFile(writeApp, target.file, true)!;
             if (stanzas.has(stanza)) return error(409, `An object with name=${form.name} already exists`);
             const values = new Map(Object.entries(form).filter(([k]) => k !== 'name' && k !== 'output_mode'));
+            if (target.scheme && opts.validate) {
+              const refused = await opts.validate(target.scheme, form.name, Object.fromEntries(values));
+              if (refused !== undefined) return error(400, `Argument validation for scheme=${target.scheme}: ${refused}`);
+              if (stanzas.has(stanza)) return error(409, `An object with name=${form.name} already exists`);
+            }
             stanzas.set(stanza, values);
             return feed(target.path, [confEntry(stanza, writeApp, values)]);
           }
@@ -294,6 +328,19 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
         const found = findStanza(app === 'system' ? '-' : app, target.file, target.stanza);
         if (!found) return error(404, `Could not find object id=${target.fromStanza(target.stanza) ?? target.stanza}`);
         if (method === 'GET') return feed(target.path, [confEntry(target.stanza, found.app, found.values)]);
+        if (action) {
+          if (method !== 'POST') return error(405, 'Method not allowed');
+          const stanzas = confFile(writeApp, target.file, true)!;
+          let values = stanzas.get(target.stanza);
+          if (!values) stanzas.set(target.stanza, (values = new Map(found.values)));
+          values.set('disabled', action === 'disable' ? '1' : '0');
+          return feed(target.path, [confEntry(target.stanza, writeApp, values)]);
+        }
+        if (method === 'POST' && target.scheme && opts.validate) {
+          const edited = Object.entries(form).filter(([k]) => k !== 'output_mode');
+          const refused = await opts.validate(target.scheme, target.fromStanza(target.stanza)!, { ...Object.fromEntries(found.values), ...Object.fromEntries(edited) });
+          if (refused !== undefined) return error(400, `Argument validation for scheme=${target.scheme}: ${refused}`);
+        }
         if (method === 'POST') {
           // Writes land in the namespace's app, as splunkd writes to that app's local/<file>.conf.
           const stanzas = confFile(writeApp, target.file, true)!;
@@ -359,7 +406,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
         }
       }
       return error(404, `Not Found: ${u.pathname}`);
-    });
+    })());
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -407,6 +454,11 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
     },
     failNext(pathPattern, status, count = 1) {
       faults.push({ re: pathPattern, status, left: count });
+    },
+    addSession(userName, capabilities) {
+      const key = randomBytes(24).toString('hex');
+      limited.set(key, { user: userName, capabilities: new Set(capabilities) });
+      return key;
     },
     close: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
