@@ -46,6 +46,53 @@ describe('collectPrisma', () => {
     expect(sim.requests.filter((r) => r.path === '/api/v1/log_events')).toHaveLength(8);
   });
 
+  it('delivers single-mode events in groups, each body spooled as it arrives', async () => {
+    sim = await startPrismaSimulator({ events: 250, longPollMs: 30 });
+    const { ctx } = makeCtx(dir);
+    const sizes: number[] = [];
+    const out: OutEvent[] = [];
+    for await (const batch of collectPrisma(simConfig(sim, { api_mode: 'single' }), ctx)) {
+      sizes.push(batch.events.length);
+      out.push(...batch.events);
+      expect(await spoolFiles(dir)).toBe(batch.events.length);
+      await ctx.checkpoint.save(batch.checkpoint);
+      await batch.committed?.();
+    }
+    // Group sizes depend on timing (a group closes after 100 events or a second); bounds do not.
+    expect(sizes.every((n) => n >= 1 && n <= 100)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(250);
+    expect(texts(out)).toEqual(servedTexts(sim));
+    expect(await spoolFiles(dir)).toBe(0);
+  });
+
+  it('single mode: a crash after the checkpoint of a group, then a new run, repeats nothing', async () => {
+    sim = await startPrismaSimulator({ events: 230, longPollMs: 30 });
+    const first = makeCtx(dir);
+    const before = await deliver(collectPrisma(simConfig(sim, { api_mode: 'single' }), first.ctx), first.ctx, { batch: 2, at: 'after-checkpoint' });
+    expect(await spoolFiles(dir)).toBeGreaterThan(0);
+    const second = makeCtx(dir);
+    const after = await deliver(collectPrisma(simConfig(sim, { api_mode: 'single' }), second.ctx), second.ctx);
+    expect(texts([...before, ...after])).toEqual(servedTexts(sim));
+  });
+
+  it('delivers the bodies in hand before a failing run stops', async () => {
+    sim = await startPrismaSimulator({ events: 5, longPollMs: 30 });
+    for (let i = 0; i < 5; i++) sim.faults.push({ kind: 'delay', ms: 0 });
+    for (let i = 0; i < 8; i++) sim.faults.push({ kind: 'status', status: 500, retryAfter: 0 });
+    const { ctx } = makeCtx(dir);
+    const out: OutEvent[] = [];
+    const run = (async () => {
+      for await (const batch of collectPrisma(simConfig(sim, { api_mode: 'single' }), ctx)) {
+        out.push(...batch.events);
+        await ctx.checkpoint.save(batch.checkpoint);
+        await batch.committed?.();
+      }
+    })();
+    await expect(run).rejects.toThrow(/kept failing \(HTTP 500\)/);
+    expect(texts(out)).toEqual(servedTexts(sim));
+    expect(await spoolFiles(dir)).toBe(0);
+  });
+
   it('goes on after the token expires mid-drain, and renews it ahead of expires_in', async () => {
     sim = await startPrismaSimulator({ events: 500, longPollMs: 30, tokenTtlSeconds: 600 });
     let clock = Date.now();

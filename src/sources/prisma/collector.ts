@@ -38,6 +38,10 @@ export interface PrismaCheckpoint {
  */
 export const RECENT_HASHES_MAX = 2000;
 
+/** Single mode delivers at most this many events, or this much time's worth, per batch. */
+const GROUP_MAX_EVENTS = 100;
+const GROUP_MAX_MS = 1000;
+
 export interface PrismaConfig extends TypedConfig {
   region?: string;
   base_url?: string;
@@ -121,19 +125,23 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
     duplicates_skipped: 0, partial_bodies: 0, tokens: 0,
   };
 
-  const toBatch = (record: SpoolRecord, events: ParsedEvent[]): Batch<PrismaCheckpoint> => {
-    const out: OutEvent[] = events.map((e) => {
-      const ev: OutEvent = { time: e.time ?? record.receivedMs / 1000, data: e.text, sourcetype: SOURCETYPE };
-      if (e.unparsed) ev.source = `${ctx.stanza}:unparsed`;
-      return ev;
-    });
-    for (const e of events) recent.add(eventHash(e.text));
+  /** One batch for one or more spooled bodies; `committed` removes exactly those records. */
+  const toBatch = (group: { record: SpoolRecord; events: ParsedEvent[] }[]): Batch<PrismaCheckpoint> => {
+    const out: OutEvent[] = [];
+    for (const { record, events } of group) {
+      for (const e of events) {
+        const ev: OutEvent = { time: e.time ?? record.receivedMs / 1000, data: e.text, sourcetype: SOURCETYPE };
+        if (e.unparsed) ev.source = `${ctx.stanza}:unparsed`;
+        out.push(ev);
+        recent.add(eventHash(e.text));
+      }
+    }
     return {
       events: out,
       checkpoint: { version: 1, recent_hashes: recent.list() },
       committed: async () => {
         failpoint('prisma-before-unspool');
-        await spool.remove(record);
+        for (const { record } of group) await spool.remove(record);
       },
     };
   };
@@ -166,7 +174,7 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
       continue;
     }
     counters.events += fresh.length;
-    yield toBatch(record, fresh);
+    yield toBatch([{ record, events: fresh }]);
   }
 
   if (ctx.signal.aborted) return;
@@ -176,17 +184,37 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
   const tokens = makeTokens(config, ctx, http, tokenTimeoutMs);
   const apiPath = config.api_mode === 'single' ? SINGLE_PATH : BULK_PATH;
   let stopReason = 'max_runtime reached';
+  // Single mode returns one event per call. Each body is still spooled (and fsynced) as it
+  // arrives, but bodies are delivered in groups, so the sink flush and checkpoint save are paid
+  // once per group instead of once per event.
+  const grouping = config.api_mode === 'single';
+  let group: { record: SpoolRecord; events: ParsedEvent[] }[] = [];
+  let groupEvents = 0;
+  let groupStarted = 0;
+  const takeGroup = () => {
+    const g = group;
+    group = [];
+    groupEvents = 0;
+    return toBatch(g);
+  };
   try {
     // An in-flight read is never aborted: the service dequeues before it answers, so cutting
     // the connection could throw away a body. Stop requests are honoured between reads.
     while (true) {
       if (ctx.signal.aborted) { stopReason = 'stopped'; break; }
       if (ctx.now() >= deadline) break;
-      const poll = await pollOnce({
-        http, tokens, path: apiPath, stanza: ctx.stanza, log: ctx.log,
-        now: () => ctx.now(), sleep: (ms) => sleep(ms, ctx.signal),
-        timeoutMs: dataTimeoutMs, deadline: () => deadline, signal: ctx.signal,
-      });
+      let poll: Awaited<ReturnType<typeof pollOnce>>;
+      try {
+        poll = await pollOnce({
+          http, tokens, path: apiPath, stanza: ctx.stanza, log: ctx.log,
+          now: () => ctx.now(), sleep: (ms) => sleep(ms, ctx.signal),
+          timeoutMs: dataTimeoutMs, deadline: () => deadline, signal: ctx.signal,
+        });
+      } catch (e) {
+        // Bodies already in hand go out before the run stops (the spool would replay them anyway).
+        if (group.length) yield takeGroup();
+        throw e;
+      }
       if (poll.kind === 'empty') { stopReason = 'queue empty (204)'; break; }
       if (poll.kind === 'stopped') { stopReason = 'stopped'; break; }
       const record = await spool.append(poll.body, poll.receivedMs);
@@ -205,8 +233,16 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
         await spool.remove(record);
         continue;
       }
-      yield toBatch(record, events);
+      if (!grouping) {
+        yield toBatch([{ record, events }]);
+        continue;
+      }
+      if (!group.length) groupStarted = ctx.now();
+      group.push({ record, events });
+      groupEvents += events.length;
+      if (groupEvents >= GROUP_MAX_EVENTS || ctx.now() - groupStarted >= GROUP_MAX_MS) yield takeGroup();
     }
+    if (group.length) yield takeGroup();
   } finally {
     counters.tokens = tokens.fetched;
     await http.close().catch(() => undefined);
