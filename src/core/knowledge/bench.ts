@@ -4,15 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { BenchResult } from '../../cli/bench';
 import { KnowledgeBase, toJsonObject } from './index';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  ok?: boolean;
-}
+export type { BenchResult };
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Splunk's own search-time extraction runs at a few thousand events/s per core; we aim for 1000. */
@@ -30,6 +25,7 @@ export async function bench(): Promise<BenchResult[]> {
     for (const l of lines) JSON.stringify(toJsonObject(kb.evaluate(l, meta)));
     let n = 0;
     const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     let elapsed = 0;
     while (elapsed < 1e9) {
       for (const l of lines) {
@@ -38,8 +34,11 @@ export async function bench(): Promise<BenchResult[]> {
       }
       elapsed = Number(process.hrtime.bigint() - start);
     }
-    const rate = Math.round(n / (elapsed / 1e9));
-    out.push({ name: `preview ${st}`, value: rate, unit: 'events/s', target: `>= ${TARGET}`, ok: rate >= TARGET });
+    const cpu = process.cpuUsage(cpu0);
+    // Wall-clock rate depends on what else the machine runs; the CPU-time rate is what we hold to a target.
+    out.push({ name: `preview ${st}`, value: Math.round(n / (elapsed / 1e9)), unit: 'events/s' });
+    const perCpu = Math.round(n / ((cpu.user + cpu.system) / 1e6));
+    out.push({ name: `preview ${st} per CPU second`, value: perCpu, unit: 'events/cpu-s', target: `>= ${TARGET}`, ok: perCpu >= TARGET });
   }
   return out;
 }

@@ -19,13 +19,42 @@ export class EvalError extends Error {
   }
 }
 
-type Node =
+type Node = (
   | { k: 'lit'; v: EvalValue }
   | { k: 'field'; name: string }
   | { k: 'call'; fn: string; args: Node[]; re?: CompiledRegex }
   | { k: 'bin'; op: string; a: Node; b: Node }
   | { k: 'not'; a: Node }
-  | { k: 'neg'; a: Node };
+  | { k: 'neg'; a: Node }
+) & { id?: number };
+
+/**
+ * Identical subexpressions get one id across every parsed EVAL: EVALs only read the fields as
+ * they were before any EVAL, so within one event a subexpression has one value, and ours repeat
+ * the same accessors (spath, case, replace) in many EVALs.
+ */
+const interned = new Map<string, number>();
+function keyOf(n: Node): string {
+  switch (n.k) {
+    case 'lit':
+      return `L${JSON.stringify(n.v)}`;
+    case 'field':
+      return `F${JSON.stringify(n.name)}`;
+    case 'call':
+      return `C${n.fn}(${n.args.map((a) => a.id).join(',')})`;
+    case 'bin':
+      return `B${n.op}(${n.a.id},${n.b.id})`;
+    default:
+      return `${n.k}(${n.a.id})`;
+  }
+}
+function intern<T extends Node>(n: T): T {
+  const key = keyOf(n);
+  let id = interned.get(key);
+  if (id === undefined) interned.set(key, (id = interned.size));
+  n.id = id;
+  return n;
+}
 
 interface Tok {
   t: 'num' | 'str' | 'field' | 'id' | 'op' | 'end';
@@ -166,7 +195,7 @@ export function parseEval(src: string): Node {
     let a = andExpr();
     while (isKw('OR') || isKw('XOR')) {
       const op = toks[p++].v;
-      a = { k: 'bin', op, a, b: andExpr() };
+      a = intern({ k: 'bin', op, a, b: andExpr() });
     }
     return a;
   };
@@ -174,14 +203,14 @@ export function parseEval(src: string): Node {
     let a = notExpr();
     while (isKw('AND')) {
       p++;
-      a = { k: 'bin', op: 'AND', a, b: notExpr() };
+      a = intern({ k: 'bin', op: 'AND', a, b: notExpr() });
     }
     return a;
   };
   const notExpr = (): Node => {
     if (isKw('NOT') || (peek().t === 'op' && peek().v === '!')) {
       p++;
-      return { k: 'not', a: notExpr() };
+      return intern({ k: 'not', a: notExpr() });
     }
     return cmpExpr();
   };
@@ -191,10 +220,10 @@ export function parseEval(src: string): Node {
       const t = peek();
       if (t.t === 'op' && ['=', '==', '!=', '<', '>', '<=', '>='].includes(t.v)) {
         p++;
-        a = { k: 'bin', op: t.v === '=' ? '==' : t.v, a, b: addExpr() };
+        a = intern({ k: 'bin', op: t.v === '=' ? '==' : t.v, a, b: addExpr() });
       } else if (isKw('LIKE')) {
         p++;
-        a = { k: 'call', fn: 'like', args: [a, addExpr()] };
+        a = intern({ k: 'call', fn: 'like', args: [a, addExpr()] });
       } else return a;
     }
   };
@@ -202,7 +231,7 @@ export function parseEval(src: string): Node {
     let a = mulExpr();
     while (peek().t === 'op' && ['+', '-', '.'].includes(peek().v)) {
       const op = toks[p++].v;
-      a = { k: 'bin', op, a, b: mulExpr() };
+      a = intern({ k: 'bin', op, a, b: mulExpr() });
     }
     return a;
   };
@@ -210,22 +239,22 @@ export function parseEval(src: string): Node {
     let a = unary();
     while (peek().t === 'op' && ['*', '/', '%'].includes(peek().v)) {
       const op = toks[p++].v;
-      a = { k: 'bin', op, a, b: unary() };
+      a = intern({ k: 'bin', op, a, b: unary() });
     }
     return a;
   };
   const unary = (): Node => {
     if (peek().t === 'op' && peek().v === '-') {
       p++;
-      return { k: 'neg', a: unary() };
+      return intern({ k: 'neg', a: unary() });
     }
     return primary();
   };
   const primary = (): Node => {
     const t = toks[p++];
-    if (t.t === 'num') return { k: 'lit', v: Number(t.v) };
-    if (t.t === 'str') return { k: 'lit', v: t.v };
-    if (t.t === 'field') return { k: 'field', name: t.v };
+    if (t.t === 'num') return intern({ k: 'lit', v: Number(t.v) });
+    if (t.t === 'str') return intern({ k: 'lit', v: t.v });
+    if (t.t === 'field') return intern({ k: 'field', name: t.v });
     if (t.t === 'op' && t.v === '(') {
       const e = orExpr();
       expect(')');
@@ -260,9 +289,9 @@ export function parseEval(src: string): Node {
           if (arg.k !== 'lit' || typeof arg.v !== 'string') fail(`${fn}() needs a literal regex`);
           node.re = compilePcre((arg as { v: string }).v);
         }
-        return node;
+        return intern(node);
       }
-      return { k: 'field', name: t.v };
+      return intern({ k: 'field', name: t.v });
     }
     p--;
     return fail('unexpected token');
@@ -332,9 +361,23 @@ export interface EvalContext {
   jsonCache?: Map<string, JsonNode | undefined>;
   /** spath() results per parsed document and path: our EVALs ask for the same paths many times. */
   spathCache?: Map<JsonNode, Map<string, EvalValue>>;
+  /** Values of interned subexpressions for this event. */
+  memo?: Map<number, EvalValue>;
 }
 
 export function evaluate(node: Node, ctx: EvalContext): EvalValue {
+  if ((node.k === 'call' || node.k === 'bin') && node.id !== undefined) {
+    if (!ctx.memo) ctx.memo = new Map();
+    const hit = ctx.memo.get(node.id);
+    if (hit !== undefined || ctx.memo.has(node.id)) return hit!;
+    const v = evaluateNode(node, ctx);
+    ctx.memo.set(node.id, v);
+    return v;
+  }
+  return evaluateNode(node, ctx);
+}
+
+function evaluateNode(node: Node, ctx: EvalContext): EvalValue {
   switch (node.k) {
     case 'lit':
       return node.v;

@@ -143,6 +143,10 @@ export class KnowledgeBase {
   private readonly transforms = new Map<string, Transform>();
   private readonly tables = new Map<string, { header: string[]; rows: string[][] }>();
   private readonly eventtypes: { name: string; search: SearchNode; prefilter: [string, Set<string>][] }[] = [];
+  /** Eventtypes by one required field value (lower-cased), so an event only tries its few candidates. */
+  private readonly eventtypeIndex = new Map<string, Map<string, KnowledgeBase['eventtypes']>>();
+  private readonly unindexedEventtypes: KnowledgeBase['eventtypes'] = [];
+  private readonly lookupIndex = new Map<string, Map<string, string[][]>>();
   private readonly tags = new Map<string, Map<string, string[]>>();
   private readonly pipelines = new Map<string, Pipeline>();
   readonly problems: string[] = [];
@@ -174,6 +178,17 @@ export class KnowledgeBase {
       if (!byValue) this.tags.set(field, (byValue = new Map()));
       const enabled = s.entries.filter((e) => /^enabled$/i.test(e.value.trim())).map((e) => e.key);
       byValue.set(value, [...(byValue.get(value) ?? []), ...enabled]);
+    }
+    for (const e of this.eventtypes) {
+      const usable = e.prefilter.filter(([f]) => f !== 'eventtype' && f !== 'tag');
+      if (!usable.length) {
+        this.unindexedEventtypes.push(e);
+        continue;
+      }
+      const [field, values] = usable.reduce((a, b) => (b[1].size < a[1].size ? b : a));
+      let byValue = this.eventtypeIndex.get(field);
+      if (!byValue) this.eventtypeIndex.set(field, (byValue = new Map()));
+      for (const v of values) byValue.set(v, [...(byValue.get(v) ?? []), e]);
     }
     // Compile every sourcetype's pipeline now so configuration errors surface at load.
     for (const s of this.props) if (s.kind !== 'rule') this.pipelineFor({ sourcetype: s.kind === 'sourcetype' ? s.name : '__none__', source: s.kind === 'source' ? s.pattern : undefined });
@@ -484,7 +499,9 @@ export class KnowledgeBase {
       if (!v) lower.set(f, (v = (fields.get(f) ?? []).map((x) => x.toLowerCase())));
       return v;
     };
-    const candidates = this.eventtypes.filter((e) => e.prefilter.every(([f, set]) => f !== 'eventtype' && lowered(f).some((v) => set.has(v))) || e.prefilter.some(([f]) => f === 'eventtype'));
+    const found = new Set(this.unindexedEventtypes);
+    for (const [field, byValue] of this.eventtypeIndex) for (const v of lowered(field)) for (const e of byValue.get(v) ?? []) found.add(e);
+    const candidates = [...found].filter((e) => e.prefilter.every(([f, set]) => f === 'eventtype' || f === 'tag' || lowered(f).some((v) => set.has(v))));
     for (let round = 0; round < 3; round++) {
       const target = { raw, get: (n: string) => (n === 'eventtype' ? eventtype : n === '_raw' ? [raw] : fields.get(n)) };
       const next = candidates.filter((e) => matchSearch(e.search, target)).map((e) => e.name).sort();
@@ -506,7 +523,11 @@ export class KnowledgeBase {
         const matches = t.dynamicKeys ? execAll(t.regex, subject) : [execOnce(t.regex, subject)].filter((m) => m !== undefined);
         for (const m of matches) {
           const g = m!.groups;
-          const subst = (s: string) => s.replace(/\$(\d+)/g, (all, d: string) => (Number(d) <= t.regex!.groupCount ? (g[Number(d)] ?? '') : all));
+          const subst = (s: string) => {
+            const only = /^\$(\d+)$/.exec(s);
+            if (only && Number(only[1]) <= t.regex!.groupCount) return g[Number(only[1])] ?? '';
+            return s.includes('$') ? s.replace(/\$(\d+)/g, (all, d: string) => (Number(d) <= t.regex!.groupCount ? (g[Number(d)] ?? '') : all)) : s;
+          };
           if (t.format.length) {
             for (const f of t.format) {
               const dyn = /^\$\d+$/.test(f.name);
@@ -554,7 +575,22 @@ export class KnowledgeBase {
     const inputs = lk.match.map((m) => fields.get(m.eventField));
     if (inputs.some((v) => !v || v.length === 0)) return;
     const eq = (a: string, b: string) => (t.caseSensitive ? a === b : a.toLowerCase() === b.toLowerCase());
-    const hits = table.rows
+    const norm = (v: string) => (t.caseSensitive ? v : v.toLowerCase());
+    // Index the table on the first match field once; the rest are checked row by row.
+    const first = lk.match[0].lookupField;
+    const key = `${t.lookupFile}\u0000${first}\u0000${t.caseSensitive}`;
+    let index = this.lookupIndex.get(key);
+    if (!index) {
+      index = new Map();
+      const c = col(first);
+      for (const r of table.rows) {
+        const k = norm(r[c] ?? '');
+        index.set(k, [...(index.get(k) ?? []), r]);
+      }
+      this.lookupIndex.set(key, index);
+    }
+    const rows = [...new Set(inputs[0]!.flatMap((v) => index!.get(norm(v)) ?? []))];
+    const hits = rows
       .filter((r) => lk.match.every((m, i) => inputs[i]!.some((v) => eq(r[col(m.lookupField)] ?? '', v))))
       .slice(0, t.maxMatches);
     const outputs =

@@ -74,7 +74,13 @@ export function parseSearch(src: string): SearchNode {
       p++;
       xs.push(andExpr());
     }
-    return xs.length === 1 ? xs[0] : { k: 'or', xs };
+    if (xs.length === 1) return xs[0];
+    // `f=a OR f=b* OR …` on one field becomes one comparison with one compiled matcher.
+    const c0 = xs[0];
+    if (c0.k === 'cmp' && c0.op === '=' && xs.every((x) => x.k === 'cmp' && x.op === '=' && x.field === c0.field)) {
+      return cmp(c0.field, '=', xs.flatMap((x) => (x as Extract<SearchNode, { k: 'cmp' }>).values));
+    }
+    return { k: 'or', xs };
   };
   const andExpr = (): SearchNode => {
     const xs = [notExpr()];
@@ -138,8 +144,12 @@ function wildcard(v: string): RegExp {
 /** Field values match case-insensitively, `*` as a wildcard; compiled once per search. */
 function valueMatcher(values: string[]): (v: string) => boolean {
   const exact = new Set(values.filter((v) => !v.includes('*')).map((v) => v.toLowerCase()));
-  const patterns = values.filter((v) => v.includes('*')).map(wildcard);
-  return (v) => exact.has(v.toLowerCase()) || patterns.some((re) => re.test(v));
+  // Lower-casing every candidate is the cost; a length check rules most of them out first.
+  const lengths = new Set([...exact].map((v) => v.length));
+  const wild = values.filter((v) => v.includes('*'));
+  if (wild.length === 0) return (v) => lengths.has(v.length) && exact.has(v.toLowerCase());
+  const re = new RegExp(wild.map((w) => wildcard(w).source).join('|'), 'i');
+  return (v) => (lengths.has(v.length) && exact.has(v.toLowerCase())) || re.test(v);
 }
 
 function cmp(field: string, op: string, values: string[]): SearchNode {

@@ -288,11 +288,15 @@ export interface TimestampSettings {
 /** Automatic recognition used when TIME_FORMAT is not set: the ISO 8601 forms we meet. */
 const AUTO_FORMATS = ['%Y-%m-%dT%H:%M:%S.%N%:z', '%Y-%m-%dT%H:%M:%S%:z', '%Y-%m-%dT%H:%M:%S.%N', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%N %z', '%Y-%m-%d %H:%M:%S'];
 
+const prefixCache = new Map<string, RegExp>();
+
 /** Extracts `_time` (epoch ms) from raw text as the index-time timestamp processor would. */
 export function extractTimestamp(raw: string, s: TimestampSettings): number | undefined {
   let start = 0;
   if (s.TIME_PREFIX) {
-    const m = compilePcre(s.TIME_PREFIX).re.exec(raw);
+    let re = prefixCache.get(s.TIME_PREFIX);
+    if (!re) prefixCache.set(s.TIME_PREFIX, (re = compilePcre(s.TIME_PREFIX).re));
+    const m = re.exec(raw);
     if (!m) return undefined;
     start = m.index + m[0].length;
   }
