@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeEvent } from '../../src/sources/illumio/simulator/generate';
 import { flowToCef, toCef, toLeef, toSyslogJson } from '../../src/sources/illumio/formats';
-import { eventGenerator } from '../../src/sources/prisma/simulator/events';
+import { eventGenerator, seedStyleInvalid } from '../../src/sources/prisma/simulator/events';
 import { SimData } from '../../src/sources/lacework/simulator/data';
 
 const here = __dirname;
@@ -51,7 +51,9 @@ const seedPrisma = [
   { log_type: 'policy_violation', severity: 3.0, item_type: 'File', item_name: 'My File', item_owner: 'John Smith', item_creator: 'John Smith', action_taken: 'download', action_taken_by: 'John Smith', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', serial: 'serial', cloud_app_instance: 'My Cloud App', timestamp: '2017-01-06T19:04:06Z', policy_rule_name: 'Policy Rule', incident_id: '9610efdcd8a74a259bf031843eac0309', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
   { log_type: 'admin_audit', admin_id: 'admin id', admin_role: 'admin role', ip: 'ip address', event_type: 'event type', item_type: 'File', item_name: 'My File', field: 'field', action: 'action', resource_value_old: 'old val', resource_value_new: 'new val', timestamp: '2017-04-06T21:35:10.025Z', serial: 'mySerial' },
 ];
-write('pan:prisma_saas', [...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma()))]);
+// Last: a body in the seed's own invalid style, which the collector indexes as it came; it must
+// yield no CIM tags (its fields cannot be extracted) rather than half-filled CIM events.
+write('pan:prisma_saas', [...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma())), seedStyleInvalid(prisma())]);
 
 const lw = new SimData(9);
 const t0 = Date.UTC(2026, 10, 21, 9, 0, 0, 123);
