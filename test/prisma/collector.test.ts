@@ -27,6 +27,8 @@ describe('collectPrisma', () => {
     const out = await deliver(collectPrisma(simConfig(sim), ctx), ctx);
     expect(texts(out)).toEqual(servedTexts(sim));
     expect(sim.stats()).toMatchObject({ queued: 0, dequeued: 250, lost: 0, tokensIssued: 1 });
+    // Keep-alive: the four long polls share a connection (undici does not reuse the token POST's).
+    expect(sim.stats().connections).toBeLessThanOrEqual(2);
     expect(sim.requests.filter((r) => r.path === '/api/v1/log_events_bulk').map((r) => r.events)).toEqual([100, 100, 50, 0]);
     for (const e of out) {
       expect(e.time).toBeCloseTo(Date.parse(JSON.parse(e.data).timestamp) / 1000, 3);

@@ -74,6 +74,8 @@ export interface PrismaSimulatorStats {
   tokensIssued: number;
   dataRequests: number;
   tokenRequests: number;
+  /** TCP connections accepted: few for many requests means keep-alive works. */
+  connections: number;
 }
 
 export interface PrismaSimulator {
@@ -105,6 +107,7 @@ export async function startPrismaSimulator(opts: PrismaSimulatorOptions = {}): P
   const faults: Fault[] = [...(opts.faults ?? [])];
   const sockets = new Set<Socket>();
   let tokensIssued = 0;
+  let connections = 0;
   let stopped = false;
 
   const enqueue = (events: number | PrismaEvent[]) => {
@@ -216,7 +219,7 @@ export async function startPrismaSimulator(opts: PrismaSimulatorOptions = {}): P
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   // Collectors keep connections alive across long polls.
   server.keepAliveTimeout = 65_000;
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -243,6 +246,7 @@ export async function startPrismaSimulator(opts: PrismaSimulatorOptions = {}): P
       tokensIssued,
       dataRequests: requests.filter((r) => r.path.startsWith('/api/')).length,
       tokenRequests: requests.filter((r) => r.path === '/oauth/token').length,
+      connections,
     }),
     async stop() {
       stopped = true;
