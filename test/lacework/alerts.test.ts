@@ -140,6 +140,15 @@ test('include_history adds the investigation history of changed alerts, masked',
   expect(actions).toHaveLength(1);
   expect(actions[0].action.close_with_reason?.note_text).toBe('user reset password: ********');
   expect(r.events[0].data).not.toContain('Temp#4711');
+
+  // A key without the right to read the history still delivers the change.
+  sim.addFault({ op: 'history', kind: 'status', status: 403 });
+  sim.changeAlert(created[2].uuid, { owner: { uuid: 'u-0001', display_name: 'Alice Admin' } });
+  const refused = await runOnce(alertsSource, STANZA, dir, p);
+  expect(refused.summary.status).toBe('ok');
+  expect(refused.records).toHaveLength(1);
+  expect(refused.records[0]).not.toHaveProperty('investigation_actions');
+  expect(logText(refused.logs, 'warn')).toMatch(/answered 403, so events were written without investigation_actions\. Give the API key a role/);
 });
 
 test('a wrong history_path or alert_path is named in the log and the run goes on', async () => {

@@ -114,7 +114,7 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
   let evicted = 0;
   let malformed = 0;
   let received = 0;
-  let historyMissing = false;
+  let historyMissing = 0;
 
   const snapshot = (): AlertsCheckpoint => {
     const floor = cursor - overlapMs;
@@ -131,9 +131,10 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
 
   const history = async (uuid: string): Promise<unknown[] | undefined> => {
     if (!config.include_history) return undefined;
-    const body = await client.get('history_path', config.history_path, {}, uuid);
+    // The history only adds detail: a refusal must not stop the alerts themselves.
+    const body = await client.get('history_path', config.history_path, {}, uuid, [403, 404]);
     if (body === undefined) {
-      historyMissing = true;
+      historyMissing ||= client.lastSoftStatus;
       return undefined;
     }
     if (!historyEnvelope(body)) {
@@ -257,8 +258,10 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
   } else if (notFound) {
     ctx.log.info(`${ctx.stanza}: ${notFound} followed alert(s) were not found (deleted?); each is dropped after ${MAX_MISSES} runs of 404.`);
   }
-  if (historyMissing) {
+  if (historyMissing === 404) {
     ctx.log.warn(`${ctx.stanza}: GET ${config.history_path} answered 404, so events were written without investigation_actions. Set history_path to the path of "Get the history of investigation actions taken for an alert" from your Lacework Edge API documentation (the default is an assumption), or turn include_history off.`);
+  } else if (historyMissing) {
+    ctx.log.warn(`${ctx.stanza}: GET ${config.history_path} answered ${historyMissing}, so events were written without investigation_actions. Give the API key a role that can read the investigation history, or turn include_history off.`);
   }
   if (evicted) ctx.log.warn(`${ctx.stanza}: more than max_tracked_alerts = ${config.max_tracked_alerts} alerts are open; the ${evicted} oldest are no longer followed, so their later changes will not be reported. Raise max_tracked_alerts if that matters.`);
   if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} alert record(s) did not have the documented shape (uuid, integer times); those without uuid were skipped.`);

@@ -140,10 +140,20 @@ export class LaceworkClient {
     this.authValue = /^none$/i.test(config.auth_scheme) ? config.api_token : `${config.auth_scheme} ${config.api_token}`;
   }
 
-  /** GET a path setting's value ({uuid} filled in) and return the parsed JSON. */
-  async get(setting: PathSetting, pathValue: string, query: Record<string, string | number | undefined>, uuid?: string): Promise<unknown> {
+  /** Status of the last answer that `get` turned into undefined. */
+  lastSoftStatus = 0;
+
+  /**
+   * GET a path setting's value ({uuid} filled in) and return the parsed JSON; undefined for the
+   * `soft` statuses (for one alert, 404 may just mean it was deleted).
+   */
+  async get(
+    setting: PathSetting, pathValue: string, query: Record<string, string | number | undefined>, uuid?: string,
+    soft: readonly number[] = setting === 'path' ? [] : [404],
+  ): Promise<unknown> {
     const res = await this.send(pathValue, query, uuid);
-    if (res.status === 404 && setting !== 'path') {
+    if (soft.includes(res.status)) {
+      this.lastSoftStatus = res.status;
       await res.dump();
       return undefined;
     }
