@@ -126,6 +126,15 @@ test('status_filter is sent as given, and alerts leaving it are still followed',
   expect(await validateOnce(alertsSource, STANZA, simParams(sim, { status_filter: 'open' }))).toMatch(/status_filter.*AlertStatus integers/);
 });
 
+test('a service that requires status_filter: the message says to set it', async () => {
+  sim = await startLaceworkSimulator({ seed: 29, statusFilterRequired: true });
+  sim.addAlerts(3, Date.now() - H, Date.now() - 60_000);
+  const r = await runOnce(alertsSource, STANZA, tempDir(), simParams(sim));
+  expect(r.summary.errorKind).toBe('config');
+  expect(logText(r.logs, 'error')).toMatch(/400 Bad Request \("\{"code":3,"message":"status_filter is required"\}"\).*set status_filter to the AlertStatus integers/);
+  expect((await runOnce(alertsSource, STANZA, tempDir(), simParams(sim, { status_filter: '1,2' }))).records).toHaveLength(3);
+});
+
 test('include_history adds the investigation history of changed alerts, masked', async () => {
   sim = await startLaceworkSimulator({ seed: 24 });
   const created = sim.addAlerts(5, Date.now() - H, Date.now() - 60_000);

@@ -191,10 +191,16 @@ export class LaceworkClient {
           `${where} answered 404 Not Found: the service has no such path. Set ${setting} to the path of ${OPERATION[setting]} from your Lacework Edge API documentation `
           + `(now ${pathValue}; the default ${defaultFor(setting, pathValue)} is an assumption because the API document does not state paths). Also check base_url (now ${this.base}).`,
           setting);
-      case 400:
+      case 400: {
+        const isAlerts = 'alert_path' in this.config;
+        const filter = (this.config as Partial<AlertsConfig>).status_filter;
+        const statusHint = !isAlerts ? ''
+          : filter?.length ? ` and status_filter (now ${filter.join(',')})`
+            : '; the API document marks status_filter as required for this query, so if the answer mentions it, set status_filter to the AlertStatus integers to collect (the status values of your alerts)';
         throw new ConfigError(
-          `${where} answered 400 Bad Request${body ? ` ("${body}")` : ''}. Check time_unit (now ${this.config.time_unit})${'status_filter' in this.config ? ' and status_filter' : ''}; `
-          + 'if they are right, the path may point at another operation.', setting);
+          `${where} answered 400 Bad Request${body ? ` ("${body}")` : ''}. Check time_unit (now ${this.config.time_unit})${statusHint}. `
+          + 'If they are right, the path may point at another operation.', isAlerts && !filter?.length ? 'status_filter' : setting);
+      }
       default:
         if (res.status >= 500) throw new TransientError(`${where} answered ${res.status}${body ? ` ("${body}")` : ''}. The next run tries again.`, res.status);
         throw new ProtocolError(`${where} answered an unexpected ${res.status}${body ? ` ("${body}")` : ''}. The next run tries again; if it persists, check base_url and ${setting}.`);

@@ -44,6 +44,8 @@ export interface LaceworkSimulatorOptions {
   protoJson?: { int64AsString?: boolean; omitEmpty?: boolean };
   /** "Query open alerts" returns closed alerts too (default false: only open ones). */
   queryReturnsClosed?: boolean;
+  /** Answer 400 to an alert query without status_filter (the document marks it required). */
+  statusFilterRequired?: boolean;
   /** Which time start_time/end_time select on in the alert query (default create_time). */
   alertQueryTime?: 'create_time' | 'update_time';
   seed?: number;
@@ -208,6 +210,7 @@ export async function startLaceworkSimulator(opts: LaceworkSimulatorOptions = {}
       const start = num('start_time', true);
       const end = num('end_time', true);
       if (start === null || end === null) return send(400, { code: 3, message: 'start_time and end_time are required' });
+      if (opts.statusFilterRequired && !query.status_filter) return send(400, { code: 3, message: 'status_filter is required' });
       const filter = query.status_filter ? query.status_filter.split(',').map(Number) : undefined;
       const rows = [...alerts.values()].filter((a) =>
         a[queryTime] >= start! && a[queryTime] <= end! && (opts.queryReturnsClosed || a.closed_time === 0)
