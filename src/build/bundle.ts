@@ -34,6 +34,34 @@ const runModuleExternal: Plugin = {
   },
 };
 
+/** The configuration page (default/data/ui/views/configuration.xml loads it); built, not committed. */
+export const UI_ENTRY = 'src/ui/configuration.ts';
+export const UI_OUT = path.join(ROOT, 'appserver', 'static', 'configuration.js');
+
+/**
+ * The page's script for browsers: one IIFE (Splunk loads dashboard scripts through RequireJS,
+ * which runs a script that defines no module as is), ES2019 for the browsers Splunk Web supports.
+ */
+export async function bundleUi(outFile = UI_OUT): Promise<string> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [path.join(ROOT, UI_ENTRY)],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2019',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, result.outputFiles[0].contents);
+  fs.renameSync(tmp, outFile);
+  return outFile;
+}
+
 export interface BundleResult {
   files: string[];
   metafile: Metafile;
@@ -68,6 +96,7 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     fs.renameSync(tmp, f.path);
     files.push(f.path);
   }
+  if (outDir === OUT_DIR) files.push(await bundleUi());
   return { files, metafile: result.metafile };
 }
 

@@ -1,0 +1,369 @@
+/**
+ * What the configuration page does, over splunkd REST and without any DOM: inputs through
+ * `data/inputs/<scheme>`, their secrets in `storage/passwords` (realm `<scheme>://<name>`,
+ * username = argument name, as src/core/secrets reads them, with `********` in inputs.conf),
+ * add-on settings through `configs/conf-ta_zerotrust_events_settings/<stanza>`.
+ *
+ * A secret never travels in an inputs or conf request: it is written to storage/passwords first,
+ * then the input is saved with `********`. splunkd runs `<scheme> --validate-arguments` on every
+ * create and edit of `data/inputs/<scheme>` (use_external_validation), and our validator reads
+ * the masked secret back from storage/passwords, so a save is refused with the live check's
+ * message; the secret written for it is then put back as it was.
+ *
+ * "Test connection" has no endpoint of its own in splunkd (this add-on ships no REST handler):
+ * it creates a disabled input under a temporary name with the form's values (secrets under the
+ * temporary realm), which makes splunkd run the same validation, and deletes both right after.
+ */
+import { MASK, parseBoolean, parseConfig, type InputDescription } from '../core/description';
+import { SplunkError, type Params, type SplunkRest } from './rest';
+
+export const APP = 'TA-zerotrust-events';
+const NS = `/servicesNS/nobody/${APP}`;
+export const SETTINGS = 'ta_zerotrust_events_settings';
+export const PROXY_REALM = `${SETTINGS}://proxy`;
+export const PROXY_USER = 'proxy_password';
+/** Names of the temporary inputs of "Test connection"; hidden from the list. */
+export const TEST_PREFIX = '_ta_connection_test_';
+/** A test input older than this was left behind by a closed page and is removed. */
+const STALE_TEST_MS = 10 * 60_000;
+
+export interface InputRecord {
+  scheme: string;
+  name: string;
+  /** App whose inputs.conf holds the stanza. */
+  app: string;
+  disabled: boolean;
+  values: Record<string, string>;
+}
+
+export interface InputForm {
+  name: string;
+  interval: string;
+  index: string;
+  /** Non-secret arguments as typed ('' = not set). Booleans are '1' or '0'. */
+  args: Record<string, string>;
+  /** Secrets typed now; '' keeps the stored secret (edit) or copies the source's (clone). */
+  secrets: Record<string, string>;
+}
+
+export type FormMode =
+  | { kind: 'create' }
+  | { kind: 'edit'; input: InputRecord }
+  | { kind: 'clone'; input: InputRecord };
+
+const enc = encodeURIComponent;
+const stanzaOf = (scheme: string, name: string) => `${scheme}://${name}`;
+
+/** splunkd's entity name of a credential: `realm:username:`, `:` escaped as `\:`. */
+export function credentialName(realm: string, username: string): string {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+  return `${esc(realm)}:${esc(username)}:`;
+}
+
+const credentialPath = (realm: string, username: string) => `${NS}/storage/passwords/${enc(credentialName(realm, username))}`;
+
+export async function readSecret(rest: SplunkRest, realm: string, username: string): Promise<string | undefined> {
+  const found = await rest.get(credentialPath(realm, username), `Reading the stored ${username} of ${realm}`, { missingOk: true });
+  const clear = found?.[0]?.content.clear_password;
+  return typeof clear === 'string' ? clear : undefined;
+}
+
+export async function hasSecret(rest: SplunkRest, realm: string, username: string): Promise<boolean> {
+  return (await readSecret(rest, realm, username)) !== undefined;
+}
+
+export async function writeSecret(rest: SplunkRest, realm: string, username: string, value: string): Promise<void> {
+  const what = `Saving the ${username} of ${realm} to storage/passwords`;
+  const updated = await rest.post(credentialPath(realm, username), { password: value }, what, { missingOk: true });
+  if (updated === undefined) await rest.post(`${NS}/storage/passwords`, { name: username, realm, password: value }, what);
+}
+
+export async function deleteSecret(rest: SplunkRest, realm: string, username: string): Promise<void> {
+  await rest.remove(credentialPath(realm, username), `Deleting the ${username} of ${realm} from storage/passwords`);
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+
+export async function listInputs(rest: SplunkRest, descs: readonly InputDescription[], now = Date.now()): Promise<InputRecord[]> {
+  const lists = await Promise.all(descs.map(async (d) => {
+    const entries = await rest.get(`/servicesNS/-/-/data/inputs/${d.scheme}`, `Listing the ${d.title} inputs`) ?? [];
+    return entries.map((e): InputRecord => ({
+      scheme: d.scheme,
+      name: e.name,
+      app: e.acl?.app || APP,
+      disabled: parseBoolean(str(e.content.disabled)) ?? false,
+      values: Object.fromEntries(Object.entries(e.content).filter(([k]) => !k.startsWith('eai:')).map(([k, v]) => [k, str(v)])),
+    }));
+  }));
+  const all = lists.flat();
+  for (const t of all.filter((i) => i.name.startsWith(TEST_PREFIX))) {
+    const born = Number(t.name.slice(TEST_PREFIX.length).split('_')[0]);
+    const desc = descs.find((d) => d.scheme === t.scheme)!;
+    if (Number.isFinite(born) && now - born > STALE_TEST_MS) await removeInput(rest, desc, t).catch(() => undefined);
+  }
+  return all.filter((i) => !i.name.startsWith(TEST_PREFIX)).sort((a, b) => a.scheme.localeCompare(b.scheme) || a.name.localeCompare(b.name));
+}
+
+/** The form's starting values: the input's (edit, clone) or the description's defaults. */
+export function initialForm(desc: InputDescription, mode: FormMode): InputForm {
+  const src = mode.kind === 'create' ? undefined : mode.input.values;
+  const args: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const a of desc.args) {
+    if (a.secret) secrets[a.name] = '';
+    else args[a.name] = src ? src[a.name] ?? '' : str(a.default);
+  }
+  return {
+    name: mode.kind === 'edit' ? mode.input.name : '',
+    interval: src?.interval ?? String(desc.defaultInterval),
+    index: src?.index ?? '',
+    args,
+    secrets,
+  };
+}
+
+/** What a secret field holds for this save: typed now, kept, copied from the clone source, or nothing. */
+type SecretPlan = { kind: 'typed'; value: string } | { kind: 'keep' } | { kind: 'copy'; from: string } | { kind: 'none' };
+
+function secretPlans(desc: InputDescription, mode: FormMode, form: InputForm): Record<string, SecretPlan> {
+  const plans: Record<string, SecretPlan> = {};
+  for (const a of desc.args.filter((x) => x.secret)) {
+    const typed = form.secrets[a.name] ?? '';
+    const existing = mode.kind === 'create' ? '' : mode.input.values[a.name] ?? '';
+    if (typed !== '') plans[a.name] = { kind: 'typed', value: typed };
+    else if (existing === MASK && mode.kind === 'edit') plans[a.name] = { kind: 'keep' };
+    else if (existing === MASK && mode.kind === 'clone') plans[a.name] = { kind: 'copy', from: stanzaOf(mode.input.scheme, mode.input.name) };
+    // Typed into Settings > Data inputs and not yet moved by a run: move it now.
+    else if (existing !== '') plans[a.name] = { kind: 'typed', value: existing };
+    else plans[a.name] = { kind: 'none' };
+  }
+  return plans;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
+const INDEX_RE = /^[a-z0-9_][a-z0-9_-]*$/;
+const INTERVAL_RE = /^(\d{1,9}|(\S+\s+){4}\S+)$/;
+
+/**
+ * The checks of the input's own description (required fields, types, ranges, cross-field
+ * checks), as the input runs them, plus the stanza's name, interval and index; secrets that will
+ * come from storage/passwords stand in as a placeholder. Throws a SplunkError naming the field.
+ */
+export function checkForm(desc: InputDescription, mode: FormMode, form: InputForm): void {
+  const bad = (field: string, message: string) => new SplunkError(message, 'invalid', undefined, field);
+  const name = form.name.trim();
+  if (mode.kind !== 'edit') {
+    if (!name) throw bad('name', 'Name is required: a short name for this input, e.g. prod.');
+    if (!NAME_RE.test(name) || name.startsWith(TEST_PREFIX)) {
+      throw bad('name', `Name "${name.slice(0, 40)}" is not allowed: use letters, digits, _ . @ - (starting with a letter or digit), at most 100 characters.`);
+    }
+  }
+  if (!INTERVAL_RE.test(form.interval.trim())) throw bad('interval', 'Interval must be a number of seconds (e.g. 300) or a cron expression (e.g. */5 * * * *).');
+  if (form.index.trim() && !INDEX_RE.test(form.index.trim())) throw bad('index', `Index "${form.index.trim().slice(0, 40)}" is not a valid index name: lowercase letters, digits, _ and -.`);
+  const plans = secretPlans(desc, mode, form);
+  const params: Record<string, string> = { ...form.args };
+  for (const [k, p] of Object.entries(plans)) {
+    if (p.kind === 'typed') params[k] = p.value;
+    else if (p.kind !== 'none') params[k] = 'stored-secret';
+  }
+  try {
+    parseConfig(desc, params, stanzaOf(desc.scheme, name || '<name>'));
+  } catch (e) {
+    throw bad((e as { field?: string }).field ?? '', (e as Error).message);
+  }
+}
+
+/** inputs.conf values of the form: secrets as MASK when one exists, empty values cleared on edit only. */
+function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, plans: Record<string, SecretPlan>): Params {
+  const p: Params = { interval: form.interval.trim() };
+  if (form.index.trim() || mode.kind === 'edit') p.index = form.index.trim();
+  for (const a of desc.args) {
+    if (a.secret) {
+      if (plans[a.name].kind !== 'none') p[a.name] = MASK;
+      continue;
+    }
+    const v = (form.args[a.name] ?? '').trim();
+    if (v !== '' || (mode.kind === 'edit' && (mode.input.values[a.name] ?? '') !== '')) p[a.name] = v;
+  }
+  if (mode.kind === 'edit' && !p.index) delete p.index;
+  return p;
+}
+
+/** Writes the secrets of a save; returns how to put storage/passwords back as it was. */
+async function applySecrets(rest: SplunkRest, stanza: string, plans: Record<string, SecretPlan>): Promise<() => Promise<void>> {
+  const undo: (() => Promise<void>)[] = [];
+  const rollback = async () => {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+  };
+  try {
+    for (const [user, plan] of Object.entries(plans)) {
+      if (plan.kind !== 'typed' && plan.kind !== 'copy') continue;
+      const value = plan.kind === 'typed' ? plan.value : await readSecret(rest, plan.from, user);
+      if (value === undefined) {
+        throw new SplunkError(`The ${user} of ${plan.kind === 'copy' ? plan.from : stanza} is not in storage/passwords; type it in.`, 'invalid', undefined, user);
+      }
+      const before = await readSecret(rest, stanza, user);
+      await writeSecret(rest, stanza, user, value);
+      undo.push(before === undefined ? () => deleteSecret(rest, stanza, user) : () => writeSecret(rest, stanza, user, before));
+    }
+  } catch (e) {
+    await rollback();
+    throw e;
+  }
+  return rollback;
+}
+
+/** Create, edit or clone. Resolves with the stanza saved; throws a SplunkError otherwise. */
+export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: FormMode, form: InputForm): Promise<string> {
+  checkForm(desc, mode, form);
+  const name = mode.kind === 'edit' ? mode.input.name : form.name.trim();
+  const stanza = stanzaOf(desc.scheme, name);
+  const plans = secretPlans(desc, mode, form);
+  const params = inputParams(desc, mode, form, plans);
+  const rollback = await applySecrets(rest, stanza, plans);
+  try {
+    if (mode.kind === 'edit') {
+      await rest.post(`/servicesNS/nobody/${enc(mode.input.app)}/data/inputs/${desc.scheme}/${enc(name)}`, params, `Saving ${stanza}`);
+    } else {
+      await rest.post(`${NS}/data/inputs/${desc.scheme}`, { name, ...params }, `Creating ${stanza}`);
+    }
+  } catch (e) {
+    await rollback();
+    throw e;
+  }
+  return stanza;
+}
+
+/**
+ * splunkd's validation of the form's values without saving them (see the file comment).
+ * Resolves when the check passed; throws a SplunkError with the validator's message, the
+ * temporary name replaced by the input's.
+ */
+export async function testConnection(rest: SplunkRest, desc: InputDescription, mode: FormMode, form: InputForm, now = Date.now()): Promise<void> {
+  checkForm(desc, mode, form);
+  const shown = stanzaOf(desc.scheme, mode.kind === 'edit' ? mode.input.name : form.name.trim() || '<new input>');
+  const tmp = `${TEST_PREFIX}${now}_${Math.random().toString(36).slice(2, 8)}`;
+  const tmpStanza = stanzaOf(desc.scheme, tmp);
+  const plans = secretPlans(desc, mode, form);
+  for (const [user, p] of Object.entries(plans)) {
+    if (p.kind === 'keep') plans[user] = { kind: 'copy', from: stanzaOf(desc.scheme, (mode as { input: InputRecord }).input.name) };
+  }
+  const params = inputParams(desc, { kind: 'create' }, form, plans);
+  const cleanup = await applySecrets(rest, tmpStanza, plans);
+  let created = false;
+  try {
+    await rest.post(`${NS}/data/inputs/${desc.scheme}`, { name: tmp, disabled: '1', ...params }, `Testing the connection of ${shown}`);
+    created = true;
+  } catch (e) {
+    if (e instanceof SplunkError) {
+      const text = e.message.split(tmpStanza).join(shown).split(tmp).join(shown);
+      throw new SplunkError(text, e.kind, e.status, e.field);
+    }
+    throw e;
+  } finally {
+    if (created) await rest.remove(`${NS}/data/inputs/${desc.scheme}/${enc(tmp)}`, `Removing the temporary test input ${tmp}`).catch(() => undefined);
+    await cleanup();
+  }
+}
+
+export async function setInputDisabled(rest: SplunkRest, input: InputRecord, disabled: boolean): Promise<void> {
+  const action = disabled ? 'disable' : 'enable';
+  await rest.post(`/servicesNS/nobody/${enc(input.app)}/data/inputs/${input.scheme}/${enc(input.name)}/${action}`, {},
+    `${disabled ? 'Disabling' : 'Enabling'} ${stanzaOf(input.scheme, input.name)}`);
+}
+
+/** Deletes the stanza, then its secrets (an input without a stanza has no use for them). */
+export async function removeInput(rest: SplunkRest, desc: InputDescription, input: InputRecord): Promise<void> {
+  const stanza = stanzaOf(input.scheme, input.name);
+  await rest.remove(`/servicesNS/nobody/${enc(input.app)}/data/inputs/${input.scheme}/${enc(input.name)}`, `Deleting ${stanza}`);
+  for (const a of desc.args.filter((x) => x.secret)) await deleteSecret(rest, stanza, a.name);
+}
+
+// ---- add-on settings ----
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+export interface ProxyForm {
+  proxy_enabled: boolean;
+  proxy_type: string;
+  proxy_url: string;
+  proxy_port: string;
+  proxy_username: string;
+  /** Typed now; '' keeps the stored password. */
+  password: string;
+  /** Delete the stored password. */
+  clearPassword: boolean;
+}
+
+const settingsPath = (stanza: string) => `${NS}/configs/conf-${SETTINGS}/${stanza}`;
+
+async function readStanza(rest: SplunkRest, stanza: string): Promise<Record<string, string>> {
+  const found = await rest.get(settingsPath(stanza), `Reading [${stanza}] of ${SETTINGS}.conf`, { missingOk: true });
+  return Object.fromEntries(Object.entries(found?.[0]?.content ?? {}).map(([k, v]) => [k, str(v)]));
+}
+
+async function writeStanza(rest: SplunkRest, stanza: string, values: Params): Promise<void> {
+  const what = `Saving [${stanza}] of ${SETTINGS}.conf`;
+  const done = await rest.post(settingsPath(stanza), values, what, { missingOk: true });
+  if (done === undefined) await rest.post(`${NS}/configs/conf-${SETTINGS}`, { name: stanza, ...values }, what);
+}
+
+export async function loadProxy(rest: SplunkRest): Promise<{ form: ProxyForm; passwordStored: boolean }> {
+  const [c, stored] = await Promise.all([readStanza(rest, 'proxy'), hasSecret(rest, PROXY_REALM, PROXY_USER)]);
+  return {
+    form: {
+      proxy_enabled: parseBoolean(c.proxy_enabled ?? '') ?? false,
+      proxy_type: c.proxy_type || 'http',
+      proxy_url: c.proxy_url ?? '',
+      proxy_port: c.proxy_port ?? '',
+      proxy_username: c.proxy_username ?? '',
+      password: '',
+      clearPassword: false,
+    },
+    passwordStored: stored,
+  };
+}
+
+/** The rules of the settings reader (src/core/settings.ts), checked before anything is saved. */
+export function checkProxy(f: ProxyForm): void {
+  const bad = (field: string, message: string) => new SplunkError(message, 'invalid', undefined, field);
+  const url = f.proxy_url.trim();
+  const port = f.proxy_port.trim();
+  if (port && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) throw bad('proxy_port', `Port must be a number from 1 to 65535, got "${port.slice(0, 20)}".`);
+  if (url.includes('://')) {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw bad('proxy_url', `Proxy host "${url.slice(0, 60)}" is not a host name or URL.`);
+    }
+    if (!/^https?:$/.test(u.protocol)) throw bad('proxy_url', `Proxy URL must start with http:// or https://, got ${u.protocol}//.`);
+    if (u.username || u.password) throw bad('proxy_url', 'Proxy URL must not contain credentials: use the username and password fields.');
+  } else if (url && !/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(url)) {
+    throw bad('proxy_url', `Proxy host must be a host name like proxy.example.com, got "${url.slice(0, 60)}".`);
+  }
+  if (f.proxy_enabled && !url) throw bad('proxy_url', 'Proxy host is required when the proxy is enabled.');
+  if (f.proxy_type !== 'http' && f.proxy_type !== 'https') throw bad('proxy_type', 'Proxy type must be http or https.');
+}
+
+export async function saveProxy(rest: SplunkRest, f: ProxyForm): Promise<void> {
+  checkProxy(f);
+  await writeStanza(rest, 'proxy', {
+    proxy_enabled: f.proxy_enabled ? 'true' : 'false',
+    proxy_type: f.proxy_type,
+    proxy_url: f.proxy_url.trim(),
+    proxy_port: f.proxy_port.trim(),
+    proxy_username: f.proxy_username.trim(),
+  });
+  if (f.password) await writeSecret(rest, PROXY_REALM, PROXY_USER, f.password);
+  else if (f.clearPassword) await deleteSecret(rest, PROXY_REALM, PROXY_USER);
+}
+
+export async function loadLogLevel(rest: SplunkRest): Promise<string> {
+  return (await readStanza(rest, 'logging')).loglevel || 'INFO';
+}
+
+export async function saveLogLevel(rest: SplunkRest, level: string): Promise<void> {
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new SplunkError(`Log level must be one of ${LOG_LEVELS.join(', ')}.`, 'invalid', undefined, 'loglevel');
+  await writeStanza(rest, 'logging', { loglevel: level });
+}
