@@ -188,7 +188,7 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
     for (const item of (body as { alerts?: unknown[] }).alerts ?? []) {
       received++;
       if (!alertItem(item)) {
-        // Without a uuid a change cannot be followed; the record is still worth indexing once.
+        // Without a uuid neither a change nor a repeat can be recognised: counted and skipped.
         malformed++;
         if (item && typeof item === 'object' && !Array.isArray(item) && typeof (item as { uuid?: unknown }).uuid !== 'string') continue;
       }
