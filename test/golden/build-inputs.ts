@@ -15,7 +15,7 @@ const here = __dirname;
 const write = (st: string, lines: string[]) => fs.writeFileSync(path.join(here, `${st.replace(/:/g, '_')}.raw`), `${lines.join('\n')}\n`);
 
 const samples = JSON.parse(fs.readFileSync(path.join(here, '../../src/sources/illumio/samples/events.json'), 'utf8')) as Record<string, unknown>[];
-const types = ['user.sign_in', 'user.sign_out', 'user.login', 'request.authentication_failed', 'rule_set.create', 'sec_rule.delete', 'api_key.create', 'agent.tampering', 'agent.activate', 'agent.firewall_config', 'ip_list.update', 'workload.update'];
+const types = ['user.sign_in', 'user.sign_out', 'user.login', 'request.authentication_failed', 'rule_set.create', 'sec_rule.delete', 'api_key.create', 'agent.tampering', 'agent.activate', 'agent.deactivate', 'agent.firewall_config', 'ip_list.update', 'workload.update'];
 const sim = Array.from({ length: 16 }, (_, i) => makeEvent({ seed: 11, org: 3, pceFqdn: 'pce.example.net', eventTypes: types, legacyNames: i % 4 === 0 }, i, Date.UTC(2026, 10, 21, 12, 0, i)));
 // One event with resource_changes big enough to overflow CEF cs2 into cs3 (resource_changes_2).
 const big = { ...samples[2], href: '/orgs/1/events/0b1c2d3e-0000-4000-8000-00000000b16e', resource_changes: Array.from({ length: 30 }, (_, i) => ({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: { ip_list: { href: `/orgs/1/sec_policy/draft/ip_lists/${i}`, name: `corp-range-${i}` } }, changes: { ip_ranges: { before: null, after: [{ from_ip: `10.${i}.0.0/16`, description: 'office = HQ, floor 2' }] } }, change_type: 'create' })) };
@@ -27,7 +27,15 @@ const refused = {
   notifications: [{ uuid: '5a6b7c8d-0000-4000-8000-000000000001', notification_type: 'request.authentication_failed', info: { src_ip: '198.51.100.77', api_endpoint: '/api/v2/orgs/3/workloads', api_method: 'GET', supplied_username: 'api_1a2b3c4d' } }],
   version: 2,
 };
-const illumio = [...samples, ...sim, big, refused];
+// An API call whose endpoint carries a query string: CEF must escape its `=` (\\=).
+const query = { ...samples[2], href: '/orgs/1/events/3c4d5e6f-0000-4000-8000-00000000a11e', action: { ...(samples[2].action as object), api_endpoint: '/api/v2/orgs/1/sec_policy/draft/rule_sets?max_results=500&name=a=b', api_method: 'GET' } };
+// Every pre-18.2 name at least once (simulator, legacyNames), success and failure.
+const legacy = [0, 1, 2, 3, 4, 5].map((i) => makeEvent({ seed: 23, org: 3, pceFqdn: 'pce.example.net', eventTypes: [['agent.activate', 'agent.deactivate', 'agent.firewall_config'][i % 3]], legacyNames: true }, 100 + i, Date.UTC(2026, 10, 21, 13, 0, i)));
+legacy[3].status = 'failure';
+legacy[3].event_type = 'activation_failure';
+legacy[4].status = 'failure';
+legacy[4].event_type = 'deactivation_failure';
+const illumio = [...samples, ...sim, big, refused, query, ...legacy];
 
 const flows = [
   { interval_sec: 600, count: 3, tbi: 5120, tbo: 880, un: 'root', src_ip: '10.0.1.15', dst_ip: '10.0.2.20', class: 'U', dir: 'O', time: '2026-11-21T12:10:00.000Z', dbi: 1024, dbo: 176, proto: 6, dst_port: 5432, state: 'C', src_hostname: 'web-prod-01', src_href: '/orgs/3/workloads/aa', src_labels: { app: 'web', env: 'prod' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 0, pd_qualifier: 0, version: 4 },

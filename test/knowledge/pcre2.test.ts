@@ -3,7 +3,8 @@
  * PCRE2 (pcre2test from Debian's pcre2-utils) against every golden raw line (or, for
  * `EXTRACT … in <field>` and SOURCE_KEY transforms, against that field's value), and must give
  * the same match and captures as our evaluator's translation. EXTRACT runs with (?ms), as Splunk
- * adds it; REPORT with a dynamic FORMAT/_KEY_ runs repeatedly (pcre2test /g).
+ * adds it; REPORT with a dynamic FORMAT/_KEY_ runs repeatedly (pcre2test /g). The regexes of
+ * eval match()/replace() run repeatedly against every distinct field value of the corpus.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -88,7 +89,11 @@ describe('PCRE2 agreement', () => {
   it.each(kb.regexes().map((r) => [r.where, r] as const))('%s', (_w, r) => {
     // A LINE_BREAKER sees the stream, so its subjects are golden lines joined as they arrive.
     const streams = SOURCETYPES.map((st) => goldenLines(st).slice(0, 3)).flatMap((ls) => [ls.join('\n'), `${ls.join('\r\n')}\r\n`]);
-    const subjects = r.kind === 'LINE_BREAKER' ? streams : [...new Set(events.flatMap((e) => (r.inField ? (e.fields.get(r.inField) ?? []) : [e.raw])))].filter((s) => s.trim() !== '');
+    // An eval regex may be applied to any field: try it on every distinct field value of the corpus.
+    const allValues = () => [...new Set(events.flatMap((e) => [...e.fields.values()].flat()))];
+    const subjects = (
+      r.kind === 'LINE_BREAKER' ? streams : r.kind === 'EVAL' ? allValues() : [...new Set(events.flatMap((e) => (r.inField ? (e.fields.get(r.inField) ?? []) : [e.raw])))]
+    ).filter((s) => s.trim() !== '');
     expect(subjects.length).toBeGreaterThan(0);
     const input = `${patternLine(r.source, r.flags, r.repeat)}\n${subjects.map(subjectLine).join('\n')}\n`;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcre2-')), 'in.txt');

@@ -706,3 +706,15 @@ export function toFieldValues(v: EvalValue): string[] | undefined {
 }
 
 export type EvalExpr = Node;
+
+/** The regexes (PCRE2 sources) used by match()/replace()/mvfind() in an expression. */
+export function regexesOf(n: Node, out: string[] = []): string[] {
+  if (n.k === 'call') {
+    if (n.re) out.push(n.re.source);
+    for (const a of n.args) regexesOf(a, out);
+  } else if (n.k === 'bin') {
+    regexesOf(n.a, out);
+    regexesOf(n.b, out);
+  } else if (n.k === 'not' || n.k === 'neg') regexesOf(n.a, out);
+  return out;
+}

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfFile, parseConf } from '../conf/parse';
-import { EvalExpr, evaluate as evalExpr, parseEval, toFieldValues } from './eval';
+import { EvalExpr, evaluate as evalExpr, parseEval, regexesOf, toFieldValues } from './eval';
 import { flattenJson, parseJson, SPLUNK_KV_LIMITS } from './json';
 import { EventMeta, PropsStanza, readPropsStanzas, resolveSettings } from './props';
 import { CompiledRegex, compilePcre, execAll, execOnce } from './regex';
@@ -217,7 +217,7 @@ export class KnowledgeBase {
   }
 
   /** All REGEX/EXTRACT/TIME_PREFIX/LINE_BREAKER patterns with where they come from (for the PCRE2 check). */
-  regexes(): { where: string; kind: 'EXTRACT' | 'REPORT' | 'TIME_PREFIX' | 'LINE_BREAKER'; source: string; flags: string; inField?: string; repeat: boolean }[] {
+  regexes(): { where: string; kind: 'EXTRACT' | 'REPORT' | 'TIME_PREFIX' | 'LINE_BREAKER' | 'EVAL'; source: string; flags: string; inField?: string; repeat: boolean }[] {
     const out: ReturnType<KnowledgeBase['regexes']> = [];
     for (const s of this.props) {
       for (const [k, v] of s.settings) {
@@ -227,6 +227,9 @@ export class KnowledgeBase {
         } else if (k === 'TIME_PREFIX' || k === 'LINE_BREAKER') out.push({ where: `props.conf [${s.name}] ${k}`, kind: k, source: v, flags: '', repeat: false });
       }
     }
+    const evalSources = new Map<string, string>();
+    for (const p of this.pipelines.values()) for (const e of p.evals) for (const r of regexesOf(e.expr)) if (!evalSources.has(r)) evalSources.set(r, `props.conf [${p.sourcetype}] EVAL-${e.field}`);
+    for (const [source, where] of evalSources) out.push({ where: `${where} regex ${JSON.stringify(source)}`, kind: 'EVAL', source, flags: '', repeat: true });
     for (const t of this.transforms.values()) {
       if (t.regex) out.push({ where: `transforms.conf [${t.name}] REGEX`, kind: 'REPORT', source: t.regex.source, flags: '', inField: t.sourceKey === '_raw' ? undefined : t.sourceKey, repeat: t.dynamicKeys });
     }
