@@ -17,6 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SaxesParser } from 'saxes';
 import { bundle } from '../build/bundle';
 import { escapeXmlAttr, escapeXmlText } from '../core/protocol';
 import { startIllumioSimulator, type IllumioSimulator } from '../sources/illumio/simulator';
@@ -156,33 +157,38 @@ function inputXml(splunkd: SplunkdStandIn, checkpointDir: string, stanza: string
     + `<configuration><stanza name="${escapeXmlAttr(stanza)}">${ps}</stanza></configuration></input>`;
 }
 
-function unescapeXml(s: string): string {
-  return s.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_m, e: string) => {
-    switch (e) {
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'amp': return '&';
-      case 'quot': return '"';
-      case 'apos': return "'";
-      default: return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
-    }
-  });
-}
-
-/** Splits splunkd's `<stream>` as it arrives into complete `<event>` elements. */
+/** Reads splunkd's `<stream>` as it arrives and reports each complete `<event>`. */
 class StreamReader {
-  private buf = '';
-  constructor(private readonly onEvent: (sourcetype: string, data: string) => void) {}
+  private readonly parser = new SaxesParser();
+  private field: string | undefined;
+  private sourcetype = '';
+  private data = '';
+  /** Set when the stream is not well-formed XML; splunkd would reject it too. */
+  error: string | undefined;
+
+  constructor(onEvent: (sourcetype: string, data: string) => void) {
+    this.parser.on('opentag', (t) => {
+      if (t.name === 'event') {
+        this.sourcetype = '';
+        this.data = '';
+      }
+      this.field = t.name;
+    });
+    this.parser.on('text', (t) => {
+      if (this.field === 'data') this.data += t;
+      else if (this.field === 'sourcetype') this.sourcetype += t;
+    });
+    this.parser.on('closetag', (t) => {
+      this.field = undefined;
+      if (t.name === 'event') onEvent(this.sourcetype, this.data);
+    });
+    this.parser.on('error', (e) => {
+      this.error ??= e.message;
+    });
+  }
+
   push(chunk: string): void {
-    this.buf += chunk;
-    let end: number;
-    while ((end = this.buf.indexOf('</event>')) >= 0) {
-      const el = this.buf.slice(0, end);
-      this.buf = this.buf.slice(end + 8);
-      const st = /<sourcetype>([\s\S]*?)<\/sourcetype>/.exec(el)?.[1] ?? '';
-      const data = /<data>([\s\S]*?)<\/data>/.exec(el)?.[1] ?? '';
-      this.onEvent(unescapeXml(st), unescapeXml(data));
-    }
+    if (!this.error) this.parser.write(chunk);
   }
 }
 
@@ -220,7 +226,8 @@ function launch(
       result.code = code;
       result.signal = signal;
       result.ms = Date.now() - started;
-      result.errors = (result.stderr.match(/^ERROR /gm) ?? []).length;
+      result.errors = (result.stderr.match(/^ERROR /gm) ?? []).length + (reader.error ? 1 : 0);
+      if (reader.error) result.stderr += `ERROR the event stream is not well-formed XML: ${reader.error}\n`;
       result.warnings = (result.stderr.match(/^WARN /gm) ?? []).length;
       events.end(() => resolve(result));
     });
