@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
-import { errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
+import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
 import { makeRedactor, type Redactor } from './log/redact';
 import { resolveSecrets } from './secrets';
 import type {
@@ -167,7 +167,9 @@ async function prepare(
     clients.push(c);
     return c;
   };
-  await mkdir(env.stateDir, { recursive: true });
+  await mkdir(env.stateDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new ConfigError(`${stanza}: cannot create the input's state directory ${env.stateDir} (${e.code ?? e.message}). Make it writable by the user Splunk runs as.`);
+  });
   const ctx: SourceContext = {
     stanza,
     name: stanzaShortName(stanza),

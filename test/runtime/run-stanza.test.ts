@@ -386,3 +386,12 @@ test('the same error without an abort fails the run', async () => {
   });
   expect(await runStanza(source, STANZA, PARAMS, e)).toMatchObject({ status: 'failed', errorKind: 'transient' });
 });
+
+test('a state directory that cannot be created is a configuration error naming it', async () => {
+  const blocker = path.join(tmp, 'not-a-dir');
+  fs.writeFileSync(blocker, '');
+  const e = env(new Pipe(), { stateDir: path.join(blocker, 'state') });
+  const summary = await runStanza(testSource(async function* () {}), STANZA, PARAMS, e);
+  expect(summary).toMatchObject({ status: 'failed', errorKind: 'config' });
+  expect(stderr.text).toContain(`cannot create the input's state directory ${path.join(blocker, 'state')}`);
+});
