@@ -80,3 +80,12 @@ describe('knowledge lint', () => {
     expect(lintKnowledge(ROOT)).toEqual([]);
   });
 });
+
+describe('PCE syslog records that are neither events nor flow summaries', () => {
+  it('get the syslog and PCE prefix fields but no CIM fields and no tags', () => {
+    const line = '<14>1 2026-11-21T12:00:00.000000+00:00 core0.pce.example.net illumio_pce/system_health 4242 - - sec=1.5 sev=INFO pid=4242 tid=1 rid=0 {"disk":{"free_pct":42}}';
+    const o = toJsonObject(appKnowledge().evaluate(line, { sourcetype: 'illumio:pce:syslog' }));
+    expect(o).toMatchObject({ dvc: 'core0.pce.example.net', syslog_host: 'core0.pce.example.net', syslog_app: 'illumio_pce/system_health', pce_sev: 'INFO', vendor: 'Illumio', tag: [] });
+    for (const k of ['action', 'app', 'src', 'dest', 'user', 'severity', 'type', 'event_type', 'status', 'object']) expect(o).not.toHaveProperty(k);
+  });
+});
