@@ -54,10 +54,7 @@ class Page {
     style.textContent = CSS;
     this.root.replaceChildren(
       style,
-      h('div', { class: 'tazt' },
-        h('h2', {}, 'Configuration'),
-        h('p', { class: 'tazt-sub' }, 'Inputs, proxy and logging of the Zero Trust events add-on. Secrets are kept in Splunk\'s storage/passwords and never shown again.'),
-        this.tabs, this.banner, this.body),
+      h('div', { class: 'tazt' }, this.tabs, this.banner, this.body),
     );
     void this.show('inputs');
   }

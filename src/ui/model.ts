@@ -256,8 +256,9 @@ export async function testConnection(rest: SplunkRest, desc: InputDescription, m
     created = true;
   } catch (e) {
     if (e instanceof SplunkError) {
-      const text = e.message.split(tmpStanza).join(shown).split(tmp).join(shown);
-      throw new SplunkError(text, e.kind, e.status, e.field);
+      // A refusal is the validator's answer about the settings: its words alone, under the input's name.
+      const base = e.kind === 'refused' && e.said ? e.said : e.message;
+      throw new SplunkError(base.split(tmpStanza).join(shown).split(tmp).join(shown), e.kind, e.status, e.field);
     }
     throw e;
   } finally {

@@ -10,7 +10,9 @@
 export type FailureKind = 'network' | 'session' | 'permission' | 'unavailable' | 'refused' | 'invalid';
 
 export class SplunkError extends Error {
-  constructor(message: string, readonly kind: FailureKind, readonly status?: number, readonly field?: string) {
+  constructor(message: string, readonly kind: FailureKind, readonly status?: number, readonly field?: string,
+    /** splunkd's own words, when it gave any. */
+    readonly said?: string) {
     super(message);
     this.name = 'SplunkError';
   }
@@ -86,7 +88,8 @@ export class SplunkRest {
     }
     if (res.ok) return doc?.entry ?? [];
     if (res.status === 404 && opts.missingOk) return undefined;
-    const said = (doc?.messages ?? []).map((m) => m.text).filter(Boolean).join('; ');
+    // splunkd prefixes a modular input's validation message; the message itself names the stanza.
+    const said = (doc?.messages ?? []).map((m) => m.text).filter(Boolean).join('; ').replace(/^Argument validation for scheme=[^:\s]+:\s*/, '');
     throw classify(res.status, said, what);
   }
 }
@@ -105,5 +108,5 @@ function classify(status: number, said: string, what: string): SplunkError {
     return new SplunkError(`${what}: splunkd is not reachable through Splunk Web (HTTP ${status}). ` +
       'Check that splunkd is running (splunk status) and try again in a moment.', 'unavailable', status);
   }
-  return new SplunkError(`${what}: ${said || `splunkd answered HTTP ${status}`}`, 'refused', status);
+  return new SplunkError(`${what}: ${said || `splunkd answered HTTP ${status}`}`, 'refused', status, undefined, said || undefined);
 }

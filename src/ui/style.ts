@@ -1,12 +1,10 @@
 /** Styles of the configuration page, scoped under .tazt; close to Splunk's own light theme. */
 export const CSS = `
 .tazt { font-family: "Splunk Platform Sans", "Proxima Nova", Roboto, "Helvetica Neue", Arial, sans-serif; color: #2b3033; font-size: 14px; max-width: 1100px; }
-.tazt h2 { font-size: 24px; font-weight: 500; margin: 0 0 4px; }
 .tazt h3 { font-size: 18px; font-weight: 500; margin: 0 0 12px; }
-.tazt-sub { color: #5c6773; margin: 0 0 16px; }
 .tazt-tabs { display: flex; gap: 4px; border-bottom: 1px solid #c3cbd4; margin-bottom: 16px; }
-.tazt-tab { background: none; border: 0; border-bottom: 3px solid transparent; padding: 8px 14px; font-size: 14px; cursor: pointer; color: #3c444d; }
-.tazt-tab[aria-selected="true"] { border-bottom-color: #1f4e79; color: #1f4e79; font-weight: 600; }
+.tazt button.tazt-tab { background: none; border: 0; border-bottom: 3px solid transparent; border-radius: 0; padding: 8px 14px; cursor: pointer; color: #3c444d; }
+.tazt button.tazt-tab[aria-selected="true"] { border-bottom-color: #1f4e79; color: #1f4e79; font-weight: 600; }
 .tazt-msg { padding: 10px 14px; border-radius: 3px; margin-bottom: 14px; border-left: 4px solid; }
 .tazt-error { background: #fcebeb; border-color: #d6563c; color: #7a1f12; }
 .tazt-success { background: #ebf6ec; border-color: #3c9b41; color: #1d5220; }

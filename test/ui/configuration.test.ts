@@ -1,0 +1,304 @@
+/**
+ * The configuration page in a real browser (system Chromium, headless) against the Splunk Web and
+ * splunkd stand-ins, with splunkd's validation running bin/<scheme>.sh --validate-arguments
+ * against the vendor simulators. The screenshots in docs/screenshots/ come from these tests.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { MASK } from '../../src/core/description';
+import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
+import { launchChromium, SCREENSHOTS, startHarness, type Harness } from './harness';
+
+const STANZA = 'illumio_pce_events://prod';
+const SETTINGS = 'ta_zerotrust_events_settings';
+
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let sim: IllumioSimulator;
+let h: Harness;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+  sim = await startIllumioSimulator({});
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await sim?.stop();
+});
+
+async function open(sessionKey?: string): Promise<void> {
+  context = await chromium.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await context.addCookies(h.web.login(sessionKey ?? h.splunkd.sessionKey));
+  page = await context.newPage();
+  await page.goto(`${h.web.url}/en-US/app/TA-zerotrust-events/configuration`);
+  await page.locator('.tazt-tabs').waitFor();
+}
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+
+afterEach(async () => {
+  await context?.close();
+  await h?.close();
+});
+
+const banner = () => page.locator('.tazt-msg');
+/** Waits for the page's message, then requires exactly this text. */
+async function says(text: string): Promise<void> {
+  await banner().filter({ hasText: text }).waitFor();
+  expect(await banner().textContent()).toBe(text);
+}
+const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+
+/** An input saved earlier: its secret in storage/passwords, ******** in inputs.conf. */
+function seedInput(name = 'prod', extra: Record<string, string> = {}): void {
+  const stanza = `illumio_pce_events://${name}`;
+  h.splunkd.setConf('inputs', stanza, {
+    pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: MASK, interval: '300', index: 'main', ...extra,
+  });
+  h.splunkd.setPassword(stanza, 'api_secret', sim.secret);
+}
+
+/** Every answer splunkd gave to an inputs or conf request, as text. */
+const confBodies = () => h.splunkd.responses.filter((r) => /\/(data\/inputs|configs\/conf-)/.test(r.path)).map((r) => r.body);
+/** Every inputs or conf request the page sent, as text. */
+const confRequests = () => h.splunkd.requests.filter((r) => /\/(data\/inputs|configs\/conf-)/.test(r.path)).map((r) => `${r.path}?${JSON.stringify(r.query)} ${r.body}`);
+
+const row = (stanza: string) => page.locator(`tr[data-input="${stanza}"]`);
+
+test('add an input with a secret: ******** in inputs.conf, the secret in storage/passwords, never in a conf answer', async () => {
+  await open();
+  await page.getByText('No inputs yet').waitFor();
+  await page.selectOption('select[name=new_input_type]', 'illumio_pce_events');
+  await page.getByRole('button', { name: 'Add input' }).click();
+  await page.fill('input[name=name]', 'prod');
+  await page.fill('input[name=pce_url]', sim.url);
+  await page.fill('input[name=org_id]', String(sim.org));
+  await page.fill('input[name=api_key_id]', sim.keyId);
+  await page.fill('input[name=api_secret]', sim.secret);
+  expect(await page.getAttribute('input[name=api_secret]', 'type')).toBe('password');
+  await shot('configuration-add-input.png');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${STANZA} saved.`);
+
+  const saved = h.splunkd.conf('inputs', STANZA)!;
+  expect(saved).toMatchObject({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: MASK, interval: '300' });
+  expect(h.splunkd.getPassword(STANZA, 'api_secret', 'TA-zerotrust-events')).toBe(sim.secret);
+  // splunkd validated the stanza as saved (masked), reading the secret back from storage/passwords.
+  expect(h.validations.filter((v) => v.name === 'prod')).toEqual([expect.objectContaining({ params: expect.objectContaining({ api_secret: MASK }) })]);
+  expect(h.validations.every((v) => v.message === undefined)).toBe(true);
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
+
+  await row(STANZA).waitFor();
+  expect(await row(STANZA).locator('td').allTextContents()).toEqual(['prod', 'Illumio PCE events', '300', 'default', 'Enabled', expect.stringContaining('Edit')]);
+  await shot('configuration-inputs.png');
+});
+
+test('a save the live check refuses keeps nothing: no stanza, no secret left in storage/passwords', async () => {
+  await open();
+  await page.getByRole('button', { name: 'Add input' }).click();
+  await page.fill('input[name=name]', 'prod');
+  await page.fill('input[name=pce_url]', sim.url);
+  await page.fill('input[name=org_id]', String(sim.org));
+  await page.fill('input[name=api_key_id]', sim.keyId);
+  await page.fill('input[name=api_secret]', 'wrong-secret-typed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await banner().filter({ hasText: 'Creating illumio_pce_events://prod' }).waitFor();
+  const text = await banner().textContent();
+  expect(text).toContain(sim.keyId);
+  expect(text).not.toContain('wrong-secret-typed');
+  expect(h.splunkd.conf('inputs', STANZA)).toBeUndefined();
+  expect(h.splunkd.passwords()).toEqual([]);
+  // The form stays, with what was typed, for a correction.
+  expect(await page.inputValue('input[name=api_key_id]')).toBe(sim.keyId);
+});
+
+test('a field the input would refuse is named before anything is sent', async () => {
+  await open();
+  await page.getByRole('button', { name: 'Add input' }).click();
+  await page.fill('input[name=name]', 'prod');
+  await page.fill('input[name=pce_url]', 'ftp://pce.example.com');
+  await page.fill('input[name=org_id]', '1');
+  await page.fill('input[name=api_key_id]', 'api_x');
+  await page.fill('input[name=api_secret]', 'x');
+  const before = h.splunkd.requests.length;
+  await page.getByRole('button', { name: 'Save' }).click();
+  const fieldError = page.locator('[data-field=pce_url] .tazt-field-error');
+  await fieldError.waitFor();
+  expect(await fieldError.textContent()).toMatch(/"pce_url" must start with https:\/\//);
+  expect(h.splunkd.requests.length).toBe(before);
+});
+
+test('edit without retyping the secret keeps the stored one; the field never shows it', async () => {
+  seedInput();
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+  const secret = page.locator('input[name=api_secret]');
+  expect(await secret.inputValue()).toBe('');
+  expect(await secret.getAttribute('placeholder')).toBe('Stored. Leave empty to keep it.');
+  expect(await page.content()).not.toContain(sim.secret);
+  await page.fill('input[name=index]', 'zerotrust');
+  await page.fill('input[name=start_date]', '-7d');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${STANZA} saved.`);
+  expect(h.splunkd.conf('inputs', STANZA)).toMatchObject({ index: 'zerotrust', start_date: '-7d', api_secret: MASK });
+  expect(h.splunkd.getPassword(STANZA, 'api_secret')).toBe(sim.secret);
+  expect(h.splunkd.requests.filter((r) => r.path.includes('storage/passwords') && r.method === 'POST')).toEqual([]);
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
+});
+
+test('test connection: passes with the stored secret, fails naming the key id with a wrong one, leaves nothing behind', async () => {
+  seedInput();
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+  const result = page.locator('.tazt-test');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await result.filter({ hasText: 'Connection test passed' }).waitFor();
+
+  await page.fill('input[name=api_secret]', 'wrong-secret-typed');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await result.filter({ hasText: 'Connection test failed' }).waitFor();
+  const text = (await result.textContent())!;
+  expect(text).toContain(sim.keyId);
+  expect(text).toContain(STANZA);
+  expect(text).not.toContain('_ta_connection_test_');
+  expect(text).not.toContain('wrong-secret-typed');
+  await shot('configuration-test-connection.png');
+
+  // Both checks ran through splunkd's validation of a temporary input, then everything went.
+  expect(h.validations.map((v) => v.message === undefined)).toEqual([true, false]);
+  expect(h.splunkd.passwords().map((p) => p.realm)).toEqual([STANZA]);
+  expect(h.splunkd.getPassword(STANZA, 'api_secret')).toBe(sim.secret);
+  expect(Object.keys(h.splunkd.conf('inputs', STANZA)!)).not.toContain('disabled');
+  const tmpLeft = h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/data/inputs/illumio_pce_events')).map((r) => r.form.name);
+  expect(tmpLeft).toHaveLength(2);
+  for (const t of tmpLeft) expect(h.splunkd.conf('inputs', `illumio_pce_events://${t}`)).toBeUndefined();
+});
+
+test('clone copies the settings and, left empty, the stored secret to the new input', async () => {
+  seedInput('prod', { start_date: '-2d' });
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Clone' }).click();
+  expect(await page.inputValue('input[name=name]')).toBe('');
+  expect(await page.inputValue('input[name=start_date]')).toBe('-2d');
+  await page.fill('input[name=name]', 'dr-site');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says('illumio_pce_events://dr-site saved.');
+  expect(h.splunkd.conf('inputs', 'illumio_pce_events://dr-site')).toMatchObject({ start_date: '-2d', api_secret: MASK, pce_url: sim.url });
+  expect(h.splunkd.getPassword('illumio_pce_events://dr-site', 'api_secret')).toBe(sim.secret);
+});
+
+test('disable, enable and delete (with its secret)', async () => {
+  seedInput();
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Disable' }).click();
+  await says(`${STANZA} disabled.`);
+  expect(h.splunkd.conf('inputs', STANZA)!.disabled).toBe('1');
+  expect(await row(STANZA).locator('td').nth(4).textContent()).toBe('Disabled');
+  await row(STANZA).getByRole('button', { name: 'Enable' }).click();
+  await says(`${STANZA} enabled.`);
+  expect(h.splunkd.conf('inputs', STANZA)!.disabled).toBe('0');
+  await row(STANZA).getByRole('button', { name: 'Delete' }).click();
+  await row(STANZA).getByRole('button', { name: 'Confirm delete' }).click();
+  await says(`${STANZA} deleted.`);
+  expect(h.splunkd.conf('inputs', STANZA)).toBeUndefined();
+  expect(h.splunkd.passwords()).toEqual([]);
+  await page.getByText('No inputs yet').waitFor();
+});
+
+test('log level: the conf changes, and the page shows it after a reload', async () => {
+  await open();
+  await page.getByRole('tab', { name: 'Logging' }).click();
+  const level = page.locator('select[name=loglevel]');
+  await level.waitFor();
+  expect(await level.inputValue()).toBe('INFO');
+  await level.selectOption('DEBUG');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says('Log level set to DEBUG. Inputs use it from their next run.');
+  expect(h.splunkd.conf(SETTINGS, 'logging')).toMatchObject({ loglevel: 'DEBUG' });
+  await shot('configuration-logging.png');
+  await page.reload();
+  await page.getByRole('tab', { name: 'Logging' }).click();
+  await page.locator('select[name=loglevel]').waitFor();
+  expect(await page.inputValue('select[name=loglevel]')).toBe('DEBUG');
+});
+
+test('proxy: settings to the conf, the password to storage/passwords; kept when not retyped; used by test connection', async () => {
+  seedInput();
+  await open();
+  await page.getByRole('tab', { name: 'Proxy' }).click();
+  await page.locator('input[name=proxy_url]').waitFor();
+  await page.check('input[name=proxy_enabled]');
+  await page.fill('input[name=proxy_url]', '127.0.0.1');
+  await page.fill('input[name=proxy_port]', '9');
+  await page.fill('input[name=proxy_username]', 'svc-splunk');
+  await page.fill('input[name=proxy_password]', 'proxy-pass-typed');
+  await shot('configuration-proxy.png');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says('Proxy settings saved. Inputs use them from their next run.');
+  expect(h.splunkd.conf(SETTINGS, 'proxy')).toMatchObject({ proxy_enabled: 'true', proxy_url: '127.0.0.1', proxy_port: '9', proxy_username: 'svc-splunk' });
+  expect(h.splunkd.getPassword('ta_zerotrust_events_settings://proxy', 'proxy_password')).toBe('proxy-pass-typed');
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain('proxy-pass-typed');
+
+  // Saved again without retyping: the password stays.
+  expect(await page.getAttribute('input[name=proxy_password]', 'placeholder')).toBe('Stored. Leave empty to keep it.');
+  await page.fill('input[name=proxy_port]', '10');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await banner().filter({ hasText: 'Proxy settings saved' }).waitFor();
+  expect(h.splunkd.conf(SETTINGS, 'proxy')!.proxy_port).toBe('10');
+  expect(h.splunkd.getPassword('ta_zerotrust_events_settings://proxy', 'proxy_password')).toBe('proxy-pass-typed');
+
+  // The inputs go through the proxy (nothing listens on 127.0.0.1:10), so the check now fails.
+  await page.getByRole('tab', { name: 'Inputs' }).click();
+  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const result = page.locator('.tazt-test');
+  await result.filter({ hasText: 'Connection test failed' }).waitFor();
+  expect(await result.textContent()).toMatch(/proxy/i);
+});
+
+test('a bad proxy port is named before anything is saved', async () => {
+  await open();
+  await page.getByRole('tab', { name: 'Proxy' }).click();
+  await page.locator('input[name=proxy_port]').waitFor();
+  await page.fill('input[name=proxy_port]', '70000');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('[data-field=proxy_port] .tazt-field-error').filter({ hasText: '1 to 65535' }).waitFor();
+  expect(h.splunkd.requests.filter((r) => r.method === 'POST')).toEqual([]);
+});
+
+test('a user without the capability gets a permission message naming it', async () => {
+  seedInput();
+  await open(h.splunkd.addSession('analyst', ['list_inputs']));
+  await row(STANZA).getByRole('button', { name: 'Disable' }).click();
+  await banner().filter({ hasText: '403' }).waitFor();
+  const text = (await banner().textContent())!;
+  expect(text).toContain(`Disabling ${STANZA}: permission denied (403).`);
+  expect(text).toContain('requires capability: admin_all_objects');
+  expect(text).toContain('ask a Splunk administrator');
+  expect(h.splunkd.conf('inputs', STANZA)!.disabled).toBeUndefined();
+});
+
+test('splunkd not answering behind Splunk Web is reported as such', async () => {
+  await open();
+  await page.getByText('No inputs yet').waitFor();
+  await h.splunkd.close();
+  await page.getByRole('tab', { name: 'Logging' }).click();
+  await banner().filter({ hasText: 'not reachable' }).waitFor();
+  expect(await banner().textContent()).toBe(
+    'Reading [logging] of ta_zerotrust_events_settings.conf: splunkd is not reachable through Splunk Web (HTTP 503). Check that splunkd is running (splunk status) and try again in a moment.');
+});
+
+test('Splunk Web itself gone: a network failure says so', async () => {
+  await open();
+  await page.getByText('No inputs yet').waitFor();
+  await h.web.close();
+  await page.getByRole('tab', { name: 'Proxy' }).click();
+  await banner().filter({ hasText: 'Splunk Web did not answer' }).waitFor();
+  expect(await banner().textContent()).toMatch(/^Reading \[proxy\] of ta_zerotrust_events_settings\.conf: Splunk Web did not answer \(.+\)\. Check that Splunk is running, then reload this page\.$|^Reading the stored proxy_password/);
+});

@@ -1,0 +1,112 @@
+/**
+ * What the configuration page tests run against: the system Chromium (driven by playwright-core),
+ * the splunkd stand-in with splunkd's external validation (bin/<scheme>.sh --validate-arguments,
+ * spawned with the <items> XML as splunkd does), and the Splunk Web stand-in in front of it.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { itemsXml, utf16be } from '../support/modinput-xml';
+import { startSplunkd, type InputValidator, type SplunkdStandIn } from '../support/splunkd';
+import { ROOT, startSplunkWeb, type SplunkWeb } from './splunkweb';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+const SETTINGS = 'ta_zerotrust_events_settings';
+
+/** Never skipped: a machine without the browser fails with what to install. */
+export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install chromium (apt-get install chromium)`);
+  // playwright-core starts the browser on a fresh temporary --user-data-dir of its own and
+  // removes it on close (it refuses the flag in args for that reason).
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return { browser, close: () => browser.close() };
+}
+
+export interface ValidationRun {
+  scheme: string;
+  name: string;
+  params: Record<string, string>;
+  message?: string;
+}
+
+/**
+ * Parses default/<file>.conf of the repo into stanza → key → value, to seed the stand-in with what
+ * splunkd would serve from the app's default/ layer.
+ */
+function defaultStanzas(file: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  let cur: Record<string, string> | undefined;
+  for (const line of fs.readFileSync(path.join(ROOT, 'default', file), 'utf8').split('\n')) {
+    const s = /^\[([^\]]+)\]/.exec(line);
+    if (s) out[s[1]] = cur = {};
+    const kv = /^([A-Za-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
+    if (kv && cur) cur[kv[1]] = kv[2].trim();
+  }
+  return out;
+}
+
+export interface Harness {
+  splunkd: SplunkdStandIn;
+  web: SplunkWeb;
+  validations: ValidationRun[];
+  /** Where the validation runs read default/ and local/ settings from. */
+  appDir: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-ui-app-'));
+  fs.mkdirSync(path.join(appDir, 'default'));
+  fs.copyFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), path.join(appDir, 'default', `${SETTINGS}.conf`));
+  const validations: ValidationRun[] = [];
+  let splunkd: SplunkdStandIn | undefined;
+  // splunkd keeps REST edits of a conf in the app's local/; the script reads them from there.
+  const writeLocalSettings = () => {
+    const local = path.join(appDir, 'local');
+    fs.mkdirSync(local, { recursive: true });
+    const text = ['proxy', 'logging'].map((s) => [s, splunkd!.conf(SETTINGS, s)] as const)
+      .filter(([, v]) => v).map(([s, v]) => `[${s}]\n${Object.entries(v!).map(([k, x]) => `${k} = ${x}`).join('\n')}\n`).join('\n');
+    fs.writeFileSync(path.join(local, `${SETTINGS}.conf`), text);
+  };
+  const validate: InputValidator = (scheme, name, params) => new Promise((resolve) => {
+    writeLocalSettings();
+    const proc = spawn(path.join(ROOT, 'bin', `${scheme}.sh`), ['--validate-arguments'], {
+      env: { ...process.env, TA_ZEROTRUST_APP_DIR: appDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    proc.stderr.resume();
+    proc.stdin.on('error', () => undefined);
+    proc.stdin.end(utf16be(itemsXml({ serverUri: splunkd!.url, sessionKey: splunkd!.sessionKey, checkpointDir: path.join(appDir, 'modinputs', scheme) }, name, params)));
+    proc.on('close', (code) => {
+      const said = /<message>([\s\S]*?)<\/message>/.exec(stdout)?.[1]
+        ?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+      const message = code === 0 ? undefined : said ?? `script running failed (PID ${proc.pid} exited with code ${code})`;
+      validations.push({ scheme, name, params, ...(message !== undefined ? { message } : {}) });
+      resolve(message);
+    });
+  });
+  splunkd = await startSplunkd({ app: 'TA-zerotrust-events', validate });
+  for (const [stanza, values] of Object.entries(defaultStanzas(`${SETTINGS}.conf`))) splunkd.setConf(SETTINGS, stanza, values);
+  const web = await startSplunkWeb(splunkd.url);
+  return {
+    splunkd,
+    web,
+    validations,
+    appDir,
+    close: async () => {
+      await web.close();
+      await splunkd!.close().catch(() => undefined);
+      fs.rmSync(appDir, { recursive: true, force: true });
+    },
+  };
+}
