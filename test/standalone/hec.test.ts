@@ -8,10 +8,11 @@
  * client never saw (at-least-once, duplicates bounded by the acks).
  */
 import * as net from 'node:net';
+import fc from 'fast-check';
 import { AuthError, ConfigError, TransientError } from '../../src/core/errors';
 import { HecSink, type HecSinkOptions } from '../../src/core/sinks/hec';
 import type { OutEvent } from '../../src/core/types';
-import { startHecStandIn, type HecStandIn } from '../support/hec';
+import { startHecStandIn, type HecFault, type HecStandIn } from '../support/hec';
 import { makeTestPki, type TestPki } from '../support/tls';
 
 const noSleep = async () => undefined;
@@ -54,8 +55,9 @@ function sink(hecs: HecStandIn[] | string[], extra: Partial<HecSinkOptions> = {}
     ackPollMs: 5,
     ackTimeoutMs: 400,
     batchEvents: 25,
-    sleep: noSleep,
     ...extra,
+    // Short real waits between attempts: the faults are about what happens, not how long.
+    retry: { baseDelayMs: 5, maxDelayMs: 20, ...extra.retry },
   });
 }
 
@@ -132,6 +134,44 @@ describe('HEC sink', () => {
     expect(s.stats.resends).toBe(5);
     await s.close();
   });
+
+  test('any sequence of faults over two endpoints: everything arrives, exactly one confirmed copy each', async () => {
+    const fault: fc.Arbitrary<HecFault | undefined> = fc.oneof(
+      fc.constant(undefined),
+      fc.constant({ kind: 'status', status: 503 } as const),
+      fc.constant({ kind: 'reset-before' } as const),
+      fc.constant({ kind: 'reset-after' } as const),
+      fc.constant({ kind: 'lose-ack' } as const),
+      fc.integer({ min: 1, max: 30 }).map((ms) => ({ kind: 'slow-ack', ms }) as const),
+    );
+    const plan = fc.record({
+      a: fc.array(fault, { maxLength: 8 }),
+      b: fc.array(fault, { maxLength: 8 }),
+      events: fc.integer({ min: 1, max: 180 }),
+      batch: fc.integer({ min: 1, max: 40 }),
+      inFlight: fc.integer({ min: 1, max: 4 }),
+    });
+    await fc.assert(fc.asyncProperty(plan, async (p) => {
+      const a = await startHecStandIn({ faults: p.a.filter((f): f is HecFault => !!f) });
+      const b = await startHecStandIn({ token: a.token, faults: p.b.filter((f): f is HecFault => !!f) });
+      try {
+        // Enough attempts that the planned faults (at most 16) cannot exhaust them.
+        const s = sink([a, b], { batchEvents: p.batch, maxInFlight: p.inFlight, ackTimeoutMs: 150, retry: { retries: 40 } });
+        const sent = events(p.events);
+        await s.write('x://a', sent);
+        await s.flush();
+        await s.close();
+        const d = deliveryOf([a, b], sent);
+        expect(d.missing).toEqual([]);
+        expect(d.wrongConfirmed).toEqual([]);
+        const unconfirmed = [a, b].flatMap((h) => h.stored.filter((r) => !r.confirmed)).reduce((n, r) => n + r.events.length, 0);
+        expect(d.duplicates).toBe(unconfirmed);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    }), { numRuns: 25 });
+  }, 120_000);
 
   test('without acks, the 200 of the event endpoint confirms; a reset after storing is resent', async () => {
     const h = await hec({ ack: false, faults: [{ kind: 'reset-after' }] });

@@ -337,16 +337,19 @@ export class HecSink implements Sink {
     const done = new Promise<boolean>((resolve) => {
       waiting.set(ackId, { ackId, deadline: Date.now() + this.ackTimeoutMs, resolve });
     });
-    if (!this.pollers.has(ep)) {
-      const poller = this.pollAcks(ep, waiting).finally(() => this.pollers.delete(ep));
-      this.pollers.set(ep, poller);
-    }
+    if (!this.pollers.has(ep)) this.pollers.set(ep, this.pollAcks(ep, waiting));
     return done;
   }
 
   /** One loop per endpoint asks for all its outstanding ackIds at once. */
   private async pollAcks(ep: number, waiting: Map<number, Pending>): Promise<void> {
-    while (waiting.size) {
+    for (;;) {
+      // Deregistered in the same tick the map is seen empty, so a wait added right after
+      // starts a new poller instead of joining one that is ending.
+      if (!waiting.size) {
+        this.pollers.delete(ep);
+        return;
+      }
       await this.sleep(this.ackPollMs, this.opts.signal).catch(() => undefined);
       const ids = [...waiting.keys()];
       let acks: Record<string, unknown> | undefined;
@@ -363,7 +366,7 @@ export class HecSink implements Sink {
             this.opts.log?.error(err.message);
             for (const p of waiting.values()) p.resolve(false);
             waiting.clear();
-            return;
+            continue;
           }
         }
       } catch (e) {

@@ -77,7 +77,8 @@ export class Collector {
       endpoints: s.endpoints,
       token: this.token,
       log,
-      signal: this.ctrl.signal,
+      // No stop signal: on SIGTERM the batch in hand is still delivered and acknowledged, so its
+      // checkpoint can move; a second signal exits at once (the batch is then resent next time).
       ...(s.ack !== undefined ? { ack: s.ack } : {}),
       ...(s.gzip !== undefined ? { gzip: s.gzip } : {}),
       ...(s.verify_tls !== undefined ? { verifyTls: s.verify_tls } : {}),
