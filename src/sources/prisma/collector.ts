@@ -18,6 +18,7 @@
  */
 import * as path from 'node:path';
 import type { TypedConfig } from '../../core/description';
+import { ConfigError } from '../../core/errors';
 import type { Batch, HttpClient, OutEvent, RetryPolicy, SourceContext } from '../../core/types';
 import { BULK_PATH, LONG_POLL_MS, pollOnce, prismaBaseUrl, SINGLE_PATH, TokenManager } from './client';
 import { failpoint } from './failpoint';
@@ -217,7 +218,20 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
       }
       if (poll.kind === 'empty') { stopReason = 'queue empty (204)'; break; }
       if (poll.kind === 'stopped') { stopReason = 'stopped'; break; }
-      const record = await spool.append(poll.body, poll.receivedMs);
+      let record: SpoolRecord;
+      try {
+        record = await spool.append(poll.body, poll.receivedMs);
+      } catch (e) {
+        // The service already dequeued this body, so memory holds its only copy: deliver it
+        // (and what is in hand) before stopping, rather than lose it to a full or read-only disk.
+        const code = (e as NodeJS.ErrnoException).code ?? 'error';
+        const unspooled = { id: `unspooled-${poll.receivedMs}`, body: poll.body, receivedMs: poll.receivedMs };
+        const events = parse(unspooled);
+        counters.events += events.length;
+        if (group.length) yield takeGroup();
+        if (events.length) yield toBatch([{ record: unspooled, events }]);
+        throw new ConfigError(`${ctx.stanza}: cannot write the spool file in ${spool.dir} (${code}); the body in hand was delivered without it and the run stopped. Free disk space or make the directory writable by the user Splunk runs as.`);
+      }
       failpoint('prisma-after-spool');
       counters.bodies++;
       if (poll.kind === 'partial') {
