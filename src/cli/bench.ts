@@ -20,7 +20,6 @@ export type Bench = () => Promise<BenchResult[]>;
 /** Suite name → module; `npm run bench -- <suite>` runs one suite. */
 const BENCH_MODULES: Record<string, () => Promise<{ benches: Bench[] }>> = {
   protocol: () => import('../core/protocol/bench'),
-  knowledge: () => import('../core/knowledge/bench'),
   prisma: () => import('../sources/prisma/bench'),
   knowledge: () => import('../core/knowledge/bench'),
   lacework: () => import('../sources/lacework/bench'),
