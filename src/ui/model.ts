@@ -185,7 +185,11 @@ function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, pl
     const v = (form.args[a.name] ?? '').trim();
     if (v !== '' || (mode.kind === 'edit' && (mode.input.values[a.name] ?? '') !== '')) p[a.name] = v;
   }
-  if (mode.kind === 'edit' && !p.index) delete p.index;
+  // An index cleared on edit goes back to the default index (an empty index= is not valid).
+  if (mode.kind === 'edit' && !p.index) {
+    if ((mode.input.values.index ?? '') !== '') p.index = 'default';
+    else delete p.index;
+  }
   return p;
 }
 

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { MASK } from '../../src/core/description';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
+import { startLaceworkSimulator } from '../../src/sources/lacework/simulator';
+import { DESCRIPTIONS } from '../../src/ui/configuration';
 import { launchChromium, SCREENSHOTS, startHarness, type Harness } from './harness';
 
 const STANZA = 'illumio_pce_events://prod';
@@ -178,6 +180,70 @@ test('test connection: passes with the stored secret, fails naming the key id wi
   const tmpLeft = h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/data/inputs/illumio_pce_events')).map((r) => r.form.name);
   expect(tmpLeft).toHaveLength(2);
   for (const t of tmpLeft) expect(h.splunkd.conf('inputs', `illumio_pce_events://${t}`)).toBeUndefined();
+});
+
+test('a wrong secret typed on edit is refused and the stored secret stays as it was', async () => {
+  seedInput();
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+  await page.fill('input[name=api_secret]', 'wrong-secret-typed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await banner().filter({ hasText: `Saving ${STANZA}` }).waitFor();
+  expect(await banner().textContent()).toContain(sim.keyId);
+  expect(h.splunkd.getPassword(STANZA, 'api_secret')).toBe(sim.secret);
+  expect(h.splunkd.conf('inputs', STANZA)!.api_secret).toBe(MASK);
+});
+
+test('every input type gets its form from its description: secrets as password fields, advanced settings folded', async () => {
+  await open();
+  for (const desc of DESCRIPTIONS) {
+    await page.selectOption('select[name=new_input_type]', desc.scheme);
+    await page.getByRole('button', { name: 'Add input' }).click();
+    await page.getByRole('heading', { name: `Add ${desc.title} input` }).waitFor();
+    const names = await page.locator('.tazt-form [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
+    expect(names).toEqual(['name', 'interval', 'index', ...desc.args.filter((a) => !a.advanced).map((a) => a.name), ...desc.args.filter((a) => a.advanced).map((a) => a.name)]);
+    for (const a of desc.args) {
+      const control = page.locator(`.tazt-form [name="${a.name}"]`);
+      const type = await control.evaluate((e) => (e instanceof HTMLInputElement ? e.type : e.tagName.toLowerCase()));
+      expect([a.name, type]).toEqual([a.name, a.secret ? 'password' : a.type === 'boolean' ? 'checkbox' : a.choices ? 'select' : 'text']);
+      expect(await control.isVisible()).toBe(!a.advanced);
+    }
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  }
+});
+
+test('a Lacework Edge audit input: test connection before saving, then save; the token goes to storage/passwords', async () => {
+  const lw = await startLaceworkSimulator({});
+  try {
+    await open();
+    await page.selectOption('select[name=new_input_type]', 'lacework_edge_audit');
+    await page.getByRole('button', { name: 'Add input' }).click();
+    await page.fill('input[name=name]', 'tenant1');
+    await page.fill('input[name=base_url]', lw.url);
+    await page.fill('input[name=api_token]', lw.token);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.locator('.tazt-test').filter({ hasText: 'Connection test passed' }).waitFor();
+    expect(h.splunkd.passwords()).toEqual([]);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await says('lacework_edge_audit://tenant1 saved.');
+    expect(h.splunkd.conf('inputs', 'lacework_edge_audit://tenant1')).toMatchObject({ base_url: lw.url, api_token: MASK });
+    expect(h.splunkd.getPassword('lacework_edge_audit://tenant1', 'api_token')).toBe(lw.token);
+    for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(lw.token);
+  } finally {
+    await lw.stop();
+  }
+});
+
+test('a test input left behind by a closed page is removed with its secret and never listed', async () => {
+  const old = `_ta_connection_test_${Date.now() - 3600_000}_abc123`;
+  h.splunkd.setConf('inputs', `illumio_pce_events://${old}`, { disabled: '1', api_secret: MASK });
+  h.splunkd.setPassword(`illumio_pce_events://${old}`, 'api_secret', 'left-behind');
+  seedInput();
+  await open();
+  await row(STANZA).waitFor();
+  expect(await page.locator('tbody tr').count()).toBe(1);
+  expect(h.splunkd.conf('inputs', `illumio_pce_events://${old}`)).toBeUndefined();
+  expect(h.splunkd.passwords().map((p) => p.realm)).toEqual([STANZA]);
 });
 
 test('clone copies the settings and, left empty, the stored secret to the new input', async () => {
