@@ -38,8 +38,8 @@ export interface SimHandle {
   /** The secret's parameter, and the non-secret id an auth error should name instead. */
   secretParam: string;
   keyId?: string;
-  /** Ids taken off a destructive queue, in order (empty for APIs that can be read again). */
-  dequeued(): string[];
+  /** Ids of the last answer taken off a destructive queue (empty for APIs that can be read again). */
+  lastDequeued(): string[];
   /** Data requests answered so far (a kill "between fetch and emit" waits for one). */
   dataRequests(): number;
   params(extra?: Record<string, string>): Record<string, string>;
@@ -108,7 +108,7 @@ const illumio: InputUnderTest = {
       secretParam: 'api_secret',
       keyId: sim.keyId,
       dataRequests: () => sim.served.filter((x) => x.endpoint !== 'health').length,
-      dequeued: () => [],
+      lastDequeued: () => [],
       params: (extra = {}) => ({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret, start_date: '-3h', timeout: '5', ...extra }),
       add: (n, at) => sim.addEvents(n, at - 20_000, at),
       addPayload(p, at) {
@@ -167,7 +167,10 @@ const prisma: InputUnderTest = {
       secretParam: 'client_secret',
       keyId: sim.clientId,
       dataRequests: () => sim.requests.filter((x) => x.path.startsWith('/api/') && x.events > 0).length,
-      dequeued: () => sim.served.map((x) => String(x.event.item_name)),
+      lastDequeued: () => {
+        const n = [...sim.requests].reverse().find((x) => x.events > 0)?.events ?? 0;
+        return n ? sim.served.slice(-n).map((x) => String(x.event.item_name)) : [];
+      },
       params: (extra = {}) => ({ region: 'us', base_url: sim.url, client_id: sim.clientId, client_secret: sim.clientSecret, max_runtime: '30', timeout: '5', ...extra }),
       add(n, at) {
         const events: PrismaEvent[] = [];
@@ -234,7 +237,7 @@ function lacework(kind: 'audit' | 'alerts'): InputUnderTest {
         secrets: [sim.token],
         secretParam: 'api_token',
         dataRequests: () => sim.requests.filter((x) => x.status === 200).length,
-        dequeued: () => [],
+        lastDequeued: () => [],
         params: (extra = {}) => ({
           base_url: sim.url, api_token: sim.token, auth_header: sim.options.authHeader, auth_scheme: sim.options.authScheme || 'none',
           time_unit: sim.options.timeUnit, start_date: '-3h', window: '1800', timeout: '5', ...extra,
