@@ -17,6 +17,11 @@ export interface Held {
 }
 
 const BLOCK = 1 << 20;
+/**
+ * Spool writes go out in pieces below V8's large-object threshold (128 KB), so the joined text
+ * dies young instead of landing in the large-object space that only full GCs reclaim.
+ */
+const WRITE_CHUNK = 96 * 1024;
 
 export class WindowBuffer {
   private mem: Held[] = [];
@@ -58,7 +63,7 @@ export class WindowBuffer {
     this.n++;
     this.pending.push(line);
     this.pendingBytes += bytes;
-    if (this.pendingBytes > BLOCK) this.flushPending();
+    if (this.pendingBytes > WRITE_CHUNK) this.flushPending();
   }
 
   /** Forgets everything added after the buffer held `size` events (a download that failed midway). */
@@ -87,7 +92,9 @@ export class WindowBuffer {
     for (let i = 0; i < this.n; i++) order[i] = i;
     const ts = this.ts;
     order.sort((a, b) => cmp(ts[a], ts[b]) || a - b);
-    let block = Buffer.alloc(0);
+    // One reusable read buffer: records are copied out as strings at once.
+    const shared = Buffer.allocUnsafe(BLOCK);
+    let block = shared.subarray(0, 0);
     let blockStart = 0;
     let prevOff = -1;
     for (let k = 0; k < this.n; k++) {
@@ -100,7 +107,7 @@ export class WindowBuffer {
         const size = Math.max(BLOCK, l);
         blockStart = o < prevOff ? Math.max(0, o + l - size) : o;
         const want = Math.min(size, this.written - blockStart);
-        block = Buffer.allocUnsafe(want);
+        block = want <= BLOCK ? shared.subarray(0, want) : Buffer.allocUnsafe(want);
         fs.readSync(this.fd, block, 0, want, blockStart);
       }
       prevOff = o;
@@ -128,9 +135,8 @@ export class WindowBuffer {
 
   private flushPending(): void {
     if (!this.pending.length || this.fd === undefined) return;
-    const buf = Buffer.from(this.pending.join(''));
-    fs.writeSync(this.fd, buf, 0, buf.length, this.written);
-    this.written += buf.length;
+    const text = this.pending.join('');
+    this.written += fs.writeSync(this.fd, text, this.written, 'utf8');
     this.pending = [];
     this.pendingBytes = 0;
   }

@@ -100,15 +100,15 @@ export class PceClient {
     return new ProtocolError(`${this.s.stanza}: the PCE ${pce} answered HTTP ${status} to the ${what} request${hint ? ` (${hint})` : ''}.`);
   }
 
-  /** One page of events: at most maxResults, which ones undocumented when more match. */
-  async page(q: EventQuery, maxResults: number, signal?: AbortSignal): Promise<{ events: unknown[]; total?: number }> {
+  /**
+   * One page of events (at most maxResults; which ones is undocumented when more match),
+   * streamed element by element so a 10 000-event page never sits in memory twice.
+   */
+  async page(q: EventQuery, maxResults: number, onElement: (text: string) => void, signal?: AbortSignal): Promise<{ count: number; total?: number }> {
     const res = await this.request({ url: this.eventsBase, query: this.eventsQuery(q, maxResults), signal }, 'events');
-    const body = await res.json<unknown>();
-    if (!Array.isArray(body)) {
-      throw new ProtocolError(`${this.s.stanza}: the PCE ${this.where} answered the events request with JSON that is not an array.`);
-    }
     const total = Number(res.headers['x-total-count']);
-    return { events: body, total: Number.isFinite(total) ? total : undefined };
+    const count = await this.readArray(res, onElement, 'the events page');
+    return { count, total: Number.isFinite(total) ? total : undefined };
   }
 
   /** Starts an async collection of the query; returns the job href. */
@@ -154,17 +154,31 @@ export class PceClient {
   /** Streams a datafile's array, calling `onElement` with each element's JSON text. */
   async download(href: string, onElement: (text: string) => void, signal?: AbortSignal): Promise<number> {
     const res = await this.request({ url: this.apiUrl(href), signal }, 'datafile');
+    return this.readArray(res, onElement, `the datafile ${href}`);
+  }
+
+  private async readArray(res: HttpResponse, onElement: (text: string) => void, what: string): Promise<number> {
     const splitter = new JsonArraySplitter();
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         for (const el of splitter.push(chunk)) onElement(el);
       }
     } catch (e) {
-      if (e instanceof ProtocolError) throw e;
-      throw new TransientError(`${this.s.stanza}: the download of ${href} from the PCE ${this.where} broke off after ${splitter.elements} events (${(e as Error).message}).`);
+      if (e instanceof ProtocolError || e instanceof TransientError) throw this.named(e, what);
+      throw new TransientError(`${this.s.stanza}: ${what} from the PCE ${this.where} broke off after ${splitter.elements} events (${(e as Error).message}).`);
     }
-    splitter.end();
+    try {
+      splitter.end();
+    } catch (e) {
+      throw this.named(e as ProtocolError, what);
+    }
     return splitter.elements;
+  }
+
+  private named(e: ProtocolError | TransientError, what: string): Error {
+    if (e.message.startsWith(this.s.stanza)) return e;
+    const msg = `${this.s.stanza}: ${what} from the PCE ${this.where} is not usable: ${e.message}`;
+    return e instanceof ProtocolError ? new ProtocolError(msg) : new TransientError(msg, e.status);
   }
 
   private apiUrl(href: string): string {

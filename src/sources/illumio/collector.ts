@@ -49,8 +49,10 @@ export interface IllumioCheckpoint {
   last_timestamp: string;
   /** The dedup set is complete from here on; the next window never starts earlier. */
   dedup_from: string;
-  /** Hrefs (or digests) delivered in the last OVERLAP, with their epoch-ms timestamps. */
-  recent_hrefs: [string, number][];
+  /** Hrefs (or digests) delivered in the last OVERLAP … */
+  recent_hrefs: string[];
+  /** … and their epoch-ms timestamps (parallel arrays: no per-entry objects to allocate). */
+  recent_ts: number[];
 }
 
 export interface CollectorTuning {
@@ -58,6 +60,8 @@ export interface CollectorTuning {
   lagMs: number;
   chunkMs: number;
   batchSize: number;
+  /** Events between checkpoints inside a window (a multiple of batchSize makes sense). */
+  checkpointEvery: number;
   recentMax: number;
   memoryLimit: number;
   pollSleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -68,9 +72,10 @@ export const DEFAULT_TUNING: CollectorTuning = {
   overlapMs: 5 * 60_000,
   lagMs: 30_000,
   chunkMs: 6 * 3600_000,
-  batchSize: 5000,
+  batchSize: 1000,
+  checkpointEvery: 5000,
   recentMax: 10_000,
-  memoryLimit: 20_000,
+  memoryLimit: 5000,
 };
 
 const DOWNLOAD_ATTEMPTS = 2;
@@ -91,14 +96,21 @@ export interface RunStats {
 export function readCheckpoint(raw: unknown): IllumioCheckpoint | undefined {
   const c = raw as Partial<IllumioCheckpoint> | undefined;
   if (!c || c.version !== 1 || typeof c.last_timestamp !== 'string' || Number.isNaN(Date.parse(c.last_timestamp))) return undefined;
-  const recent = Array.isArray(c.recent_hrefs)
-    ? c.recent_hrefs.filter((x): x is [string, number] => Array.isArray(x) && typeof x[0] === 'string' && typeof x[1] === 'number')
-    : [];
+  const hrefs = Array.isArray(c.recent_hrefs) ? c.recent_hrefs : [];
+  const ts = Array.isArray(c.recent_ts) ? c.recent_ts : [];
+  const n = Math.min(hrefs.length, ts.length);
+  const keep = [...Array(n).keys()].filter((i) => typeof hrefs[i] === 'string' && typeof ts[i] === 'number');
   const dedupFrom = typeof c.dedup_from === 'string' && !Number.isNaN(Date.parse(c.dedup_from)) ? c.dedup_from : c.last_timestamp;
-  return { version: 1, last_timestamp: c.last_timestamp, dedup_from: dedupFrom, recent_hrefs: recent };
+  return {
+    version: 1, last_timestamp: c.last_timestamp, dedup_from: dedupFrom,
+    recent_hrefs: keep.map((i) => hrefs[i]), recent_ts: keep.map((i) => ts[i]),
+  };
 }
 
-/** Tracks what was delivered near the checkpoint; produces the checkpoint state. */
+/**
+ * Tracks what was delivered near the checkpoint and produces the checkpoint state. Pruned in
+ * place: rebuilding a 10 000-entry map per checkpoint promoted megabytes of garbage per save.
+ */
 class Recent {
   private map = new Map<string, number>();
   lastMs: number;
@@ -107,7 +119,7 @@ class Recent {
   constructor(cp: IllumioCheckpoint | undefined, startMs: number, private readonly t: CollectorTuning) {
     this.lastMs = cp ? Date.parse(cp.last_timestamp) : startMs - 1;
     this.dedupFromMs = cp ? Date.parse(cp.dedup_from) : startMs;
-    for (const [k, ts] of cp?.recent_hrefs ?? []) this.map.set(k, ts);
+    cp?.recent_hrefs.forEach((k, i) => this.map.set(k, cp.recent_ts[i]));
   }
 
   /** Where the next window starts. */
@@ -126,22 +138,35 @@ class Recent {
   /** Moves the checkpoint to `lastMs` (never backwards) and prunes the set. */
   checkpoint(lastMs: number): IllumioCheckpoint {
     this.lastMs = Math.max(this.lastMs, lastMs);
-    const floor = this.lastMs - this.t.overlapMs;
-    let kept = [...this.map].filter(([, ts]) => ts >= floor);
-    let dedupFrom = floor;
-    if (kept.length > this.t.recentMax) {
-      kept.sort((a, b) => a[1] - b[1]);
-      const dropped = kept[kept.length - this.t.recentMax - 1][1];
-      kept = kept.slice(kept.length - this.t.recentMax);
-      dedupFrom = dropped + 1;
+    let floor = this.lastMs - this.t.overlapMs;
+    const map = this.map;
+    if (map.size > this.t.recentMax) {
+      // Keep the newest recentMax (ties at the cut are kept too); the window may then start no
+      // earlier than just after the newest timestamp that had to go.
+      const all = new Float64Array(map.size);
+      let i = 0;
+      map.forEach((ts) => { all[i++] = ts; });
+      all.sort();
+      const cut = all[all.length - this.t.recentMax];
+      if (cut > floor) {
+        let dropped = -Infinity;
+        for (let j = all.length - this.t.recentMax - 1; j >= 0; j--) if (all[j] < cut) { dropped = all[j]; break; }
+        if (dropped >= floor) this.dedupFromMs = Math.max(this.dedupFromMs, dropped + 1);
+        floor = cut;
+      }
     }
-    this.dedupFromMs = Math.max(this.dedupFromMs, dedupFrom);
-    this.map = new Map(kept);
+    map.forEach((ts, k) => { if (ts < floor) map.delete(k); });
+    this.dedupFromMs = Math.max(this.dedupFromMs, this.lastMs - this.t.overlapMs);
+    const hrefs: string[] = new Array<string>(map.size);
+    const tss: number[] = new Array<number>(map.size);
+    let i = 0;
+    map.forEach((ts, k) => { hrefs[i] = k; tss[i] = ts; i++; });
     return {
       version: 1,
       last_timestamp: new Date(this.lastMs).toISOString(),
       dedup_from: new Date(this.dedupFromMs).toISOString(),
-      recent_hrefs: kept,
+      recent_hrefs: hrefs,
+      recent_ts: tss,
     };
   }
 }
@@ -203,10 +228,14 @@ export class Collector {
     }
   }
 
-  /** Sorted events of a slice in batches; every batch carries a checkpoint. */
+  /**
+   * Sorted events of a slice in batches; a checkpoint rides on every batch that completes
+   * `checkpointEvery` events (saving ~10 000 hrefs is not free), and on the last one of the slice.
+   */
   private *emit(buf: WindowBuffer, sliceEnd: number, recent: Recent): Generator<Batch<IllumioCheckpoint>> {
     let events: OutEvent[] = [];
     let lastTs = -Infinity;
+    let sinceCheckpoint = 0;
     for (const h of buf.sorted()) {
       if (recent.has(h.key)) { this.stats.duplicates++; continue; }
       recent.add(h.key, h.ts);
@@ -215,8 +244,14 @@ export class Collector {
       events.push(ev);
       if (events.length >= this.t.batchSize) {
         this.stats.emitted += events.length;
-        // Events sharing lastTs may still follow; the next window re-reads them and the set filters.
-        yield { events, checkpoint: recent.checkpoint(lastTs) };
+        sinceCheckpoint += events.length;
+        if (sinceCheckpoint >= this.t.checkpointEvery) {
+          sinceCheckpoint = 0;
+          // Events sharing lastTs may still follow; the next window re-reads them and the set filters.
+          yield { events, checkpoint: recent.checkpoint(lastTs) };
+        } else {
+          yield { events };
+        }
         events = [];
       }
     }
@@ -226,12 +261,11 @@ export class Collector {
 
   /** Everything matching q into buf: page, else async, else halves. */
   private async gather(q: EventQuery, buf: WindowBuffer): Promise<void> {
-    const page = await this.pageWithRetry(q);
-    if (page.length < this.maxResults) {
-      for (const e of page) buf.add(this.hold(e));
-      return;
-    }
     const mark = buf.size;
+    const count = await this.pageWithRetry(q, buf, mark);
+    if (count < this.maxResults) return;
+    // A full page proves nothing about completeness; its events are fetched again below.
+    buf.truncate(mark);
     try {
       await this.viaAsync(q, buf);
       return;
@@ -249,19 +283,28 @@ export class Collector {
     await this.gather({ ...q, gte: mid + 1 }, buf);
   }
 
-  private async pageWithRetry(q: EventQuery): Promise<unknown[]> {
+  private async pageWithRetry(q: EventQuery, buf: WindowBuffer, mark: number): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { events } = await this.client.page(q, this.maxResults, this.ctx.signal);
+        const { count } = await this.client.page(q, this.maxResults, (text) => buf.add(this.hold(this.parseElement(text))), this.ctx.signal);
         this.stats.pages++;
-        return events;
+        return count;
       } catch (e) {
+        buf.truncate(mark);
         // A body cut off or garbled in transit is worth another read; the HTTP client already
         // retried statuses and connection failures.
         const broken = e instanceof ProtocolError || (e instanceof TransientError && e.status === undefined);
         if (!broken || attempt >= PAGE_ATTEMPTS) throw broken && e instanceof ProtocolError ? new TransientError(e.message) : e;
         this.ctx.log.warn(`${(e as Error).message} Reading the page again (attempt ${attempt + 1} of ${PAGE_ATTEMPTS}).`);
       }
+    }
+  }
+
+  private parseElement(text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 60))}).`);
     }
   }
 
@@ -273,15 +316,7 @@ export class Collector {
     const mark = buf.size;
     for (let attempt = 1; ; attempt++) {
       try {
-        const n = await this.client.download(datafile, (text) => {
-          let e: unknown;
-          try {
-            e = JSON.parse(text);
-          } catch {
-            throw new ProtocolError(`${ctx.stanza}: the datafile ${datafile} holds an element that is not JSON.`);
-          }
-          buf.add(this.hold(e));
-        }, ctx.signal);
+        const n = await this.client.download(datafile, (text) => buf.add(this.hold(this.parseElement(text))), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return;
       } catch (e) {
