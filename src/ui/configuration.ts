@@ -19,7 +19,6 @@ import {
   setInputDisabled, testConnection, type FormMode, type InputForm, type InputRecord, type ProxyForm,
 } from './model';
 import { SplunkError, SplunkRest, webContext } from './rest';
-import { CSS } from './style';
 
 /** The registry's list (src/sources/registry.ts) without its collectors, which are Node-only. */
 export const DESCRIPTIONS: readonly InputDescription[] = [illumioDescription, prismaDescription, laceworkAuditDescription, laceworkAlertsDescription];
@@ -50,12 +49,9 @@ class Page {
   constructor(private readonly root: HTMLElement, private readonly rest: SplunkRest) {}
 
   start(): void {
-    const style = h('style');
-    style.textContent = CSS;
-    this.root.replaceChildren(
-      style,
-      h('div', { class: 'tazt' }, this.tabs, this.banner, this.body),
-    );
+    // Styles come from configuration.css (the view's stylesheet), not an inline <style>, which a
+    // content security policy may refuse.
+    this.root.replaceChildren(h('div', { class: 'tazt' }, this.tabs, this.banner, this.body));
     void this.show('inputs');
   }
 

@@ -14,6 +14,8 @@ test('appserver/static/configuration.js is built, packaged and named by the view
   expect(selectAppFiles(ROOT)).toContain('appserver/static/configuration.js');
   const view = fs.readFileSync(path.join(ROOT, 'default', 'data', 'ui', 'views', 'configuration.xml'), 'utf8');
   expect(/<dashboard\b[^>]*\sscript="configuration\.js"/.test(view)).toBe(true);
+  expect(/<dashboard\b[^>]*\sstylesheet="configuration\.css"/.test(view)).toBe(true);
+  expect(selectAppFiles(ROOT)).toContain('appserver/static/configuration.css');
   expect(view).toContain('id="ta-zerotrust-config"');
 });
 

@@ -45,7 +45,9 @@ function renderView(view: string): string | undefined {
   const panels = [...xml.matchAll(/<html>([\s\S]*?)<\/html>/g)].map((m) => `<div class="panel">${m[1]}</div>`).join('');
   const scripts = (/<(?:dashboard|form)\b[^>]*\sscript="([^"]+)"/.exec(xml)?.[1] ?? '').split(',').filter(Boolean)
     .map((s) => `<script src="/en-US/static/app/${APP}/${escHtml(s.trim())}"></script>`).join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${label} | Splunk</title>${scripts}
+  const sheets = (/<(?:dashboard|form)\b[^>]*\sstylesheet="([^"]+)"/.exec(xml)?.[1] ?? '').split(',').filter(Boolean)
+    .map((s) => `<link rel="stylesheet" href="/en-US/static/app/${APP}/${escHtml(s.trim())}">`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${label} | Splunk</title>${sheets}${scripts}
 <style>
 body { margin: 0; background: #f2f4f5; font-family: Roboto, "Helvetica Neue", Arial, sans-serif; }
 .bar { background: #171d21; color: #fff; padding: 10px 20px; font-size: 14px; }
