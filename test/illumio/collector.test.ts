@@ -235,3 +235,31 @@ test('401 and 403 name the key and the PCE', async () => {
   expect(m403).toMatch(/API key "api_\w+" may not read events of org 7 on the PCE 127\.0\.0\.1:\d+ \(HTTP 403\)/);
   expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
 });
+
+test.each([
+  ['a reset connection', { kind: 'reset' as const }],
+  ['a cut-off page', { kind: 'truncate' as const }],
+  ['a malformed page', { kind: 'malformed' as const }],
+  ['a 502 with Retry-After', { kind: 'status' as const, status: 502, retryAfter: 0 }],
+])('%s is read again and nothing is lost or repeated', async (_why, fault) => {
+  const now = Date.now();
+  const s = await startSim({ faults: [{ on: 'events', ...fault }] });
+  s.addEvents(800, now - 2 * 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c12-');
+  const r = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  expect(s.served.filter((x) => x.endpoint === 'events')).toHaveLength(2);
+  expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
+});
+
+test('a PCE that keeps sending garbage fails the run with a message, checkpoint untouched', async () => {
+  const now = Date.now();
+  const s = await startSim({ faults: [{ on: 'events', kind: 'malformed', times: Infinity }] });
+  s.addEvents(50, now - 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c13-');
+  const r = await runOnce(source, s, dir, params(s), { now: () => now });
+  expect(r.summary.status).toBe('failed');
+  expect(r.logs.find((l) => l.level === 'error')?.message).toMatch(/array element that is not JSON|not usable/);
+  expect(r.events).toEqual([]);
+  expect(await fileCheckpointStore(dir, 'illumio_pce_events://test').load()).toBeUndefined();
+});

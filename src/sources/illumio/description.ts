@@ -1,7 +1,24 @@
-import { commonConnectionArgs, httpsUrlCheck, InputDescription } from '../../core/description';
+import { clip, commonConnectionArgs, httpsUrlCheck, type ArgValue, InputDescription } from '../../core/description';
 import { startDateCheck } from '../../core/time';
 
 export const ILLUMIO_SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+
+/**
+ * The API key travels as HTTP Basic credentials, so plain http:// is refused except to a PCE on
+ * this host (a loopback simulator or an SSH tunnel).
+ */
+export function pceUrlCheck(value: ArgValue): string | undefined {
+  const base = httpsUrlCheck(value);
+  if (base) return base;
+  const u = new URL(String(value));
+  if (u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+    return `must start with https:// (the API key would travel in clear over http), got "${clip(String(value))}".`;
+  }
+  if (u.search || u.hash || !/^\/?(api\/v2\/?)?$/.test(u.pathname)) {
+    return `must be the PCE address only, like https://pce.example.com:8443, got "${clip(String(value))}".`;
+  }
+  return undefined;
+}
 
 export const illumioDescription: InputDescription = {
   scheme: 'illumio_pce_events',
@@ -13,7 +30,7 @@ export const illumioDescription: InputDescription = {
     {
       name: 'pce_url', title: 'PCE URL', type: 'string', required: true,
       description: 'Base URL of the PCE, e.g. https://pce.example.com:8443 (SaaS: https://<name>.illum.io:443).',
-      check: httpsUrlCheck,
+      check: pceUrlCheck,
     },
     {
       name: 'org_id', title: 'Organization ID', type: 'number', required: true, min: 1,

@@ -174,15 +174,20 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
     return out;
   }
 
+  /** Every rule counts every request it matches; the first one due fires. */
   function takeFault(endpoint: Endpoint): FaultRule | undefined {
+    let chosen: FaultRule | undefined;
     for (const f of faults) {
       if (f.on !== endpoint && f.on !== 'any') continue;
       const st = faultSeen.get(f) ?? { matched: 0, fired: 0 };
       faultSeen.set(f, st);
       st.matched++;
-      if (st.matched >= (f.nth ?? 1) && st.fired < (f.times ?? 1)) { st.fired++; return f; }
+      if (!chosen && st.matched >= (f.nth ?? 1) && st.fired < (f.times ?? 1)) {
+        st.fired++;
+        chosen = f;
+      }
     }
-    return undefined;
+    return chosen;
   }
 
   function rateLimited(key: string): number | undefined {

@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { ProtocolError } from '../../src/core/errors';
+import { JsonArraySplitter } from '../../src/sources/illumio/jsonarray';
+
+function split(text: string, cuts: number[]): string[] {
+  const buf = Buffer.from(text);
+  const s = new JsonArraySplitter();
+  const out: string[] = [];
+  let prev = 0;
+  for (const c of [...new Set(cuts.map((x) => x % (buf.length + 1)))].sort((a, b) => a - b)) {
+    out.push(...s.push(buf.subarray(prev, c)));
+    prev = c;
+  }
+  out.push(...s.push(buf.subarray(prev)));
+  s.end();
+  return out;
+}
+
+test('any JSON array, cut into any chunks, comes back element by element', () => {
+  fc.assert(fc.property(
+    fc.array(fc.jsonValue(), { maxLength: 12 }),
+    fc.array(fc.nat(), { maxLength: 20 }),
+    fc.boolean(),
+    (values, cuts, pretty) => {
+      const text = pretty ? JSON.stringify(values, null, 2) : JSON.stringify(values);
+      const got = split(text, cuts).map((t) => JSON.parse(t) as unknown);
+      expect(got).toEqual(JSON.parse(text));
+    },
+  ), { numRuns: 400 });
+});
+
+test('strings with escaped quotes, backslashes and brackets, split inside an escape', () => {
+  const values = [{ a: 'x\\"]}{[' }, { b: '\\\\' }, '"]', 'tail\\', { c: ['é', '😀', '\u0000'] }];
+  const text = JSON.stringify(values);
+  for (let cut = 0; cut <= Buffer.byteLength(text); cut++) {
+    expect(split(text, [cut]).map((t) => JSON.parse(t) as unknown)).toEqual(values);
+  }
+});
+
+test.each([
+  ['', /empty/],
+  ['{"a":1}', /not a JSON array/],
+  ['[{"a":1},{"b":', /ends early, after 1 complete elements/],
+  ['[{"a":1} {"b":2}]', /expected "," or "]"/],
+  ['[{"a":1},,{"b":2}]', /unexpected ","/],
+  ['[1] x', /data after the end/],
+])('%j is refused as a protocol error', (text, why) => {
+  let err: unknown;
+  try {
+    split(text, []);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ProtocolError);
+  expect((err as Error).message).toMatch(why);
+});
