@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { parseConf, toMap } from '../../src/core/conf/parse';
 import { itemsXml, utf16be } from '../support/modinput-xml';
 import { startSplunkd, type InputValidator, type SplunkdStandIn } from '../support/splunkd';
 import { ROOT, startSplunkWeb, type SplunkWeb } from './splunkweb';
@@ -24,12 +25,12 @@ export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
 const SETTINGS = 'ta_zerotrust_events_settings';
 
 /** Never skipped: a machine without the browser fails with what to install. */
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install chromium (apt-get install chromium)`);
+export async function launchChromium(executablePath = CHROMIUM): Promise<{ browser: Browser; close(): Promise<void> }> {
+  if (!fs.existsSync(executablePath)) throw new Error(`${executablePath} not found: install chromium (apt-get install chromium)`);
   // playwright-core starts the browser on a fresh temporary --user-data-dir of its own and
   // removes it on close (it refuses the flag in args for that reason).
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
@@ -42,22 +43,6 @@ export interface ValidationRun {
   name: string;
   params: Record<string, string>;
   message?: string;
-}
-
-/**
- * Parses default/<file>.conf of the repo into stanza → key → value, to seed the stand-in with what
- * splunkd would serve from the app's default/ layer.
- */
-function defaultStanzas(file: string): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  let cur: Record<string, string> | undefined;
-  for (const line of fs.readFileSync(path.join(ROOT, 'default', file), 'utf8').split('\n')) {
-    const s = /^\[([^\]]+)\]/.exec(line);
-    if (s) out[s[1]] = cur = {};
-    const kv = /^([A-Za-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
-    if (kv && cur) cur[kv[1]] = kv[2].trim();
-  }
-  return out;
 }
 
 export interface Harness {
@@ -103,7 +88,9 @@ export async function startHarness(): Promise<Harness> {
     });
   });
   splunkd = await startSplunkd({ app: 'TA-zerotrust-events', validate });
-  for (const [stanza, values] of Object.entries(defaultStanzas(`${SETTINGS}.conf`))) splunkd.setConf(SETTINGS, stanza, values);
+  // What splunkd serves from the app's default/ layer.
+  const defaults = parseConf(fs.readFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), 'utf8'));
+  for (const [stanza, values] of toMap(defaults)) splunkd.setConf(SETTINGS, stanza, Object.fromEntries(values));
   const web = await startSplunkWeb(splunkd.url);
   return {
     splunkd,

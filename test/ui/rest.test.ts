@@ -1,5 +1,6 @@
 /** Where the page sends REST calls and with which form key, from the page URL and cookies. */
 import { webContext } from '../../src/ui/rest';
+import { launchChromium } from './harness';
 
 test('the proxy root is everything before /app/ (root endpoint and locale)', () => {
   expect(webContext('/en-US/app/TA-zerotrust-events/configuration', '8000', '').root).toBe('/en-US');
@@ -16,4 +17,8 @@ test('the form key is the CSRF cookie of this Splunk Web port, else any, else $C
   } finally {
     delete (globalThis as { $C?: unknown }).$C;
   }
+});
+
+test('without the browser the UI tests fail saying what to install (never skip)', async () => {
+  await expect(launchChromium('/nonexistent/chromium')).rejects.toThrow('/nonexistent/chromium not found: install chromium (apt-get install chromium)');
 });
