@@ -68,12 +68,24 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
+
 /** Reads and checks a PEM CA file; a wrong path is a configuration error naming the path. */
 export function readCaFile(file: string, settingName = 'ca_cert_path'): string {
   let pem: string;
   try {
+    // A device (/dev/zero) or a huge file would be read until memory runs out, killing the
+    // process with no message; CA bundles are a few hundred KB.
+    const st = fs.statSync(file);
+    if (!st.isFile() && !st.isDirectory()) {
+      throw new ConfigError(`The CA certificate file ${file} (${settingName}) is not a regular file. Set ${settingName} to a readable PEM file.`, settingName);
+    }
+    if (st.size > MAX_CA_FILE_BYTES) {
+      throw new ConfigError(`The CA certificate file ${file} (${settingName}) is ${st.size} bytes, more than a CA bundle can be (${MAX_CA_FILE_BYTES}). Set ${settingName} to a PEM file.`, settingName);
+    }
     pem = fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by the Splunk user' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new ConfigError(`The CA certificate file ${file} (${settingName}) ${why}. Set ${settingName} to a readable PEM file.`, settingName);
