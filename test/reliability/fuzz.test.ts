@@ -28,7 +28,7 @@ import { ensureBundle, REPO } from '../support/launcher';
 import { spawn } from 'node:child_process';
 
 const SECRET = 'Fuzz-Secret-7c1e9b2a44';
-const CLOSED = 'http://127.0.0.1:9';
+const CLOSED = 'https://127.0.0.1:9';
 
 /** Values built to hurt: sizes, controls, injections, numbers that are not, URLs that are not. */
 const hostile = fc.oneof(
@@ -47,11 +47,14 @@ const hostile = fc.oneof(
 function paramsArb(scheme: string): fc.Arbitrary<Record<string, string>> {
   const desc = descriptions.find((d) => d.scheme === scheme)!;
   // Each described argument: left out, a plausible value pointing at a closed loopback port, or hostile.
-  const plausible = (name: string): string => {
-    if (/url$/.test(name)) return CLOSED;
-    if (desc.args.find((a) => a.name === name)?.secret) return SECRET;
+  const plausible = (name: string): string | undefined => {
+    const arg = desc.args.find((a) => a.name === name)!;
+    if (/url$/.test(name)) return name === 'proxy_url' ? undefined : 'https://127.0.0.1:9';
+    if (arg.secret) return SECRET;
     if (name === 'org_id') return '1';
-    return desc.args.find((a) => a.name === name)?.default?.toString() ?? 'x';
+    if (arg.choices?.length) return String(arg.choices[0]);
+    if (arg.default !== undefined) return String(arg.default);
+    return arg.required ? 'x' : undefined;
   };
   // Mostly plausible, so many cases get past the argument checks to the live connection check.
   const fields = Object.fromEntries(desc.args.map((a) => [a.name, fc.option(
@@ -145,7 +148,7 @@ describe.each(descriptions.map((d) => [d.scheme]))('%s --validate-arguments', (s
         if (problem) throw new Error(`${problem}\nparams: ${JSON.stringify(params).slice(0, 400)}`);
         if (/127\.0\.0\.1/.test(o.stdout)) reachedNetwork += 1;
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     // The property is only worth something if cases got as far as the live check.
     expect(reachedNetwork).toBeGreaterThan(0);
@@ -168,6 +171,16 @@ describe.each(descriptions.map((d) => [d.scheme]))('%s --validate-arguments', (s
       { numRuns: 40 },
     );
   }, 120_000);
+});
+
+test.each(descriptions.map((d) => [d.scheme]))('%s: ca_cert_path naming a device (/dev/zero) is refused by name, not read until memory runs out', async (scheme) => {
+  const desc = descriptions.find((d) => d.scheme === scheme)!;
+  const params: Record<string, string> = { ca_cert_path: '/dev/zero' };
+  for (const a of desc.args) if (a.required) params[a.name] = /url$/.test(a.name) ? 'https://127.0.0.1:9' : a.secret ? SECRET : a.name === 'org_id' ? '1' : 'x';
+  const o = await validate(scheme, itemsXml('fuzz', params, dir));
+  expect(checkOutcome(o, SECRET)).toBeUndefined();
+  expect(o.stdout).toContain('ca_cert_path');
+  expect(o.stdout).toContain('not a regular file');
 });
 
 describe('spawned through bin/<scheme>.sh', () => {
