@@ -5,10 +5,14 @@
  * GET collection and its datafile) through the runtime into the XML stream sink, against the
  * floor measured in the same run on the same bytes: JSON.parse of the datafile, one compact
  * JSON per event, XML escaping and the write into the same kind of stream. The simulator runs
- * in its own process with its JSON rendered once (warm-up run), so the figure is the collector's.
+ * in its own process with its JSON rendered once (warm-up run), so the figure is the collector's:
+ * the capped first page it must read and discard, schema validation, the spool and its sorted
+ * read-back, dedup and checkpoints are what separates it from the floor.
  *
  * Memory: the peak RSS of a separate process (the collector bundled as it ships) collecting one
  * window of 200 000 events, which the capped page sends through the async datafile and the spool.
+ * The live heap stays near 15 MB throughout (measured with forced GCs); the peak is V8 letting
+ * short-lived garbage pile up in the old generation before a mark-compact.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
@@ -128,13 +132,17 @@ export async function bench(): Promise<BenchResult[]> {
   try {
     await pipeline(info); // warm-up: JIT, and the simulator renders its JSON once
     const text = await datafileText(info);
-    await floor(text);
-    const f = await floor(text);
-    const p = await pipeline(info);
-    if (p.events !== N || f.events !== N) throw new Error(`illumio bench: ${p.events} events collected, ${f.events} in the datafile, expected ${N}`);
-    ratio = (f.seconds / p.seconds) * 100;
-    perSecond = N / p.seconds;
-    floorPerSecond = N / f.seconds;
+    // Alternate the two and keep the best of three each: the machine's other load hits both alike.
+    let best = { p: Infinity, f: Infinity };
+    for (let round = 0; round < 3; round++) {
+      const f = await floor(text);
+      const p = await pipeline(info);
+      if (p.events !== N || f.events !== N) throw new Error(`illumio bench: ${p.events} events collected, ${f.events} in the datafile, expected ${N}`);
+      best = { p: Math.min(best.p, p.seconds), f: Math.min(best.f, f.seconds) };
+    }
+    ratio = (best.f / best.p) * 100;
+    perSecond = N / best.p;
+    floorPerSecond = N / best.f;
   } finally {
     child.kill('SIGTERM');
   }
