@@ -27,7 +27,9 @@ export type HecFault =
   /** Store and answer, but this ackId never turns true (an indexer lost it). */
   | { kind: 'lose-ack' }
   /** Store and answer; the ack turns true only after this long. */
-  | { kind: 'slow-ack'; ms: number };
+  | { kind: 'slow-ack'; ms: number }
+  /** Store and answer; the ack stays false until releaseAcks() (an indexer that is behind). */
+  | { kind: 'held-ack' };
 
 export interface HecEventRecord {
   time?: number;
@@ -61,6 +63,8 @@ export interface HecStandIn {
   /** Count of requests by path and status (e.g. `event 503`). */
   counts: Map<string, number>;
   ackPolls: number;
+  /** Held acks (fault `held-ack`) turn true from now on. */
+  releaseAcks(): void;
   /** Events stored, every copy. */
   events(): HecEventRecord[];
   close(): Promise<void>;
@@ -117,6 +121,7 @@ export async function startHecStandIn(opts: HecStandInOptions = {}): Promise<Hec
   /** channel → ackId → { record, readyAt } */
   const channels = new Map<string, { next: number; acks: Map<number, { rec: HecRequestRecord; readyAt: number }> }>();
   const state = { ackPolls: 0 };
+  const held: { readyAt: number }[] = [];
   const count = (what: string, status: number | string) => counts.set(`${what} ${status}`, (counts.get(`${what} ${status}`) ?? 0) + 1);
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -200,9 +205,10 @@ export async function startHecStandIn(opts: HecStandInOptions = {}): Promise<Hec
           channels.set(channel!, ch);
         }
         rec.ackId = ch.next++;
-        const readyAt = fault?.kind === 'lose-ack' ? Infinity
+        const readyAt = fault?.kind === 'lose-ack' || fault?.kind === 'held-ack' ? Infinity
           : Date.now() + (fault?.kind === 'slow-ack' ? fault.ms : opts.ackDelayMs ?? 0);
         ch.acks.set(rec.ackId, { rec, readyAt });
+        if (fault?.kind === 'held-ack') held.push(ch.acks.get(rec.ackId)!);
       }
       if (fault?.kind === 'reset-after') {
         count(what, 'reset');
@@ -232,6 +238,9 @@ export async function startHecStandIn(opts: HecStandInOptions = {}): Promise<Hec
     counts,
     get ackPolls() {
       return state.ackPolls;
+    },
+    releaseAcks: () => {
+      for (const h of held.splice(0)) h.readyAt = 0;
     },
     events: () => stored.flatMap((r) => r.events),
     close: () => new Promise<void>((resolve) => {
