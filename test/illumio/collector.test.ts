@@ -263,3 +263,15 @@ test('a PCE that keeps sending garbage fails the run with a message, checkpoint 
   expect(r.events).toEqual([]);
   expect(await fileCheckpointStore(dir, 'illumio_pce_events://test').load()).toBeUndefined();
 });
+
+test('an answer slower than the timeout is retried, and the run completes', async () => {
+  const now = Date.now();
+  const s = await startSim({ faults: [{ on: 'events', kind: 'slow', delayMs: 2500 }] });
+  s.addEvents(200, now - 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c14-');
+  const r = await runOnce(source, s, dir, params(s, { timeout: '1' }), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
+  // The slow answer is logged by the simulator only when it is finally sent; the client's retry is what shows.
+  expect(r.logs.some((l) => l.level === 'warn' && /retry/i.test(l.message))).toBe(true);
+});
