@@ -5,14 +5,14 @@
  */
 import { INPUTS } from './inputs';
 import { planCases, runCase, type CaseResult } from './matrix';
-import { writePart } from './report';
+import { publish } from './report';
 
 const SEED = 1;
 const PER_INPUT = 50;
 
 describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s', (scheme, input) => {
   const results: CaseResult[] = [];
-  afterAll(() => writePart('short', `matrix-${scheme}`, results, [SEED]));
+  afterAll(() => publish('short', `matrix-${scheme}`, results, [SEED]));
 
   test(`survives ${PER_INPUT} injected faults with nothing lost or duplicated`, async () => {
     const cases = planCases(input, SEED, PER_INPUT, { short: true });

@@ -205,8 +205,9 @@ function fillUp(dir: string, leaveBytes: number): string {
 const HOST_EPOCH = Date.parse('2026-11-21T12:00:00Z');
 
 /** One case: faulted run, then recovery runs, then the assertions as a list of problems. */
-export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number): Promise<CaseResult> {
+export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number, opts: { scale?: number } = {}): Promise<CaseResult> {
   const r = rng(seed);
+  const scale = opts.scale ?? 1;
   const problems: string[] = [];
   const cpDir = fs.mkdtempSync(path.join(os.tmpdir(), `zt-rel-${input.scheme}-`));
   const sim: SimHandle = await input.start();
@@ -230,12 +231,12 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
     return res;
   };
   try {
-    sim.add(int(r, 5, 25), vendorNow() - 40 * MIN);
+    sim.add(int(r, 5, 25) * scale, vendorNow() - 40 * MIN);
     if (fc.payload) {
       const id = sim.addPayload(fc.payload, vendorNow() - 30 * MIN);
       if (id) payloadIds.push(id);
     }
-    sim.add(int(r, 5, 25), vendorNow() - 20 * MIN);
+    sim.add(int(r, 5, 25) * scale, vendorNow() - 20 * MIN);
     if (fc.disk) {
       mechanism = canMountTmpfs() ? 'tmpfs (size=64k) mounted on the checkpoint dir' : undefined;
       if (!mechanism) return skipped(input, fc, 'cannot mount tmpfs here (not root or no mount): not run');
@@ -266,7 +267,7 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
 
     // Events keep arriving while the input is failing; the vendor stamps them with its clock.
     host += 2 * MIN;
-    sim.add(int(r, 3, 12), vendorNow());
+    sim.add(int(r, 3, 12) * scale, vendorNow());
     const clocks = [host + 8 * MIN, host + Math.max(0, skew) + 15 * MIN, host + Math.max(0, skew) + 30 * MIN, host + Math.max(0, skew) + 45 * MIN];
     let last: StreamRun | undefined;
     for (const t of clocks) {

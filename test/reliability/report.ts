@@ -70,8 +70,9 @@ export function markdown(r: Report): string {
     const how = cs.find((c) => c.mechanism)?.mechanism ?? cs[0].detail;
     const seen = cs.find((c) => c.logged && c.logged.startsWith('ERROR'))?.logged ?? cs.find((c) => c.logged)?.logged;
     const routine = cs.find((c) => c.routine);
-    const said = seen ? `\`${mdEscape(clip(noPorts(seen), 220))}\`` : 'nothing: the event passes as data';
-    lines.push(`| ${k} | ${mdEscape(how)} | ${said}${routine ? ` (${SHORT[routine.input] ?? routine.input}: ${routine.routine})` : ''} |`);
+    const said = seen ? `\`${mdEscape(clip(noPorts(seen), 220))}\`` : routine ? '' : 'nothing: not an error, the events pass';
+    const why = routine ? `${seen ? ' — ' : ''}${routine.kind === 'kill -9' ? '' : `${SHORT[routine.input] ?? routine.input}: `}${routine.routine}` : '';
+    lines.push(`| ${k} | ${mdEscape(how)} | ${said}${mdEscape(why)} |`);
   }
   const failed = total.filter((c) => !c.passed);
   if (failed.length) {
@@ -87,6 +88,12 @@ export function writePart(profile: string, name: string, cases: CaseResult[], se
   const dir = path.join(REPORT_DIR, 'parts', profile);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ seeds, cases }));
+}
+
+/** Writes this suite's part and the report of every part present (each suite's last act). */
+export function publish(profile: string, name: string, cases: CaseResult[], seeds: number[]): { json: string; md: string } {
+  writePart(profile, name, cases, seeds);
+  return writeReport(mergeParts(profile));
 }
 
 export function mergeParts(profile: string): Report {

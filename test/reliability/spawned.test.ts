@@ -8,7 +8,7 @@
 import { ensureBundle } from '../support/launcher';
 import { INPUTS } from './inputs';
 import { authFailure, runSpawnedCase } from './spawned';
-import { writePart } from './report';
+import { publish } from './report';
 import type { CaseResult } from './matrix';
 
 const SEED = 1;
@@ -18,7 +18,7 @@ beforeAll(ensureBundle, 120_000);
 
 describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s launcher', (scheme, input) => {
   const results: CaseResult[] = [];
-  afterAll(() => writePart('short', `spawned-${scheme}`, results, [SEED]));
+  afterAll(() => publish('short', `spawned-${scheme}`, results, [SEED]));
 
   test(`${KILLS} kill -9 at random points, then reruns: nothing lost, no secret anywhere`, async () => {
     const out = await runSpawnedCase(input, SEED * 31 + scheme.length, KILLS);

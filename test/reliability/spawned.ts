@@ -160,8 +160,7 @@ export async function runSpawnedCase(input: InputUnderTest, seed: number, kills:
         runs: last ? runs.length : 0, expected: last ? expected.length : 0, delivered: last ? counts.size : 0, lost: last ? lost.length : 0,
         repeats: last ? repeats : 0, duplicatesAfterDedup: 0, phantom: last ? phantom.length : 0, serviceLost: last ? serviceLost.size : 0,
         faultedStatus: res.signal === 'SIGKILL' ? 'killed' : `exited ${res.code} before the kill point`,
-        // A killed process writes no last words; what splunkd logs is the exit by signal.
-        logged: `splunkd: exited with signal ${res.signal ?? 'none'}; the next run resumes from the checkpoint`,
+        routine: 'a killed process writes no last words (splunkd records the exit by signal); the rerun resumes from the checkpoint',
         passed: problems.length === 0, problems: [...problems],
       });
     });
