@@ -155,13 +155,11 @@ export class Collector {
     let tickNeeded = false;
     for (const input of this.enabled()) {
       if (input.schedule) {
-        const task = createTask(input.schedule, () => {
-          void this.runInput(input);
-        }, { name: input.name, noOverlap: true });
+        const task = createTask(input.schedule, () => this.fire(input), { name: input.name, noOverlap: true });
         this.tasks.push(task);
       } else {
         tickNeeded = true;
-        void this.runInput(input);
+        this.fire(input);
       }
     }
     if (tickNeeded) {
@@ -169,11 +167,18 @@ export class Collector {
         for (const input of this.enabled()) {
           if (input.schedule || this.running.has(input.name)) continue;
           const every = (input.interval ?? this.desc(input.scheme).defaultInterval) * 1000;
-          if (Date.now() - (this.lastStart.get(input.name) ?? 0) >= every) void this.runInput(input);
+          if (Date.now() - (this.lastStart.get(input.name) ?? 0) >= every) this.fire(input);
         }
       }, { name: 'interval-inputs' }));
     }
     for (const t of this.tasks) await t.start();
+  }
+
+  /** A scheduled run: nobody awaits it, so a failure outside runStanza's own handling is logged here. */
+  private fire(input: InputConfig): void {
+    this.runInput(input).catch((e: unknown) => {
+      this.log.error(`${input.scheme}://${input.name}: the run could not start: ${(e as Error)?.message ?? String(e)}`);
+    });
   }
 
   /** Stops scheduling, lets each running input finish its batch in hand, and waits for it. */
