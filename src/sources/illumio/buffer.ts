@@ -53,8 +53,9 @@ export class WindowBuffer {
       if (this.mem.length > this.memoryLimit) this.spill();
       return;
     }
-    // The key is JSON-quoted so a tab can only be the separator.
-    const line = `${JSON.stringify(h.key)}\t${h.data}\n`;
+    // A key that could be mistaken for the separator, a line end or a quoted key is JSON-quoted.
+    const key = /^"|[\t\n\r]/.test(h.key) ? JSON.stringify(h.key) : h.key;
+    const line = `${key}\t${h.data}\n`;
     const bytes = Buffer.byteLength(line);
     if (this.n === this.ts.length) this.grow();
     this.ts[this.n] = h.ts;
@@ -113,7 +114,8 @@ export class WindowBuffer {
       prevOff = o;
       const line = block.toString('utf8', o - blockStart, o - blockStart + l - 1);
       const tab = line.indexOf('\t');
-      yield { ts: ts[i], key: JSON.parse(line.slice(0, tab)) as string, data: line.slice(tab + 1) };
+      const key = line.slice(0, tab);
+      yield { ts: ts[i], key: key.startsWith('"') ? (JSON.parse(key) as string) : key, data: line.slice(tab + 1) };
     }
   }
 

@@ -23,6 +23,9 @@ export interface EventQuery {
   severity?: string;
 }
 
+/** Receives each array element's text; `compact` when it has no whitespace outside strings. */
+export type ElementHandler = (text: string, compact: boolean) => void;
+
 /** The PCE cannot run (or refused to run) the async collection; the caller narrows the window. */
 export class AsyncUnavailable extends Error {}
 
@@ -104,7 +107,7 @@ export class PceClient {
    * One page of events (at most maxResults; which ones is undocumented when more match),
    * streamed element by element so a 10 000-event page never sits in memory twice.
    */
-  async page(q: EventQuery, maxResults: number, onElement: (text: string) => void, signal?: AbortSignal): Promise<{ count: number; total?: number }> {
+  async page(q: EventQuery, maxResults: number, onElement: ElementHandler, signal?: AbortSignal): Promise<{ count: number; total?: number }> {
     const res = await this.request({ url: this.eventsBase, query: this.eventsQuery(q, maxResults), signal }, 'events');
     const total = Number(res.headers['x-total-count']);
     const count = await this.readArray(res, onElement, 'the events page');
@@ -151,17 +154,18 @@ export class PceClient {
     }
   }
 
-  /** Streams a datafile's array, calling `onElement` with each element's JSON text. */
-  async download(href: string, onElement: (text: string) => void, signal?: AbortSignal): Promise<number> {
+  /** Streams a datafile's array, calling `onElement` with each element. */
+  async download(href: string, onElement: ElementHandler, signal?: AbortSignal): Promise<number> {
     const res = await this.request({ url: this.apiUrl(href), signal }, 'datafile');
     return this.readArray(res, onElement, `the datafile ${href}`);
   }
 
-  private async readArray(res: HttpResponse, onElement: (text: string) => void, what: string): Promise<number> {
+  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string): Promise<number> {
     const splitter = new JsonArraySplitter();
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        for (const el of splitter.push(chunk)) onElement(el);
+        const els = splitter.push(chunk);
+        for (let i = 0; i < els.length; i++) onElement(els[i], splitter.compact[i]);
       }
     } catch (e) {
       if (e instanceof ProtocolError || e instanceof TransientError) throw this.named(e, what);

@@ -262,10 +262,9 @@ export class Collector {
   /** Everything matching q into buf: page, else async, else halves. */
   private async gather(q: EventQuery, buf: WindowBuffer): Promise<void> {
     const mark = buf.size;
-    const count = await this.pageWithRetry(q, buf, mark);
+    const count = await this.pageWithRetry(q, buf);
+    // A full page proves nothing about completeness; the whole slice is fetched again below.
     if (count < this.maxResults) return;
-    // A full page proves nothing about completeness; its events are fetched again below.
-    buf.truncate(mark);
     try {
       await this.viaAsync(q, buf);
       return;
@@ -283,14 +282,20 @@ export class Collector {
     await this.gather({ ...q, gte: mid + 1 }, buf);
   }
 
-  private async pageWithRetry(q: EventQuery, buf: WindowBuffer, mark: number): Promise<number> {
+  /**
+   * Reads a page. Its elements are kept as text until the page is known not to be capped, so a
+   * full page (fetched again through the async collection) costs a byte scan, not a parse.
+   */
+  private async pageWithRetry(q: EventQuery, buf: WindowBuffer): Promise<number> {
     for (let attempt = 1; ; attempt++) {
+      const texts: string[] = [];
+      const compact: boolean[] = [];
       try {
-        const { count } = await this.client.page(q, this.maxResults, (text) => buf.add(this.hold(this.parseElement(text))), this.ctx.signal);
+        const { count } = await this.client.page(q, this.maxResults, (text, c) => { texts.push(text); compact.push(c); }, this.ctx.signal);
         this.stats.pages++;
+        if (count < this.maxResults) texts.forEach((t, i) => buf.add(this.hold(t, compact[i])));
         return count;
       } catch (e) {
-        buf.truncate(mark);
         // A body cut off or garbled in transit is worth another read; the HTTP client already
         // retried statuses and connection failures.
         const broken = e instanceof ProtocolError || (e instanceof TransientError && e.status === undefined);
@@ -316,7 +321,7 @@ export class Collector {
     const mark = buf.size;
     for (let attempt = 1; ; attempt++) {
       try {
-        const n = await this.client.download(datafile, (text) => buf.add(this.hold(this.parseElement(text))), ctx.signal);
+        const n = await this.client.download(datafile, (text, compact) => buf.add(this.hold(text, compact)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return;
       } catch (e) {
@@ -328,13 +333,15 @@ export class Collector {
     }
   }
 
-  private hold(e: unknown): Held {
+  /** Parses, checks and keys one element. Compact text is indexed as received (no re-encoding). */
+  private hold(text: string, compact: boolean): Held {
+    const e = this.parseElement(text);
     if (!this.validate(e)) {
       this.stats.invalid++;
       const why = this.validate.lastError();
       this.stats.reasons.set(why, (this.stats.reasons.get(why) ?? 0) + 1);
     }
-    const data = JSON.stringify(e);
+    const data = compact ? text : JSON.stringify(e);
     const href = e && typeof e === 'object' ? (e as { href?: unknown }).href : undefined;
     const key = typeof href === 'string' && href ? href : `sha1:${createHash('sha1').update(data).digest('hex')}`;
     return { ts: eventTime(e), key, data };

@@ -31,11 +31,19 @@ export class JsonArraySplitter {
   private scalar = false;
   private parts: Buffer[] = [];
   private expectComma = false;
+  /** Whitespace seen outside strings in the current element. */
+  private spaced = false;
   elements = 0;
+  /**
+   * For each element returned by the last push(): true when it had no whitespace outside
+   * strings, i.e. it is already compact JSON and can be indexed as received.
+   */
+  compact: boolean[] = [];
 
   /** Feeds one chunk; returns the texts of the elements completed by it. */
   push(chunk: Buffer): string[] {
     const out: string[] = [];
+    this.compact = [];
     let start = this.state === 'element' ? 0 : -1;
     const n = chunk.length;
     for (let i = 0; i < n; i++) {
@@ -73,6 +81,7 @@ export class JsonArraySplitter {
           continue;
         }
         if (b === QUOTE) this.inString = true;
+        else if (b <= 0x20) this.spaced = true;
         else if (b === OPEN_OBJ || b === OPEN_ARR) this.depth++;
         else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
           this.depth--;
@@ -99,6 +108,7 @@ export class JsonArraySplitter {
       this.state = 'element';
       start = i;
       this.parts = [];
+      this.spaced = false;
       this.scalar = !(b === OPEN_OBJ || b === OPEN_ARR);
       if (b === QUOTE) this.inString = true;
       else if (!this.scalar) this.depth = 1;
@@ -119,6 +129,7 @@ export class JsonArraySplitter {
     const text = this.parts.length ? Buffer.concat([...this.parts, tail]).toString('utf8') : tail.toString('utf8');
     this.parts = [];
     out.push(text);
+    this.compact.push(!this.spaced);
     this.elements++;
     this.state = 'between';
     this.expectComma = true;

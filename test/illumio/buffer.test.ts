@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import fc from 'fast-check';
+import { WindowBuffer, type Held } from '../../src/sources/illumio/buffer';
+import { tmpDir } from './harness';
+
+function sortedCopy(items: Held[]): Held[] {
+  return items.map((h, i) => ({ h, i }))
+    .sort((a, b) => ((Number.isNaN(a.h.ts) ? -Infinity : a.h.ts) - (Number.isNaN(b.h.ts) ? -Infinity : b.h.ts)) || a.i - b.i)
+    .map(({ h }) => h);
+}
+
+test('memory or spool, any keys and texts come back in time order, ties in arrival order', () => {
+  const dir = tmpDir('illumio-buf-');
+  fc.assert(fc.property(
+    fc.array(fc.record({ ts: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(NaN)), key: fc.string(), data: fc.string({ unit: 'binary' }) }), { maxLength: 60 }),
+    fc.integer({ min: 0, max: 20 }),
+    fc.integer({ min: 0, max: 60 }),
+    (items, limit, cut) => {
+      const b = new WindowBuffer(dir, limit);
+      items.forEach((h) => b.add(h));
+      b.truncate(cut);
+      const kept = items.slice(0, cut);
+      expect(b.size).toBe(kept.length);
+      const got = [...b.sorted()];
+      b.close();
+      const norm = (h: Held) => ({ ts: h.ts, key: h.key, data: Buffer.from(h.data).toString('utf8') });
+      expect(got.map(norm)).toEqual(sortedCopy(kept).map(norm));
+    },
+  ), { numRuns: 300 });
+  expect(fs.readdirSync(dir)).toEqual([]);
+});
