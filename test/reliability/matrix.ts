@@ -21,6 +21,7 @@ import { XmlStreamSink } from '../../src/core/sinks/xml';
 import type { Logger } from '../../src/core/types';
 import { child, parseXml } from '../protocol/xml-tree';
 import { HUGE_BYTES, MIN, type ApiFault, type InputUnderTest, type Payload, type SimHandle } from './inputs';
+import { rng } from '../../src/sources/prisma/simulator/events';
 import { startMangler } from './mangler';
 
 export type FaultKind =
@@ -69,16 +70,8 @@ export interface CaseResult {
   problems: string[];
 }
 
-/** xorshift32: a seed reproduces a whole profile. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
+/** The same seeded xorshift the Prisma simulator generates with: a seed reproduces a whole profile. */
+export { rng };
 
 /** At least `perInput` cases covering every kind; the seed picks counts, statuses and positions. */
 export function planCases(input: InputUnderTest, seed: number, perInput: number, opts: { short?: boolean } = {}): FaultCase[] {
