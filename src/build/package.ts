@@ -11,7 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tar from 'tar';
 
-export const APP_ID = 'TA-zerotrust-events';
+import { APP_ID } from '../core/app';
+
+export { APP_ID };
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** 2026-01-01T00:00:00Z: any fixed instant works; splunkd does not look at mtimes in a package. */

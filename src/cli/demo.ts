@@ -26,7 +26,7 @@ import { startPrismaSimulator, type PrismaSimulator } from '../sources/prisma/si
 import { startSplunkd, type SplunkdStandIn } from './splunkd-standin';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const APP = 'TA-zerotrust-events';
+import { APP_ID as APP } from '../core/app';
 const DAY = 86_400_000;
 
 interface Profile {

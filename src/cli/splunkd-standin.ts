@@ -35,6 +35,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { APP_ID } from '../core/app';
 
 export interface StoredPassword {
   app: string;
@@ -112,7 +113,7 @@ export function passwordEntityName(realm: string, username: string): string {
 
 export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdStandIn> {
   const sessionKey = opts.sessionKey ?? randomBytes(24).toString('hex');
-  const defaultApp = opts.app ?? 'TA-zerotrust-events';
+  const defaultApp = opts.app ?? APP_ID;
   const passwords: StoredPassword[] = [];
   const conf: Conf = new Map();
   const kvData = new Map<string, Map<string, Record<string, unknown>>>();

@@ -13,7 +13,9 @@ import { errorMessage } from './errors';
 import { schemeXml, validationErrorXml } from './protocol/scheme';
 import { descriptions, findDescription } from '../sources/registry';
 
-export const APP_ID = 'TA-zerotrust-events';
+import { APP_ID } from './app';
+
+export { APP_ID };
 
 export interface ModinputIo {
   stdin: Readable;

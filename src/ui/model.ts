@@ -17,7 +17,9 @@
 import { MASK, parseBoolean, parseConfig, type InputDescription } from '../core/description';
 import { SplunkError, type Params, type SplunkRest } from './rest';
 
-export const APP = 'TA-zerotrust-events';
+import { APP_ID as APP } from '../core/app';
+
+export { APP };
 const NS = `/servicesNS/nobody/${APP}`;
 export const SETTINGS = 'ta_zerotrust_events_settings';
 export const PROXY_REALM = `${SETTINGS}://proxy`;

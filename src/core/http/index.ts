@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import { APP_ID } from '../app';
 import { ConfigError, ProtocolError, TransientError, isTaError } from '../errors';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryPolicy } from '../types';
 import { displayUrl, makeRedactor, type Redactor } from '../log/redact';
@@ -183,7 +184,7 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const url = buildUrl(req);
     const method = (req.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? 'TA-zerotrust-events', ...(req.headers ?? {}) };
+    const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? APP_ID, ...(req.headers ?? {}) };
     // Per-request secrets: credential headers and credentials in the URL.
     const extra = Object.entries(req.headers ?? {}).filter(([k]) => SENSITIVE_HEADER.test(k)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
     if (url.password) extra.push(decodeURIComponent(url.password));

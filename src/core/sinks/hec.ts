@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { APP_ID } from '../app';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../errors';
 import { abortableSleep, backoffDelay, errorCode, isRetryableError, readCaFile, TLS_CODES } from '../http';
 import { displayUrl } from '../log/redact';
@@ -269,7 +270,7 @@ export class HecSink implements Sink {
       authorization: `Splunk ${this.opts.token}`,
       'x-splunk-request-channel': this.channel,
       'content-type': 'application/json',
-      'user-agent': 'TA-zerotrust-events',
+      'user-agent': APP_ID,
     };
   }
 
