@@ -154,6 +154,11 @@ export function httpsUrlCheck(value: ArgValue): string | undefined {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return `must start with https://, got "${clip(String(value))}".`;
   if (u.username || u.password) return 'must not contain credentials; use the dedicated settings.';
+  // Credentials travel with every request, so plain http is only for a server on this host
+  // (a loopback simulator or an SSH tunnel).
+  if (u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+    return `must start with https:// (credentials would travel in clear over http), got "${clip(String(value))}".`;
+  }
   return undefined;
 }
 

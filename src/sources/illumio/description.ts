@@ -3,17 +3,11 @@ import { startDateCheck } from '../../core/time';
 
 export const ILLUMIO_SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
 
-/**
- * The API key travels as HTTP Basic credentials, so plain http:// is refused except to a PCE on
- * this host (a loopback simulator or an SSH tunnel).
- */
+/** The PCE address only: the collector appends /api/v2/orgs/<org>/events itself. */
 export function pceUrlCheck(value: ArgValue): string | undefined {
   const base = httpsUrlCheck(value);
   if (base) return base;
   const u = new URL(String(value));
-  if (u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-    return `must start with https:// (the API key would travel in clear over http), got "${clip(String(value))}".`;
-  }
   if (u.search || u.hash || !/^\/?(api\/v2\/?)?$/.test(u.pathname)) {
     return `must be the PCE address only, like https://pce.example.com:8443, got "${clip(String(value))}".`;
   }
