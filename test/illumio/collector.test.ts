@@ -275,3 +275,14 @@ test('an answer slower than the timeout is retried, and the run completes', asyn
   // The slow answer is logged by the simulator only when it is finally sent; the client's retry is what shows.
   expect(r.logs.some((l) => l.level === 'warn' && /retry/i.test(l.message))).toBe(true);
 });
+
+test('a PCE that refuses Prefer: respond-async with 406 gets its window split instead', async () => {
+  const now = Date.now();
+  const s = await startSim({ faults: [{ on: 'async', kind: 'status', status: 406, times: Infinity }] });
+  s.addEvents(500, now - 2 * 3600e3, now - MIN);
+  const dir = tmpDir('illumio-c15-');
+  const r = await runOnce(source, s, dir, params(s, { max_results: '200' }), { now: () => now });
+  expect(r.summary.status).toBe('ok');
+  expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
+  expect(s.served.filter((x) => x.endpoint === 'async' && x.status === 406)).toHaveLength(2);
+});

@@ -5,6 +5,7 @@
  * knows what a 401 or a 403 means for a PCE API key.
  */
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
+import { abortableSleep } from '../../core/http';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
 
@@ -114,9 +115,22 @@ export class PceClient {
     return { count, total: Number.isFinite(total) ? total : undefined };
   }
 
+  /**
+   * A request of the async flow: a 4xx other than 401/403 means this PCE cannot serve the job
+   * (no async support, job or datafile gone), which the caller answers by narrowing the window.
+   */
+  private async asyncStep(req: HttpRequest, what: string): Promise<HttpResponse> {
+    try {
+      return await this.request(req, what);
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof ProtocolError) throw new AsyncUnavailable(e.message);
+      throw e;
+    }
+  }
+
   /** Starts an async collection of the query; returns the job href. */
   async startAsync(q: EventQuery, signal?: AbortSignal): Promise<{ job: string; retryAfterMs?: number }> {
-    const res = await this.request({
+    const res = await this.asyncStep({
       url: this.eventsBase,
       query: this.eventsQuery(q),
       headers: { prefer: 'respond-async' },
@@ -134,11 +148,11 @@ export class PceClient {
   async waitForJob(job: string, firstWaitMs: number | undefined, o: PollOptions = {}): Promise<string> {
     const maxInterval = o.maxPollIntervalMs ?? 30_000;
     const deadline = Date.now() + (o.maxJobMs ?? 15 * 60_000);
-    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const sleep = o.sleep ?? abortableSleep;
     let wait = firstWaitMs ?? 1000;
     for (;;) {
       await sleep(Math.min(wait, maxInterval), o.signal);
-      const res = await this.request({ url: this.apiUrl(job), signal: o.signal }, 'job');
+      const res = await this.asyncStep({ url: this.apiUrl(job), signal: o.signal }, 'job');
       const body = await res.json<{ status?: string; result?: { href?: string } }>();
       const status = String(body?.status ?? '');
       if (status === 'done') {
@@ -156,7 +170,7 @@ export class PceClient {
 
   /** Streams a datafile's array, calling `onElement` with each element. */
   async download(href: string, onElement: ElementHandler, signal?: AbortSignal): Promise<number> {
-    const res = await this.request({ url: this.apiUrl(href), signal }, 'datafile');
+    const res = await this.asyncStep({ url: this.apiUrl(href), signal }, 'datafile');
     return this.readArray(res, onElement, `the datafile ${href}`);
   }
 

@@ -185,6 +185,7 @@ export class Collector {
   private readonly client: PceClient;
   private readonly maxResults: number;
   private readonly t: CollectorTuning;
+  private asyncRefusals = 0;
 
   constructor(private readonly config: IllumioConfig, private readonly ctx: SourceContext, tuning: Partial<CollectorTuning> = {}) {
     this.t = { ...DEFAULT_TUNING, ...tuning };
@@ -266,10 +267,13 @@ export class Collector {
     // A full page proves nothing about completeness; the whole slice is fetched again below.
     if (count < this.maxResults) return;
     try {
+      // After two refusals in a run the PCE is taken not to do async collections; halving is enough.
+      if (this.asyncRefusals >= 2) throw new AsyncUnavailable('it failed twice already in this run');
       await this.viaAsync(q, buf);
       return;
     } catch (e) {
       if (!(e instanceof AsyncUnavailable)) throw e;
+      this.asyncRefusals++;
       buf.truncate(mark);
       if (q.lte <= q.gte) {
         throw new TransientError(`${this.ctx.stanza}: more than ${this.maxResults} events share the millisecond ${new Date(q.gte).toISOString()} and the asynchronous collection is not available (${e.message}).`);
