@@ -142,6 +142,9 @@ test('kill -9 at random points, then rerun: nothing lost, repeats only from unch
   for (const e of final.events) note(hrefOf(e), true);
 
   expect(kills).toBeGreaterThan(0);
+  // Spools of killed runs are removed by the next run.
+  const spools = (fs.readdirSync(session.checkpointDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.spool'));
+  expect(spools).toEqual([]);
   const want = s.hrefsBetween(0, now);
   expect(want).toHaveLength(total);
   expect([...occurrences.keys()].sort()).toEqual(want.sort());

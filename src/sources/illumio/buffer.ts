@@ -35,7 +35,7 @@ export class WindowBuffer {
   private len = new Uint32Array(1024);
   private n = 0;
 
-  constructor(dir: string, private readonly memoryLimit = 20_000) {
+  constructor(dir: string, private readonly memoryLimit = 5000) {
     this.file = path.join(dir, `window-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.spool`);
   }
 

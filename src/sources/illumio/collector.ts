@@ -12,19 +12,23 @@
  * again, down to single milliseconds.
  *
  * Order: the PCE documents no order, so a slice is gathered whole into a WindowBuffer (memory,
- * spilling to a spool file past 20 000 events) and read back sorted by timestamp. That keeps
+ * spilling to a spool file past 5 000 events) and read back sorted by timestamp. That keeps
  * memory flat for a 200 000-event datafile without re-querying sub-windows.
  *
  * Exactly-once as far as the API allows: the checkpoint keeps the newest hrefs (with their
  * timestamps) of the last OVERLAP, at most RECENT_MAX; the next run skips those. If more than
- * RECENT_MAX events fall in the overlap, the next window starts after the oldest href that had
- * to be dropped (`dedup_from_ms`), so the overlap never re-reads events the set cannot filter.
+ * RECENT_MAX events fall in the overlap, the next window starts just after the newest timestamp that had
+ * to be dropped (`dedup_from`), so the overlap never re-reads events the set cannot filter.
+ * Inside a slice a checkpoint rides on every `checkpointEvery` events: a run killed between two
+ * of them has written up to that many events that the next run sends again (at-least-once).
  *
  * event_types: the API takes one event_type per request, so the collector asks once per type
  * and merges the answers in the slice's buffer: the PCE does the filtering and nothing unwanted
  * crosses the network. Severity is one server-side parameter.
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ProtocolError, TransientError } from '../../core/errors';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
@@ -171,6 +175,19 @@ class Recent {
   }
 }
 
+/** Spools of a run that was killed; splunkd never runs two instances of one stanza at once. */
+function removeStaleSpools(ctx: SourceContext): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(ctx.stateDir);
+  } catch {
+    return;
+  }
+  for (const f of names) {
+    if (/^window-.*\.spool$/.test(f)) fs.rmSync(path.join(ctx.stateDir, f), { force: true });
+  }
+}
+
 export function eventTime(e: unknown): number {
   if (!e || typeof e !== 'object') return NaN;
   const o = e as { timestamp?: unknown; time?: unknown };
@@ -197,6 +214,7 @@ export class Collector {
 
   async *run(): AsyncGenerator<Batch<IllumioCheckpoint>> {
     const { ctx } = this;
+    removeStaleSpools(ctx);
     const cp = readCheckpoint(await ctx.checkpoint.load<unknown>());
     const now = ctx.now();
     const firstStart = parseStartDate(this.config.start_date ?? '-24h', now) ?? now - 86_400_000;
