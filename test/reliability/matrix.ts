@@ -231,9 +231,10 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
     }
     sim.add(int(r, 5, 25) * scale, vendorNow() - 20 * MIN);
     if (fc.disk) {
-      mechanism = canMountTmpfs() ? 'tmpfs (size=64k) mounted on the checkpoint dir' : undefined;
+      mechanism = canMountTmpfs() ? 'tmpfs (size=1m) mounted on the checkpoint dir' : undefined;
       if (!mechanism) return skipped(input, fc, 'cannot mount tmpfs here (not root or no mount): not run');
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', cpDir]);
+      // Room for the largest checkpoint (alerts followed) of the soak's volumes, then filled up.
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', cpDir]);
       mounted = true;
     }
     let filler: string | undefined;
