@@ -44,7 +44,8 @@ const mdEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const noPorts = (s: string) => s.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT').replace(/\/tmp\/[^ )"]+/g, '<checkpoint dir>/…');
 
 export function markdown(r: Report): string {
-  const inputs = [...new Set(r.cases.map((c) => c.input))];
+  const order = Object.keys(SHORT);
+  const inputs = [...new Set(r.cases.map((c) => c.input))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const kinds = [...new Set(r.cases.map((c) => c.kind))];
   const lines: string[] = [];
   const total = r.cases.filter((c) => c.faultedStatus !== 'not run');
