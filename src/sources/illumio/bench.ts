@@ -15,6 +15,7 @@
  * short-lived garbage pile up in the old generation before a mark-compact.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -97,6 +98,14 @@ async function floor(text: string): Promise<{ seconds: number; events: number }>
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, events: all.length };
 }
 
+/** The V8 flags bin/ta_zerotrust_node.sh starts every input with, so the child runs as splunkd's would. */
+function launcherNodeFlags(): string[] {
+  const sh = fs.readFileSync(path.join(ROOT, 'bin', 'ta_zerotrust_node.sh'), 'utf8');
+  const m = /^TA_NODE_FLAGS="([^"]*)"$/m.exec(sh);
+  if (!m) throw new Error('illumio rss bench: TA_NODE_FLAGS not found in bin/ta_zerotrust_node.sh');
+  return m[1].split(/\s+/).filter(Boolean);
+}
+
 async function peakRss(events: number): Promise<{ mb: number; events: number }> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'illumio-rss-'));
   // Next to node_modules so the SDK left external resolves (it does not survive strict-mode bundling).
@@ -108,7 +117,7 @@ async function peakRss(events: number): Promise<{ mb: number; events: number }> 
       entryPoints: [path.join(__dirname, 'bench-child.ts')], bundle: true, platform: 'node', target: 'node18', outfile: bundle,
       logLevel: 'error', external: ['splunk-sdk', 'splunk-sdk/*'],
     });
-    const child = spawn(process.execPath, [bundle, info.url, String(info.org_id), info.api_key_id, info.api_secret, '-3h', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...launcherNodeFlags(), bundle, info.url, String(info.org_id), info.api_key_id, info.api_secret, '-3h', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     const code = await new Promise<number | null>((r) => child.on('close', r));
