@@ -230,6 +230,8 @@ test('401 and 403 name the key and the PCE', async () => {
   expect(m401).toContain(`127.0.0.1:${s.port}`);
   expect(m401).toContain('HTTP 401');
   expect(m401).not.toContain('wrong-secret');
+  // The admin reads the whole advice: the log redactor must not eat it as an "api_secret: value" pair.
+  expect(m401).toContain('Check api_key_id and api_secret (the key may be wrong, expired or deleted)');
   const r403 = await runOnce(source, s, dir, params(s, { org_id: '7' }));
   const m403 = r403.logs.find((l) => l.level === 'error')!.message;
   expect(m403).toMatch(/API key "api_\w+" may not read events of org 7 on the PCE 127\.0\.0\.1:\d+ \(HTTP 403\)/);

@@ -87,7 +87,7 @@ export class PceClient {
     const pce = this.where;
     const hint = pceMessage(body);
     if (status === 401) {
-      return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret: the key may be wrong, expired or deleted. Create a key under My Profile > API Keys and update the input.`);
+      return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update the input.`);
     }
     if (status === 403) {
       return new AuthError(`${this.s.stanza}: API key "${this.s.keyId}" may not read events of org ${this.s.org} on the PCE ${pce} (HTTP 403). Check org_id (shown with the key) and give the key's user a role that can read events, e.g. Global Read Only or Auditor.`);
