@@ -70,6 +70,25 @@ test('reruns deliver only what is new, including late arrivals inside the overla
   expect(third.logs.some((l) => /0 overlap duplicates|overlap duplicates/.test(l.message))).toBe(true);
 });
 
+test('overlap setting: a late arrival older than the default 5 minutes is caught with a wider overlap', async () => {
+  let now = Date.now();
+  const s = await startSim();
+  s.addEvents(100, now - 3600e3, now - MIN);
+  const narrow = tmpDir('illumio-ov1-');
+  const wide = tmpDir('illumio-ov2-');
+  await runOnce(source, s, narrow, params(s), { now: () => now });
+  await runOnce(source, s, wide, params(s, { overlap: '900' }), { now: () => now });
+  // Recorded by the PCE only now, stamped 10 minutes before the checkpoint (a PCE clock behind).
+  s.addEvents(2, now - 11 * MIN, now - 10 * MIN);
+  now += 5 * MIN;
+  const late = await runOnce(source, s, narrow, params(s), { now: () => now });
+  const caught = await runOnce(source, s, wide, params(s, { overlap: '900' }), { now: () => now });
+  expect(late.events).toHaveLength(0);
+  expect(caught.events).toHaveLength(2);
+  const q = s.served.filter((x) => x.endpoint === 'events').at(-1)!.query;
+  expect(Date.parse(q['timestamp[gte]'])).toBeLessThanOrEqual(now - 5 * MIN - 15 * MIN + 30_000);
+});
+
 test('a capped page switches to the async collection and the datafile is emitted in order', async () => {
   const now = Date.now();
   const s = await startSim({ order: 'shuffle', jobPolls: 2 });

@@ -45,6 +45,8 @@ export interface IllumioConfig {
   max_results?: number;
   event_types?: string[];
   severity?: string;
+  /** Seconds re-read before the checkpoint (late arrivals, PCE clock behind). */
+  overlap?: number;
 }
 
 export interface IllumioCheckpoint {
@@ -205,7 +207,7 @@ export class Collector {
   private asyncRefusals = 0;
 
   constructor(private readonly config: IllumioConfig, private readonly ctx: SourceContext, tuning: Partial<CollectorTuning> = {}) {
-    this.t = { ...DEFAULT_TUNING, ...tuning };
+    this.t = { ...DEFAULT_TUNING, ...(config.overlap !== undefined ? { overlapMs: config.overlap * 1000 } : {}), ...tuning };
     this.maxResults = config.max_results ?? 10_000;
     this.client = new PceClient(ctx.http, {
       pceUrl: config.pce_url, org: config.org_id, keyId: config.api_key_id, secret: config.api_secret, stanza: ctx.stanza,

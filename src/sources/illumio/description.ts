@@ -48,6 +48,10 @@ export const illumioDescription: InputDescription = {
       description: 'max_results per request (1-10000). A full page switches to an asynchronous collection.',
     },
     {
+      name: 'overlap', title: 'Overlap (seconds)', type: 'number', default: 300, min: 0, max: 86400, advanced: true,
+      description: 'Each run re-reads this many seconds before its checkpoint, for events the PCE records late or a PCE clock behind this host; repeats are removed by href. Default 300.',
+    },
+    {
       name: 'event_types', title: 'Event types', type: 'string', list: true, advanced: true,
       description: 'Optional comma-separated event types to collect (e.g. user.sign_in,agent.tampering). Empty: all.',
     },
