@@ -141,6 +141,12 @@ describe('settings the API document does not state', () => {
     expect((await runOnce(auditSource, STANZA, tempDir(), fixed)).records).toHaveLength(3);
   });
 
+  test('validation retries a failing service once, not as a run would: the admin waits on the form', async () => {
+    sim = await startLaceworkSimulator({ faults: [{ op: 'audit', kind: 'status', status: 503, times: 100 }] });
+    expect(await validateOnce(auditSource, STANZA, simParams(sim))).toMatch(/503/);
+    expect(sim.requests.filter((r) => r.op === 'audit')).toHaveLength(2);
+  });
+
   test('times in seconds while time_unit = ms: the run says to set time_unit = s', async () => {
     sim = await startLaceworkSimulator({ timeUnit: 's' });
     sim.addAuditEvents(4, Date.now() - 2 * H, Date.now() - H);
