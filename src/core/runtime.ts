@@ -47,6 +47,8 @@ export interface RunSummary {
   errorKind?: ErrorKind | 'unknown';
   /** The run stopped early because the signal was aborted (SIGTERM); not a failure. */
   interrupted: boolean;
+  /** Epoch seconds of the newest event delivered by this run (the checkpoint's position). */
+  newestEventTime?: number;
 }
 
 /** `scheme://name` → `name` */
@@ -254,6 +256,9 @@ export async function runStanza(
       await batch.committed?.();
       summary.events += batch.events.length;
       summary.batches += 1;
+      for (const ev of batch.events) {
+        if (ev.time !== undefined && !(ev.time <= (summary.newestEventTime ?? -Infinity))) summary.newestEventTime = ev.time;
+      }
       // The batch in hand is finished; stop before asking the source for the next one.
       if (env.signal.aborted) break;
     }
@@ -289,6 +294,8 @@ export async function runStanza(
     status: summary.status,
     error_kind: summary.errorKind,
     interrupted: summary.interrupted || undefined,
+    // The Add-on health dashboard derives each input's lag from this: now() - newest_event_time.
+    newest_event_time: summary.newestEventTime?.toFixed(3),
   })}`);
   return summary;
 }

@@ -170,9 +170,9 @@ export const GOLDEN: readonly GoldenSample[] = [
     title: 'add-on log: run summary of a failed run',
     sourcetype: 'ta_zerotrust_events:log',
     source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_illumio_pce_events.log',
-    raw: '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary stanza=illumio_pce_events://prod events=500 batches=5 errors=0 duration_ms=1234 status=failed error_kind=transient',
+    raw: '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary stanza=illumio_pce_events://prod events=500 batches=5 errors=0 duration_ms=1234 status=failed error_kind=transient newest_event_time=1795305599.123',
     eventtypes: [],
     tags: [],
-    fields: { stanza: 'illumio_pce_events://prod', events: '500', batches: '5', duration_ms: '1234', status: 'failed', error_kind: 'transient' },
+    fields: { stanza: 'illumio_pce_events://prod', events: '500', batches: '5', duration_ms: '1234', status: 'failed', error_kind: 'transient', newest_event_time: '1795305599.123' },
   },
 ];

@@ -159,7 +159,7 @@ test('batches are delivered in order, with defaults, and each checkpoint moves o
     { stanza: STANZA, source: STANZA, sourcetype: 'test:feed', index: 'main', host: 'collector-1', data: 'three' },
     { stanza: STANZA, source: 'custom', sourcetype: 'test:feed', index: 'other', host: 'collector-1', data: 'four' },
   ]);
-  expect(await logFile()).toMatch(/INFO .*run_summary stanza=test_feed:\/\/a events=4 batches=4 errors=0 duration_ms=\d+ status=ok/);
+  expect(await logFile()).toMatch(/INFO .*run_summary stanza=test_feed:\/\/a events=4 batches=4 errors=0 duration_ms=\d+ status=ok newest_event_time=1700000000\.500/);
 });
 
 test('without stanza index/host, the caller\'s defaults apply (HEC, demo)', async () => {
