@@ -4,32 +4,16 @@
  * collector's alone, and prints {"status", "events", "bytes", "maxRssMB"} as one JSON line:
  *   node bench-child.js <pce_url> <org> <key id> <secret> <start_date> <state dir>
  */
-import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { fileCheckpointStore } from '../../core/checkpoint';
-import { createHttpClient } from '../../core/http';
-import { createLogger } from '../../core/log';
-import { runStanza, type RunSummary } from '../../core/runtime';
-import { XmlStreamSink } from '../../core/sinks';
+import { benchRun } from '../../cli/bench-run';
+import type { RunSummary } from '../../core/runtime';
 import { source } from './index';
 
 export interface PceTarget { url: string; org_id: number; api_key_id: string; api_secret: string }
 
 export async function collectOnce(pce: PceTarget, startDate: string, dir: string): Promise<{ summary: RunSummary; bytes: number }> {
-  const stanza = 'illumio_pce_events://bench';
-  let bytes = 0;
-  const out = new Writable({ write(chunk: Buffer, _enc, cb) { bytes += chunk.length; cb(); } });
-  const summary = await runStanza(source, stanza, {
+  return benchRun(source, 'illumio_pce_events://bench', {
     pce_url: pce.url, org_id: String(pce.org_id), api_key_id: pce.api_key_id, api_secret: pce.api_secret, start_date: startDate,
-  }, {
-    sink: new XmlStreamSink(out),
-    checkpoint: fileCheckpointStore(path.join(dir, 'checkpoints'), stanza),
-    log: createLogger({ input: 'illumio_pce_events', stanza, level: 'WARN', logDir: dir }),
-    makeHttp: (o) => createHttpClient(o),
-    signal: new AbortController().signal,
-    stateDir: path.join(dir, 'state'),
-  });
-  return { summary, bytes };
+  }, dir);
 }
 
 if (require.main === module) {

@@ -8,13 +8,8 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
+import { benchRun } from '../../cli/bench-run';
 import { atLeast, atMost, type Bench, type BenchResult } from '../../cli/bench';
-import { fileCheckpointStore } from '../../core/checkpoint';
-import { createHttpClient } from '../../core/http';
-import { createLogger } from '../../core/log';
-import { runStanza } from '../../core/runtime';
-import { XmlStreamSink } from '../../core/sinks';
 import type { Source } from '../../core/types';
 import { alertsSource, auditSource } from './index';
 import { redactBody } from './redact';
@@ -23,18 +18,9 @@ import { SimData, startLaceworkSimulator, type LaceworkSimulator } from './simul
 const DAY = 86_400_000;
 
 async function timedRun(source: Source, stanza: string, sim: LaceworkSimulator, dir: string, extra: Record<string, string>): Promise<{ seconds: number; events: number }> {
-  const out = new Writable({ write(_chunk, _enc, cb) { cb(); } });
-  const started = process.hrtime.bigint();
-  const summary = await runStanza(source, stanza, { base_url: sim.url, api_token: sim.token, ...extra }, {
-    sink: new XmlStreamSink(out),
-    checkpoint: fileCheckpointStore(path.join(dir, 'checkpoints'), stanza),
-    log: createLogger({ input: source.description.scheme, stanza, level: 'ERROR', logDir: dir }),
-    makeHttp: (o) => createHttpClient(o),
-    signal: new AbortController().signal,
-    stateDir: path.join(dir, 'state'),
-  });
+  const { summary, seconds } = await benchRun(source, stanza, { base_url: sim.url, api_token: sim.token, ...extra }, dir, 'ERROR');
   if (summary.status !== 'ok') throw new Error(`lacework bench: ${stanza} run ${summary.status}`);
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, events: summary.events };
+  return { seconds, events: summary.events };
 }
 
 async function withSim<T>(fn: (sim: LaceworkSimulator, dir: string) => Promise<T>): Promise<T> {

@@ -7,13 +7,8 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
+import { benchRun } from '../../cli/bench-run';
 import { atLeast, type Bench, type BenchResult } from '../../cli/bench';
-import { fileCheckpointStore } from '../../core/checkpoint';
-import { createHttpClient } from '../../core/http';
-import { createLogger } from '../../core/log';
-import { runStanza } from '../../core/runtime';
-import { XmlStreamSink } from '../../core/sinks';
 import { source } from './index';
 import { startPrismaSimulator } from './simulator';
 
@@ -22,21 +17,10 @@ const STANZA = 'prisma_saas_log_events://bench';
 async function drain(mode: 'bulk' | 'single', events: number): Promise<{ perSecond: number; bytes: number }> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'prisma-bench-'));
   const sim = await startPrismaSimulator({ events, longPollMs: 50 });
-  let bytes = 0;
-  const out = new Writable({ write(chunk: Buffer, _enc, cb) { bytes += chunk.length; cb(); } });
   try {
-    const started = process.hrtime.bigint();
-    const summary = await runStanza(source, STANZA, {
+    const { summary, seconds, bytes } = await benchRun(source, STANZA, {
       base_url: sim.url, client_id: sim.clientId, client_secret: sim.clientSecret, api_mode: mode, max_runtime: '3600',
-    }, {
-      sink: new XmlStreamSink(out),
-      checkpoint: fileCheckpointStore(path.join(dir, 'checkpoints'), STANZA),
-      log: createLogger({ input: 'prisma_saas_log_events', stanza: STANZA, level: 'WARN', logDir: dir }),
-      makeHttp: (o) => createHttpClient(o),
-      signal: new AbortController().signal,
-      stateDir: path.join(dir, 'state'),
-    });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    }, dir);
     if (summary.status !== 'ok' || summary.events !== events) {
       throw new Error(`prisma bench: run ${summary.status}, ${summary.events} of ${events} events`);
     }
