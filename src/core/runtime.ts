@@ -10,7 +10,7 @@ import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } 
 import { makeRedactor, type Redactor } from './log/redact';
 import { resolveSecrets } from './secrets';
 import type {
-  CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, SecretStore, Sink, Source, SourceContext,
+  CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, SecretStore, Sink, Source, SourceContext,
 } from './types';
 
 export type StanzaParams = Record<string, string | string[] | undefined>;
@@ -162,7 +162,11 @@ async function prepare(
     .map((a) => config[a.name])
     .filter((v): v is string => typeof v === 'string' && v !== '');
   guard.redact = makeRedactor(secretValues);
-  const base = connectionOptions(config, secretValues, log);
+  const base: HttpClientOptions = {
+    ...connectionOptions(config, secretValues, log),
+    // The admin waits on the form: one quick retry at most, for every input alike.
+    ...(validating ? { retry: VALIDATION_RETRY } : {}),
+  };
   const clients: HttpClient[] = [];
   const makeHttp = (o: Partial<HttpClientOptions>): HttpClient => {
     const c = env.makeHttp({ ...base, ...o, secrets: [...secretValues, ...(o.secrets ?? [])] });
@@ -299,6 +303,8 @@ export async function runStanza(
   })}`);
   return summary;
 }
+
+const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
 
 /** How long the live check may take: splunkd's form waits on it. */
 export const VALIDATE_TIMEOUT_MS = 10_000;

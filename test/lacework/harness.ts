@@ -78,7 +78,7 @@ export async function validateOnce(source: Source, stanza: string, params: Recor
     await validateStanza(source, stanza, params, {
       checkpoint: fileCheckpointStore(tempDir('lacework-validate-'), stanza),
       log: recordingLogger([]),
-      makeHttp: (o) => createHttpClient({ ...o, retry: { retries: 0 } }),
+      makeHttp: (o) => createHttpClient(o),
       signal: new AbortController().signal,
       stateDir: tempDir('lacework-validate-'),
     });

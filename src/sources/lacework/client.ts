@@ -6,7 +6,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { clip, type TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
-import type { HttpClient, HttpResponse, RetryPolicy } from '../../core/types';
+import type { HttpClient, HttpResponse } from '../../core/types';
 import { DEFAULT_PATHS } from './description';
 
 export type TimeUnit = 'ms' | 's';
@@ -135,8 +135,6 @@ export class LaceworkClient {
     private readonly config: CommonConfig,
     private readonly stanza: string,
     private readonly signal?: AbortSignal,
-    /** Per-request retry policy (validation waits less than a run). */
-    private readonly retry?: Partial<RetryPolicy>,
   ) {
     this.base = config.base_url.replace(/\/+$/, '');
     this.authValue = /^none$/i.test(config.auth_scheme) ? config.api_token : `${config.auth_scheme} ${config.api_token}`;
@@ -170,7 +168,6 @@ export class LaceworkClient {
       query,
       headers: { [this.config.auth_header]: this.authValue, accept: 'application/json' },
       ...(this.signal ? { signal: this.signal } : {}),
-      ...(this.retry ? { retry: this.retry } : {}),
     });
   }
 

@@ -1,13 +1,10 @@
 /** The Lacework Edge inputs: audit events and alerts with their state changes. */
 import { ConfigError } from '../../core/errors';
-import type { RetryPolicy, Source, SourceContext } from '../../core/types';
+import type { Source, SourceContext } from '../../core/types';
 import { AlertsCheckpoint, collectAlerts } from './alerts';
 import { AuditCheckpoint, collectAudit } from './audit';
 import { AlertsConfig, AuditConfig, LaceworkClient, TimeReader, toApi } from './client';
 import { laceworkAlertsDescription, laceworkAuditDescription } from './description';
-
-/** The admin is waiting on the form: one quick retry at most, as for the other inputs. */
-const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
 
 /**
  * One query over the last hour: proves base_url, path, the token and its header. When records
@@ -15,7 +12,7 @@ const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, m
  * alert_path (and history_path when used).
  */
 async function check(config: AuditConfig | AlertsConfig, ctx: SourceContext, listKey: string, extra: Record<string, string>): Promise<Array<Record<string, unknown>>> {
-  const client = new LaceworkClient(ctx.http, config, ctx.stanza, ctx.signal, VALIDATION_RETRY);
+  const client = new LaceworkClient(ctx.http, config, ctx.stanza, ctx.signal);
   const to = ctx.now();
   const from = to - 3_600_000;
   const body = await client.get('path', config.path, {
@@ -36,7 +33,7 @@ async function check(config: AuditConfig | AlertsConfig, ctx: SourceContext, lis
 async function checkAlertPaths(config: AlertsConfig, ctx: SourceContext, alerts: Array<Record<string, unknown>>): Promise<void> {
   const uuid = alerts.find((a) => typeof a?.uuid === 'string' && a.uuid)?.uuid as string | undefined;
   if (!uuid) return;
-  const client = new LaceworkClient(ctx.http, config, ctx.stanza, ctx.signal, VALIDATION_RETRY);
+  const client = new LaceworkClient(ctx.http, config, ctx.stanza, ctx.signal);
   const paths: Array<['alert_path' | 'history_path', string, string]> = [
     ['alert_path', config.alert_path, '"Get a single alert by its ID"'],
     ...(config.include_history ? [['history_path', config.history_path, '"Get the history of investigation actions taken for an alert"'] as ['history_path', string, string]] : []),
