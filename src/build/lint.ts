@@ -1,13 +1,14 @@
 /**
  * `npm run lint` (after the typecheck): (a) every default/*.conf and metadata/default.meta against
- * Splunk's specs and our README/*.spec, (b) the §4 vetting checks on the built package,
+ * Splunk's specs (as committed in src/facts/) and our README/*.spec, (b) the §4 vetting checks on the built package,
  * (c) knowledge references that must resolve. Prints every problem as file:line: message and
  * exits 1 if there is any.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lintAppConfs, SPLUNK_SPEC_DIR } from './lint/confs';
+import { lintAppConfs } from './lint/confs';
+import { specConfs } from '../facts';
 import { checkPackage, JS_EXCEPTIONS, JsException, JsFinding } from './lint/package-checks';
 import { lintReferences } from './lint/references';
 import { lintKnowledge } from '../core/knowledge/lint';
@@ -17,7 +18,6 @@ import { APP_ID, buildPackage, readVersion, REPO_ROOT } from './package';
 
 export interface LintAppOptions {
   root?: string;
-  splunkSpecDir?: string;
   /** Bundle before packaging (default true). */
   bundle?: boolean;
   jsExceptions?: readonly JsException[];
@@ -31,11 +31,7 @@ export interface LintAppResult {
 
 export async function lintApp(opts: LintAppOptions = {}): Promise<LintAppResult> {
   const root = opts.root ?? REPO_ROOT;
-  const splunkSpecDir = opts.splunkSpecDir ?? SPLUNK_SPEC_DIR;
-  if (!fs.existsSync(splunkSpecDir)) {
-    throw new Error(`Splunk spec files not found at ${splunkSpecDir}; the lint needs ../shared/splunk/10.2.3 next to the repo.`);
-  }
-  const problems = [...lintAppConfs(root, splunkSpecDir), ...lintReferences(root), ...lintKnowledge(root)];
+  const problems = [...lintAppConfs(root), ...lintReferences(root), ...lintKnowledge(root)];
 
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-lint-'));
   try {
@@ -44,7 +40,7 @@ export async function lintApp(opts: LintAppOptions = {}): Promise<LintAppResult>
       appId: APP_ID,
       version: readVersion(root),
       jsExceptions: opts.jsExceptions,
-      splunkConfs: new Set(fs.readdirSync(splunkSpecDir).filter((f) => f.endsWith('.conf.spec')).map((f) => f.slice(0, -'.spec'.length))),
+      splunkConfs: new Set(specConfs().filter((c) => c.endsWith('.conf'))),
     });
     const inPackage = checked.problems.map((p) => ({ ...p, file: `${path.basename(pkg.file)}:${p.file}` }));
     return { problems: [...problems, ...inPackage], jsFindings: checked.jsFindings };

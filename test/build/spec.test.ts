@@ -1,15 +1,17 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseConf } from '../../src/core/conf/parse';
+import { ConfFile, parseConf } from '../../src/core/conf/parse';
 import { loadSpec } from '../../src/build/lint/confs';
 import { allowsKey, formatProblem, lintConf, matchStanzas, parseSpec } from '../../src/build/lint/spec';
-
-const SPLUNK = path.resolve(__dirname, '..', '..', '..', 'shared', 'splunk', '10.2.3');
+import { shippedConfKeys } from '../../src/facts';
 
 function splunkSpec(conf: string) {
-  const spec = loadSpec(conf, [SPLUNK]);
+  const spec = loadSpec(conf);
   if (!spec) throw new Error(`no spec for ${conf}`);
   return spec;
+}
+
+/** A shipped default conf as the lint sees it: its stanzas and keys (src/facts/shipped-confs.json). */
+function shippedConf(keys: Record<string, string[]>): ConfFile {
+  return { stanzas: Object.entries(keys).map(([name, ks]) => ({ name, line: 0, entries: ks.map((key) => ({ key, value: '', line: 0 })) })), errors: [] };
 }
 
 /**
@@ -28,18 +30,16 @@ const SPLUNK_EXCEPTIONS: { file: string; re: RegExp; reason: string }[] = [
   { file: 'visualizations.conf', re: /unknown key "data_sources\.primary\.params\.show_metadata"/, reason: 'parameter missing from the spec' },
 ];
 
-/** Not linted: searchbnf.conf is the SPL grammar with prose continuation lines; sourcetypes.conf is a trained classifier model whose keys are tokens. */
-const SKIPPED = new Set(['searchbnf.conf', 'sourcetypes.conf']);
-
 describe('spec parser on Splunk 10.2.3', () => {
   it("lints Splunk's own shipped default confs clean, except the documented exceptions", () => {
     const unexplained: string[] = [];
     const used = new Set<number>();
     let linted = 0;
-    for (const f of fs.readdirSync(SPLUNK).filter((n) => n.endsWith('.conf')).sort()) {
-      if (SKIPPED.has(f) || !fs.existsSync(path.join(SPLUNK, `${f}.spec`))) continue;
+    // Every shipped default conf with a spec, except searchbnf.conf (SPL grammar with prose
+    // continuation lines) and sourcetypes.conf (a trained classifier whose keys are tokens).
+    for (const [f, keys] of Object.entries(shippedConfKeys())) {
       linted++;
-      const problems = lintConf(parseConf(fs.readFileSync(path.join(SPLUNK, f), 'utf8')), splunkSpec(f), f);
+      const problems = lintConf(shippedConf(keys), splunkSpec(f), f);
       for (const p of problems) {
         const idx = SPLUNK_EXCEPTIONS.findIndex((e) => e.file === f && e.re.test(p.message));
         if (idx < 0) unexplained.push(formatProblem(p));
@@ -87,7 +87,7 @@ describe('spec parser on Splunk 10.2.3', () => {
 
   it('layers an app spec over Splunk\'s: a modular input scheme and its default stanza', () => {
     const ours = parseSpec('[my_scheme://<name>]\n* doc\napi_url = <string>\n* doc\n', 'README/inputs.conf.spec', 'inputs.conf');
-    const spec = loadSpec('inputs.conf', [SPLUNK]);
+    const spec = loadSpec('inputs.conf');
     const merged = { ...spec!, files: [...spec!.files, ...ours.files], stanzas: [...spec!.stanzas, ...ours.stanzas] };
     const conf = parseConf('[my_scheme]\napi_url = https://x\n\n[my_scheme://a]\napi_url = https://x\nindex = main\napi_ulr = y\n\n[other_scheme://b]\napi_url = z\n');
     expect(lintConf(conf, merged, 'default/inputs.conf').map((p) => p.message)).toEqual([

@@ -1,9 +1,10 @@
 /** Every SPL search the app ships: saved searches and dashboard queries, with where each lives. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { macrosFromConf, searchbnfCommands } from '../../src/build/spl';
+import { macrosFromConf } from '../../src/build/spl';
+import { splCommandNames } from '../../src/facts';
 import { parseXml, XmlNode } from '../protocol/xml-tree';
-import { conf, readRepo, SPLUNK, VIEWS_DIR, viewNames } from './shared';
+import { conf, readRepo, VIEWS_DIR, viewNames } from './shared';
 
 export { parseXml };
 export type { XmlNode };
@@ -40,7 +41,8 @@ export function allSearches(): ShippedSearch[] {
   return [...savedSearches(), ...dashboardSearches()];
 }
 
-export const SPL_COMMANDS = searchbnfCommands(fs.readFileSync(path.join(SPLUNK, 'searchbnf.conf'), 'utf8'));
+/** Command names and aliases of Splunk's searchbnf.conf (src/facts/searchbnf.json). */
+export const SPL_COMMANDS = splCommandNames();
 
 export function appMacros() {
   return macrosFromConf(readRepo('default/macros.conf'));

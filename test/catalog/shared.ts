@@ -1,11 +1,9 @@
-/** Paths and readers the catalog tests share: the repo, ../shared, and the app's committed files. */
+/** Paths and readers the catalog tests share: the repo and the app's committed files. */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfFile, parseConf } from '../../src/core/conf/parse';
 
 export const REPO = path.resolve(__dirname, '..', '..');
-export const SHARED = path.resolve(REPO, '..', 'shared');
-export const SPLUNK = path.join(SHARED, 'splunk', '10.2.3');
 
 export function readRepo(rel: string): string {
   return fs.readFileSync(path.join(REPO, rel), 'utf8');

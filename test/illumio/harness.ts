@@ -10,10 +10,15 @@ import { fileCheckpointStore } from '../../src/core/checkpoint';
 import { createHttpClient } from '../../src/core/http';
 import { runStanza, validateStanza, type RunSummary } from '../../src/core/runtime';
 import type { Logger, OutEvent, Sink, Source } from '../../src/core/types';
-import { eventTypesFromTsv, type IllumioSimulator } from '../../src/sources/illumio/simulator';
+import type { IllumioSimulator } from '../../src/sources/illumio/simulator';
+import { illumioReferenceEventTypes } from '../../src/facts';
 
-export const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
-export const TSV_TYPES = eventTypesFromTsv(path.join(SHARED, 'reference', 'illumio-event-types.tsv'));
+/**
+ * Event types of Illumio's reference list (src/facts/illumio-event-types.json) in the
+ * `<resource>.<verb>` form the simulator emits; the two bare names (logout_from_jwt, support_reports)
+ * are left out, as eventTypesFromTsv does for the simulator's --event-types file.
+ */
+export const TSV_TYPES = Object.keys(illumioReferenceEventTypes()).filter((t) => /^[a-z0-9_]+\.[a-z0-9_.]+$/.test(t));
 
 export interface LogLine { level: string; message: string }
 

@@ -2,7 +2,7 @@
  * CIM compliance through the real app: every golden line and a simulator event of every Illumio
  * event type in the catalog (in all four formats) is evaluated with default/props.conf,
  * transforms.conf, eventtypes.conf and tags.conf; whatever it is tagged for, the data model's
- * required fields (../shared/splunk/cim-models/*.json) must be present with an allowed value,
+ * required fields (CIM's model files, as src/facts/cim-models.json) must be present with an allowed value,
  * never empty, `-`, `null`, `(null)` or `unknown`.
  */
 import * as fs from 'node:fs';

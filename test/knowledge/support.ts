@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KnowledgeBase } from '../../src/core/knowledge';
+import { cimModel as cimModelFacts } from '../../src/facts';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const SHARED = path.resolve(ROOT, '..', 'shared');
 export const GOLDEN = path.join(ROOT, 'test', 'golden');
 
 let kb: KnowledgeBase | undefined;
@@ -33,18 +33,11 @@ interface CimField {
   expected_values?: string[];
   condition?: string;
 }
-interface CimObject {
-  name: string;
-  tags: string[][];
-  fields: CimField[];
-  child_dataset?: CimObject[];
-}
 
-/** Required (and simple-condition conditional) fields of a data model's root dataset, by tag set. */
+/** Required (and simple-condition conditional) fields of a data model's root dataset, by tag set (src/facts/cim-models.json). */
 export function cimModel(name: string): { tags: string[]; fields: CimField[] } {
-  const m = JSON.parse(fs.readFileSync(path.join(SHARED, 'splunk', 'cim-models', `${name}.json`), 'utf8')) as { objects: CimObject[] };
-  const root = m.objects[0];
-  return { tags: root.tags[0], fields: root.fields };
+  const root = cimModelFacts(name).datasets[0];
+  return { tags: root.tags[0], fields: root.fields.map((f) => ({ name: f.name, type: f.type, expected_values: f.expectedValues, condition: f.condition })) };
 }
 
 export const FORBIDDEN = new Set(['', '-', 'null', '(null)', 'unknown']);

@@ -1,22 +1,10 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { eventHash, parseBody, parseTimestamp } from '../../src/sources/prisma/parse';
 import { eventGenerator, seedStyleInvalid } from '../../src/sources/prisma/simulator/events';
+import { prismaExampleBodies } from '../../src/facts';
 
-const SEED = path.resolve(__dirname, '..', '..', '..', 'shared', 'seeds', 'prisma-saas-log-events-api.txt');
-
-/** The five example bodies of the vendor page, exactly as printed there. */
-function seedBodies(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of fs.readFileSync(SEED, 'utf8').split('\n')) {
-    if (!line.startsWith('HTTP/1.1 200 OK')) continue;
-    const body = line.slice(line.indexOf('{'));
-    const type = /"log_type" : "(\w+)"/.exec(body)![1];
-    out[type] = body;
-  }
-  return out;
-}
+/** The five example bodies of the vendor page, exactly as printed there (src/facts/prisma-examples.json). */
+const seedBodies = prismaExampleBodies;
 
 describe('parseTimestamp', () => {
   it('reads the forms the service writes', () => {

@@ -1,15 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { decodeXmlBytes } from '../../src/core/protocol';
+import { modinputFixtureBytes, modinputFixtureXml } from '../../src/facts';
 
-/** Splunk SDK fixtures, read in place (never copied into the repo). */
-export const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'splunk', 'modinput-fixtures');
-
+/**
+ * Splunk SDK modinput fixtures, as committed in src/facts/modinput-fixtures.json (element tree,
+ * encoding and byte-order mark of each SDK file, derived by npm run facts).
+ */
 export function fixtureBytes(name: string): Buffer {
-  return fs.readFileSync(path.join(FIXTURES, name));
+  return modinputFixtureBytes(name);
 }
 
-/** A fixture as text, whatever its encoding (several are UTF-16 with a BOM). */
+/** A fixture as text without its XML declaration (several SDK files are UTF-16 with a BOM). */
 export function fixtureText(name: string): string {
-  return decodeXmlBytes(fixtureBytes(name)).replace(/^<\?xml[^>]*\?>/, '');
+  return modinputFixtureXml(name).replace(/^<\?xml[^>]*\?>\n?/, '');
 }

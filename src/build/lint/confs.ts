@@ -1,13 +1,13 @@
 /**
- * Part (a) of the lint: every stanza and key of the app's confs against Splunk's specs plus the
- * app's own README/*.conf.spec, read with the same parser.
+ * Part (a) of the lint: every stanza and key of the app's confs against Splunk's specs (the names
+ * and patterns src/facts/conf-specs.json holds, derived by npm run facts from Splunk's .spec
+ * files) plus the app's own README/*.conf.spec, read with the spec parser.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseConf } from '../../core/conf/parse';
-import { lintConf, LintProblem, mergeSpecs, parseSpec, Spec } from './spec';
-
-export const SPLUNK_SPEC_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'splunk', '10.2.3');
+import { confSpec, splunkVersion } from '../../facts';
+import { lintConf, LintProblem, mergeSpecs, parseSpec, Spec, specSetting, specStanza } from './spec';
 
 /**
  * Keys Splunk reads although its spec places them where our reader cannot attribute them.
@@ -18,22 +18,34 @@ const EXTRA_KEYS: Record<string, readonly string[]> = {
   'inputs.conf': ['python.version', 'python.required', 'run_introspection'],
 };
 
-export function loadSpec(conf: string, specDirs: readonly string[]): Spec | undefined {
-  let spec: Spec | undefined;
-  for (const dir of specDirs) {
+/** Splunk's own spec for a conf, from the committed facts; undefined when Splunk has none. */
+export function splunkSpec(conf: string): Spec | undefined {
+  const facts = confSpec(conf);
+  if (!facts) return undefined;
+  return {
+    conf,
+    files: [`${conf}.spec`],
+    global: facts.global.map((n) => specSetting(n, 0)),
+    stanzas: facts.stanzas.map((s) => specStanza(s.header, 0, s.settings.map((n) => specSetting(n, 0)))),
+    // default.meta.spec shows example stanzas ([views/index_status]); any object path is valid.
+    exampleStanzas: conf === 'default.meta' || undefined,
+  };
+}
+
+/** Splunk's spec for `conf` from the facts, layered with the app's specs found in `appSpecDirs`. */
+export function loadSpec(conf: string, appSpecDirs: readonly string[] = []): Spec | undefined {
+  let spec: Spec | undefined = splunkSpec(conf);
+  for (const dir of appSpecDirs) {
     const file = path.join(dir, `${conf}.spec`);
     if (!fs.existsSync(file)) continue;
-    const parsed = parseSpec(fs.readFileSync(file, 'utf8'), file, conf);
-    // default.meta.spec shows example stanzas ([views/index_status]); any object path is valid.
-    if (conf === 'default.meta') parsed.exampleStanzas = true;
-    spec = mergeSpecs(spec, parsed);
+    spec = mergeSpecs(spec, parseSpec(fs.readFileSync(file, 'utf8'), file, conf));
   }
   return spec;
 }
 
-export function lintAppConfs(root: string, splunkSpecDir = SPLUNK_SPEC_DIR): LintProblem[] {
+export function lintAppConfs(root: string): LintProblem[] {
   const problems: LintProblem[] = [];
-  const specDirs = [splunkSpecDir, path.join(root, 'README')];
+  const specDirs = [path.join(root, 'README')];
   const targets: { rel: string; conf: string }[] = [];
   const defaultDir = path.join(root, 'default');
   if (fs.existsSync(defaultDir)) {
@@ -50,7 +62,7 @@ export function lintAppConfs(root: string, splunkSpecDir = SPLUNK_SPEC_DIR): Lin
       problems.push({
         file: rel,
         line: 1,
-        message: `no spec for ${conf}: neither Splunk (${path.basename(splunkSpecDir)}) nor README/${conf}.spec declares it, so splunkd would read settings nobody can check. Add README/${conf}.spec.`,
+        message: `no spec for ${conf}: neither Splunk (${splunkVersion()}) nor README/${conf}.spec declares it, so splunkd would read settings nobody can check. Add README/${conf}.spec.`,
       });
       continue;
     }

@@ -95,6 +95,15 @@ function isSettingName(name: string): boolean {
   return /^[A-Za-z0-9_.\-:*$@{}]+$/.test(flat);
 }
 
+/** A stanza family from its header as the spec writes it (also used for the committed facts). */
+export function specStanza(header: string, line: number, settings: SpecSetting[] = []): SpecStanza {
+  return { header, line, res: alternatives(header).map(patternToRegex), literalPrefix: header.split(/[<*[]/)[0], settings };
+}
+
+export function specSetting(name: string, line: number): SpecSetting {
+  return { name, line, re: patternToRegex(name) };
+}
+
 export function parseSpec(text: string, file: string, conf?: string): Spec {
   const spec: Spec = {
     conf: conf ?? file.replace(/^.*[\\/]/, '').replace(/\.spec$/, ''),
@@ -115,14 +124,7 @@ export function parseSpec(text: string, file: string, conf?: string): Spec {
         current = undefined; // a literal [default] declares global settings
         continue;
       }
-      const alts = alternatives(header);
-      current = {
-        header,
-        line: i + 1,
-        res: alts.map(patternToRegex),
-        literalPrefix: header.split(/[<*[]/)[0],
-        settings: [],
-      };
+      current = specStanza(header, i + 1);
       spec.stanzas.push(current);
       continue;
     }
@@ -130,7 +132,7 @@ export function parseSpec(text: string, file: string, conf?: string): Spec {
     if (eq <= 0) continue;
     const name = line.slice(0, eq).trim();
     if (!isSettingName(name)) continue;
-    const setting: SpecSetting = { name, line: i + 1, re: patternToRegex(name) };
+    const setting = specSetting(name, i + 1);
     (current ? current.settings : spec.global).push(setting);
   }
   return spec;

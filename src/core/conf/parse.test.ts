@@ -1,8 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { formatConf, parseConf, toMap } from './parse';
-
-const SPLUNK = path.resolve(__dirname, '../../../../shared/splunk/10.2.3');
 
 describe('parseConf', () => {
   it('reads stanzas, comments, keys before the first header and last-wins keys', () => {
@@ -25,12 +21,6 @@ describe('parseConf', () => {
     expect(toMap(parseConf(text)).get('a')).toEqual(new Map([['k', 'line1 \n| line2'], ['j', 'x=y']]));
   });
 
-  it("parses every one of Splunk's shipped default confs without a stray line", () => {
-    const files = fs.readdirSync(SPLUNK).filter((f) => f.endsWith('.conf') && f !== 'searchbnf.conf');
-    expect(files.length).toBeGreaterThan(20);
-    for (const f of files) {
-      const c = parseConf(fs.readFileSync(path.join(SPLUNK, f), 'utf8'), f);
-      expect({ f, errors: c.errors }).toEqual({ f, errors: [] });
-    }
-  });
+  // Splunk's shipped default confs are parsed by `npm run facts`, which refuses any with a line
+  // this parser cannot read; the repository keeps their keys (src/facts/shipped-confs.json), not their text.
 });
