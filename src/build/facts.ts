@@ -152,8 +152,8 @@ function searchbnfTable(dir: string) {
 /** Function names (first column of the docs' tables) and where each may be used; no descriptions. */
 function splFunctionsTable(dir: string) {
   const spl = path.join(dir, 'spl');
-  const evalFns: Record<string, { category: string; usableWith: string[] }> = {};
-  const statsFns: Record<string, { category: string }> = {};
+  const evalFns: Record<string, { category: string; usableWith: string[]; aliasOf?: string }> = {};
+  const statsFns: Record<string, { category: string; aliasOf?: string }> = {};
   for (const f of fs.readdirSync(spl).filter((n) => /^(eval|stat)-.*\.md$/.test(n)).sort()) {
     const category = f.replace(/\.md$/, '');
     const text = fs.readFileSync(path.join(spl, f), 'utf8');
@@ -163,11 +163,16 @@ function splFunctionsTable(dir: string) {
     for (const line of text.split('\n')) {
       const m = /^\|\s*`([A-Za-z_][\w.]*)`\s*\|/.exec(line);
       if (!m) continue;
-      if (f.startsWith('eval-')) {
-        const cells = line.split('|').map((c) => c.trim());
-        const usable = usableIdx > 0 ? (cells[usableIdx] ?? '').split(',').map((x) => x.trim()).filter((x) => /^\w+$/.test(x)) : [];
-        evalFns[m[1]] ??= { category, usableWith: usable };
-      } else statsFns[m[1]] ??= { category };
+      const cells = line.split('|').map((c) => c.trim());
+      // The syntax column names short forms too: `ceiling(<num>) or ceil(<num>)`, `count(<value>) or c(<value>)`.
+      const names = [m[1], ...[...(cells[2] ?? '').matchAll(/(?:^|\bor\s+)`?([A-Za-z_]\w*)\(/g)].map((x) => x[1])];
+      for (const name of new Set(names)) {
+        const aliasOf = name === m[1] ? undefined : m[1];
+        if (f.startsWith('eval-')) {
+          const usable = usableIdx > 0 ? (cells[usableIdx] ?? '').split(',').map((x) => x.trim()).filter((x) => /^\w+$/.test(x)) : [];
+          evalFns[name] ??= { category, usableWith: usable, aliasOf };
+        } else statsFns[name] ??= { category, aliasOf };
+      }
     }
   }
   const timeVars: string[] = [];

@@ -84,22 +84,29 @@ export function splCommandNames(): Set<string> {
   return out;
 }
 
+export interface SplFunctionFacts {
+  /** The docs' file the function is listed in, e.g. `eval-text`. */
+  category: string;
+  /** For a short form the syntax column names (`ceil`, `c`, `dc`): the function it stands for. */
+  aliasOf?: string;
+}
+
 interface SplFunctionsTable {
   _generated: Generated;
-  eval: Record<string, { category: string; usableWith: string[] }>;
-  stats: Record<string, { category: string }>;
+  eval: Record<string, SplFunctionFacts & { usableWith: string[] }>;
+  stats: Record<string, SplFunctionFacts>;
   timeFormatVariables: string[];
 }
 
 const splFunctions = once<SplFunctionsTable>(() => require('./spl-functions.json'));
 
 /** Eval functions of the SPL reference, with the docs' category file and the commands that take them. */
-export function evalFunctions(): Record<string, { category: string; usableWith: string[] }> {
+export function evalFunctions(): Record<string, SplFunctionFacts & { usableWith: string[] }> {
   return splFunctions().eval;
 }
 
 /** Statistical and charting functions (stats, chart, timechart…). */
-export function statsFunctions(): Record<string, { category: string }> {
+export function statsFunctions(): Record<string, SplFunctionFacts> {
   return splFunctions().stats;
 }
 

@@ -11,6 +11,8 @@ import { decodeXmlBytes } from '../../src/core/protocol';
 import { lintAppConfs, loadSpec } from '../../src/build/lint/confs';
 import { allowsKey, lintConf } from '../../src/build/lint/spec';
 import { main, TABLES } from '../../src/build/facts';
+import { FUNCTIONS } from '../../src/core/knowledge/eval';
+import { SPLUNK_KV_LIMITS } from '../../src/core/knowledge/json';
 import * as facts from '../../src/facts';
 import { parseXml, XmlNode } from '../protocol/xml-tree';
 
@@ -110,6 +112,14 @@ describe('accessors', () => {
     expect(Object.keys(facts.statsFunctions())).toEqual(expect.arrayContaining(['count', 'values', 'avg', 'latest']));
     expect(facts.timeFormatVariables()).toEqual(expect.arrayContaining(['%Y', '%m', '%d', '%H', '%M', '%S', '%z', '%s']));
     expect(facts.timeFormatVariables().every((v) => /^%\S{1,3}$/.test(v))).toBe(true);
+  });
+
+  it("the evaluator's functions and JSON limits are Splunk's", () => {
+    const ev = facts.evalFunctions();
+    expect(FUNCTIONS.filter((f) => !ev[f])).toEqual([]);
+    expect(ev.ceil.aliasOf).toBe('ceiling');
+    expect(SPLUNK_KV_LIMITS.cutoff).toBe(facts.searchTimeLimits().spathExtractionCutoff);
+    expect(SPLUNK_KV_LIMITS.maxFields).toBe(facts.searchTimeLimits().kvLimit);
   });
 
   it('web.conf expose stanzas: a pattern and HTTP methods each', () => {
