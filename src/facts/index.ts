@@ -4,7 +4,8 @@
  * fixtures) and committed, so lint, tests and stand-ins need nothing beside the repository.
  *
  * Each table is loaded on first use with a static require, which works the same from tsx, jest and
- * an esbuild bundle (esbuild inlines the JSON that a bundled accessor reaches).
+ * an esbuild bundle. The loaders are marked pure so a bundle inlines only the tables its accessors
+ * reach (one that calls searchTimeLimits() carries defaults.json, ~35 KB, not all ~650 KB).
  */
 
 /** Loads a table on first use; the require stays static so esbuild can inline the JSON. */
@@ -31,7 +32,7 @@ export interface ConfSpecFacts {
   stanzas: { header: string; settings: string[] }[];
 }
 
-const confSpecs = once<Table<'confs', Record<string, ConfSpecFacts>>>(() => require('./conf-specs.json'));
+const confSpecs = /* @__PURE__ */ once<Table<'confs', Record<string, ConfSpecFacts>>>(() => require('./conf-specs.json'));
 
 /** The Splunk version the tables were derived from, e.g. `10.2.3`. */
 export function splunkVersion(): string {
@@ -50,7 +51,7 @@ export function specConfs(): string[] {
 
 // ---- Splunk's shipped default confs ------------------------------------------------------------
 
-const shippedFacts = once<Table<'confs', Record<string, Record<string, string[]>>>>(() => require('./shipped-confs.json'));
+const shippedFacts = /* @__PURE__ */ once<Table<'confs', Record<string, Record<string, string[]>>>>(() => require('./shipped-confs.json'));
 /**
  * Keys per stanza of each default conf Splunk ships that has a spec (except searchbnf.conf and
  * sourcetypes.conf): `{ 'limits.conf': { spath: ['extract_all', 'extraction_cutoff'], … } }`.
@@ -68,7 +69,7 @@ export interface SplCommandFacts {
   category?: string;
 }
 
-const searchbnfFacts = once<Table<'commands', Record<string, SplCommandFacts>>>(() => require('./searchbnf.json'));
+const searchbnfFacts = /* @__PURE__ */ once<Table<'commands', Record<string, SplCommandFacts>>>(() => require('./searchbnf.json'));
 /** searchbnf.conf `[<command>-command]` stanzas, keyed by lower-case command name. */
 export function splCommands(): Record<string, SplCommandFacts> {
   return searchbnfFacts().commands;
@@ -98,7 +99,7 @@ interface SplFunctionsTable {
   timeFormatVariables: string[];
 }
 
-const splFunctions = once<SplFunctionsTable>(() => require('./spl-functions.json'));
+const splFunctions = /* @__PURE__ */ once<SplFunctionsTable>(() => require('./spl-functions.json'));
 
 /** Eval functions of the SPL reference, with the docs' category file and the commands that take them. */
 export function evalFunctions(): Record<string, SplFunctionFacts & { usableWith: string[] }> {
@@ -123,7 +124,7 @@ export interface WebExpose {
   methods: string[];
 }
 
-const webExposeFacts = once<Table<'expose', Record<string, WebExpose>>>(() => require('./web-expose.json'));
+const webExposeFacts = /* @__PURE__ */ once<Table<'expose', Record<string, WebExpose>>>(() => require('./web-expose.json'));
 /** Splunk's shipped web.conf `[expose:<name>]` stanzas, keyed by `<name>`. */
 export function webExposes(): Record<string, WebExpose> {
   return webExposeFacts().expose;
@@ -141,7 +142,7 @@ interface DefaultsTable {
   spec: Record<'limits.conf' | 'props.conf' | 'transforms.conf', Record<string, Record<string, number | boolean>>>;
 }
 
-const defaults = once<DefaultsTable>(() => require('./defaults.json'));
+const defaults = /* @__PURE__ */ once<DefaultsTable>(() => require('./defaults.json'));
 
 /** A shipped default value: `shippedDefault('limits.conf', 'spath', 'extraction_cutoff')` → 5000. */
 export function shippedDefault(conf: 'limits.conf' | 'props.conf' | 'transforms.conf', stanza: string, key: string): Scalar | undefined {
@@ -215,7 +216,7 @@ interface AuthorizeTable {
   roleDefaults: Record<string, Scalar>;
 }
 
-const authorize = once<AuthorizeTable>(() => require('./authorize.json'));
+const authorize = /* @__PURE__ */ once<AuthorizeTable>(() => require('./authorize.json'));
 
 /** Roles of Splunk's shipped authorize.conf (`admin`, `power`, `user`, `can_delete`, `splunk-system-role`), without the `role_` prefix. */
 export function splunkRoles(): Record<string, RoleFacts> {
@@ -310,7 +311,7 @@ interface CimTable {
   commonFields: CimFieldFacts[];
 }
 
-const cim = once<CimTable>(() => require('./cim-models.json'));
+const cim = /* @__PURE__ */ once<CimTable>(() => require('./cim-models.json'));
 
 /** Every CIM data model by name (`Authentication`, `Change`, `Network_Traffic`…). */
 export function cimModels(): Record<string, CimModelFacts> {
@@ -360,7 +361,7 @@ export interface ModinputFixture {
   root: FixtureXmlNode;
 }
 
-const fixturesFacts = once<Table<'fixtures', Record<string, ModinputFixture>>>(() => require('./modinput-fixtures.json'));
+const fixturesFacts = /* @__PURE__ */ once<Table<'fixtures', Record<string, ModinputFixture>>>(() => require('./modinput-fixtures.json'));
 /** The Splunk SDK's modinput golden files by file name (`scheme_with_defaults.xml`…). */
 export function modinputFixtures(): Record<string, ModinputFixture> {
   return fixturesFacts().fixtures;
@@ -403,13 +404,13 @@ export function modinputFixtureBytes(name: string): Buffer {
 
 // ---- vendor references -------------------------------------------------------------------------
 
-const illumioFacts = once<Table<'eventTypes', Record<string, { provenance: string[] }>>>(() => require('./illumio-event-types.json'));
+const illumioFacts = /* @__PURE__ */ once<Table<'eventTypes', Record<string, { provenance: string[] }>>>(() => require('./illumio-event-types.json'));
 /** Illumio event types of the reference list (illumio-event-types.tsv), with where each was seen. */
 export function illumioReferenceEventTypes(): Record<string, { provenance: string[] }> {
   return illumioFacts().eventTypes;
 }
 
-const prismaFacts = once<Table<'bodies', Record<string, string>>>(() => require('./prisma-examples.json'));
+const prismaFacts = /* @__PURE__ */ once<Table<'bodies', Record<string, string>>>(() => require('./prisma-examples.json'));
 /** The example response bodies of Prisma SaaS's log events API page, by log_type, exactly as printed. */
 export function prismaExampleBodies(): Record<string, string> {
   return prismaFacts().bodies;
