@@ -119,7 +119,10 @@ export function timeFormatVariables(): string[] {
 // ---- web.conf [expose:] ----------------------------------------------------------------------
 
 export interface WebExpose {
-  /** splunkd path below /splunkd/__raw/services/ that Splunk Web forwards; `*` is one path segment or more as Splunk reads it. */
+  /**
+   * splunkd path below /services (or /servicesNS/<user>/<app>) that Splunk Web forwards under
+   * /splunkd/__raw; web.conf.spec: `*` is one path element, `**` any number, `elem-*` a prefix.
+   */
   pattern: string;
   methods: string[];
 }
@@ -128,6 +131,35 @@ const webExposeFacts = /* @__PURE__ */ once<Table<'expose', Record<string, WebEx
 /** Splunk's shipped web.conf `[expose:<name>]` stanzas, keyed by `<name>`. */
 export function webExposes(): Record<string, WebExpose> {
   return webExposeFacts().expose;
+}
+
+function elementsMatch(pat: string[], path: string[]): boolean {
+  if (pat.length === 0) return path.length === 0;
+  const [p, ...rest] = pat;
+  // `**` takes one element or more (a/**/c: a/1/c, a/1/2/3/c), never none.
+  if (p === '**') return path.some((_, i) => elementsMatch(rest, path.slice(i + 1)));
+  if (path.length === 0) return false;
+  const ok = p.endsWith('*') ? path[0].startsWith(p.slice(0, -1)) : p === path[0];
+  return ok && elementsMatch(rest, path.slice(1));
+}
+
+/**
+ * The `[expose:]` stanzas whose pattern matches a splunkd path (`/services/storage/passwords`,
+ * `/servicesNS/nobody/search/configs/conf-props/x`; query string ignored), in name order.
+ * An empty list means Splunk Web answers 404 for it.
+ */
+export function webExposesFor(splunkdPath: string): (WebExpose & { name: string })[] {
+  const m = /^\/?(?:services|servicesNS\/[^/]+\/[^/]+)\/([^?#]*)/.exec(splunkdPath);
+  if (!m) return [];
+  const elements = m[1].split('/').filter((e) => e !== '').map((e) => decodeURIComponent(e));
+  return Object.entries(webExposes())
+    .filter(([, e]) => elementsMatch(e.pattern.split('/'), elements))
+    .map(([name, e]) => ({ name, ...e }));
+}
+
+/** Whether Splunk Web forwards `method` on this splunkd path to splunkd. */
+export function isWebExposed(splunkdPath: string, method: string): boolean {
+  return webExposesFor(splunkdPath).some((e) => e.methods.includes(method.toUpperCase()));
 }
 
 // ---- defaults: limits.conf, props.conf, transforms.conf ----------------------------------------

@@ -133,6 +133,21 @@ describe('accessors', () => {
     expect(patterns.some((p) => p.startsWith('storage/passwords'))).toBe(true);
   });
 
+  it("matches splunkd paths the way web.conf.spec describes [expose:] patterns", () => {
+    expect(facts.webExposesFor('/services/storage/passwords').map((e) => e.name)).toEqual(['storage_passwords']);
+    expect(facts.isWebExposed('/servicesNS/nobody/TA-zerotrust-events/storage/passwords/realm%3Auser%3A?output_mode=json', 'DELETE')).toBe(true);
+    expect(facts.isWebExposed('/services/storage/passwords', 'DELETE')).toBe(false);
+    // `*` is one element: a/*/c does not take a/1/2/c
+    expect(facts.isWebExposed('/services/storage/passwords/a/b', 'GET')).toBe(false);
+    // `conf-*` is a prefix element
+    expect(facts.isWebExposed('/servicesNS/nobody/search/configs/conf-ta_zerotrust_events_settings/logging', 'POST')).toBe(true);
+    expect(facts.isWebExposed('/services/configs/inputs', 'GET')).toBe(false);
+    // `**` is one element or more
+    expect(facts.isWebExposed('/services/storage/collections/data/x/y', 'GET')).toBe(true);
+    expect(facts.isWebExposed('/services/nosuch/endpoint', 'GET')).toBe(false);
+    expect(facts.webExposesFor('/en-US/app/search')).toEqual([]);
+  });
+
   it('search-time limits the evaluator applies, from limits.conf, transforms.conf and props.conf', () => {
     const l = facts.searchTimeLimits();
     expect(l.spathExtractionCutoff).toBe(facts.shippedDefault('limits.conf', 'spath', 'extraction_cutoff'));
