@@ -4,7 +4,20 @@
  *     [--rate 500] [--legacy] [--cache] [--no-trickle] [--job-retry-after 1]
  * Prints the URL, org and API key to configure the input with.
  */
+import { exitWithError } from '../../../core/net/listen';
 import { startIllumioSimulator } from './server';
+
+const USAGE = `usage: npx tsx src/sources/illumio/simulator/main.ts [options]
+A simulated Illumio PCE on 127.0.0.1; prints one JSON line with the URL, org and API key.
+  --port N               port (default 0: a free one)
+  --tls                  HTTPS with a self-signed certificate (ca_cert_path in the output)
+  --events N             events of history (default 5000) over --hours H (default 24)
+  --rate N               requests per minute per key before 429 (default 500)
+  --legacy               pre-18.2 event type names
+  --cache                cache rendered pages
+  --no-trickle           no new events every minute
+  --job-retry-after S    Retry-After of async jobs in seconds (default 1)
+`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,6 +25,10 @@ function arg(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const now = Date.now();
   const hours = Number(arg('hours') ?? 24);
   const sim = await startIllumioSimulator({
@@ -31,4 +48,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-void main();
+main().catch(exitWithError('Illumio PCE simulator'));

@@ -16,6 +16,7 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { listen } from '../../../core/net/listen';
 import { defaultEventTypes, GenerateOptions, makeEvent } from './generate';
 
 export type Endpoint = 'events' | 'async' | 'job' | 'datafile' | 'event' | 'health' | 'any';
@@ -378,7 +379,7 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
   }
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await listen(server, opts.port ?? 0, '127.0.0.1', 'Illumio PCE simulator');
   const port = (server.address() as AddressInfo).port;
 
   const sim: IllumioSimulator = {

@@ -5,7 +5,18 @@
  * Serves a day of audit events and alerts, then every --every seconds adds audit events, creates
  * an alert and assigns or closes a few open ones. Prints one JSON line with url and token.
  */
+import { exitWithError } from '../../../core/net/listen';
 import { startLaceworkSimulator, type LaceworkSimulator, type LaceworkSimulatorOptions } from './index';
+
+const USAGE = `usage: npx tsx src/sources/lacework/simulator/cli.ts [options]
+A simulated Lacework Edge tenant on 127.0.0.1; prints one JSON line with the URL and token.
+  --port N                 port (default 8089; 0 picks a free one)
+  --token T                API token (default generated)
+  --auth-header H          header carrying the token
+  --auth-scheme S|none     scheme before the token
+  --time-unit ms|s         unit of timestamps
+  --every S                seconds between new activity (default 10)
+`;
 
 export function parseArgs(argv: string[]): LaceworkSimulatorOptions & { everySec: number } {
   const get = (name: string) => {
@@ -42,6 +53,10 @@ export function animate(sim: LaceworkSimulator, everySec: number): () => void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const { everySec, ...opts } = parseArgs(process.argv.slice(2));
   const sim = await startLaceworkSimulator(opts);
   const stopAnimation = animate(sim, everySec);
@@ -57,8 +72,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(1);
-  });
+  main().catch(exitWithError('Lacework Edge simulator'));
 }

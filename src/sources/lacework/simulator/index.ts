@@ -8,6 +8,7 @@ import { createServer as createHttpServer, IncomingMessage, Server, ServerRespon
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { listen } from '../../../core/net/listen';
 import { DEFAULT_PATHS } from '../description';
 import { SIM_ALERT_STATUS, SIM_USERS, SimAlert, SimAuditEvent, SimData, SimInvestigationAction } from './data';
 
@@ -235,10 +236,7 @@ export async function startLaceworkSimulator(opts: LaceworkSimulatorOptions = {}
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1', 'Lacework Edge simulator');
   const port = (server.address() as AddressInfo).port;
   const url = `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`;
 

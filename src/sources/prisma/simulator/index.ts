@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { listen } from '../../../core/net/listen';
 import { eventGenerator, GeneratorOptions, PrismaEvent, seedStyleInvalid } from './events';
 
 export type Fault =
@@ -220,10 +221,7 @@ export async function startPrismaSimulator(opts: PrismaSimulatorOptions = {}): P
   // Collectors keep connections alive across long polls.
   server.keepAliveTimeout = 65_000;
   server.on('connection', (s: Socket) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1', 'Prisma SaaS simulator');
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const ticker = opts.ratePerSecond

@@ -4,7 +4,19 @@
  *       [--long-poll-ms 20000] [--token-ttl 7200] [--client-id id] [--client-secret secret]
  * Prints one JSON line with the URL and the (simulated) credentials, then serves until SIGINT.
  */
+import { exitWithError } from '../../../core/net/listen';
 import { startPrismaSimulator } from './index';
+
+const USAGE = `usage: npx tsx src/sources/prisma/simulator/main.ts [options]
+A simulated Prisma SaaS log-events API on 127.0.0.1; prints one JSON line with the URL and credentials.
+  --port N               port (default 0: a free one)
+  --events N             events queued at start (default 200)
+  --rate N               new events per second (default none)
+  --long-poll-ms MS      how long an empty poll waits
+  --token-ttl S          OAuth token lifetime in seconds
+  --client-id ID         client id (default generated)
+  --client-secret S      client secret (default demo-secret)
+`;
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,6 +35,10 @@ function num(name: string): number | undefined {
 }
 
 async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const sim = await startPrismaSimulator({
     port: num('port') ?? 0,
     events: num('events') ?? 200,
@@ -38,4 +54,4 @@ async function main() {
   process.on('SIGTERM', stop);
 }
 
-void main();
+main().catch(exitWithError('Prisma SaaS simulator'));
