@@ -166,6 +166,12 @@ export async function buildPackage(opts: PackageOptions = {}): Promise<PackageRe
 function parseArgs(argv: string[]): PackageOptions {
   const opts: PackageOptions = {};
   for (const a of argv) {
+    if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run package [-- --with-node[=PATH]] [--node-platform=<linux_x86_64|linux_aarch64|darwin_x86_64|darwin_arm64>] [--no-bundle]\n'
+        + 'Builds dist/TA-zerotrust-events-<version>[-<platform>].tgz (the Splunk app; --with-node ships a Node runtime in it)\n'
+        + 'and dist/ta-zerotrust-collector-<version>.tgz (the standalone collector: one JS file for node, README, Dockerfile).\n');
+      process.exit(0);
+    }
     if (a === '--with-node') opts.withNode = true;
     else if (a.startsWith('--with-node=')) opts.withNode = a.slice('--with-node='.length);
     else if (a.startsWith('--node-platform=')) opts.nodePlatform = a.slice('--node-platform='.length);
@@ -177,7 +183,12 @@ function parseArgs(argv: string[]): PackageOptions {
 
 if (require.main === module) {
   buildPackage(parseArgs(process.argv.slice(2))).then(
-    (r) => console.log(`${path.relative(process.cwd(), r.file)} (${(r.size / 1024).toFixed(1)} KiB, ${r.entries.length} entries)`),
+    async (r) => {
+      console.log(`${path.relative(process.cwd(), r.file)} (${(r.size / 1024).toFixed(1)} KiB, ${r.entries.length} entries)`);
+      // The standalone collector's artefact (src/build/collector-package.ts) comes with every package.
+      const c = await (await import('./collector-package')).buildCollectorPackage({ outDir: path.dirname(r.file) });
+      console.log(`${path.relative(process.cwd(), c.file)} (${(c.size / 1024).toFixed(1)} KiB, ${c.entries.length} entries, ${c.packages.length} bundled packages)`);
+    },
     (e: Error) => {
       console.error(`package: ${e.message}`);
       process.exit(1);

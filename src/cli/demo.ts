@@ -24,6 +24,7 @@ import { startIllumioSimulator, type IllumioSimulator } from '../sources/illumio
 import { startLaceworkSimulator, type LaceworkSimulator } from '../sources/lacework/simulator';
 import { startPrismaSimulator, type PrismaSimulator } from '../sources/prisma/simulator';
 import { startSplunkd, type SplunkdStandIn } from './splunkd-standin';
+import { textTable } from './table';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 import { APP_ID as APP } from '../core/app';
@@ -234,11 +235,6 @@ function launch(
   });
 }
 
-function table(rows: string[][], rightAligned: Set<number>): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
-}
-
 export function summaryTable(runs: InputRun[]): string {
   const rows = [['input', 'sourcetype', 'events', 'errors', 'time (s)', 'exit']];
   for (const r of runs) {
@@ -249,7 +245,7 @@ export function summaryTable(runs: InputRun[]): string {
   }
   const total = runs.reduce((s, r) => s + r.events, 0);
   rows.push(['total', '', String(total), String(runs.reduce((s, r) => s + r.errors, 0)), (Math.max(0, ...runs.map((r) => r.ms)) / 1000).toFixed(1), '']);
-  return table(rows, new Set([2, 3, 4]));
+  return textTable(rows, new Set([2, 3, 4]));
 }
 
 /** Runs the real `preview` command on the samples of one sourcetype. */

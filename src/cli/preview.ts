@@ -1,22 +1,55 @@
 /**
- * `npm run preview -- --sourcetype ST [--source S] [--host H] [--app DIR]`: raw events on stdin,
- * one per line; one JSON object per event on stdout with `_time` (ISO 8601), every search-time
- * field, and `eventtype`/`tag` as arrays — what Splunk would show for the event, computed by
- * src/core/knowledge from the app's default/ and lookups/.
+ * `npm run preview -- --sourcetype ST [--source S] [--host H] [--app DIR] [--format json|table]
+ * [--fields a,b]`: raw events on stdin, one per line; one JSON object per event on stdout with
+ * `_time` (ISO 8601), every search-time field, and `eventtype`/`tag` as arrays — what Splunk
+ * would show for the event, computed by src/core/knowledge from the app's default/ and lookups/.
+ * JSON lines are the contract (scripts and tests read them); `--format table` is for people.
  */
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { KnowledgeBase, toJsonObject } from '../core/knowledge';
+import { textTable } from './table';
+
+const USAGE = 'usage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>] [--format json|table] [--fields <f1,f2,…>]';
+
+const HELP = `${USAGE}
+Reads raw events on stdin, one per line, and prints what Splunk would show for each at search
+time with this add-on's default/ and lookups/: _time, every extracted and calculated field,
+eventtype and tag.
+  --sourcetype ST   the sourcetype the events arrive with (required), e.g. illumio:pce:cef
+  --source S        the event's source (for source:: stanzas)
+  --host H          the event's host
+  --app DIR         the app folder whose knowledge to use (default: this checkout)
+  --format json     one JSON object per event (default; multi-values and eventtype/tag as arrays)
+  --format table    for people: per event a field/value table; with --fields one row per event
+  --fields LIST     comma-separated fields to show, in order (table format; JSON: only these keys)
+`;
 
 function usage(msg: string): never {
-  process.stderr.write(`preview: ${msg}\nusage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>]\n`);
+  process.stderr.write(`preview: ${msg}\n${USAGE}\n`);
   process.exit(2);
 }
 
+const show = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
+
+/** One event as rows of field and value: _time, eventtype and tag first, then the fields by name. */
+export function fieldTable(o: Record<string, unknown>, fields?: string[]): string {
+  const keys = fields ?? ['_time', 'eventtype', 'tag', ...Object.keys(o).filter((k) => !['_time', 'eventtype', 'tag'].includes(k))];
+  return textTable([['field', 'value'], ...keys.filter((k) => fields || show(o[k]) !== '').map((k) => [k, show(o[k])])]);
+}
+
+export function rowsTable(objs: Record<string, unknown>[], fields: string[]): string {
+  return textTable([fields, ...objs.map((o) => fields.map((f) => show(o[f])))]);
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
   const opts: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--(sourcetype|source|host|app)(?:=(.*))?$/.exec(argv[i]);
+    const m = /^--(sourcetype|source|host|app|format|fields)(?:=(.*))?$/.exec(argv[i]);
     if (!m) usage(`unknown argument ${JSON.stringify(argv[i])}`);
     const v = m![2] ?? argv[++i];
     if (v === undefined) usage(`--${m![1]} needs a value`);
@@ -30,6 +63,10 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`preview: ${(e as Error).message}\n`);
     process.exit(1);
   }
+  const format = opts.format ?? 'json';
+  if (format !== 'json' && format !== 'table') usage(`--format must be json or table, got ${JSON.stringify(format)}`);
+  const fields = opts.fields?.split(',').map((f) => f.trim()).filter(Boolean);
+  if (opts.fields !== undefined && !fields?.length) usage('--fields needs at least one field name');
   const sourcetype = opts.sourcetype;
   if (!sourcetype) usage('--sourcetype is required');
   if (!kb.hasSourcetype(sourcetype)) {
@@ -37,10 +74,19 @@ async function main(argv: string[]): Promise<void> {
   }
   const meta = { sourcetype, source: opts.source, host: opts.host };
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const pick = (o: Record<string, unknown>) => (fields ? Object.fromEntries(fields.map((f) => [f, o[f] ?? null])) : o);
+  if (format === 'table') {
+    // People read tables: all rows are needed for the column widths, so this one buffers.
+    const objs: Record<string, unknown>[] = [];
+    for await (const line of rl) if (line.trim() !== '') objs.push(toJsonObject(kb.evaluate(line, meta)));
+    const text = fields ? rowsTable(objs, fields) : objs.map((o, i) => `event ${i + 1}\n${fieldTable(o)}`).join('\n\n');
+    process.stdout.write(objs.length ? `${text}\n` : '');
+    return;
+  }
   let buf = '';
   for await (const line of rl) {
     if (line.trim() === '') continue;
-    buf += `${JSON.stringify(toJsonObject(kb.evaluate(line, meta)))}\n`;
+    buf += `${JSON.stringify(pick(toJsonObject(kb.evaluate(line, meta))))}\n`;
     if (buf.length > 65536) {
       if (!process.stdout.write(buf)) await new Promise((r) => process.stdout.once('drain', r));
       buf = '';
@@ -49,7 +95,9 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(buf);
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`preview: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`preview: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

@@ -15,9 +15,45 @@ import { loadCollectorConfig } from '../core/standalone/config';
 import { errorMessage } from '../core/errors';
 import { descriptions, loadSource } from '../sources/registry';
 
-const USAGE = `usage: ta-zerotrust run --config <collector.json> [--once]
-       ta-zerotrust check --config <collector.json>
-Secrets: TA_ZEROTRUST_SECRET_HEC_TOKEN or sink.token_file; TA_ZEROTRUST_SECRET_<INPUT>_<PARAM> or params.<param>_file.`;
+/** How the command is started: the bundle of the collector artefact, or `npx ta-zerotrust` in a checkout. */
+const PROG = process.env.TA_ZEROTRUST_COLLECTOR_VERSION ? 'node ta-zerotrust-collector.js' : 'ta-zerotrust';
+
+const USAGE = `usage: ${PROG} run --config <collector.json> [--once]
+       ${PROG} check --config <collector.json>
+       ${PROG} --help | <command> --help | --version`;
+
+const HELP: Record<'top' | 'run' | 'check', string> = {
+  top: `ta-zerotrust: the standalone collector of TA-zerotrust-events. Runs the add-on's inputs
+(Illumio PCE events, Prisma SaaS log events, Lacework Edge audit and alerts) outside Splunk and
+sends their events to Splunk's HTTP Event Collector (HEC) or to NDJSON files.
+
+${USAGE}
+
+commands:
+  run     schedule the inputs of the config file (cron "schedule" or "interval" seconds) until
+          SIGINT/SIGTERM; with --once, run every enabled input once and exit (0 when all succeeded)
+  check   validate the config file and that every secret can be read; print the schedule and sink
+
+The config file: see collector.example.json (errors name the field, e.g. inputs[1].params.org_id).
+Secrets are never read from the config file or the command line:
+  HEC token           TA_ZEROTRUST_SECRET_HEC_TOKEN, or a file named by sink.token_file
+  input secrets       TA_ZEROTRUST_SECRET_<INPUT NAME>_<PARAM> (upper case, other characters as _),
+                      e.g. TA_ZEROTRUST_SECRET_PCE_PROD_API_SECRET, or a file named by params.<param>_file
+Checkpoints, state and logs go under state_dir (default ./var/collector); a checkpoint moves only
+after the sink took the events (HEC: after the indexers acknowledged them when sink.ack is true).
+`,
+  run: `usage: ${PROG} run --config <collector.json> [--once]
+Runs the inputs of the config file on their schedules until SIGINT or SIGTERM (the batch in hand
+is delivered first; a second signal quits at once). Prints one line per finished run.
+  --config FILE   the collector config (see collector.example.json)
+  --once          run every enabled input once, then exit: 0 when every run succeeded, 1 otherwise
+`,
+  check: `usage: ${PROG} check --config <collector.json>
+Validates the config file against the inputs' parameters and reads every secret it needs
+(environment or files), without contacting any server. Exit 0 when the collector could start.
+  --config FILE   the collector config (see collector.example.json)
+`,
+};
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -32,6 +68,15 @@ interface Args {
 }
 
 class UsageError extends Error {}
+
+const isHelp = (a: string | undefined) => a === '--help' || a === '-h' || a === 'help';
+
+/** The help text asked for by argv, if any (`--help`, `help`, `<command> --help`). */
+export function helpFor(argv: string[]): string | undefined {
+  if (!argv.some(isHelp)) return undefined;
+  const cmd = argv.find((a) => a === 'run' || a === 'check');
+  return cmd ? HELP[cmd] : HELP.top;
+}
 
 export function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
@@ -59,6 +104,15 @@ function summaryLine(s: RunSummary): string {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === '--version') {
+    io.stdout.write(`${process.env.TA_ZEROTRUST_COLLECTOR_VERSION ?? 'development (run from the source tree)'}\n`);
+    return 0;
+  }
+  const help = helpFor(argv);
+  if (help) {
+    io.stdout.write(help);
+    return 0;
+  }
   let args: Args;
   try {
     args = parseArgs(argv);
