@@ -30,7 +30,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 import { APP_ID as APP } from '../core/app';
 const DAY = 86_400_000;
 
-interface Profile {
+export interface Profile {
   /** First run: history per vendor. */
   illumio: number;
   prisma: number;
@@ -42,13 +42,13 @@ interface Profile {
   previewPerSourcetype: number;
 }
 
-const PROFILES: Record<string, Profile> = {
+export const PROFILES: Record<string, Profile> = {
   full: { illumio: 5000, prisma: 3000, laceworkAudit: 1500, laceworkAlerts: 80, perSecond: 2, maxNew: 2000, previewPerSourcetype: 3 },
   short: { illumio: 300, prisma: 200, laceworkAudit: 150, laceworkAlerts: 12, perSecond: 2, maxNew: 200, previewPerSourcetype: 2 },
 };
 
 /** What the simulators "lived through": replayed on every start so ids stay the same. */
-interface DemoState {
+export interface DemoState {
   version: 1;
   /** Start of the first run. */
   epoch: number;
@@ -56,7 +56,7 @@ interface DemoState {
   runs: number[];
 }
 
-interface InputRun {
+export interface InputRun {
   scheme: string;
   label: string;
   events: number;
@@ -68,32 +68,90 @@ interface InputRun {
   signal: NodeJS.Signals | null;
   samples: Map<string, string[]>;
   stderr: string;
+  /** Events by `change_kind` (Lacework alerts: new or updated). */
+  changes: Map<string, number>;
 }
 
-interface Options {
+export function newInputRun(scheme: string, label: string): InputRun {
+  return {
+    scheme, label, events: 0, bySourcetype: new Map(), errors: 0, warnings: 0, ms: 0, code: null, signal: null, samples: new Map(), stderr: '', changes: new Map(),
+  };
+}
+
+/** Counts one delivered event of a run: per sourcetype, per change kind, and keeps a few samples. */
+export function countEvent(r: InputRun, sourcetype: string, data: string, samplesPer: number): void {
+  r.events += 1;
+  r.bySourcetype.set(sourcetype, (r.bySourcetype.get(sourcetype) ?? 0) + 1);
+  const s = r.samples.get(sourcetype) ?? [];
+  if (s.length < samplesPer && !data.includes('\n')) s.push(data);
+  r.samples.set(sourcetype, s);
+  if (data.includes('"change_kind"')) {
+    try {
+      const kind = (JSON.parse(data) as { change_kind?: unknown }).change_kind;
+      if (typeof kind === 'string') r.changes.set(kind, (r.changes.get(kind) ?? 0) + 1);
+    } catch {
+      // Not JSON: no change kind to count.
+    }
+  }
+}
+
+/**
+ * What the alert events were: an alert event is written when an alert is first seen and again
+ * whenever its status, owner or incident status changes, so events and alerts differ.
+ */
+export function alertsLine(runs: InputRun[], tenant: { alerts: number; open: number }): string {
+  const n = (k: string) => runs.reduce((sum, r) => sum + (r.changes.get(k) ?? 0), 0);
+  const events = n('new') + n('updated');
+  const closed = tenant.alerts - tenant.open;
+  return `alerts: ${events} alert event${events === 1 ? '' : 's'} = ${n('new')} new alert${n('new') === 1 ? '' : 's'} + ${n('updated')} update${n('updated') === 1 ? '' : 's'} of alerts collected before (status, owner or incident status changed).`
+    + ` The tenant has ${tenant.alerts} alerts, ${tenant.open} open${closed ? `; its alerts API lists open alerts, so an alert closed before it was first collected is never seen` : ''}.`;
+}
+
+export interface Options {
   dir: string;
   profile: Profile;
   preview: boolean;
+  /** The standalone collector into a loopback HEC instead of the launchers (./demo-standalone). */
+  standalone: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
-  let dir = path.join(ROOT, 'var', 'demo');
+const USAGE = 'usage: npm start [-- --standalone] [--dir DIR] [--profile full|short] [--no-preview]';
+
+const HELP = `${USAGE}
+The add-on end to end on this machine: three vendor simulators (Illumio PCE, Prisma SaaS,
+Lacework Edge) on 127.0.0.1, the four inputs, a summary table and a preview of the search-time
+fields of a few events. Run it again to collect only what is new since.
+  (default)        the inputs run through their launchers (bin/<scheme>.sh) as splunkd runs them,
+                   against a splunkd stand-in; state under ./var/demo
+  --standalone     the standalone collector (the bundle of dist/ta-zerotrust-collector-*.tgz,
+                   run with node) delivers into a loopback HEC receiver with indexer
+                   acknowledgement; state under ./var/demo-standalone
+  --dir DIR        where state, events, checkpoints and logs go
+  --profile P      full (default: 5000 PCE, 3000 Prisma, 1500 audit events, 80 alerts) or short
+  --no-preview     skip the preview of search-time fields
+`;
+
+function parseArgs(argv: string[]): Options | undefined {
+  let dir: string | undefined;
   let profile = PROFILES[process.env.TA_ZEROTRUST_DEMO_PROFILE ?? 'full'] ?? PROFILES.full;
   let preview = true;
+  let standalone = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--dir') dir = path.resolve(argv[++i] ?? dir);
+    if (a === '--help' || a === '-h') return undefined;
+    if (a === '--dir') dir = path.resolve(argv[++i] ?? '.');
     else if (a === '--profile') {
       const p = PROFILES[argv[++i] ?? ''];
       if (!p) throw new Error(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
       profile = p;
     } else if (a === '--no-preview') preview = false;
-    else throw new Error(`unknown argument "${a}"; usage: npm start [-- --dir DIR] [--profile full|short] [--no-preview]`);
+    else if (a === '--standalone') standalone = true;
+    else throw new Error(`unknown argument "${a}"; ${USAGE}`);
   }
-  return { dir, profile, preview };
+  return { dir: dir ?? path.join(ROOT, 'var', standalone ? 'demo-standalone' : 'demo'), profile, preview, standalone };
 }
 
-function readState(file: string, now: number): DemoState {
+export function readState(file: string, now: number): DemoState {
   try {
     const s = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoState;
     if (s.version === 1 && Array.isArray(s.runs) && s.runs.every((r) => typeof r === 'number') && s.runs.length) return s;
@@ -113,7 +171,7 @@ function newCount(p: Profile, from: number, to: number): number {
  * events between the previous run's collection end (the input stays 30 s behind "now") and this
  * one's, each segment with its own seed so hrefs are the same on every replay.
  */
-async function startIllumio(state: DemoState, p: Profile): Promise<IllumioSimulator> {
+export async function startIllumio(state: DemoState, p: Profile): Promise<IllumioSimulator> {
   const LAG = 31_000;
   const events = state.runs.map((t, i) => (i === 0
     ? { count: p.illumio, fromMs: t - DAY, toMs: t - LAG, seed: 1000 }
@@ -123,7 +181,7 @@ async function startIllumio(state: DemoState, p: Profile): Promise<IllumioSimula
 }
 
 /** The Lacework tenant replayed with its own clock, so alert changes keep their times. */
-async function startLacework(state: DemoState, p: Profile): Promise<LaceworkSimulator> {
+export async function startLacework(state: DemoState, p: Profile): Promise<LaceworkSimulator> {
   let clock: number | undefined;
   const sim = await startLaceworkSimulator({ seed: 4242, now: () => clock ?? Date.now() });
   state.runs.forEach((t, i) => {
@@ -145,7 +203,7 @@ async function startLacework(state: DemoState, p: Profile): Promise<LaceworkSimu
 }
 
 /** Prisma's queue is destructive: what earlier runs read is gone; only this run's events are queued. */
-async function startPrisma(state: DemoState, p: Profile): Promise<PrismaSimulator> {
+export async function startPrisma(state: DemoState, p: Profile): Promise<PrismaSimulator> {
   const i = state.runs.length - 1;
   const count = i === 0 ? p.prisma : Math.max(20, newCount(p, state.runs[i - 1], state.runs[i]));
   return startPrismaSimulator({ events: count, longPollMs: 300, generator: { seed: 7000 + i } });
@@ -196,9 +254,7 @@ class StreamReader {
 function launch(
   scheme: string, label: string, xml: string, dir: string, run: number, children: Set<ChildProcess>, samplesPer: number,
 ): Promise<InputRun> {
-  const result: InputRun = {
-    scheme, label, events: 0, bySourcetype: new Map(), errors: 0, warnings: 0, ms: 0, code: null, signal: null, samples: new Map(), stderr: '',
-  };
+  const result = newInputRun(scheme, label);
   const started = Date.now();
   const outDir = path.join(dir, 'out');
   fs.mkdirSync(outDir, { recursive: true });
@@ -209,11 +265,7 @@ function launch(
   const child = spawn(path.join(ROOT, 'bin', `${scheme}.sh`), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
   const reader = new StreamReader((st, data) => {
-    result.events += 1;
-    result.bySourcetype.set(st, (result.bySourcetype.get(st) ?? 0) + 1);
-    const s = result.samples.get(st) ?? [];
-    if (s.length < samplesPer && !data.includes('\n')) s.push(data);
-    result.samples.set(st, s);
+    countEvent(result, st, data, samplesPer);
     events.write(`${JSON.stringify({ sourcetype: st, event: data })}\n`);
   });
   child.stdout.setEncoding('utf8').on('data', (c: string) => reader.push(c));
@@ -249,7 +301,7 @@ export function summaryTable(runs: InputRun[]): string {
 }
 
 /** Runs the real `preview` command on the samples of one sourcetype. */
-function preview(sourcetype: string, raws: string[]): Promise<Record<string, unknown>[]> {
+export function preview(sourcetype: string, raws: string[]): Promise<Record<string, unknown>[]> {
   const tsx = require.resolve('tsx/cli', { paths: [ROOT] });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsx, path.join(ROOT, 'src', 'cli', 'preview.ts'), '--sourcetype', sourcetype], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -267,7 +319,7 @@ function preview(sourcetype: string, raws: string[]): Promise<Record<string, unk
 /** The fields an analyst looks at first; the rest are in var/demo/preview.ndjson. */
 const SHOWN = ['eventtype', 'tag', 'action', 'app', 'user', 'src', 'dest', 'severity', 'signature', 'object', 'status', 'vendor_product'];
 
-function previewLine(fields: Record<string, unknown>): string {
+export function previewLine(fields: Record<string, unknown>): string {
   const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
   const parts = [`_time=${show(fields._time)}`];
   for (const k of SHOWN) {
@@ -278,20 +330,68 @@ function previewLine(fields: Record<string, unknown>): string {
   return line.length > 220 ? `${line.slice(0, 219)}…` : line;
 }
 
-async function main(): Promise<number> {
-  const opts = parseArgs(process.argv.slice(2));
-  const out = process.stdout;
-  const rel = path.relative(process.cwd(), opts.dir);
-  const where = !rel ? '.' : rel.startsWith('..') ? opts.dir : rel;
-  const tty = !!out.isTTY;
-  fs.mkdirSync(opts.dir, { recursive: true });
-  const stateFile = path.join(opts.dir, 'state.json');
+/** Where a demo keeps its things, as the user should read it. */
+export function shownDir(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return !rel ? '.' : rel.startsWith('..') ? dir : rel;
+}
+
+/** This run's place in the simulators' history: state.json gets this run appended. */
+export function nextRun(dir: string, out: NodeJS.WritableStream, what: string): { state: DemoState; stateFile: string; run: number; now: number } {
+  fs.mkdirSync(dir, { recursive: true });
+  const stateFile = path.join(dir, 'state.json');
   const now = Date.now();
   const state = readState(stateFile, now);
   state.runs.push(now);
   const run = state.runs.length;
+  out.write(`TA-zerotrust-events ${what}, run ${run}${run > 1 ? ` (previous ${Math.round((now - state.runs[run - 2]) / 1000)} s ago: only new events are collected)` : ''}; everything under ${shownDir(dir)}\n`);
+  return { state, stateFile, run, now };
+}
 
-  out.write(`TA-zerotrust-events demo, run ${run}${run > 1 ? ` (previous ${Math.round((now - state.runs[run - 2]) / 1000)} s ago: only new events are collected)` : ''}; everything under ${where}\n`);
+/** The simulators of this run's history, closed by the returned closers (in reverse). */
+export async function startSimulators(state: DemoState, p: Profile, closers: (() => Promise<void>)[]) {
+  const illumio = await startIllumio(state, p);
+  closers.push(() => illumio.stop());
+  const prisma = await startPrisma(state, p);
+  closers.push(() => prisma.stop());
+  const lacework = await startLacework(state, p);
+  closers.push(() => lacework.stop());
+  const alerts = lacework.alerts();
+  const tenant = { alerts: alerts.length, open: alerts.filter((a) => !a.closed_time).length };
+  const line = `Illumio PCE ${illumio.url} (${illumio.size()} events), Prisma SaaS ${prisma.url} (${prisma.stats().queued} queued), Lacework Edge ${lacework.url} (${lacework.auditEvents().length} audit events; ${tenant.alerts} alerts, ${tenant.open} open)`;
+  return { illumio, prisma, lacework, tenant, line };
+}
+
+/** Runs the real `preview` on each sourcetype's samples, prints a line per event, keeps all in preview.ndjson. */
+export async function printPreview(out: NodeJS.WritableStream, results: InputRun[], dir: string): Promise<void> {
+  out.write('\npreview (search-time fields from default/ and lookups/, as Splunk would show them):\n');
+  const all: string[] = [];
+  for (const r of results) {
+    for (const [st, raws] of r.samples) {
+      if (!raws.length) continue;
+      const fields = await preview(st, raws);
+      out.write(`  ${st}\n`);
+      for (const f of fields) {
+        out.write(`    ${previewLine(f)}\n`);
+        all.push(JSON.stringify({ sourcetype: st, ...f }));
+      }
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'preview.ndjson'), `${all.join('\n')}\n`);
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2));
+  const out = process.stdout;
+  if (!parsed) {
+    out.write(HELP);
+    return 0;
+  }
+  const opts = parsed;
+  if (opts.standalone) return (await import('./demo-standalone')).runStandalone(opts, out);
+  const where = shownDir(opts.dir);
+  const tty = !!out.isTTY;
+  const { state, stateFile, run } = nextRun(opts.dir, out, 'demo');
   out.write('building bin/lib (the bundle the launchers run)…\n');
   await bundle();
 
@@ -310,16 +410,11 @@ async function main(): Promise<number> {
   try {
     const splunkd = await startSplunkd({ app: APP });
     closers.push(() => splunkd.close());
-    const illumio = await startIllumio(state, opts.profile);
-    closers.push(() => illumio.stop());
-    const prisma = await startPrisma(state, opts.profile);
-    closers.push(() => prisma.stop());
-    const lacework = await startLacework(state, opts.profile);
-    closers.push(() => lacework.stop());
+    const { illumio, prisma, lacework, tenant, line } = await startSimulators(state, opts.profile, closers);
     if (interrupted) return 130;
     // Saved before collecting: the checkpoints of this run refer to this history.
     fs.writeFileSync(stateFile, `${JSON.stringify(state)}\n`);
-    out.write(`simulators: Illumio PCE ${illumio.url} (${illumio.size()} events), Prisma SaaS ${prisma.url} (${prisma.stats().queued} queued), Lacework Edge ${lacework.url} (${lacework.auditEvents().length} audit events, ${lacework.alerts().length} alerts); splunkd stand-in ${splunkd.url}\n`);
+    out.write(`simulators: ${line}; splunkd stand-in ${splunkd.url}\n`);
 
     const cp = (scheme: string) => path.join(opts.dir, 'checkpoints', scheme);
     const lw = { base_url: lacework.url, api_token: lacework.token, start_date: '-25h' };
@@ -361,29 +456,14 @@ async function main(): Promise<number> {
     clearInterval(progress);
     if (tty) out.write('\r\x1b[K');
 
-    out.write(`\n${summaryTable(results)}\n`);
+    out.write(`\n${summaryTable(results)}\n${alertsLine(results, tenant)}\n`);
     const secretsMoved = inputs.every((i) => splunkd.conf('inputs', `${i.scheme}://${i.name}`)?.[Object.keys(i.params).find((k) => /secret|token/.test(k))!] === '********');
     if (!interrupted) out.write(`secrets: ${secretsMoved ? 'moved to storage/passwords and masked in inputs.conf by each input' : 'NOT all masked (see the log files)'}\n`);
     for (const r of results) {
       if ((r.errors || r.code !== 0) && r.stderr.trim()) out.write(`\n${r.label} said on stderr:\n${r.stderr.trim().split('\n').slice(0, 5).map((l) => `  ${l.slice(0, 300)}`).join('\n')}\n`);
     }
 
-    if (opts.preview && !interrupted) {
-      out.write('\npreview (search-time fields from default/ and lookups/, as Splunk would show them):\n');
-      const all: string[] = [];
-      for (const r of results) {
-        for (const [st, raws] of r.samples) {
-          if (!raws.length) continue;
-          const fields = await preview(st, raws);
-          out.write(`  ${st}\n`);
-          for (const f of fields) {
-            out.write(`    ${previewLine(f)}\n`);
-            all.push(JSON.stringify({ sourcetype: st, ...f }));
-          }
-        }
-      }
-      fs.writeFileSync(path.join(opts.dir, 'preview.ndjson'), `${all.join('\n')}\n`);
-    }
+    if (opts.preview && !interrupted) await printPreview(out, results, opts.dir);
     out.write(`\nevents: ${where}/out/*.run${run}.events.ndjson  logs: ${where}/splunk/var/log/splunk/  checkpoints: ${where}/checkpoints/\n`);
     if (interrupted) {
       out.write('stopped by Ctrl-C; the checkpoints hold what was delivered, the next run goes on from there.\n');

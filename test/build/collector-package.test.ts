@@ -5,12 +5,12 @@
  * the simulators, and a rerun that sends only new events. The Dockerfile copies only files the
  * tarball has and fetches nothing; the notices hold the licence of every bundled package.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
+import { runProcess, type ProcessResult } from '../support/process';
 import { buildCollectorPackage, COLLECTOR_JS, type CollectorPackageResult } from '../../src/build/collector-package';
 import { startHecReceiver, type HecEventRecord, type HecReceiver } from '../../src/core/standalone/hec-receiver';
 import { secretEnvName } from '../../src/core/standalone/config';
@@ -30,21 +30,9 @@ beforeAll(async () => {
   app = path.join(dir, `ta-zerotrust-collector-${built.version}`);
 }, 120_000);
 
-interface Run { code: number | null; out: string; err: string }
-
 /** node and nothing else: no NODE_PATH/NODE_OPTIONS, cwd the extracted folder. */
-function node(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(app, COLLECTOR_JS), ...args], {
-      cwd: app, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: app, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+function node(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
+  return runProcess(process.execPath, [path.join(app, COLLECTOR_JS), ...args], { cwd: app, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: app, ...env } });
 }
 
 test('the tarball: one folder with the bundle, config example, README, Dockerfile, licences', () => {

@@ -66,6 +66,14 @@ test('two runs: everything the first time, only new events the second, with summ
   expect(tableCount(first.out, 'lacework:edge:audit')).toBe(150);
   expect(tableCount(first.out, 'lacework:edge:alert')).toBeGreaterThan(0);
   expect(first.out).toContain('secrets: moved to storage/passwords and masked in inputs.conf by each input');
+  // Alert events are new alerts or updates of ones collected before; the line says which and why
+  // the tenant's alert count can differ (closed before first collection).
+  const kinds = (run: number) => events(dir, 'lacework_edge_alerts', run).map((e) => (JSON.parse(e) as { change_kind: string }).change_kind);
+  const k1 = kinds(1);
+  expect(k1.every((k) => k === 'new')).toBe(true);
+  const tenant = /Lacework Edge http:\S+ \(\d+ audit events; (\d+) alerts, (\d+) open\)/.exec(first.out)!;
+  expect(first.out).toContain(`alerts: ${k1.length} alert events = ${k1.length} new alerts + 0 updates of alerts collected before (status, owner or incident status changed). The tenant has ${tenant[1]} alerts, ${tenant[2]} open`);
+  expect(k1.length).toBe(Number(tenant[2]));
   for (const st of SOURCETYPES) expect(first.out).toMatch(new RegExp(`^  ${st}\\n    _time=\\S+  eventtype=`, 'm'));
   for (const s of SCHEMES) expect(events(dir, s, 1).length).toBe(tableCount(first.out, SOURCETYPES[SCHEMES.indexOf(s)]));
   const preview = fs.readFileSync(path.join(dir, 'preview.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -82,6 +90,9 @@ test('two runs: everything the first time, only new events the second, with summ
   }
   // Prisma's queue always holds new events for a new run; the others as time passed.
   expect(events(dir, 'prisma_saas_log_events', 2).length).toBeGreaterThan(0);
+  const k2 = kinds(2);
+  const n2 = k2.filter((k) => k === 'new').length;
+  expect(second.out).toMatch(new RegExp(`^alerts: ${k2.length} alert events? = ${n2} new alerts? \\+ ${k2.length - n2} updates? of alerts collected before`, 'm'));
   const total = SCHEMES.reduce((n, s) => n + events(dir, s, 2).length, 0);
   expect(second.out).toMatch(new RegExp(`^total\\s+${total}\\s+0\\s`, 'm'));
 }, 240_000);
