@@ -10,7 +10,9 @@ let tsx;
 try {
   tsx = require.resolve('tsx/cli', { paths: [path.join(__dirname, '..')] });
 } catch {
-  process.stderr.write('ta-zerotrust: tsx is missing; run `npm ci` in the repository first.\n');
+  process.stderr.write('ta-zerotrust: tsx is missing; run `npm ci` (with dev dependencies) in the repository first.\n'
+    + 'To run the collector without a checkout, use its artefact: `npm run package` builds dist/ta-zerotrust-collector-<version>.tgz,\n'
+    + 'one file that runs with `node ta-zerotrust-collector.js` alone (see its README.md).\n');
   process.exit(1);
 }
 const child = spawn(process.execPath, [tsx, path.join(__dirname, '..', 'src', 'cli', 'ta-zerotrust.ts'), ...process.argv.slice(2)], {
