@@ -51,7 +51,9 @@ export function writeGenerated(root = REPO_ROOT): GeneratedFile[] {
 }
 
 if (require.main === module) {
-  if (process.argv.includes('--check')) {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log('usage: npm run generate [-- --check]\nWrites the conf, lookups and icons derived from the catalog; --check only reports files that drifted (exit 1).');
+  } else if (process.argv.includes('--check')) {
     const drift = driftedFiles();
     if (drift.length) {
       console.error(`Generated files are out of date (run \`npm run generate\`):\n${drift.map((f) => `  ${f.path} (${f.generator})`).join('\n')}`);

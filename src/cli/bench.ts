@@ -72,6 +72,10 @@ export async function runBenches(suites?: string[]): Promise<BenchResult[]> {
 }
 
 async function cli(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`usage: npm run bench [-- <suite> …]\nRuns the benches (all, or the suites named: ${Object.keys(BENCH_MODULES).join(', ')}); prints a table and one JSON line ({"bench": …}); exit 1 when a target is missed.\n`);
+    return;
+  }
   const results = await runBenches(process.argv.slice(2));
   process.stdout.write(`${formatTable(results)}\n`);
   const json = Object.fromEntries(results.map((r) => [r.name, {

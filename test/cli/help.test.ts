@@ -80,3 +80,18 @@ test('npm start -- --help and npm run package -- --help', () => {
   expect(pkg.status).toBe(0);
   expect(pkg.stdout).toContain('dist/ta-zerotrust-collector-<version>.tgz');
 }, 60_000);
+
+test('bench, generate and soak answer --help without running', () => {
+  const cases: [string, RegExp][] = [
+    ['src/cli/bench.ts', /^usage: npm run bench \[-- <suite> …\]\nRuns the benches \(all, or the suites named: [a-z, ]+\)/],
+    ['src/build/generate.ts', /^usage: npm run generate \[-- --check\]\n/],
+    ['test/reliability/soak.ts', /^usage: \[SOAK_SEEDS=5\] \[SOAK_SCALE=10\] \[SOAK_KILLS=10\] npm run soak\n/],
+  ];
+  for (const [file, usage] of cases) {
+    const r = tsx(file, ['--help']);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(usage);
+    // One short usage text: nothing was run or written.
+    expect(r.stdout.split('\n').length).toBeLessThanOrEqual(3);
+  }
+}, 90_000);

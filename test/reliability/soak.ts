@@ -15,6 +15,10 @@ import { runSpawnedCase } from './spawned';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt) || dflt;
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write('usage: [SOAK_SEEDS=5] [SOAK_SCALE=10] [SOAK_KILLS=10] npm run soak\nThe long reliability profile; writes var/reliability/report.{json,md}; exit 1 when a case failed.\n');
+    return 0;
+  }
   const seeds = Array.from({ length: num('SOAK_SEEDS', 5) }, (_, i) => 101 + i);
   const scale = num('SOAK_SCALE', 10);
   const kills = num('SOAK_KILLS', 10);
