@@ -104,7 +104,7 @@ export function alertsLine(runs: InputRun[], tenant: { alerts: number; open: num
   const events = n('new') + n('updated');
   const closed = tenant.alerts - tenant.open;
   return `alerts: ${events} alert event${events === 1 ? '' : 's'} = ${n('new')} new alert${n('new') === 1 ? '' : 's'} + ${n('updated')} update${n('updated') === 1 ? '' : 's'} of alerts collected before (status, owner or incident status changed).`
-    + ` The tenant has ${tenant.alerts} alerts, ${tenant.open} open${closed ? `; its alerts API lists open alerts, so an alert closed before it was first collected is never seen` : ''}.`;
+    + ` The tenant has ${tenant.alerts} alerts, ${tenant.open} open${closed ? ` (its alerts API lists open alerts: an alert closed before its first collection is never seen; a later closure is reported as an update)` : ''}.`;
 }
 
 export interface Options {
