@@ -186,3 +186,8 @@ describe('against the simulators', () => {
     for (const s of [lw.token, pce.secret, hec.token]) expect(JSON.stringify(received) + first.out + second.out + log).not.toContain(s);
   }, 120_000);
 });
+
+test('two builds of one tree are byte-identical', async () => {
+  const again = await buildCollectorPackage({ outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'zt-collector-dist2-')) });
+  expect(fs.readFileSync(again.file).equals(fs.readFileSync(built.file))).toBe(true);
+}, 120_000);
