@@ -3,6 +3,7 @@ import { iconsGenerator } from './icons';
 import { inputsGenerator } from './inputs';
 import { knowledgeGenerator } from './knowledge';
 import type { Generator } from './types';
+import { webGenerator } from './web';
 
 export type { Generator } from './types';
 
@@ -10,4 +11,5 @@ export const generators: readonly Generator[] = [
   inputsGenerator,
   iconsGenerator,
   knowledgeGenerator,
+  webGenerator,
 ];
