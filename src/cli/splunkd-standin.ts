@@ -18,9 +18,18 @@
  *   storage/collections/data/<c>[/<k>] GET, POST (insert / update by key, JSON), DELETE
  *
  * under `/services/…` (app `system`) and `/servicesNS/<owner>/<app>/…` (`-` for "any" on reads).
- * Every request must carry `Authorization: Splunk <sessionKey>`, else 401. Keys made by
- * `addSession(user, capabilities)` belong to users without admin rights: storage/passwords reads
- * need list_storage_passwords, every write admin_all_objects, else 403 as splunkd answers.
+ * Every request must carry `Authorization: Splunk <sessionKey>`, else 401. `sessionKey` is
+ * splunkd's own (what it hands an input: every capability). Keys made by `addUser(user, roles)`
+ * (capabilities from Splunk's shipped authorize.conf roles, src/facts) or `addSession(user,
+ * capabilities)` are checked as splunkd checks them:
+ *   - capabilities (authorize.conf.spec): storage/passwords GET needs list_storage_passwords or
+ *     edit_storage_passwords, its POST and DELETE edit_storage_passwords; a write to
+ *     data/inputs/<scheme> (create, edit, enable, disable, delete) and any other write
+ *     admin_all_objects; 403 "requires capability: …" otherwise;
+ *   - object ACLs from the app's metadata (`meta`, the text of metadata/default.meta): a
+ *     credential of the app follows its [passwords] stanza, a conf stanza its [<file>] stanza,
+ *     else []; an object the user may not read is not listed (404 when named), one the user may
+ *     not write answers 403. admin_all_objects bypasses ACLs, not capabilities.
  *
  * Usage:
  *   const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: ['ta_zerotrust_events_checkpoints'] });
@@ -36,6 +45,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { APP_ID } from '../core/app';
+import { parseConf, toMap, type ConfMap } from '../core/conf/parse';
+import authorize from '../facts/authorize.json';
 
 export interface StoredPassword {
   app: string;
@@ -75,8 +86,10 @@ export interface SplunkdStandIn {
   declareCollection(name: string, app?: string): void;
   /** Answer the next `count` requests whose path matches with this status (fault injection). */
   failNext(pathPattern: RegExp, status: number, count?: number): void;
-  /** A session key of a user holding only these capabilities. */
-  addSession(user: string, capabilities: string[]): string;
+  /** A session key of a user holding only these capabilities (and these roles, for ACLs). */
+  addSession(user: string, capabilities: string[], roles?: string[]): string;
+  /** A session key of a user with these Splunk roles: capabilities as Splunk's authorize.conf grants them. */
+  addUser(user: string, roles: string[]): string;
   close(): Promise<void>;
 }
 
@@ -95,6 +108,38 @@ export interface SplunkdOptions {
   tls?: { cert: string; key: string };
   collections?: string[];
   validate?: InputValidator;
+  /** Text of the app's metadata/default.meta: the ACLs of its objects. */
+  meta?: string;
+}
+
+interface RoleFacts { capabilities?: string[]; importRoles?: string[] }
+
+/** Capabilities of Splunk's shipped roles, imported roles included (authorize.conf importRoles). */
+export function roleCapabilities(roles: readonly string[]): Set<string> {
+  const table = (authorize as { roles: Record<string, RoleFacts> }).roles;
+  const caps = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (r: string) => {
+    if (seen.has(r)) return;
+    seen.add(r);
+    const facts = table[r];
+    if (!facts) throw new Error(`Splunk ships no role "${r}" (authorize.conf); known: ${Object.keys(table).sort().join(', ')}`);
+    for (const c of facts.capabilities ?? []) caps.add(c);
+    for (const i of facts.importRoles ?? []) visit(i);
+  };
+  for (const r of roles) visit(r);
+  return caps;
+}
+
+interface Acl { read: string[]; write: string[] }
+
+/** `access = read : [ a, b ], write : [ c ]` of default.meta. */
+function parseAccess(v: string | undefined): Partial<Acl> {
+  const out: Partial<Acl> = {};
+  for (const m of (v ?? '').matchAll(/(read|write)\s*:\s*\[([^\]]*)\]/g)) {
+    out[m[1] as 'read' | 'write'] = m[2].split(',').map((x) => x.trim()).filter(Boolean);
+  }
+  return out;
 }
 
 type Conf = Map<string, Map<string, Map<string, Map<string, string>>>>; // app → file → stanza → key → value
@@ -120,7 +165,18 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
   const requests: SplunkdRequest[] = [];
   const responses: SplunkdStandIn['responses'] = [];
   const faults: { re: RegExp; status: number; left: number }[] = [];
-  const limited = new Map<string, { user: string; capabilities: Set<string> }>();
+  const limited = new Map<string, { user: string; capabilities: Set<string>; roles: Set<string> }>();
+  const meta: ConfMap | undefined = opts.meta === undefined ? undefined : toMap(parseConf(opts.meta, 'metadata/default.meta'));
+  /** The ACL of an object of `app` of this type (default.meta: [<type>], then []); Splunk's own: read *, write admin. */
+  const aclOf = (app: string, type: string): Acl => {
+    const fallback = { read: ['*'], write: ['admin', 'sc_admin'] };
+    if (!meta || app !== defaultApp) return fallback;
+    const global = parseAccess(meta.get('')?.get('access'));
+    const own = parseAccess(meta.get(type)?.get('access'));
+    return { read: own.read ?? global.read ?? fallback.read, write: own.write ?? global.write ?? fallback.write };
+  };
+  const allows = (who: { roles: Set<string>; capabilities: Set<string> } | undefined, roles: string[]) =>
+    !who || who.capabilities.has('admin_all_objects') || roles.includes('*') || roles.some((r) => who.roles.has(r));
   for (const c of opts.collections ?? []) kvData.set(c, new Map());
 
   const confFile = (app: string, file: string, create: boolean) => {
@@ -193,17 +249,21 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
         rest = segs.slice(3);
       } else return error(404, `Not Found: ${u.pathname}`);
       if (user) {
-        const needed = method !== 'GET' ? 'admin_all_objects'
-          : rest[0] === 'storage' && rest[1] === 'passwords' ? 'list_storage_passwords' : undefined;
-        if (needed && !user.capabilities.has(needed) && !user.capabilities.has('admin_all_objects')) {
-          return error(403, `You (user=${user.user}) do not have permission to perform this operation (requires capability: ${needed}).`);
+        const secrets = rest[0] === 'storage' && rest[1] === 'passwords';
+        const needed = secrets ? (method === 'GET' ? ['list_storage_passwords', 'edit_storage_passwords'] : ['edit_storage_passwords'])
+          : rest[0] === 'configs' && method !== 'GET' ? [] // the stanza's ACL decides, below
+            : method !== 'GET' ? ['admin_all_objects'] : [];
+        if (needed.length && !needed.some((c) => user.capabilities.has(c))) {
+          return error(403, `You (user=${user.user}) do not have permission to perform this operation (requires capability: ${needed.join(' or ')}).`);
         }
       }
+      const denyWrite = (what: string, acl: Acl) => error(403,
+        `You (user=${user!.user}) do not have permission to modify ${what} (its ACL allows write to: ${acl.write.join(', ')}).`);
       const writeApp = app === '-' ? defaultApp : app;
       const prefix = segs[0] === 'services' ? '/services' : `/servicesNS/${encodeURIComponent(owner)}/${encodeURIComponent(app)}`;
       const atom = query.output_mode === undefined;
 
-      const entry = (name: string, path: string, entryApp: string, content: Record<string, unknown>) => {
+      const entry = (name: string, path: string, entryApp: string, content: Record<string, unknown>, acl: Acl = aclOf(entryApp, '')) => {
         const id = `${baseUrl}/servicesNS/nobody/${encodeURIComponent(entryApp)}/${path}/${encodeURIComponent(name)}`;
         const rel = `/servicesNS/nobody/${encodeURIComponent(entryApp)}/${path}/${encodeURIComponent(name)}`;
         return {
@@ -213,7 +273,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
           acl: {
             app: entryApp, can_change_perms: true, can_list: true, can_share_app: true, can_share_global: true,
             can_share_user: false, can_write: true, modifiable: true, owner: 'nobody',
-            perms: { read: ['*'], write: ['admin', 'sc_admin'] }, removable: true, sharing: entryApp === 'system' ? 'system' : 'app',
+            perms: { read: acl.read, write: acl.write }, removable: true, sharing: entryApp === 'system' ? 'system' : 'app',
           },
           content,
         };
@@ -237,17 +297,18 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
 
       // ---- storage/passwords ----
       if (rest[0] === 'storage' && rest[1] === 'passwords') {
-        const visible = passwords.filter((p) => app === '-' || app === 'system' || p.app === app);
+        const visible = passwords.filter((p) => (app === '-' || app === 'system' || p.app === app) && allows(user, aclOf(p.app, 'passwords').read));
         const pwEntry = (p: StoredPassword) => entry(passwordEntityName(p.realm, p.username), 'storage/passwords', p.app, {
           clear_password: p.password, encr_password: `$7$${Buffer.from(p.password).toString('base64')}`, password: '********',
           realm: p.realm, username: p.username, 'eai:acl': null,
-        });
+        }, aclOf(p.app, 'passwords'));
         if (rest.length === 2) {
           if (method === 'GET') return feed('storage/passwords', visible.map(pwEntry));
           if (method === 'POST') {
             if (!form.name) return error(400, 'Missing argument: name');
             if (form.password === undefined) return error(400, 'Missing argument: password');
             const realm = form.realm ?? '';
+            if (!allows(user, aclOf(writeApp, 'passwords').write)) return denyWrite('storage/passwords', aclOf(writeApp, 'passwords'));
             if (passwords.some((p) => p.app === writeApp && p.realm === realm && p.username === form.name)) {
               return error(409, `An object with name=${passwordEntityName(realm, form.name)} already exists`);
             }
@@ -261,6 +322,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
         const found = visible.find((p) => passwordEntityName(p.realm, p.username) === name);
         if (!found) return error(404, `Could not find object id=${name}`);
         if (method === 'GET') return feed('storage/passwords', [pwEntry(found)]);
+        if (!allows(user, aclOf(found.app, 'passwords').write)) return denyWrite(name, aclOf(found.app, 'passwords'));
         if (method === 'POST') {
           if (form.password === undefined) return error(400, 'Missing argument: password');
           found.password = form.password;
@@ -295,7 +357,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
       const target = confTarget();
       if (target) {
         const confEntry = (stanza: string, entryApp: string, values: Map<string, string>) =>
-          entry(target.fromStanza(stanza) ?? stanza, target.path, entryApp, { ...Object.fromEntries(values), 'eai:appName': entryApp, 'eai:userName': 'nobody' });
+          entry(target.fromStanza(stanza) ?? stanza, target.path, entryApp, { ...Object.fromEntries(values), 'eai:appName': entryApp, 'eai:userName': 'nobody' }, aclOf(entryApp, target.file));
         if (target.stanza === undefined) {
           if (method === 'GET') {
             const entries: ReturnType<typeof entry>[] = [];
@@ -303,7 +365,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
             const apps = app === '-' || app === 'system' ? [...conf.keys()].sort() : [app];
             for (const a of apps) {
               for (const [stanza, values] of confFile(a, target.file, false) ?? []) {
-                if (seen.has(stanza) || target.fromStanza(stanza) === undefined) continue;
+                if (seen.has(stanza) || target.fromStanza(stanza) === undefined || !allows(user, aclOf(a, target.file).read)) continue;
                 seen.add(stanza);
                 entries.push(confEntry(stanza, a, values));
               }
@@ -313,6 +375,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
           if (method === 'POST') {
             if (!form.name) return error(400, 'Missing argument: name');
             const stanza = target.toStanza(form.name);
+            if (!allows(user, aclOf(writeApp, target.file).write)) return denyWrite(`${target.file}.conf of ${writeApp}`, aclOf(writeApp, target.file));
             const stanzas = confFile(writeApp, target.file, true)!;
             if (stanzas.has(stanza)) return error(409, `An object with name=${form.name} already exists`);
             const values = new Map(Object.entries(form).filter(([k]) => k !== 'name' && k !== 'output_mode'));
@@ -327,8 +390,9 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
           return error(405, 'Method not allowed');
         }
         const found = findStanza(app === 'system' ? '-' : app, target.file, target.stanza);
-        if (!found) return error(404, `Could not find object id=${target.fromStanza(target.stanza) ?? target.stanza}`);
+        if (!found || !allows(user, aclOf(found.app, target.file).read)) return error(404, `Could not find object id=${target.fromStanza(target.stanza) ?? target.stanza}`);
         if (method === 'GET') return feed(target.path, [confEntry(target.stanza, found.app, found.values)]);
+        if (!allows(user, aclOf(found.app, target.file).write)) return denyWrite(`[${target.stanza}] of ${target.file}.conf`, aclOf(found.app, target.file));
         if (action) {
           if (method !== 'POST') return error(405, 'Method not allowed');
           const stanzas = confFile(writeApp, target.file, true)!;
@@ -456,9 +520,14 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
     failNext(pathPattern, status, count = 1) {
       faults.push({ re: pathPattern, status, left: count });
     },
-    addSession(userName, capabilities) {
+    addSession(userName, capabilities, roles = []) {
       const key = randomBytes(24).toString('hex');
-      limited.set(key, { user: userName, capabilities: new Set(capabilities) });
+      limited.set(key, { user: userName, capabilities: new Set(capabilities), roles: new Set(roles) });
+      return key;
+    },
+    addUser(userName, roles) {
+      const key = randomBytes(24).toString('hex');
+      limited.set(key, { user: userName, capabilities: roleCapabilities(roles), roles: new Set(roles) });
       return key;
     },
     close: () => new Promise<void>((resolve) => {

@@ -87,6 +87,12 @@ export class SplunkRest {
       doc = undefined;
     }
     if (res.ok) return doc?.entry ?? [];
+    // splunkd's 404 is JSON with messages; Splunk Web's own (no [expose:] stanza for this path
+    // and method) is an HTML page, and must never read as "this object does not exist".
+    if (res.status === 404 && !doc?.messages) {
+      throw new SplunkError(`${what}: Splunk Web does not pass ${method} ${path} on to splunkd (404: no web.conf [expose:] stanza allows it). ` +
+        'Check that the add-on is installed completely (its default/web.conf exposes what this page calls) and restart Splunk Web.', 'unavailable', 404);
+    }
     if (res.status === 404 && opts.missingOk) return undefined;
     // splunkd prefixes a modular input's validation message; the message itself names the stanza.
     const said = (doc?.messages ?? []).map((m) => m.text).filter(Boolean).join('; ').replace(/^Argument validation for scheme=[^:\s]+:\s*/, '');

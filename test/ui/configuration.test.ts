@@ -10,7 +10,7 @@ import { MASK } from '../../src/core/description';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { startLaceworkSimulator } from '../../src/sources/lacework/simulator';
 import { DESCRIPTIONS } from '../../src/ui/configuration';
-import { launchChromium, SCREENSHOTS, startHarness, type Harness } from './harness';
+import { exposeRules, launchChromium, SCREENSHOTS, startHarness, type Harness } from './harness';
 
 const STANZA = 'illumio_pce_events://prod';
 const SETTINGS = 'ta_zerotrust_events_settings';
@@ -47,7 +47,11 @@ beforeEach(async () => {
 afterEach(async () => {
   await context?.close();
   await h?.close();
+  // Every call the page made was one a real Splunk Web passes on (web.conf [expose:]).
+  if (!expectRefused) expect(h.web.refused).toEqual([]);
+  expectRefused = false;
 });
+let expectRefused = false;
 
 const banner = () => page.locator('.tazt-msg');
 /** Waits for the page's message, then requires exactly this text. */
@@ -340,11 +344,12 @@ test('a bad proxy port is named before anything is saved', async () => {
 
 test('a user without the capability gets a permission message naming it', async () => {
   seedInput();
-  await open(h.splunkd.addSession('analyst', ['list_inputs']));
+  await open(h.splunkd.addUser('pat', ['power']));
   await row(STANZA).getByRole('button', { name: 'Disable' }).click();
   await banner().filter({ hasText: '403' }).waitFor();
   const text = (await banner().textContent())!;
   expect(text).toContain(`Disabling ${STANZA}: permission denied (403).`);
+  expect(text).not.toContain('Splunk Web does not pass');
   expect(text).toContain('requires capability: admin_all_objects');
   expect(text).toContain('ask a Splunk administrator');
   expect(h.splunkd.conf('inputs', STANZA)!.disabled).toBeUndefined();
@@ -367,4 +372,19 @@ test('Splunk Web itself gone: a network failure says so', async () => {
   await page.getByRole('tab', { name: 'Proxy' }).click();
   await banner().filter({ hasText: 'Splunk Web did not answer' }).waitFor();
   expect(await banner().textContent()).toMatch(/^Reading \[proxy\] of ta_zerotrust_events_settings\.conf: Splunk Web did not answer \(.+\)\. Check that Splunk is running, then reload this page\.$|^Reading the stored proxy_password/);
+});
+
+test("without the app's web.conf, Splunk Web refuses the inputs calls (404) and the page names the cause", async () => {
+  await h.close();
+  h = await startHarness({ expose: exposeRules().filter((r) => !r.name.startsWith('expose:ta_zerotrust_events_')) });
+  expectRefused = true;
+  seedInput();
+  await open();
+  await banner().filter({ hasText: 'Splunk Web does not pass' }).waitFor();
+  expect(await banner().textContent()).toMatch(/^Listing the .+ inputs: Splunk Web does not pass GET \/servicesNS\/-\/-\/data\/inputs\/\w+ on to splunkd \(404: no web\.conf \[expose:\] stanza allows it\)\./);
+  expect(h.web.refused.map((r) => r.path).sort()).toEqual(DESCRIPTIONS.map((d) => `/servicesNS/-/-/data/inputs/${d.scheme}`).sort());
+  expect(h.splunkd.requests.filter((r) => r.path.includes('/data/inputs/'))).toEqual([]);
+  // What Splunk exposes itself still works: the settings tab loads.
+  await page.getByRole('tab', { name: 'Logging' }).click();
+  await page.locator('select[name=loglevel]').waitFor();
 });

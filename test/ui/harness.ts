@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { exposeRulesOf, type ExposeRule } from '../../src/build/lint/expose';
 import { parseConf, toMap } from '../../src/core/conf/parse';
+import webExpose from '../../src/facts/web-expose.json';
 import { itemsXml, utf16be } from '../support/modinput-xml';
 import { startSplunkd, type InputValidator, type SplunkdStandIn } from '../support/splunkd';
 import { ROOT, startSplunkWeb, type SplunkWeb } from './splunkweb';
@@ -23,6 +25,18 @@ export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
   ? path.join(ROOT, 'docs', 'screenshots')
   : path.join(ROOT, 'test', 'ui', 'out', 'screenshots');
 const SETTINGS = 'ta_zerotrust_events_settings';
+
+/**
+ * The [expose:] stanzas a Splunk Web with this app installed applies: Splunk's shipped web.conf
+ * (committed facts, src/facts) plus the app's default/web.conf.
+ */
+export function exposeRules(root = ROOT): ExposeRule[] {
+  const shipped = Object.entries((webExpose as { expose: Record<string, { pattern: string; methods: string[] }> }).expose)
+    .map(([name, e]): ExposeRule => ({ name: `expose:${name}`, pattern: e.pattern, methods: e.methods.join(',') }));
+  const own = exposeRulesOf(toMap(parseConf(fs.readFileSync(path.join(root, 'default', 'web.conf'), 'utf8'), 'default/web.conf')));
+  // Stanzas merge by name across layers, an app's over Splunk's.
+  return [...new Map([...shipped, ...own].map((r) => [r.name, r])).values()];
+}
 
 /** Never skipped: a machine without the browser fails with what to install. */
 export async function launchChromium(executablePath = CHROMIUM): Promise<{ browser: Browser; close(): Promise<void> }> {
@@ -54,7 +68,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { expose?: ExposeRule[] } = {}): Promise<Harness> {
   const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-ui-app-'));
   fs.mkdirSync(path.join(appDir, 'default'));
   fs.copyFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), path.join(appDir, 'default', `${SETTINGS}.conf`));
@@ -87,11 +101,11 @@ export async function startHarness(): Promise<Harness> {
       resolve(message);
     });
   });
-  splunkd = await startSplunkd({ app: 'TA-zerotrust-events', validate });
+  splunkd = await startSplunkd({ app: 'TA-zerotrust-events', validate, meta: fs.readFileSync(path.join(ROOT, 'metadata', 'default.meta'), 'utf8') });
   // What splunkd serves from the app's default/ layer.
   const defaults = parseConf(fs.readFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), 'utf8'));
   for (const [stanza, values] of toMap(defaults)) splunkd.setConf(SETTINGS, stanza, Object.fromEntries(values));
-  const web = await startSplunkWeb(splunkd.url);
+  const web = await startSplunkWeb(splunkd.url, { expose: opts.expose ?? exposeRules() });
   return {
     splunkd,
     web,

@@ -10,6 +10,11 @@
  *                                                splunkweb_csrf_token_<port> cookie; forwards to splunkd
  *                                                with the session's key; 503 "Splunkd daemon is not
  *                                                responding" when splunkd does not answer.
+ *                                                Only paths and methods an [expose:] stanza allows
+ *                                                (Splunk's shipped web.conf plus the app's
+ *                                                default/web.conf, given by the caller) are
+ *                                                forwarded; anything else is Splunk Web's 404
+ *                                                "Resource not found", as a real Splunk Web answers.
  * A web session maps to a splunkd session key (the admin's, or one from addSession()).
  */
 import { randomBytes } from 'node:crypto';
@@ -17,6 +22,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
+import { compileExpose, exposedBy, type ExposeRule } from '../../src/build/lint/expose';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const APP = 'TA-zerotrust-events';
@@ -28,6 +34,8 @@ export interface SplunkWeb {
   login(splunkdSessionKey: string): { name: string; value: string; url: string }[];
   /** Every proxied REST call: method, splunkd path, status. */
   proxied: { method: string; path: string; status: number }[];
+  /** Every REST call refused because no [expose:] stanza allows it: method, splunkd path. */
+  refused: { method: string; path: string }[];
   close(): Promise<void>;
 }
 
@@ -65,7 +73,14 @@ body { margin: 0; background: #f2f4f5; font-family: Roboto, "Helvetica Neue", Ar
 </body></html>`;
 }
 
-export async function startSplunkWeb(splunkdUrl: string): Promise<SplunkWeb> {
+export interface SplunkWebOptions {
+  /** Every [expose:] stanza in effect: Splunk's shipped web.conf plus the apps' own. */
+  expose: readonly ExposeRule[];
+}
+
+export async function startSplunkWeb(splunkdUrl: string, opts: SplunkWebOptions): Promise<SplunkWeb> {
+  const exposed = compileExpose(opts.expose);
+  const refused: SplunkWeb['refused'] = [];
   const sessions = new Map<string, string>(); // web session → splunkd session key
   const csrf = randomBytes(16).toString('hex');
   const proxied: SplunkWeb['proxied'] = [];
@@ -97,10 +112,15 @@ export async function startSplunkWeb(splunkdUrl: string): Promise<SplunkWeb> {
       if (!u.pathname.startsWith('/en-US/splunkd/__raw/')) return send(404, 'text/plain', 'Not found');
 
       const jsonError = (status: number, text: string) => send(status, 'application/json', JSON.stringify({ messages: [{ type: 'ERROR', text }] }));
+      const target = u.pathname.slice('/en-US/splunkd/__raw'.length);
+      // Splunk Web checks the whitelist before it looks at the session or the form key.
+      if (!exposedBy(exposed, req.method ?? 'GET', target.slice(1))) {
+        refused.push({ method: req.method ?? 'GET', path: target });
+        return send(404, 'text/html; charset=utf-8', `<html><body><h1>404 Not Found</h1><p>Resource not found: ${escHtml(target.slice(1))}</p></body></html>`);
+      }
       const key = sessions.get(cookies.get(`splunkd_${port}`) ?? '');
       if (!key) return jsonError(401, 'Splunk Web session not found: log in.');
       if (req.method !== 'GET' && req.headers['x-splunk-form-key'] !== csrf) return jsonError(401, 'CSRF validation failed');
-      const target = u.pathname.slice('/en-US/splunkd/__raw'.length);
       let upstream: Response;
       try {
         upstream = await fetch(`${splunkdUrl}${target}${u.search}`, {
@@ -129,6 +149,7 @@ export async function startSplunkWeb(splunkdUrl: string): Promise<SplunkWeb> {
     url,
     port,
     proxied,
+    refused,
     login(splunkdSessionKey) {
       const web = randomBytes(16).toString('hex');
       sessions.set(web, splunkdSessionKey);

@@ -1,5 +1,10 @@
-/** The splunkd stand-in's parts the configuration page relies on: validation, enable/disable, 403. */
-import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
+/** The splunkd stand-in's parts the configuration page relies on: validation, enable/disable, capabilities, ACLs, 409. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { passwordEntityName, roleCapabilities, startSplunkd, type SplunkdStandIn } from '../support/splunkd';
+
+const META = fs.readFileSync(path.join(__dirname, '..', '..', 'metadata', 'default.meta'), 'utf8');
+const NS = '/servicesNS/nobody/TA-zerotrust-events';
 
 let splunkd: SplunkdStandIn;
 afterEach(() => splunkd?.close());
@@ -57,4 +62,63 @@ test('a session without admin rights reads inputs but may not write or read secr
   const reader = splunkd.addSession('auditor', ['list_storage_passwords']);
   expect((await call('GET', '/servicesNS/nobody/TA-zerotrust-events/storage/passwords', undefined, reader)).status).toBe(200);
   expect(splunkd.conf('inputs', 'illumio_pce_events://prod')!.org_id).toBe('1');
+});
+
+test("roles get the capabilities Splunk's authorize.conf gives them, imported roles included", () => {
+  const power = roleCapabilities(['power']);
+  expect(power.has('schedule_search')).toBe(true);
+  expect(power.has('search')).toBe(true); // imported from user
+  expect(power.has('admin_all_objects')).toBe(false);
+  expect(power.has('list_storage_passwords')).toBe(false);
+  const admin = roleCapabilities(['admin']);
+  for (const c of ['admin_all_objects', 'list_storage_passwords', 'edit_storage_passwords']) expect(admin.has(c)).toBe(true);
+  expect(() => roleCapabilities(['no_such_role'])).toThrow('Splunk ships no role "no_such_role"');
+});
+
+test('secrets: capabilities for the endpoint, then the [passwords] ACL of metadata/default.meta', async () => {
+  splunkd = await startSplunkd({ meta: META });
+  splunkd.setPassword('illumio_pce_events://prod', 'api_secret', 's3cret');
+  const cred = `${NS}/storage/passwords/${encodeURIComponent(passwordEntityName('illumio_pce_events://prod', 'api_secret'))}`;
+  const power = splunkd.addUser('pat', ['power']);
+  expect((await call('GET', `${NS}/storage/passwords`, undefined, power)).json.messages![0].text)
+    .toBe('You (user=pat) do not have permission to perform this operation (requires capability: list_storage_passwords or edit_storage_passwords).');
+  // A power user given the capabilities is still outside the [passwords] ACL (admin, sc_admin).
+  const powerPlus = splunkd.addSession('pia', [...roleCapabilities(['power']), 'list_storage_passwords', 'edit_storage_passwords'], ['power']);
+  const listed = await call('GET', `${NS}/storage/passwords`, undefined, powerPlus);
+  expect(listed.status).toBe(200);
+  expect(JSON.stringify(listed.json)).not.toContain('s3cret');
+  expect((await call('GET', cred, undefined, powerPlus)).status).toBe(404);
+  const write = await call('POST', `${NS}/storage/passwords`, { name: 'api_secret', realm: 'illumio_pce_events://x', password: 'p' }, powerPlus);
+  expect(write.status).toBe(403);
+  expect(write.json.messages![0].text).toContain('its ACL allows write to: admin, sc_admin');
+
+  const admin = splunkd.addUser('ada', ['admin']);
+  const got = await call('GET', cred, undefined, admin);
+  expect(got.status).toBe(200);
+  expect(JSON.stringify(got.json)).toContain('"perms":{"read":["admin","sc_admin"],"write":["admin","sc_admin"]}');
+  expect((await call('POST', `${NS}/storage/passwords`, { name: 'api_secret', realm: 'illumio_pce_events://prod', password: 'again' }, admin)).status).toBe(409);
+  expect(splunkd.getPassword('illumio_pce_events://prod', 'api_secret')).toBe('s3cret');
+});
+
+test('inputs: admin_all_objects for every write, 409 for a name taken; settings: the ACL of their conf', async () => {
+  splunkd = await startSplunkd({ meta: META });
+  const base = `${NS}/data/inputs/illumio_pce_events`;
+  const power = splunkd.addUser('pat', ['power']);
+  expect((await call('GET', '/servicesNS/-/-/data/inputs/illumio_pce_events', undefined, power)).status).toBe(200);
+  for (const [m, p] of [['POST', base], ['POST', `${base}/prod`], ['POST', `${base}/prod/enable`], ['DELETE', `${base}/prod`]] as const) {
+    const r = await call(m, p, m === 'POST' ? { name: 'prod', org_id: '1' } : undefined, power);
+    expect([m, p, r.status, r.json.messages![0].text]).toEqual([m, p, 403, expect.stringContaining('requires capability: admin_all_objects')]);
+  }
+  const admin = splunkd.addUser('ada', ['admin']);
+  expect((await call('POST', base, { name: 'prod', org_id: '1' }, admin)).status).toBe(200);
+  const again = await call('POST', base, { name: 'prod', org_id: '2' }, admin);
+  expect([again.status, again.json.messages![0].text]).toEqual([409, 'An object with name=prod already exists']);
+
+  splunkd.setConf('ta_zerotrust_events_settings', 'logging', { loglevel: 'INFO' });
+  const settings = `${NS}/configs/conf-ta_zerotrust_events_settings/logging`;
+  expect((await call('GET', settings, undefined, power)).status).toBe(200);
+  const denied = await call('POST', settings, { loglevel: 'DEBUG' }, power);
+  expect([denied.status, denied.json.messages![0].text]).toEqual([403, expect.stringContaining('its ACL allows write to: admin, sc_admin')]);
+  expect((await call('POST', settings, { loglevel: 'DEBUG' }, admin)).status).toBe(200);
+  expect(splunkd.conf('ta_zerotrust_events_settings', 'logging')!.loglevel).toBe('DEBUG');
 });
