@@ -298,8 +298,10 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
       // ---- storage/passwords ----
       if (rest[0] === 'storage' && rest[1] === 'passwords') {
         const visible = passwords.filter((p) => (app === '-' || app === 'system' || p.app === app) && allows(user, aclOf(p.app, 'passwords').read));
+        // splunkd (since 8.0) masks clear_password in the answer to a POST; GET and DELETE (which
+        // answers with the remaining collection) carry it in clear.
         const pwEntry = (p: StoredPassword) => entry(passwordEntityName(p.realm, p.username), 'storage/passwords', p.app, {
-          clear_password: p.password, encr_password: `$7$${Buffer.from(p.password).toString('base64')}`, password: '********',
+          clear_password: method === 'POST' ? '********' : p.password, encr_password: `$7$${Buffer.from(p.password).toString('base64')}`, password: '********',
           realm: p.realm, username: p.username, 'eai:acl': null,
         }, aclOf(p.app, 'passwords'));
         if (rest.length === 2) {

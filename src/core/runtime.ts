@@ -8,6 +8,7 @@ import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
 import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
 import { makeRedactor, type Redactor } from './log/redact';
+import { parseSecretRef } from './secret-ref';
 import { resolveSecrets } from './secrets';
 import type {
   CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, SecretStore, Sink, Source, SourceContext,
@@ -108,7 +109,7 @@ function connectionOptions(config: TypedConfig, secrets: string[], log: Logger):
 /**
  * Validation sees the form's values before splunkd saves the stanza: a secret typed in clear
  * must not be written to storage/passwords yet (the edit may still be refused), while a masked
- * one (an edit that left it alone) is read back from there.
+ * one (an edit that left it alone) or a reference (src/core/secret-ref.ts) is read, never written.
  */
 async function resolveMaskedOnly(
   desc: InputDescription,
@@ -120,12 +121,13 @@ async function resolveMaskedOnly(
   const clear: StanzaParams = {};
   const masked: StanzaParams = { ...params };
   for (const arg of desc.args) {
-    if (arg.secret && params[arg.name] !== undefined && params[arg.name] !== MASK) {
+    const v = params[arg.name];
+    if (arg.secret && v !== undefined && v !== MASK && parseSecretRef(Array.isArray(v) ? v.join(',') : v) === undefined) {
       clear[arg.name] = params[arg.name];
       delete masked[arg.name];
     }
   }
-  const resolved = await resolveSecrets(desc, stanza, masked, { ...(store ? { store } : {}), log });
+  const resolved = await resolveSecrets(desc, stanza, masked, { ...(store ? { store } : {}), log, readOnly: true });
   return { ...resolved, ...clear };
 }
 

@@ -149,4 +149,6 @@ export interface Sink {
 export interface SecretStore {
   get(realm: string, username: string): Promise<string | undefined>;
   set(realm: string, username: string, value: string): Promise<void>;
+  /** Removes a credential if it exists (a staged one, once taken over; see src/core/secret-ref.ts). */
+  delete?(realm: string, username: string): Promise<void>;
 }

@@ -4,17 +4,25 @@
  * username = argument name, as src/core/secrets reads them, with `********` in inputs.conf),
  * add-on settings through `configs/conf-ta_zerotrust_events_settings/<stanza>`.
  *
- * A secret never travels in an inputs or conf request: it is written to storage/passwords first,
- * then the input is saved with `********`. splunkd runs `<scheme> --validate-arguments` on every
- * create and edit of `data/inputs/<scheme>` (use_external_validation), and our validator reads
- * the masked secret back from storage/passwords, so a save is refused with the live check's
- * message; the secret written for it is then put back as it was.
+ * A secret never travels in an inputs or conf request, and the page never reads a stored secret
+ * (every read of storage/passwords answers with clear_password, which would then sit in page
+ * memory, DevTools and HAR files). A secret typed on the page is staged under a realm of its own
+ * and the input is saved with a reference to it (`********from:<realm>`, src/core/secret-ref.ts);
+ * clone and a kept secret refer to the source input's realm. splunkd runs `<scheme>
+ * --validate-arguments` on every create and edit of `data/inputs/<scheme>`
+ * (use_external_validation); our validator resolves the reference read-only, so a save is refused
+ * with the live check's message and the input's stored secret was never touched; the page then
+ * deletes what it staged. The input's next run takes the secret over into its own realm, writes
+ * `********` and deletes the staged copy, with splunkd's session key (which holds the
+ * capabilities), not the user's.
  *
  * "Test connection" has no endpoint of its own in splunkd (this add-on ships no REST handler):
- * it creates a disabled input under a temporary name with the form's values (secrets under the
- * temporary realm), which makes splunkd run the same validation, and deletes both right after.
+ * it creates a disabled input under a temporary name with the form's values (secrets as
+ * references), which makes splunkd run the same validation, and deletes it and what it staged
+ * right after.
  */
 import { MASK, parseBoolean, parseConfig, type InputDescription } from '../core/description';
+import { isPendingRealm, isStoredMarker, parseSecretRef, pendingRealm, secretRef, TOMBSTONE } from '../core/secret-ref';
 import { SplunkError, type Params, type SplunkRest } from './rest';
 
 import { APP_ID as APP } from '../core/app';
@@ -64,24 +72,19 @@ export function credentialName(realm: string, username: string): string {
 
 const credentialPath = (realm: string, username: string) => `${NS}/storage/passwords/${enc(credentialName(realm, username))}`;
 
-export async function readSecret(rest: SplunkRest, realm: string, username: string): Promise<string | undefined> {
-  const found = await rest.get(credentialPath(realm, username), `Reading the stored ${username} of ${realm}`, { missingOk: true });
-  const clear = found?.[0]?.content.clear_password;
-  return typeof clear === 'string' ? clear : undefined;
-}
-
-export async function hasSecret(rest: SplunkRest, realm: string, username: string): Promise<boolean> {
-  return (await readSecret(rest, realm, username)) !== undefined;
-}
-
+/** Writes (creates or replaces) a credential. The answer echoes only what was just sent. */
 export async function writeSecret(rest: SplunkRest, realm: string, username: string, value: string): Promise<void> {
   const what = `Saving the ${username} of ${realm} to storage/passwords`;
   const updated = await rest.post(credentialPath(realm, username), { password: value }, what, { missingOk: true });
   if (updated === undefined) await rest.post(`${NS}/storage/passwords`, { name: username, realm, password: value }, what);
 }
 
+/**
+ * Overwrites the credential with a tombstone (src/core/secret-ref.ts), which the inputs read as
+ * "none" and delete: a DELETE would be answered with every other credential in clear.
+ */
 export async function deleteSecret(rest: SplunkRest, realm: string, username: string): Promise<void> {
-  await rest.remove(credentialPath(realm, username), `Deleting the ${username} of ${realm} from storage/passwords`);
+  await rest.post(credentialPath(realm, username), { password: TOMBSTONE }, `Deleting the ${username} of ${realm} from storage/passwords`, { missingOk: true });
 }
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
@@ -124,8 +127,11 @@ export function initialForm(desc: InputDescription, mode: FormMode): InputForm {
   };
 }
 
-/** What a secret field holds for this save: typed now, kept, copied from the clone source, or nothing. */
-type SecretPlan = { kind: 'typed'; value: string } | { kind: 'keep' } | { kind: 'copy'; from: string } | { kind: 'none' };
+/**
+ * What a secret field holds for this save: typed now, kept (the stanza's value, `********` or a
+ * reference, stays), taken from another input's realm (clone), or nothing.
+ */
+type SecretPlan = { kind: 'typed'; value: string } | { kind: 'keep'; value: string } | { kind: 'copy'; from: string } | { kind: 'none' };
 
 function secretPlans(desc: InputDescription, mode: FormMode, form: InputForm): Record<string, SecretPlan> {
   const plans: Record<string, SecretPlan> = {};
@@ -133,8 +139,12 @@ function secretPlans(desc: InputDescription, mode: FormMode, form: InputForm): R
     const typed = form.secrets[a.name] ?? '';
     const existing = mode.kind === 'create' ? '' : mode.input.values[a.name] ?? '';
     if (typed !== '') plans[a.name] = { kind: 'typed', value: typed };
-    else if (existing === MASK && mode.kind === 'edit') plans[a.name] = { kind: 'keep' };
-    else if (existing === MASK && mode.kind === 'clone') plans[a.name] = { kind: 'copy', from: stanzaOf(mode.input.scheme, mode.input.name) };
+    else if (isStoredMarker(existing) && mode.kind === 'edit') plans[a.name] = { kind: 'keep', value: existing };
+    else if (isStoredMarker(existing) && mode.kind === 'clone') {
+      // A source that has not run since its own clone still refers to another input: follow it.
+      const ref = parseSecretRef(existing);
+      plans[a.name] = { kind: 'copy', from: ref !== undefined && !isPendingRealm(ref) ? ref : stanzaOf(mode.input.scheme, mode.input.name) };
+    }
     // Typed into Settings > Data inputs and not yet moved by a run: move it now.
     else if (existing !== '') plans[a.name] = { kind: 'typed', value: existing };
     else plans[a.name] = { kind: 'none' };
@@ -175,13 +185,19 @@ export function checkForm(desc: InputDescription, mode: FormMode, form: InputFor
   }
 }
 
-/** inputs.conf values of the form: secrets as MASK when one exists, empty values cleared on edit only. */
-function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, plans: Record<string, SecretPlan>): Params {
+/**
+ * inputs.conf values of the form: each secret as a reference (typed: to where it was staged;
+ * clone: to the source input) or kept as it is; empty values cleared on edit only.
+ */
+function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, plans: Record<string, SecretPlan>, staged: Record<string, string>): Params {
   const p: Params = { interval: form.interval.trim() };
   if (form.index.trim() || mode.kind === 'edit') p.index = form.index.trim();
   for (const a of desc.args) {
     if (a.secret) {
-      if (plans[a.name].kind !== 'none') p[a.name] = MASK;
+      const plan = plans[a.name];
+      if (plan.kind === 'typed') p[a.name] = secretRef(staged[a.name]);
+      else if (plan.kind === 'keep') p[a.name] = plan.value;
+      else if (plan.kind === 'copy') p[a.name] = secretRef(plan.from);
       continue;
     }
     const v = (form.args[a.name] ?? '').trim();
@@ -195,28 +211,28 @@ function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, pl
   return p;
 }
 
-/** Writes the secrets of a save; returns how to put storage/passwords back as it was. */
-async function applySecrets(rest: SplunkRest, stanza: string, plans: Record<string, SecretPlan>): Promise<() => Promise<void>> {
-  const undo: (() => Promise<void>)[] = [];
-  const rollback = async () => {
-    for (const u of undo.reverse()) await u().catch(() => undefined);
+/**
+ * Stages the secrets typed now, each under a new realm of its own (src/core/secret-ref.ts).
+ * Returns the realms by argument and how to delete them again. Nothing is read, and no input's
+ * stored secret is touched.
+ */
+async function stageSecrets(rest: SplunkRest, plans: Record<string, SecretPlan>, now: number): Promise<{ realms: Record<string, string>; discard: () => Promise<void> }> {
+  const realms: Record<string, string> = {};
+  const discard = async () => {
+    for (const [user, realm] of Object.entries(realms)) await deleteSecret(rest, realm, user).catch(() => undefined);
   };
   try {
     for (const [user, plan] of Object.entries(plans)) {
-      if (plan.kind !== 'typed' && plan.kind !== 'copy') continue;
-      const value = plan.kind === 'typed' ? plan.value : await readSecret(rest, plan.from, user);
-      if (value === undefined) {
-        throw new SplunkError(`The ${user} of ${plan.kind === 'copy' ? plan.from : stanza} is not in storage/passwords; type it in.`, 'invalid', undefined, user);
-      }
-      const before = await readSecret(rest, stanza, user);
-      await writeSecret(rest, stanza, user, value);
-      undo.push(before === undefined ? () => deleteSecret(rest, stanza, user) : () => writeSecret(rest, stanza, user, before));
+      if (plan.kind !== 'typed') continue;
+      const realm = pendingRealm(now);
+      await rest.post(`${NS}/storage/passwords`, { name: user, realm, password: plan.value }, `Saving the ${user} to storage/passwords`);
+      realms[user] = realm;
     }
   } catch (e) {
-    await rollback();
+    await discard();
     throw e;
   }
-  return rollback;
+  return { realms, discard };
 }
 
 /** Create, edit or clone. Resolves with the stanza saved; throws a SplunkError otherwise. */
@@ -225,8 +241,8 @@ export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: 
   const name = mode.kind === 'edit' ? mode.input.name : form.name.trim();
   const stanza = stanzaOf(desc.scheme, name);
   const plans = secretPlans(desc, mode, form);
-  const params = inputParams(desc, mode, form, plans);
-  const rollback = await applySecrets(rest, stanza, plans);
+  const staged = await stageSecrets(rest, plans, Date.now());
+  const params = inputParams(desc, mode, form, plans, staged.realms);
   try {
     if (mode.kind === 'edit') {
       await rest.post(`/servicesNS/nobody/${enc(mode.input.app)}/data/inputs/${desc.scheme}/${enc(name)}`, params, `Saving ${stanza}`);
@@ -234,9 +250,11 @@ export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: 
       await rest.post(`${NS}/data/inputs/${desc.scheme}`, { name, ...params }, `Creating ${stanza}`);
     }
   } catch (e) {
-    await rollback();
+    await staged.discard();
     throw e;
   }
+  // A reference the edit replaced pointed at a staged secret nobody refers to any more.
+  if (mode.kind === 'edit') await discardReplaced(rest, desc, mode.input, params);
   return stanza;
 }
 
@@ -252,10 +270,12 @@ export async function testConnection(rest: SplunkRest, desc: InputDescription, m
   const tmpStanza = stanzaOf(desc.scheme, tmp);
   const plans = secretPlans(desc, mode, form);
   for (const [user, p] of Object.entries(plans)) {
-    if (p.kind === 'keep') plans[user] = { kind: 'copy', from: stanzaOf(desc.scheme, (mode as { input: InputRecord }).input.name) };
+    // The edited input's secret: the staged one it still refers to, else its own realm.
+    if (p.kind === 'keep') plans[user] = { kind: 'copy', from: parseSecretRef(p.value) ?? stanzaOf(desc.scheme, (mode as { input: InputRecord }).input.name) };
   }
-  const params = inputParams(desc, { kind: 'create' }, form, plans);
-  const cleanup = await applySecrets(rest, tmpStanza, plans);
+  const staged = await stageSecrets(rest, plans, now);
+  const params = inputParams(desc, { kind: 'create' }, form, plans, staged.realms);
+  const cleanup = staged.discard;
   let created = false;
   try {
     await rest.post(`${NS}/data/inputs/${desc.scheme}`, { name: tmp, disabled: '1', ...params }, `Testing the connection of ${shown}`);
@@ -279,11 +299,23 @@ export async function setInputDisabled(rest: SplunkRest, input: InputRecord, dis
     `${disabled ? 'Disabling' : 'Enabling'} ${stanzaOf(input.scheme, input.name)}`);
 }
 
-/** Deletes the stanza, then its secrets (an input without a stanza has no use for them). */
+/** Deletes the stanza, then its secrets and any staged one it refers to (an input without a stanza has no use for them). */
 export async function removeInput(rest: SplunkRest, desc: InputDescription, input: InputRecord): Promise<void> {
   const stanza = stanzaOf(input.scheme, input.name);
   await rest.remove(`/servicesNS/nobody/${enc(input.app)}/data/inputs/${input.scheme}/${enc(input.name)}`, `Deleting ${stanza}`);
-  for (const a of desc.args.filter((x) => x.secret)) await deleteSecret(rest, stanza, a.name);
+  for (const a of desc.args.filter((x) => x.secret)) {
+    await deleteSecret(rest, stanza, a.name);
+    const ref = parseSecretRef(input.values[a.name]);
+    if (ref !== undefined && isPendingRealm(ref)) await deleteSecret(rest, ref, a.name);
+  }
+}
+
+/** After an edit: staged secrets the stanza referred to before and no longer does. */
+async function discardReplaced(rest: SplunkRest, desc: InputDescription, input: InputRecord, params: Params): Promise<void> {
+  for (const a of desc.args.filter((x) => x.secret)) {
+    const before = parseSecretRef(input.values[a.name]);
+    if (before !== undefined && isPendingRealm(before) && params[a.name] !== input.values[a.name]) await deleteSecret(rest, before, a.name).catch(() => undefined);
+  }
 }
 
 // ---- add-on settings ----
@@ -315,8 +347,13 @@ async function writeStanza(rest: SplunkRest, stanza: string, values: Params): Pr
   if (done === undefined) await rest.post(`${NS}/configs/conf-${SETTINGS}`, { name: stanza, ...values }, what);
 }
 
+/**
+ * The page never reads storage/passwords (its answers carry clear_password): whether a proxy
+ * password is stored is the `proxy_password = ********` marker the page writes next to it.
+ */
 export async function loadProxy(rest: SplunkRest): Promise<{ form: ProxyForm; passwordStored: boolean }> {
-  const [c, stored] = await Promise.all([readStanza(rest, 'proxy'), hasSecret(rest, PROXY_REALM, PROXY_USER)]);
+  const c = await readStanza(rest, 'proxy');
+  const stored = c.proxy_password === MASK;
   return {
     form: {
       proxy_enabled: parseBoolean(c.proxy_enabled ?? '') ?? false,
@@ -355,15 +392,17 @@ export function checkProxy(f: ProxyForm): void {
 
 export async function saveProxy(rest: SplunkRest, f: ProxyForm): Promise<void> {
   checkProxy(f);
+  // The password first, so the marker never claims one that is not there.
+  if (f.password) await writeSecret(rest, PROXY_REALM, PROXY_USER, f.password);
+  else if (f.clearPassword) await deleteSecret(rest, PROXY_REALM, PROXY_USER);
   await writeStanza(rest, 'proxy', {
     proxy_enabled: f.proxy_enabled ? 'true' : 'false',
     proxy_type: f.proxy_type,
     proxy_url: f.proxy_url.trim(),
     proxy_port: f.proxy_port.trim(),
     proxy_username: f.proxy_username.trim(),
+    ...(f.password ? { proxy_password: MASK } : f.clearPassword ? { proxy_password: '' } : {}),
   });
-  if (f.password) await writeSecret(rest, PROXY_REALM, PROXY_USER, f.password);
-  else if (f.clearPassword) await deleteSecret(rest, PROXY_REALM, PROXY_USER);
 }
 
 export async function loadLogLevel(rest: SplunkRest): Promise<string> {

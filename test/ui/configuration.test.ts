@@ -7,9 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { MASK } from '../../src/core/description';
+import { parseSecretRef, PENDING_PREFIX, REF_PREFIX, TOMBSTONE } from '../../src/core/secret-ref';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { startLaceworkSimulator } from '../../src/sources/lacework/simulator';
 import { DESCRIPTIONS } from '../../src/ui/configuration';
+import { credentialName } from '../../src/ui/model';
 import { exposeRules, launchChromium, SCREENSHOTS, startHarness, type Harness } from './harness';
 
 const STANZA = 'illumio_pce_events://prod';
@@ -50,6 +52,12 @@ afterEach(async () => {
   // Every call the page made was one a real Splunk Web passes on (web.conf [expose:]).
   if (!expectRefused) expect(h.web.refused).toEqual([]);
   expectRefused = false;
+  // The browser never received a stored secret: it never reads or deletes in storage/passwords
+  // (both answer with clear_password), and no answer it got carries one.
+  expect(h.web.proxied.filter((p) => p.method !== 'POST' && p.path.includes('/storage/passwords')).map((p) => `${p.method} ${p.path}`)).toEqual([]);
+  for (const p of h.web.proxied) {
+    for (const m of p.responseBody.matchAll(/"clear_password":"((?:[^"\\]|\\.)*)"/g)) expect({ path: p.path, clear: m[1] }).toEqual({ path: p.path, clear: '********' });
+  }
 });
 let expectRefused = false;
 
@@ -77,6 +85,25 @@ const confRequests = () => h.splunkd.requests.filter((r) => /\/(data\/inputs|con
 
 const row = (stanza: string) => page.locator(`tr[data-input="${stanza}"]`);
 
+/** Credentials that count: the page tombstones what it removes (the inputs delete those). */
+const live = () => h.splunkd.passwords().filter((p) => p.password !== TOMBSTONE);
+
+/** The staged realm a saved secret argument refers to (src/core/secret-ref.ts). */
+function stagedRealm(stanza: string, arg: string): string {
+  const realm = parseSecretRef(h.splunkd.conf('inputs', stanza)?.[arg]);
+  expect(realm?.startsWith(PENDING_PREFIX)).toBe(true);
+  return realm!;
+}
+
+/** The input's first run takes the referenced secret over: own realm, ******** in inputs.conf, staged copy gone. */
+async function firstRunTakesOver(stanza: string, arg: string, secret: string): Promise<void> {
+  const run = await h.runInput(stanza);
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  expect(h.splunkd.conf('inputs', stanza)![arg]).toBe(MASK);
+  expect(h.splunkd.getPassword(stanza, arg)).toBe(secret);
+  expect(h.splunkd.passwords().filter((p) => p.realm.startsWith(PENDING_PREFIX))).toEqual([]);
+}
+
 test('add an input with a secret: ******** in inputs.conf, the secret in storage/passwords, never in a conf answer', async () => {
   await open();
   await page.getByText('No inputs yet').waitFor();
@@ -93,16 +120,20 @@ test('add an input with a secret: ******** in inputs.conf, the secret in storage
   await says(`${STANZA} saved.`);
 
   const saved = h.splunkd.conf('inputs', STANZA)!;
-  expect(saved).toMatchObject({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: MASK, interval: '300' });
-  expect(h.splunkd.getPassword(STANZA, 'api_secret', 'TA-zerotrust-events')).toBe(sim.secret);
-  // splunkd validated the stanza as saved (masked), reading the secret back from storage/passwords.
-  expect(h.validations.filter((v) => v.name === 'prod')).toEqual([expect.objectContaining({ params: expect.objectContaining({ api_secret: MASK }) })]);
+  expect(saved).toMatchObject({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, interval: '300' });
+  // The typed secret was staged in storage/passwords; the stanza refers to it.
+  const staged = stagedRealm(STANZA, 'api_secret');
+  expect(saved.api_secret).toBe(`${REF_PREFIX}${staged}`);
+  expect(h.splunkd.getPassword(staged, 'api_secret', 'TA-zerotrust-events')).toBe(sim.secret);
+  // splunkd validated the stanza as saved, the validator reading the secret from storage/passwords.
+  expect(h.validations.filter((v) => v.name === 'prod')).toEqual([expect.objectContaining({ params: expect.objectContaining({ api_secret: saved.api_secret }) })]);
   expect(h.validations.every((v) => v.message === undefined)).toBe(true);
   for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
 
   await row(STANZA).waitFor();
   expect(await row(STANZA).locator('td').allTextContents()).toEqual(['prod', 'Illumio PCE events', '300', 'default', 'Enabled', expect.stringContaining('Edit')]);
   await shot('configuration-inputs.png');
+  await firstRunTakesOver(STANZA, 'api_secret', sim.secret);
 });
 
 test('a save the live check refuses keeps nothing: no stanza, no secret left in storage/passwords', async () => {
@@ -119,7 +150,7 @@ test('a save the live check refuses keeps nothing: no stanza, no secret left in 
   expect(text).toContain(sim.keyId);
   expect(text).not.toContain('wrong-secret-typed');
   expect(h.splunkd.conf('inputs', STANZA)).toBeUndefined();
-  expect(h.splunkd.passwords()).toEqual([]);
+  expect(live()).toEqual([]);
   // The form stays, with what was typed, for a correction.
   expect(await page.inputValue('input[name=api_key_id]')).toBe(sim.keyId);
 });
@@ -178,12 +209,16 @@ test('test connection: passes with the stored secret, fails naming the key id wi
 
   // Both checks ran through splunkd's validation of a temporary input, then everything went.
   expect(h.validations.map((v) => v.message === undefined)).toEqual([true, false]);
-  expect(h.splunkd.passwords().map((p) => p.realm)).toEqual([STANZA]);
+  expect(live().map((p) => p.realm)).toEqual([STANZA]);
   expect(h.splunkd.getPassword(STANZA, 'api_secret')).toBe(sim.secret);
   expect(Object.keys(h.splunkd.conf('inputs', STANZA)!)).not.toContain('disabled');
   const tmpLeft = h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/data/inputs/illumio_pce_events')).map((r) => r.form.name);
   expect(tmpLeft).toHaveLength(2);
   for (const t of tmpLeft) expect(h.splunkd.conf('inputs', `illumio_pce_events://${t}`)).toBeUndefined();
+  // The staged wrong secret was tombstoned; the input's next run deletes it.
+  expect(h.splunkd.passwords().filter((p) => p.password === TOMBSTONE).map((p) => p.realm)).toEqual([expect.stringContaining(PENDING_PREFIX)]);
+  expect((await h.runInput(STANZA)).code).toBe(0);
+  expect(h.splunkd.passwords().map((p) => p.realm)).toEqual([STANZA]);
 });
 
 test('a wrong secret typed on edit is refused and the stored secret stays as it was', async () => {
@@ -196,6 +231,21 @@ test('a wrong secret typed on edit is refused and the stored secret stays as it 
   expect(await banner().textContent()).toContain(sim.keyId);
   expect(h.splunkd.getPassword(STANZA, 'api_secret')).toBe(sim.secret);
   expect(h.splunkd.conf('inputs', STANZA)!.api_secret).toBe(MASK);
+  // Nothing to put back: the stored secret was never overwritten, and what was staged is gone.
+  expect(h.splunkd.requests.filter((r) => r.path.endsWith(`/storage/passwords/${encodeURIComponent(credentialName(STANZA, 'api_secret'))}`))).toEqual([]);
+  expect(live().map((p) => p.realm)).toEqual([STANZA]);
+});
+
+test('a new secret typed on edit: the stored one untouched until the input runs, then replaced', async () => {
+  seedInput();
+  const sim2Secret = sim.secret;
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+  await page.fill('input[name=api_secret]', sim2Secret);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${STANZA} saved.`);
+  expect(stagedRealm(STANZA, 'api_secret')).toBeDefined();
+  await firstRunTakesOver(STANZA, 'api_secret', sim2Secret);
 });
 
 test('every input type gets its form from its description: secrets as password fields, advanced settings folded', async () => {
@@ -227,11 +277,11 @@ test('a Lacework Edge audit input: test connection before saving, then save; the
     await page.fill('input[name=api_token]', lw.token);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.locator('.tazt-test').filter({ hasText: 'Connection test passed' }).waitFor();
-    expect(h.splunkd.passwords()).toEqual([]);
+    expect(live()).toEqual([]);
     await page.getByRole('button', { name: 'Save' }).click();
     await says('lacework_edge_audit://tenant1 saved.');
-    expect(h.splunkd.conf('inputs', 'lacework_edge_audit://tenant1')).toMatchObject({ base_url: lw.url, api_token: MASK });
-    expect(h.splunkd.getPassword('lacework_edge_audit://tenant1', 'api_token')).toBe(lw.token);
+    expect(h.splunkd.conf('inputs', 'lacework_edge_audit://tenant1')).toMatchObject({ base_url: lw.url });
+    expect(h.splunkd.getPassword(stagedRealm('lacework_edge_audit://tenant1', 'api_token'), 'api_token')).toBe(lw.token);
     for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(lw.token);
   } finally {
     await lw.stop();
@@ -247,7 +297,7 @@ test('a test input left behind by a closed page is removed with its secret and n
   await row(STANZA).waitFor();
   expect(await page.locator('tbody tr').count()).toBe(1);
   expect(h.splunkd.conf('inputs', `illumio_pce_events://${old}`)).toBeUndefined();
-  expect(h.splunkd.passwords().map((p) => p.realm)).toEqual([STANZA]);
+  expect(live().map((p) => p.realm)).toEqual([STANZA]);
 });
 
 test('clone copies the settings and, left empty, the stored secret to the new input', async () => {
@@ -259,8 +309,11 @@ test('clone copies the settings and, left empty, the stored secret to the new in
   await page.fill('input[name=name]', 'dr-site');
   await page.getByRole('button', { name: 'Save' }).click();
   await says('illumio_pce_events://dr-site saved.');
-  expect(h.splunkd.conf('inputs', 'illumio_pce_events://dr-site')).toMatchObject({ start_date: '-2d', api_secret: MASK, pce_url: sim.url });
-  expect(h.splunkd.getPassword('illumio_pce_events://dr-site', 'api_secret')).toBe(sim.secret);
+  // The clone refers to its source's realm; the browser never held the secret.
+  expect(h.splunkd.conf('inputs', 'illumio_pce_events://dr-site')).toMatchObject({ start_date: '-2d', api_secret: `${REF_PREFIX}${STANZA}`, pce_url: sim.url });
+  expect(h.validations.filter((v) => v.name === 'dr-site').map((v) => v.message)).toEqual([undefined]);
+  await firstRunTakesOver('illumio_pce_events://dr-site', 'api_secret', sim.secret);
+  expect(h.splunkd.getPassword(STANZA, 'api_secret')).toBe(sim.secret);
 });
 
 test('disable, enable and delete (with its secret)', async () => {
@@ -277,7 +330,7 @@ test('disable, enable and delete (with its secret)', async () => {
   await row(STANZA).getByRole('button', { name: 'Confirm delete' }).click();
   await says(`${STANZA} deleted.`);
   expect(h.splunkd.conf('inputs', STANZA)).toBeUndefined();
-  expect(h.splunkd.passwords()).toEqual([]);
+  expect(live()).toEqual([]);
   await page.getByText('No inputs yet').waitFor();
 });
 
@@ -311,7 +364,7 @@ test('proxy: settings to the conf, the password to storage/passwords; kept when 
   await shot('configuration-proxy.png');
   await page.getByRole('button', { name: 'Save' }).click();
   await says('Proxy settings saved. Inputs use them from their next run.');
-  expect(h.splunkd.conf(SETTINGS, 'proxy')).toMatchObject({ proxy_enabled: 'true', proxy_url: '127.0.0.1', proxy_port: '9', proxy_username: 'svc-splunk' });
+  expect(h.splunkd.conf(SETTINGS, 'proxy')).toMatchObject({ proxy_enabled: 'true', proxy_url: '127.0.0.1', proxy_port: '9', proxy_username: 'svc-splunk', proxy_password: MASK });
   expect(h.splunkd.getPassword('ta_zerotrust_events_settings://proxy', 'proxy_password')).toBe('proxy-pass-typed');
   for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain('proxy-pass-typed');
 

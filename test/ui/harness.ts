@@ -11,6 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { exposeRulesOf, type ExposeRule } from '../../src/build/lint/expose';
 import { parseConf, toMap } from '../../src/core/conf/parse';
 import webExpose from '../../src/facts/web-expose.json';
+import { inputXml, runLauncher, type SpawnResult } from '../support/launcher';
 import { itemsXml, utf16be } from '../support/modinput-xml';
 import { startSplunkd, type InputValidator, type SplunkdStandIn } from '../support/splunkd';
 import { ROOT, startSplunkWeb, type SplunkWeb } from './splunkweb';
@@ -65,6 +66,8 @@ export interface Harness {
   validations: ValidationRun[];
   /** Where the validation runs read default/ and local/ settings from. */
   appDir: string;
+  /** One run of the input as splunkd starts it (bin/<scheme>.sh, its stanza as saved now). */
+  runInput(stanza: string): Promise<SpawnResult>;
   close(): Promise<void>;
 }
 
@@ -106,15 +109,25 @@ export async function startHarness(opts: { expose?: ExposeRule[] } = {}): Promis
   const defaults = parseConf(fs.readFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), 'utf8'));
   for (const [stanza, values] of toMap(defaults)) splunkd.setConf(SETTINGS, stanza, Object.fromEntries(values));
   const web = await startSplunkWeb(splunkd.url, { expose: opts.expose ?? exposeRules() });
-  return {
+  const h: Harness = {
     splunkd,
     web,
     validations,
     appDir,
+    runInput: async (stanza) => {
+      const scheme = stanza.split('://')[0];
+      const params = h.splunkd.conf('inputs', stanza);
+      if (!params) throw new Error(`no stanza [${stanza}] in inputs.conf`);
+      const home = path.join(appDir, 'splunk-home');
+      fs.mkdirSync(home, { recursive: true });
+      const xml = inputXml({ serverUri: splunkd!.url, sessionKey: splunkd!.sessionKey, checkpointDir: path.join(appDir, 'modinputs', scheme), stanza, params });
+      return runLauncher(scheme, xml, home);
+    },
     close: async () => {
       await web.close();
       await splunkd!.close().catch(() => undefined);
       fs.rmSync(appDir, { recursive: true, force: true });
     },
   };
+  return h;
 }

@@ -32,8 +32,8 @@ export interface SplunkWeb {
   port: number;
   /** Cookies of a logged-in browser for the given splunkd session key. */
   login(splunkdSessionKey: string): { name: string; value: string; url: string }[];
-  /** Every proxied REST call: method, splunkd path, status. */
-  proxied: { method: string; path: string; status: number }[];
+  /** Every proxied REST call: method, splunkd path, status, and the bodies the browser sent and got. */
+  proxied: { method: string; path: string; status: number; requestBody: string; responseBody: string }[];
   /** Every REST call refused because no [expose:] stanza allows it: method, splunkd path. */
   refused: { method: string; path: string }[];
   close(): Promise<void>;
@@ -129,12 +129,12 @@ export async function startSplunkWeb(splunkdUrl: string, opts: SplunkWebOptions)
           ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
         });
       } catch (e) {
-        proxied.push({ method: req.method ?? 'GET', path: target, status: 503 });
+        proxied.push({ method: req.method ?? 'GET', path: target, status: 503, requestBody: Buffer.concat(chunks).toString('utf8'), responseBody: '' });
         const cause = (e as { cause?: { code?: string } }).cause?.code ?? 'no answer';
         return send(503, 'text/html; charset=utf-8', `<html><body><h1>503 Service Unavailable</h1><p>Splunkd daemon is not responding: ('Error connecting to ${escHtml(target)}: ${escHtml(cause)}',)</p></body></html>`);
       }
       const body = Buffer.from(await upstream.arrayBuffer());
-      proxied.push({ method: req.method ?? 'GET', path: target, status: upstream.status });
+      proxied.push({ method: req.method ?? 'GET', path: target, status: upstream.status, requestBody: Buffer.concat(chunks).toString('utf8'), responseBody: body.toString('utf8') });
       return send(upstream.status, upstream.headers.get('content-type') ?? 'application/json', body);
     })());
   });

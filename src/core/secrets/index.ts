@@ -22,6 +22,7 @@
  */
 import { AuthError, ConfigError, TransientError, isTaError } from '../errors';
 import { MASK, type InputDescription } from '../description';
+import { isPendingRealm, parseSecretRef, refRefusal, TOMBSTONE } from '../secret-ref';
 import { splunkdHttpClient } from '../http';
 import { makeRedactor } from '../log/redact';
 import type { HttpClient, Logger, SecretStore } from '../types';
@@ -45,6 +46,7 @@ interface SdkEntity {
   properties(): Record<string, unknown>;
   acl(): Record<string, unknown>;
   update(props: Record<string, string>): Promise<unknown>;
+  remove(): Promise<unknown>;
 }
 
 interface SdkResponseError {
@@ -88,9 +90,20 @@ export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
     autologin: false,
   });
 
+  let swept = false;
+  /** Credentials the configuration page tombstoned (it cannot delete them itself): removed once per process. */
+  async function sweep(all: SdkEntity[]): Promise<void> {
+    if (swept) return;
+    swept = true;
+    for (const ent of all) {
+      if (ent.properties().clear_password === TOMBSTONE && ent.acl().app === conn.app) await ent.remove().catch(() => undefined);
+    }
+  }
+
   async function find(realm: string, username: string): Promise<SdkEntity | undefined> {
     const coll = service.storagePasswords();
     await coll.fetch({ count: 0 });
+    await sweep(coll.list() as SdkEntity[]);
     const matches = (coll.list() as SdkEntity[]).filter((ent) => {
       const p = ent.properties();
       return p.realm === realm && p.username === username;
@@ -105,7 +118,7 @@ export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
       try {
         const ent = await find(realm, username);
         const clear = ent?.properties().clear_password;
-        return typeof clear === 'string' ? clear : undefined;
+        return typeof clear === 'string' && clear !== TOMBSTONE ? clear : undefined;
       } catch (e) {
         throw sdkFailure(e, what, conn);
       }
@@ -116,6 +129,15 @@ export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
         const ent = await find(realm, username);
         if (ent && ent.acl().app === conn.app) await ent.update({ password: value });
         else await service.storagePasswords().create({ name: username, realm, password: value });
+      } catch (e) {
+        throw sdkFailure(e, what, conn);
+      }
+    },
+    async delete(realm, username) {
+      const what = `Deleting the secret "${username}" of ${realm} from storage/passwords`;
+      try {
+        const ent = await find(realm, username);
+        if (ent && ent.acl().app === conn.app) await ent.remove();
       } catch (e) {
         throw sdkFailure(e, what, conn);
       }
@@ -170,12 +192,16 @@ export interface ResolveSecretsDeps {
   store?: SecretStore;
   masker?: ConfMasker;
   log: Logger;
+  /** Validation: resolve `********` and references, write nothing (the stanza is not saved yet). */
+  readOnly?: boolean;
 }
 
 /**
  * Returns the stanza's params with every `secret: true` argument in clear, for parseConfig:
  *  - a clear value is saved to storage/passwords, then masked in inputs.conf;
- *  - `********` is read back from storage/passwords.
+ *  - `********` is read back from storage/passwords;
+ *  - a reference `********from:<realm>` (src/core/secret-ref.ts) is read from <realm>, copied to
+ *    the stanza's own realm and masked; a staged realm is deleted once the mask is written.
  * Without a store (standalone mode) values pass through; a mask then cannot be resolved.
  */
 export async function resolveSecrets(
@@ -186,6 +212,7 @@ export async function resolveSecrets(
 ): Promise<Record<string, string | string[] | undefined>> {
   const out = { ...params };
   const moved: string[] = [];
+  const staged: [string, string][] = [];
   for (const arg of desc.args) {
     if (!arg.secret) continue;
     const raw = params[arg.name];
@@ -205,7 +232,29 @@ export async function resolveSecrets(
       out[arg.name] = stored;
       continue;
     }
-    if (!deps.store) continue;
+    const ref = parseSecretRef(value);
+    if (ref !== undefined) {
+      const refused = refRefusal(desc.scheme, stanza, ref);
+      if (refused) throw new ConfigError(`${stanza}: "${arg.name}" (${arg.title}) refers to a stored secret, but ${refused}. Re-enter the ${arg.title} in the input's settings.`, arg.name);
+      if (!deps.store) {
+        throw new ConfigError(`${stanza}: "${arg.name}" (${arg.title}) refers to a stored secret but there is no splunkd to read it from. Give the secret directly.`, arg.name);
+      }
+      let found = await deps.store.get(ref, arg.name);
+      // An earlier run took the staged secret over and deleted it, but could not write the mask.
+      if ((found === undefined || found === '') && isPendingRealm(ref) && !deps.readOnly) found = await deps.store.get(stanza, arg.name);
+      if (found === undefined || found === '') {
+        throw new ConfigError(
+          `${stanza}: "${arg.name}" (${arg.title}) is to be taken from realm "${ref}" of storage/passwords, which has no secret for ` +
+          `user "${arg.name}" (the input it was copied from may have been deleted, or a save did not finish). Re-enter the ${arg.title} in the input's settings.`, arg.name);
+      }
+      out[arg.name] = found;
+      if (deps.readOnly) continue;
+      await deps.store.set(stanza, arg.name, found);
+      moved.push(arg.name);
+      if (isPendingRealm(ref)) staged.push([ref, arg.name]);
+      continue;
+    }
+    if (!deps.store || deps.readOnly) continue;
     await deps.store.set(stanza, arg.name, value);
     moved.push(arg.name);
   }
@@ -215,6 +264,10 @@ export async function resolveSecrets(
       try {
         await deps.masker(stanza, moved);
         deps.log.info('Masked secrets in inputs.conf', { stanza, fields: moved.join(',') });
+        // Only now nothing refers to the staged copy any more.
+        for (const [realm, user] of staged) {
+          await deps.store?.delete?.(realm, user).catch((e: Error) => deps.log.warn(`Could not delete the staged secret of ${realm}: ${e.message}`, { stanza }));
+        }
       } catch (e) {
         // The secret is safe in storage/passwords and collection can go on; the admin must
         // know the clear copy is still in inputs.conf.
