@@ -46,7 +46,7 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { APP_ID } from '../core/app';
 import { parseConf, toMap, type ConfMap } from '../core/conf/parse';
-import authorize from '../facts/authorize.json';
+import { effectiveCapabilities, splunkRoles } from '../facts';
 
 export interface StoredPassword {
   app: string;
@@ -112,22 +112,13 @@ export interface SplunkdOptions {
   meta?: string;
 }
 
-interface RoleFacts { capabilities?: string[]; importRoles?: string[] }
-
-/** Capabilities of Splunk's shipped roles, imported roles included (authorize.conf importRoles). */
+/** Capabilities of Splunk's shipped roles, imported roles included (authorize.conf, src/facts). */
 export function roleCapabilities(roles: readonly string[]): Set<string> {
-  const table = (authorize as { roles: Record<string, RoleFacts> }).roles;
   const caps = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (r: string) => {
-    if (seen.has(r)) return;
-    seen.add(r);
-    const facts = table[r];
-    if (!facts) throw new Error(`Splunk ships no role "${r}" (authorize.conf); known: ${Object.keys(table).sort().join(', ')}`);
-    for (const c of facts.capabilities ?? []) caps.add(c);
-    for (const i of facts.importRoles ?? []) visit(i);
-  };
-  for (const r of roles) visit(r);
+  for (const r of roles) {
+    if (!splunkRoles()[r]) throw new Error(`Splunk ships no role "${r}" (authorize.conf); known: ${Object.keys(splunkRoles()).sort().join(', ')}`);
+    for (const c of effectiveCapabilities(r)) caps.add(c);
+  }
   return caps;
 }
 

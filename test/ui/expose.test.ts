@@ -3,6 +3,7 @@
  * (src/facts) and the app's default/web.conf: what a real Splunk Web passes to splunkd.
  */
 import { compileExpose, exposedBy } from '../../src/build/lint/expose';
+import { isWebExposed } from '../../src/facts';
 import { DESCRIPTIONS } from '../../src/ui/configuration';
 import { exposeRules } from './harness';
 
@@ -60,4 +61,15 @@ test('pattern syntax as web.conf.spec gives it: *, prefix*, ** and case', () => 
   expect(exposedBy(rules, 'GET', 'A/b/c')).toBeUndefined();
   expect(exposedBy(rules, 'POST', 'd/x')).toBeUndefined();
   expect(exposedBy(rules, 'GET', 'x/a/b/c')).toBeUndefined();
+});
+
+test("on Splunk's own stanzas this rule and the facts' matcher agree", () => {
+  const cred = encodeURIComponent('illumio_pce_events\\://prod:api_secret:');
+  const paths = [
+    '/services/data/inputs', '/servicesNS/-/-/data/inputs/illumio_pce_events', `/${NS}/storage/passwords/${cred}`, `/${NS}/storage/passwords`,
+    `/${NS}/configs/conf-ta_zerotrust_events_settings/proxy`, '/services/server/info', '/services/data/inputs/monitor/x/members', '/services/nope',
+  ];
+  for (const p of paths) {
+    for (const m of ['GET', 'POST', 'DELETE']) expect([p, m, !!exposedBy(shippedOnly, m, p.slice(1))]).toEqual([p, m, isWebExposed(p, m)]);
+  }
 });

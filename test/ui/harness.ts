@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { exposeRulesOf, type ExposeRule } from '../../src/build/lint/expose';
 import { parseConf, toMap } from '../../src/core/conf/parse';
-import webExpose from '../../src/facts/web-expose.json';
+import { webExposes } from '../../src/facts';
 import { inputXml, runLauncher, type SpawnResult } from '../support/launcher';
 import { itemsXml, utf16be } from '../support/modinput-xml';
 import { startSplunkd, type InputValidator, type SplunkdStandIn } from '../support/splunkd';
@@ -32,7 +32,7 @@ const SETTINGS = 'ta_zerotrust_events_settings';
  * (committed facts, src/facts) plus the app's default/web.conf.
  */
 export function exposeRules(root = ROOT): ExposeRule[] {
-  const shipped = Object.entries((webExpose as { expose: Record<string, { pattern: string; methods: string[] }> }).expose)
+  const shipped = Object.entries(webExposes())
     .map(([name, e]): ExposeRule => ({ name: `expose:${name}`, pattern: e.pattern, methods: e.methods.join(',') }));
   const own = exposeRulesOf(toMap(parseConf(fs.readFileSync(path.join(root, 'default', 'web.conf'), 'utf8'), 'default/web.conf')));
   // Stanzas merge by name across layers, an app's over Splunk's.
