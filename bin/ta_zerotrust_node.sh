@@ -9,8 +9,9 @@
 #   3. the environment variable TA_ZEROTRUST_NODE
 #   4. $SPLUNK_HOME/bin/node (shipped by Splunk before 10.2)
 #   5. node on PATH
-# Candidates 2-5 must be Node.js >= 18.17 (the bundle uses undici 6); `node --version` answers
-# before the JavaScript engine starts, so the check costs a few milliseconds.
+# Every candidate must be Node.js >= 18.17 (the bundle uses undici 6), the shipped one too: its
+# `--version` is also how the launcher tells that it runs on this host, without uname. `node
+# --version` answers before the JavaScript engine starts, so the check costs a few milliseconds.
 
 TA_APP=${TA_BIN%/*}
 TA_MIN_MAJOR=18
@@ -84,25 +85,17 @@ TA_CR=$(printf '\r')
 # Every place looked at, for the error line when nothing fits.
 ta_note() { ta_looked="$ta_looked${ta_looked:+; }$*"; }
 
-# 1. Shipped runtime: trusted as built, no version check.
+# 1. Shipped runtime. splunkd's PATH may lack uname, so the platform is not asked for: each
+#    shipped runtime is asked for its version, and one built for another platform simply fails
+#    to run (the package ships one platform's, so this is one probe of a few milliseconds).
 ta_shipped=
 for ta_p in linux_x86_64 linux_aarch64 darwin_x86_64 darwin_arm64; do
-  [ -x "$TA_APP/$ta_p/bin/node" ] && ta_shipped=1
+  [ -f "$TA_APP/$ta_p/bin/node" ] || continue
+  ta_shipped=1
+  if ta_node_ok "$TA_APP/$ta_p/bin/node"; then ta_run "$TA_APP/$ta_p/bin/node" "$@"; fi
+  ta_note "app runtime $ta_p/bin/node: $(ta_why)"
 done
-if [ -n "$ta_shipped" ]; then
-  ta_sm=$(uname -sm 2>/dev/null)
-  case "$ta_sm" in
-    'Linux x86_64') ta_p=linux_x86_64 ;;
-    'Linux aarch64' | 'Linux arm64') ta_p=linux_aarch64 ;;
-    'Darwin x86_64') ta_p=darwin_x86_64 ;;
-    'Darwin arm64') ta_p=darwin_arm64 ;;
-    *) ta_p=unsupported ;;
-  esac
-  if [ -x "$TA_APP/$ta_p/bin/node" ]; then ta_run "$TA_APP/$ta_p/bin/node" "$@"; fi
-  ta_note "app runtime: none for $ta_sm"
-else
-  ta_note "app runtime: not packaged"
-fi
+[ -n "$ta_shipped" ] || ta_note "app runtime: not packaged"
 
 # 2. Configured path: local/ wins over default/.
 ta_cfg=$(ta_conf_path "$TA_APP/local/ta_zerotrust_events_settings.conf")

@@ -9,9 +9,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { bundledPackages, noticesText } from './notices';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const OUT_DIR = path.join(ROOT, 'bin', 'lib');
+/** Licences of what the bundles contain (legalComments are dropped from the bundles); the package ships it as THIRD-PARTY-NOTICES.txt. */
+export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
 
 /**
  * Bundle entries: output name (under bin/lib/) → source. splunkd runs `--scheme` for every input
@@ -43,6 +46,10 @@ export const UI_OUT = path.join(ROOT, 'appserver', 'static', 'configuration.js')
  * which runs a script that defines no module as is), ES2019 for the browsers Splunk Web supports.
  */
 export async function bundleUi(outFile = UI_OUT): Promise<string> {
+  return (await bundleUiWithMetafile(outFile)).file;
+}
+
+async function bundleUiWithMetafile(outFile: string): Promise<{ file: string; metafile: Metafile }> {
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(ROOT, UI_ENTRY)],
@@ -52,6 +59,8 @@ export async function bundleUi(outFile = UI_OUT): Promise<string> {
     target: 'es2019',
     minify: true,
     write: false,
+    metafile: true,
+    outfile: outFile,
     legalComments: 'none',
     logLevel: 'warning',
   });
@@ -59,7 +68,7 @@ export async function bundleUi(outFile = UI_OUT): Promise<string> {
   const tmp = `${outFile}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, result.outputFiles[0].contents);
   fs.renameSync(tmp, outFile);
-  return outFile;
+  return { file: outFile, metafile: result.metafile };
 }
 
 export interface BundleResult {
@@ -96,7 +105,16 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     fs.renameSync(tmp, f.path);
     files.push(f.path);
   }
-  if (outDir === OUT_DIR) files.push(await bundleUi());
+  const metafiles = [result.metafile];
+  if (outDir === OUT_DIR) {
+    const ui = await bundleUiWithMetafile(UI_OUT);
+    files.push(ui.file);
+    metafiles.push(ui.metafile);
+  }
+  const notices = path.join(outDir, NOTICES_FILE);
+  fs.writeFileSync(`${notices}.${process.pid}.tmp`, noticesText(bundledPackages(metafiles, ROOT), 'The bundled inputs (bin/lib/*.js) and the configuration page (appserver/static/configuration.js)'));
+  fs.renameSync(`${notices}.${process.pid}.tmp`, notices);
+  files.push(notices);
   return { files, metafile: result.metafile };
 }
 

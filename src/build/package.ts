@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as tar from 'tar';
 
 import { APP_ID } from '../core/app';
+import { findNodeLicense, stageNodeRuntime } from './node-runtime';
 
 export { APP_ID };
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -38,7 +39,18 @@ export interface PackageOptions {
   withNode?: string | boolean;
   /** Platform folder for the shipped node (default: this machine's). */
   nodePlatform?: string;
+  /** Node's licence file (default: found next to the binary, src/build/node-runtime.ts). */
+  nodeLicense?: string;
 }
+
+/**
+ * Files shipped under another name: the admin guide is the app's README (the repository's
+ * README.md is for developers), and the licences of the bundled packages sit at the top.
+ */
+export const SHIPPED_AS: readonly [string, string][] = [
+  ['README.md', 'docs/admin-guide.md'],
+  ['THIRD-PARTY-NOTICES.txt', 'bin/lib/THIRD-PARTY-NOTICES.txt'],
+];
 
 export interface PackageResult {
   file: string;
@@ -77,7 +89,6 @@ export function selectAppFiles(root: string): string[] {
   };
   take('app.manifest');
   take('LICENSE');
-  take('README.md');
   for (const dir of ['default', 'README', 'lookups', 'static']) {
     files.push(...walk(path.join(root, dir)).map((f) => `${dir}/${f}`));
   }
@@ -123,17 +134,21 @@ export async function buildPackage(opts: PackageOptions = {}): Promise<PackageRe
   try {
     const appDir = path.join(stage, APP_ID);
     const files = selectAppFiles(root);
-    const extra: [string, string][] = [];
+    const extra: [string, string][] = SHIPPED_AS.filter(([, src]) => fs.existsSync(path.join(root, src))).map(([rel, src]) => [rel, path.join(root, src)]);
+    const staged: string[] = [];
     if (opts.withNode) {
       const nodePath = opts.withNode === true ? process.execPath : opts.withNode;
       if (!fs.existsSync(nodePath)) throw new Error(`--with-node: ${nodePath} does not exist.`);
-      extra.push([`${opts.nodePlatform ?? splunkPlatform()}/bin/node`, nodePath]);
+      const platform = opts.nodePlatform ?? splunkPlatform();
+      stageNodeRuntime(nodePath, platform, path.join(appDir, platform, 'bin', 'node'));
+      extra.push([`${platform}/LICENSE`, findNodeLicense(nodePath, opts.nodeLicense)]);
+      staged.push(`${platform}/bin/node`);
     }
     const entries = new Set<string>();
-    for (const [rel, src] of [...files.map((f) => [f, path.join(root, f)] as [string, string]), ...extra]) {
+    for (const [rel, src] of [...files.map((f) => [f, path.join(root, f)] as [string, string]), ...extra, ...staged.map((r): [string, string] => [r, ''])]) {
       const dest = path.join(appDir, rel);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.copyFileSync(src, dest);
+      if (src) fs.copyFileSync(src, dest);
       fs.chmodSync(dest, modeFor(rel));
       const parts = rel.split('/');
       for (let i = 1; i < parts.length; i++) entries.add(`${APP_ID}/${parts.slice(0, i).join('/')}/`);
@@ -175,8 +190,9 @@ function parseArgs(argv: string[]): PackageOptions {
     if (a === '--with-node') opts.withNode = true;
     else if (a.startsWith('--with-node=')) opts.withNode = a.slice('--with-node='.length);
     else if (a.startsWith('--node-platform=')) opts.nodePlatform = a.slice('--node-platform='.length);
+    else if (a.startsWith('--node-license=')) opts.nodeLicense = a.slice('--node-license='.length);
     else if (a === '--no-bundle') opts.bundle = false;
-    else throw new Error(`Unknown option ${a}. Use --with-node[=PATH], --node-platform=<linux_x86_64|linux_aarch64|darwin_x86_64|darwin_arm64>, --no-bundle.`);
+    else throw new Error(`Unknown option ${a}. Use --with-node[=PATH], --node-platform=<linux_x86_64|linux_aarch64|darwin_x86_64|darwin_arm64>, --node-license=PATH, --no-bundle.`);
   }
   return opts;
 }

@@ -21,6 +21,9 @@ const OWN_FILES = [
   'README/inputs.conf.spec',
   'README/ta_zerotrust_events_settings.conf.spec',
   'metadata/default.meta',
+  'default/web.conf',
+  'default/server.conf',
+  'docs/admin-guide.md',
   'appserver/static/appIcon.png',
   'appserver/static/appIcon_2x.png',
   'appserver/static/appIconAlt.png',
@@ -43,6 +46,8 @@ export function makeAppRoot(): string {
   }
   write(root, 'bin/lib/modinput.js', '"use strict";const s=require("fs");module.exports=function(){return s};\n');
   write(root, 'bin/lib/modinput.js.map', '{"version":3}');
+  write(root, 'bin/lib/THIRD-PARTY-NOTICES.txt', 'The bundles contain code of 1 npm package.\n\n  dep@1.0.0  MIT  (in modinput.js)\n\n' +
+    `${'='.repeat(78)}\ndep@1.0.0 (MIT)\n${'='.repeat(78)}\n--- LICENSE\nMIT License\n`);
   return root;
 }
 

@@ -47,7 +47,7 @@ describe('npm run lint on an app copy', () => {
     write(root, 'default/data/ui/views/v.xml', '<dashboard><row><panel><table><search><query>eventtype=&quot;illumio_auth&quot; OR eventtype=&quot;gone_et&quot; | `illumio_index`</query></search></table></panel></row></dashboard>\n');
     const app = fs.readFileSync(path.join(root, 'default/app.conf'), 'utf8');
     write(root, 'default/app.conf', `${app.replace(/version = [\d.]+/g, 'version = 2.0')}\n[ui]\nlable = Oops\n`.replace('is_configured = false', 'is_configured = true'));
-    write(root, 'default/ta_zerotrust_events_settings.conf', '[proxy]\nproxy_password = hunter2\n');
+    write(root, 'default/ta_zerotrust_events_settings.conf', '[proxy]\nproxy_password = hunter2\nproxy_pasword = x\n');
     write(root, 'bin/lib/modinput.js', 'const k="AKIAABCDEFGHIJKLMNOP";eval(x);fetch("http://api.example.com/v1");require("crypto").createHash("md5");console.log(req.body);https.get({rejectUnauthorized:false});\n');
 
     const { problems } = await lintApp({ root, bundle: false });
@@ -58,7 +58,7 @@ describe('npm run lint on an app copy', () => {
       'default/props.conf:3: unknown key "SHOUD_LINEMERGE" in stanza [illumio:pce:event] (not in props.conf.spec)',
       expect.stringMatching(/^default\/app\.conf:\d+: unknown key "lable" in stanza \[ui\] \(not in app\.conf\.spec\)$/),
       expect.stringMatching(/^default\/frobnicate\.conf:1: no spec for frobnicate\.conf/),
-      'default/ta_zerotrust_events_settings.conf:2: unknown key "proxy_password" in stanza [proxy] (not in README/ta_zerotrust_events_settings.conf.spec)',
+      'default/ta_zerotrust_events_settings.conf:3: unknown key "proxy_pasword" in stanza [proxy] (not in README/ta_zerotrust_events_settings.conf.spec)',
       'default/props.conf:4: REPORT-fields in [illumio:pce:event] names transform "missing_transform", which default/transforms.conf does not define',
       'default/props.conf:5: LOOKUP-types in [illumio:pce:event] uses lookup "no_such_lookup", which is neither a default/transforms.conf stanza nor a file in lookups/',
       'default/transforms.conf:6: [illumio_types] filename = missing.csv: no such file in lookups/',

@@ -65,10 +65,10 @@ beforeEach(() => {
     fs.chmodSync(path.join(app, 'bin', f), fs.statSync(path.join(REPO, 'bin', f)).mode);
   }
   write(path.join(app, 'bin', 'lib', 'modinput.js'), '// stand-in: the fake nodes never read it\n');
-  // Only uname on PATH by default, so the machine's real node can never answer.
+  // Nothing on PATH by default, not even uname (splunkd's PATH may be that bare), so the
+  // machine's real node can never answer.
   tools = path.join(tmp, 'tools');
   fs.mkdirSync(tools);
-  fs.symlinkSync(spawnSync('sh', ['-c', 'command -v uname'], { encoding: 'utf8' }).stdout.trim(), path.join(tools, 'uname'));
 });
 
 afterEach(() => {
@@ -162,12 +162,25 @@ test('nothing usable: one ERROR line on stderr naming every place and what to in
   expect(lines[0]).toContain('PATH: no node');
 });
 
-test('a shipped runtime for another platform is not used, and says so', () => {
-  const other = platformDir() === 'linux_x86_64' ? 'darwin_arm64' : 'linux_x86_64';
-  fakeNode(path.join(app, other, 'bin', 'node'), 'v20.0.0', 'wrong-platform');
+test('a shipped runtime that cannot run on this host is not used, and says so', () => {
+  const other = platformDir() === 'linux_x86_64' ? 'linux_aarch64' : 'linux_x86_64';
+  // An ELF header of another machine: exec fails (ENOEXEC), so it never answers --version.
+  const elf = Buffer.alloc(64);
+  elf.write('\x7fELF', 0, 'latin1');
+  elf.writeUInt8(2, 4);
+  elf.writeUInt8(1, 5);
+  elf.writeUInt16LE(other === 'linux_aarch64' ? 183 : 62, 0x12);
+  write(path.join(app, other, 'bin', 'node'), elf.toString('latin1'), 0o755);
   const r = launch({});
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/app runtime: none for /);
+  expect(r.stderr).toContain(`app runtime ${other}/bin/node: missing, not executable or not Node.js`);
+});
+
+test('the shipped runtime is found without uname (or anything else) on PATH', () => {
+  expect(spawnSync('/bin/sh', ['-c', 'command -v uname'], { env: { PATH: tools }, encoding: 'utf8' }).status).toBe(127);
+  fakeNode(path.join(app, platformDir(), 'bin', 'node'), 'v20.0.0', 'shipped');
+  const r = launch({ PATH: tools });
+  expect([r.status, r.label]).toEqual([0, 'shipped']);
 });
 
 test('an app without its build says what is missing instead of a Node stack trace', () => {

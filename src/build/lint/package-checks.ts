@@ -3,7 +3,9 @@
  * tarball (what an admin installs and AppInspect reads), not on the checkout.
  */
 import { parseConf, toMap } from '../../core/conf/parse';
+import { nodeBinaryProblems } from '../node-runtime';
 import { pngSize } from '../png';
+import { compileExpose, exposedBy, exposeRulesOf } from './expose';
 import { parseSpec } from './spec';
 import type { LintProblem } from './spec';
 import type { TarEntry } from './tarball';
@@ -248,6 +250,8 @@ export function checkPackage(entries: TarEntry[], opts: PackageCheckOptions): Pa
     }
   }
 
+  checkDeployment(files, problem, opts);
+
   // bundled JavaScript is present for the launchers to run
   const js = [...files.keys()].filter((f) => f.endsWith('.js'));
   if (files.has('README/inputs.conf.spec') && !js.some((f) => f.startsWith('bin/lib/'))) {
@@ -293,4 +297,99 @@ export function checkPackage(entries: TarEntry[], opts: PackageCheckOptions): Pa
     }
   }
   return { problems, jsFindings };
+}
+
+/** Index-time props.conf settings: they run where data is parsed (indexers, heavy forwarders). */
+const INDEX_TIME = /^(LINE_BREAKER|SHOULD_LINEMERGE|BREAK_ONLY_BEFORE|MUST_BREAK_AFTER|TRUNCATE|TIME_PREFIX|TIME_FORMAT|MAX_TIMESTAMP_LOOKAHEAD|TZ|DATETIME_CONFIG|EVENT_BREAKER(_ENABLE)?|CHARSET|INDEXED_EXTRACTIONS|TRANSFORMS-.+|SEDCMD-.+)$/;
+
+/**
+ * What a real deployment needs beyond a clean tarball: Splunk Web exposure of the inputs' REST
+ * endpoints, search head cluster replication of our own confs, the secrets' ACL, the workloads,
+ * the admin guide, licences, and a shipped runtime that can run on the host.
+ */
+function checkDeployment(files: Map<string, TarEntry>, problem: (file: string, message: string, line?: number) => void, opts: PackageCheckOptions): void {
+  const text = (rel: string) => files.get(rel)?.data.toString('utf8');
+  const conf = (rel: string) => {
+    const t = text(rel);
+    return t === undefined ? undefined : toMap(parseConf(t, rel));
+  };
+
+  // Splunk Web proxies only what a web.conf [expose:] stanza lists: every input's data/inputs/<scheme>.
+  const inputsSpec = text('README/inputs.conf.spec');
+  const schemes = inputsSpec ? [...inputsSpec.matchAll(/^\[([A-Za-z0-9_-]+):\/\/<[^>]+>\]/gm)].map((m) => m[1]) : [];
+  const web = conf('default/web.conf');
+  const exposed = compileExpose(web ? exposeRulesOf(web) : []);
+  for (const scheme of schemes) {
+    const base = `servicesNS/nobody/${opts.appId}/data/inputs/${scheme}`;
+    const needed: [string, string][] = [['GET', base], ['POST', base], ['GET', `${base}/x`], ['POST', `${base}/x`], ['DELETE', `${base}/x`], ['POST', `${base}/x/enable`], ['POST', `${base}/x/disable`]];
+    const missing = needed.filter(([m, p]) => !exposedBy(exposed, m, p)).map(([m, p]) => `${m} ${p.replace(`servicesNS/nobody/${opts.appId}/`, '')}`);
+    if (missing.length) problem('default/web.conf', `no [expose:] stanza for ${missing.join(', ')}: Splunk Web answers 404 and the configuration page cannot manage ${scheme} inputs`);
+  }
+
+  // Search head clusters replicate only the confs server.conf lists.
+  const shc = conf('default/server.conf')?.get('shclustering');
+  for (const rel of files.keys()) {
+    const own = /^README\/([^/]+)\.conf\.spec$/.exec(rel)?.[1];
+    if (!own || (opts.splunkConfs ?? new Set(['inputs.conf'])).has(`${own}.conf`)) continue;
+    if (!/^(1|true|t|yes|y|on)$/i.test(shc?.get(`conf_replication_include.${own}`) ?? '')) {
+      problem('default/server.conf', `[shclustering] conf_replication_include.${own} = true is missing: changes to ${own}.conf on one search head cluster member would not reach the others`);
+    }
+  }
+
+  // Permissions: nobody but admins may write; the secrets only admins may read.
+  const meta = conf('metadata/default.meta');
+  const access = (stanza: string) => {
+    const v = meta?.get(stanza)?.get('access') ?? '';
+    const list = (k: string) => new RegExp(`${k}\\s*:\\s*\\[([^\\]]*)\\]`).exec(v)?.[1].split(',').map((x) => x.trim()).filter(Boolean);
+    return { read: list('read'), write: list('write') };
+  };
+  for (const stanza of meta?.keys() ?? []) {
+    if (access(stanza).write?.includes('*')) problem('metadata/default.meta', `[${stanza}] grants write to * (AppInspect: write access must be limited to admin roles)`);
+  }
+  const pw = access('passwords');
+  const admins = (l: string[] | undefined) => !!l?.length && l.every((r) => r === 'admin' || r === 'sc_admin');
+  if (!admins(pw.read) || !admins(pw.write)) problem('metadata/default.meta', '[passwords] must be readable and writable by admin and sc_admin only (access = read : [ admin, sc_admin ], write : [ admin, sc_admin ])');
+
+  // Index-time settings run on indexers: the manifest must say so.
+  const manifest = (() => {
+    try {
+      return JSON.parse(text('app.manifest') ?? '{}') as { targetWorkloads?: string[] };
+    } catch {
+      return {};
+    }
+  })();
+  const indexTime = [...(conf('default/props.conf')?.entries() ?? [])].flatMap(([st, kv]) => [...kv.keys()].filter((k) => INDEX_TIME.test(k)).map((k) => `[${st}] ${k}`));
+  if (indexTime.length && !manifest.targetWorkloads?.includes('_indexers')) {
+    problem('app.manifest', `targetWorkloads lacks _indexers although props.conf has index-time settings (${indexTime.slice(0, 2).join(', ')}…)`);
+  }
+  if (!manifest.targetWorkloads?.includes('_search_heads')) problem('app.manifest', 'targetWorkloads lacks _search_heads (dashboards, search-time knowledge, the configuration page)');
+
+  // The README an admin reads in the app folder is an admin guide, not the developer's.
+  const readme = text('README.md');
+  if (!readme) problem('README.md', 'missing: the admin guide (docs/admin-guide.md) ships as README.md');
+  else {
+    for (const h of ['Install', 'Configure', 'Verify', 'Troubleshoot']) {
+      if (!new RegExp(`^#{1,3} .*${h}`, 'mi').test(readme)) problem('README.md', `no "${h}" section: the packaged README is the admin guide`);
+    }
+    if (/^\s*(npm|npx|git) /m.test(readme)) problem('README.md', 'contains developer commands (npm, npx, git): the packaged README is for Splunk admins');
+  }
+
+  // Licences of everything bundled.
+  if ([...files.keys()].some((f) => /^bin\/lib\/[^/]+\.js$/.test(f))) {
+    const notices = text('THIRD-PARTY-NOTICES.txt');
+    if (!notices) problem('THIRD-PARTY-NOTICES.txt', 'missing: the bundles contain npm packages whose licences must ship with them');
+    else {
+      for (const m of notices.matchAll(/^ {2}(\S+@\S+) {2}/gm)) {
+        if (!notices.includes(`\n${m[1]} (`)) problem('THIRD-PARTY-NOTICES.txt', `${m[1]} is listed but its licence text is missing`);
+      }
+    }
+  }
+
+  // A shipped runtime: self-contained, stripped, for its platform, with Node's licence.
+  for (const [rel, e] of files) {
+    const platform = /^([a-z]+_[a-z0-9_]+)\/bin\/node$/.exec(rel)?.[1];
+    if (!platform) continue;
+    for (const p of nodeBinaryProblems(e.data, platform)) problem(rel, p);
+    if (!/Node\.js/.test(text(`${platform}/LICENSE`) ?? '')) problem(`${platform}/LICENSE`, "missing or not Node.js's licence: a shipped node needs its licence beside it");
+  }
 }
