@@ -29,7 +29,13 @@ test('modinput.js (the --scheme path) holds no undici, winston or splunk-sdk; mo
     expect(light).toContain('src/sources/illumio/description.ts');
     expect(light.some((f) => f.startsWith('src/sources/illumio/') && !f.endsWith('description.ts'))).toBe(false);
     // Sourcemaps sit next to the bundles for development; the package leaves *.map out.
-    expect(fs.readdirSync(out).sort()).toEqual(['modinput-run.js', 'modinput-run.js.map', 'modinput.js', 'modinput.js.map']);
+    expect(fs.readdirSync(out).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', 'modinput-run.js', 'modinput-run.js.map', 'modinput.js', 'modinput.js.map']);
+    // Every npm package esbuild put into a bundle is named with its licence text (the bundles drop legal comments).
+    const notices = fs.readFileSync(path.join(out, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    const bundled = new Set(Object.keys(metafile.inputs).filter((i) => i.includes('node_modules/')).map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(i)![1]));
+    expect(bundled.size).toBeGreaterThan(10);
+    for (const name of bundled) expect({ name, listed: new RegExp(`^  ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}@\\S+  `, 'm').test(notices) }).toEqual({ name, listed: true });
+    for (const name of ['undici', 'winston', 'splunk-sdk']) expect(notices).toMatch(new RegExp(`\\n${name}@[\\d.]+ \\((MIT|Apache-2\\.0)\\)\\n=+\\n--- LICEN[CS]E`));
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
