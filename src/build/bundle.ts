@@ -112,7 +112,7 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     metafiles.push(ui.metafile);
   }
   const notices = path.join(outDir, NOTICES_FILE);
-  fs.writeFileSync(`${notices}.${process.pid}.tmp`, noticesText(bundledPackages(metafiles, ROOT), 'The bundled inputs (bin/lib/*.js) and the configuration page (appserver/static/configuration.js)'));
+  fs.writeFileSync(`${notices}.${process.pid}.tmp`, noticesText(bundledPackages(metafiles, ROOT), 'the bundled inputs (bin/lib/*.js) and the configuration page (appserver/static/configuration.js)'));
   fs.renameSync(`${notices}.${process.pid}.tmp`, notices);
   files.push(notices);
   return { files, metafile: result.metafile };

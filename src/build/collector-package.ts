@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { bundledPackages, noticesText, type BundledPackage } from './notices';
 import * as tar from 'tar';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -60,40 +61,7 @@ export async function bundleCollector(outFile: string): Promise<Metafile> {
   return result.metafile;
 }
 
-export interface BundledPackage {
-  name: string;
-  version: string;
-  license: string;
-  /** The package's licence file, or undefined when it ships none. */
-  licenseText: string | undefined;
-}
-
-/** The npm packages whose code is in the bundle: each input under node_modules → its package.json. */
-export function bundledPackages(metafile: Metafile, root = ROOT): BundledPackage[] {
-  const dirs = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.replace(/\\/g, '/'));
-    if (m) dirs.add(m[1]);
-  }
-  const out = new Map<string, BundledPackage>();
-  for (const dir of [...dirs].sort()) {
-    const abs = path.resolve(root, dir);
-    const pkg = JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf8')) as { name: string; version: string; license?: string | { type: string } };
-    const license = typeof pkg.license === 'string' ? pkg.license : pkg.license?.type ?? 'UNKNOWN';
-    const file = fs.readdirSync(abs).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
-    out.set(`${pkg.name}@${pkg.version}`, {
-      name: pkg.name, version: pkg.version, license, licenseText: file ? fs.readFileSync(path.join(abs, file), 'utf8').trim() : undefined,
-    });
-  }
-  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
-}
-
-export function noticesText(pkgs: BundledPackage[]): string {
-  const head = `${COLLECTOR_JS} contains code of the following ${pkgs.length} npm packages besides TA-zerotrust-events (Apache-2.0, see LICENSE).\n`;
-  const list = pkgs.map((p) => `  ${p.name}@${p.version}  ${p.license}`).join('\n');
-  const texts = pkgs.map((p) => `${'='.repeat(78)}\n${p.name}@${p.version} (${p.license})\n${'='.repeat(78)}\n${p.licenseText ?? `No licence file in the package; its package.json declares ${p.license}.`}\n`);
-  return `${head}\n${list}\n\n${texts.join('\n')}`;
-}
+export type { BundledPackage };
 
 export interface CollectorPackageResult {
   file: string;
@@ -112,8 +80,8 @@ export async function buildCollectorPackage(opts: { outDir?: string } = {}): Pro
     const dir = path.join(stage, top);
     fs.mkdirSync(dir, { mode: 0o755 });
     const metafile = await bundleCollector(path.join(dir, COLLECTOR_JS));
-    const packages = bundledPackages(metafile);
-    fs.writeFileSync(path.join(dir, 'THIRD-PARTY-NOTICES.txt'), noticesText(packages));
+    const packages = bundledPackages([metafile], ROOT);
+    fs.writeFileSync(path.join(dir, 'THIRD-PARTY-NOTICES.txt'), noticesText(packages, COLLECTOR_JS));
     for (const [name, src] of COPIED) fs.copyFileSync(src, path.join(dir, name));
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), f === COLLECTOR_JS ? 0o755 : 0o644);
     fs.chmodSync(dir, 0o755);

@@ -58,7 +58,7 @@ export function bundledPackages(metafiles: readonly Metafile[], root: string): B
 export function noticesText(pkgs: readonly BundledPackage[], what: string): string {
   const rule = '='.repeat(78);
   const head = [
-    `${what} contain code of the following ${pkgs.length} npm packages besides TA-zerotrust-events itself (Apache-2.0, see LICENSE).`,
+    `Code of the following ${pkgs.length} npm packages is in ${what}, besides that of TA-zerotrust-events itself (Apache-2.0, see LICENSE).`,
     'Their licences follow in full.',
     '',
     ...pkgs.map((p) => `  ${p.name}@${p.version}  ${p.license}  (in ${p.bundles.join(', ')})`),
