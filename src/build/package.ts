@@ -182,8 +182,9 @@ function parseArgs(argv: string[]): PackageOptions {
   const opts: PackageOptions = {};
   for (const a of argv) {
     if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run package [-- --with-node[=PATH]] [--node-platform=<linux_x86_64|linux_aarch64|darwin_x86_64|darwin_arm64>] [--no-bundle]\n'
-        + 'Builds dist/TA-zerotrust-events-<version>[-<platform>].tgz (the Splunk app; --with-node ships a Node runtime in it)\n'
+      process.stdout.write('usage: npm run package [-- --with-node[=PATH]] [--node-platform=<linux_x86_64|linux_aarch64|darwin_x86_64|darwin_arm64>] [--node-license=PATH] [--no-bundle]\n'
+        + 'Builds dist/TA-zerotrust-events-<version>[-<platform>].tgz (the Splunk app; --with-node ships a self-contained Node runtime in it,\n'
+        + 'stripped, with its licence: an official nodejs.org build; one linked to a shared libnode is refused)\n'
         + 'and dist/ta-zerotrust-collector-<version>.tgz (the standalone collector: one JS file for node, README, Dockerfile).\n');
       process.exit(0);
     }
