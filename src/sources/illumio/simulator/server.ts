@@ -18,8 +18,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listen } from '../../../core/net/listen';
 import { defaultEventTypes, GenerateOptions, makeEvent } from './generate';
+import { createTrafficServer, healthBody, trafficEndpoint, type TrafficEndpoint, type TrafficOptions, type TrafficServer } from './traffic';
 
-export type Endpoint = 'events' | 'async' | 'job' | 'datafile' | 'event' | 'health' | 'any';
+export type Endpoint = 'events' | 'async' | 'job' | 'datafile' | 'event' | 'health' | 'any' | TrafficEndpoint;
 
 export interface FaultRule {
   on: Endpoint;
@@ -58,6 +59,10 @@ export interface SimulatorOptions {
   cacheRendered?: boolean;
   /** Initial generated events. */
   events?: { count: number; fromMs: number; toMs: number; seed?: number }[];
+  /** Explorer async traffic queries, health and policy objects (simulator/traffic.ts). */
+  traffic?: TrafficOptions;
+  /** Initial generated traffic flows (last_detected spread evenly over the range). */
+  flows?: { count: number; fromMs: number; toMs: number; seed?: number }[];
 }
 
 export interface ServedEntry {
@@ -86,6 +91,9 @@ export interface IllumioSimulator {
   options: Required<Pick<SimulatorOptions, 'jobPolls' | 'jobRetryAfterSec' | 'jobOutcome' | 'supportsAsync' | 'order'>> & SimulatorOptions;
   faults: FaultRule[];
   addEvents(count: number, fromMs: number, toMs: number, seed?: number): void;
+  /** Explorer queries, flows, health and objects; its options can be changed between runs. */
+  traffic: TrafficServer;
+  addFlows(count: number, fromMs: number, toMs: number, seed?: number): void;
   /** Adds events as given (e.g. schema-invalid ones); time from `timestamp` or `time`. */
   addRaw(events: Record<string, unknown>[]): void;
   /** Every stored event with fromMs <= time <= toMs, in time order. */
@@ -118,6 +126,7 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
   const faultSeen = new Map<FaultRule, { matched: number; fired: number }>();
   const calls = new Map<string, number[]>();
   let nextSeed = 1;
+  const traffic = createTrafficServer(org, opts.traffic ?? {});
 
   const tsOf = (s: Segment, i: number) => s.fromMs + Math.floor((i * (s.toMs - s.fromMs)) / s.count);
   const firstAtOrAfter = (s: Segment, t: number) => {
@@ -212,12 +221,12 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
     const query = Object.fromEntries(q.entries());
     const p = u.pathname;
     const orgM = /^\/api\/v2\/orgs\/(\d+)\/(events|jobs|datafiles)(?:\/([^/]+))?$/.exec(p);
-    const endpoint: Endpoint = p === '/api/v2/health' ? 'health'
+    const endpoint: Endpoint = trafficEndpoint(req.method ?? 'GET', p) ?? (p === '/api/v2/health' ? 'health'
       : !orgM ? 'any'
         : orgM[2] === 'jobs' ? 'job'
           : orgM[2] === 'datafiles' ? 'datafile'
             : orgM[3] ? 'event'
-              : /respond-async/i.test(String(req.headers.prefer ?? '')) && options.supportsAsync ? 'async' : 'events';
+              : /respond-async/i.test(String(req.headers.prefer ?? '')) && options.supportsAsync ? 'async' : 'events');
     const log = (status: number, extra: Partial<ServedEntry> = {}) => served.push({ endpoint, status, query, ...extra });
 
     const auth = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''));
@@ -243,8 +252,9 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
         fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
       return;
     }
+    if (await traffic.handle(req, res, p, (status, count) => log(status, count === undefined ? {} : { count }))) return;
     if (req.method !== 'GET') { log(405); sendJson(res, 405, [{ token: 'method_not_allowed' }]); return; }
-    if (endpoint === 'health') { log(200); sendJson(res, 200, [{ status: 'normal', type: 'pce' }]); return; }
+    if (endpoint === 'health') { log(200); sendJson(res, 200, healthBody(gen.pceFqdn, traffic.options.health)); return; }
     if (!orgM) { log(404); sendJson(res, 404, [{ token: 'not_found', message: 'Not found' }]); return; }
     if (Number(orgM[1]) !== org) {
       log(403);
@@ -397,6 +407,8 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
       if (count <= 0) return;
       segments.push({ seed: seed ?? nextSeed++, count, fromMs, toMs: Math.max(toMs, fromMs) });
     },
+    traffic,
+    addFlows: (count, fromMs, toMs, seed) => traffic.addFlows(count, fromMs, toMs, seed),
     addRaw(events) {
       for (const event of events) {
         const t = Date.parse(String(event.timestamp ?? event.time));
@@ -417,5 +429,6 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
     },
   };
   for (const e of opts.events ?? []) sim.addEvents(e.count, e.fromMs, e.toMs, e.seed);
+  for (const f of opts.flows ?? []) sim.addFlows(f.count, f.fromMs, f.toMs, f.seed);
   return sim;
 }
