@@ -117,7 +117,7 @@ export function readCheckpoint(raw: unknown): IllumioCheckpoint | undefined {
  * Tracks what was delivered near the checkpoint and produces the checkpoint state. Pruned in
  * place: rebuilding a 10 000-entry map per checkpoint promoted megabytes of garbage per save.
  */
-class Recent {
+export class Recent {
   private map = new Map<string, number>();
   lastMs: number;
   dedupFromMs: number;

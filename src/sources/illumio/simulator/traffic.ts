@@ -223,7 +223,7 @@ function inCidr(ip: string, cidr: string): boolean {
 
 type Actor = { label?: { href?: string }; workload?: { href?: string }; ip_list?: { href?: string }; ip_address?: string };
 
-export function createTrafficServer(org: number, options: TrafficOptions): TrafficServer {
+export function createTrafficServer(org: number, initial: TrafficOptions): TrafficServer {
   const estate = makeEstate(org);
   const segments: FlowSegment[] = [];
   const queries = new Map<string, TrafficQuery>();
@@ -328,8 +328,8 @@ export function createTrafficServer(org: number, options: TrafficOptions): Traff
   function advance(q: TrafficQuery): void {
     if (q.status !== 'queued' && q.status !== 'working') return;
     q.polls++;
-    const queued = options.queuedPolls ?? 1;
-    const working = options.workingPolls ?? 1;
+    const queued = server.options.queuedPolls ?? 1;
+    const working = server.options.workingPolls ?? 1;
     const next = q.polls < queued ? 'queued' : q.polls < queued + working ? 'working' : q.outcome;
     if (next !== q.status) { q.status = next; q.updatedAt = new Date().toISOString(); }
   }
@@ -351,7 +351,7 @@ export function createTrafficServer(org: number, options: TrafficOptions): Traff
   };
 
   async function streamFlows(res: http.ServerResponse, q: TrafficQuery): Promise<void> {
-    const nd = options.downloadFormat === 'ndjson';
+    const nd = server.options.downloadFormat === 'ndjson';
     res.writeHead(200, { 'content-type': nd ? 'application/x-ndjson' : 'application/json' });
     const write = (s: string) => (res.write(s) ? Promise.resolve() : new Promise<void>((r) => res.once('drain', r)));
     let buf = nd ? '' : '[';
@@ -364,7 +364,7 @@ export function createTrafficServer(org: number, options: TrafficOptions): Traff
   }
 
   const server: TrafficServer = {
-    segments, queries, log, estate, options,
+    segments, queries, log, estate, options: initial,
     addFlows(count, fromMs, toMs, seed) {
       if (count > 0) segments.push({ seed: seed ?? nextSeed++, count, fromMs, toMs: Math.max(toMs, fromMs) });
     },
@@ -408,11 +408,11 @@ export function createTrafficServer(org: number, options: TrafficOptions): Traff
         if (bad) { served(406); send(res, 406, [{ token: 'input_validation_error', message: bad }]); return true; }
         const { matches, kept } = run(p);
         const at = new Date().toISOString();
-        const q: TrafficQuery = { id: randomUUID(), params: p, polls: 0, outcome: options.outcomes?.shift() ?? 'completed', status: 'queued', matches, kept, createdAt: at, updatedAt: at };
+        const q: TrafficQuery = { id: randomUUID(), params: p, polls: 0, outcome: server.options.outcomes?.shift() ?? 'completed', status: 'queued', matches, kept, createdAt: at, updatedAt: at };
         queries.set(q.id, q);
         log.created.push(q.id);
         served(202);
-        send(res, 202, view(q), { 'content-location': q.id, ...(options.retryAfterSec !== undefined ? { 'retry-after': String(options.retryAfterSec) } : {}) });
+        send(res, 202, view(q), { 'content-location': q.id, ...(server.options.retryAfterSec !== undefined ? { 'retry-after': String(server.options.retryAfterSec) } : {}) });
         return true;
       }
       if (ep === 'traffic_status' && !m[2]) { served(200, queries.size); send(res, 200, [...queries.values()].map(view)); return true; }
@@ -422,7 +422,7 @@ export function createTrafficServer(org: number, options: TrafficOptions): Traff
         advance(q);
         served(200);
         const busy = q.status === 'queued' || q.status === 'working';
-        send(res, 200, view(q), busy ? { 'retry-after': String(options.retryAfterSec ?? 1) } : {});
+        send(res, 200, view(q), busy ? { 'retry-after': String(server.options.retryAfterSec ?? 1) } : {});
         return true;
       }
       if (ep === 'traffic_cancel') {
