@@ -1,0 +1,190 @@
+/**
+ * Policy objects for the coming `illumio_pce_objects` input: labels, workloads, IP lists,
+ * services and rule sets as flat records, one KV-store collection each, for lookups that enrich
+ * events and flows (workload href or IP → hostname and labels) and for VEN online/offline state.
+ *
+ * Paths from the guide's resource table: [org]/labels, [org]/workloads (listed under
+ * agents/workloads), [org]/sec_policy/draft/ip_lists; services and rule_sets follow the same
+ * sec_policy/<version>/ pattern (ASSUMPTION: the excerpt lists only ip_lists and label_groups
+ * there). `policy_version` picks draft (what the guide shows) or active (what is enforced).
+ *
+ * Snapshot contract: records come in chunks per collection, `first` and `last` marked. A writer
+ * stages the chunks and swaps the collection only after `last`; an error before `last` (a
+ * truncated listing, a broken body) means the previous snapshot stays. A listing the PCE caps
+ * (X-Total-Count above what came back, or exactly max_results items) is an error, never a
+ * partial snapshot. ASSUMPTION: record field names (hostname, interfaces, online, ven.status,
+ * agent.status.status, ip_ranges, service_ports, scopes, rules) follow Illumio's public docs;
+ * the seed names the objects only.
+ */
+import { ProtocolError, TransientError } from '../../core/errors';
+import type { SourceContext } from '../../core/types';
+import { apiBase, PceClient, type PceSettings } from './client';
+import { JsonArraySplitter } from './jsonarray';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export type ObjectRecord = Record<string, string | number | boolean | string[] | null>;
+
+export interface ObjectKind {
+  kind: 'labels' | 'workloads' | 'ip_lists' | 'services' | 'rule_sets';
+  collection: string;
+  path(org: number, version: 'draft' | 'active'): string;
+  record(o: Obj): ObjectRecord | undefined;
+}
+
+/**
+ * KV-store keys are used in REST paths (storage/collections/data/<c>/<key>), so the href's
+ * slashes become dots: /orgs/1/labels/7 → orgs.1.labels.7.
+ */
+export function kvKey(href: string): string {
+  return href.replace(/^\/+/, '').replace(/\//g, '.');
+}
+
+function base(o: Obj): { _key: string; href: string; name: string | null } | undefined {
+  const href = str(o.href);
+  if (!href) return undefined;
+  return { _key: kvKey(href), href, name: str(o.name) ?? null };
+}
+
+function labelPairs(labels: unknown): { pairs: string[]; hrefs: string[]; byKey: Record<string, string> } {
+  const pairs: string[] = []; const hrefs: string[] = []; const byKey: Record<string, string> = {};
+  for (const l of arr(labels).map(obj)) {
+    if (!l) continue;
+    const href = str(l.href); const key = str(l.key); const value = str(l.value);
+    if (href) hrefs.push(href);
+    if (key && value !== undefined) {
+      pairs.push(`${key}:${value}`);
+      // One field per label dimension (label_role=web) for lookups; keys are [a-z0-9_] in practice.
+      const field = `label_${key.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+      byKey[field] = byKey[field] ? `${byKey[field]},${value}` : value;
+    }
+  }
+  return { pairs, hrefs, byKey };
+}
+
+export const OBJECT_KINDS: ObjectKind[] = [
+  {
+    kind: 'labels', collection: 'illumio_labels', path: (org) => `/orgs/${org}/labels`,
+    record: (o) => {
+      const b = base(o);
+      return b && { ...b, key: str(o.key) ?? null, value: str(o.value) ?? null };
+    },
+  },
+  {
+    kind: 'workloads', collection: 'illumio_workloads', path: (org) => `/orgs/${org}/workloads`,
+    record: (o) => {
+      const b = base(o);
+      if (!b) return undefined;
+      const ifaces = arr(o.interfaces).map(obj).filter((i): i is Obj => !!i);
+      const ven = obj(o.ven);
+      const agentStatus = obj(obj(obj(o.agent)?.status));
+      const { pairs, hrefs, byKey } = labelPairs(o.labels);
+      return {
+        ...b,
+        hostname: str(o.hostname) ?? null,
+        ips: ifaces.map((i) => str(i.address)).filter((a): a is string => !!a),
+        interfaces: ifaces.map((i) => `${str(i.name) ?? ''}:${str(i.address) ?? ''}${typeof i.cidr_block === 'number' ? `/${i.cidr_block}` : ''}`),
+        public_ip: str(o.public_ip) ?? null,
+        labels: pairs,
+        label_hrefs: hrefs,
+        ...byKey,
+        online: typeof o.online === 'boolean' ? o.online : null,
+        enforcement_mode: str(o.enforcement_mode) ?? null,
+        ven_href: str(ven?.href) ?? null,
+        // Newer PCEs report the VEN under `ven`, older ones under `agent.status`.
+        ven_status: str(ven?.status) ?? str(agentStatus?.status) ?? null,
+        ven_version: str(ven?.version) ?? null,
+        last_heartbeat_on: str(agentStatus?.last_heartbeat_on) ?? null,
+        managed: ven || agentStatus ? true : false,
+      };
+    },
+  },
+  {
+    kind: 'ip_lists', collection: 'illumio_ip_lists', path: (org, v) => `/orgs/${org}/sec_policy/${v}/ip_lists`,
+    record: (o) => {
+      const b = base(o);
+      if (!b) return undefined;
+      const ranges = arr(o.ip_ranges).map(obj).filter((r): r is Obj => !!r)
+        .map((r) => `${r.exclusion === true ? '!' : ''}${str(r.from_ip) ?? ''}${str(r.to_ip) ? `-${str(r.to_ip)}` : ''}`);
+      return { ...b, description: str(o.description) ?? null, ranges, fqdns: arr(o.fqdns).map((f) => str(obj(f)?.fqdn)).filter((f): f is string => !!f) };
+    },
+  },
+  {
+    kind: 'services', collection: 'illumio_services', path: (org, v) => `/orgs/${org}/sec_policy/${v}/services`,
+    record: (o) => {
+      const b = base(o);
+      if (!b) return undefined;
+      const ports = arr(o.service_ports).map(obj).filter((p): p is Obj => !!p)
+        .map((p) => `${p.port ?? 'any'}${p.to_port !== undefined ? `-${String(p.to_port)}` : ''}/${p.proto ?? 'any'}`);
+      const win = arr(o.windows_services).map((w) => str(obj(w)?.service_name) ?? str(obj(w)?.process_name)).filter((w): w is string => !!w);
+      return { ...b, description: str(o.description) ?? null, ports, windows_services: win };
+    },
+  },
+  {
+    kind: 'rule_sets', collection: 'illumio_rule_sets', path: (org, v) => `/orgs/${org}/sec_policy/${v}/rule_sets`,
+    record: (o) => {
+      const b = base(o);
+      if (!b) return undefined;
+      const scopes = arr(o.scopes).map((s) => arr(s).map((x) => str(obj(obj(x)?.label)?.href) ?? str(obj(obj(x)?.label_group)?.href)).filter(Boolean).join('&'));
+      return { ...b, description: str(o.description) ?? null, enabled: typeof o.enabled === 'boolean' ? o.enabled : null, scopes, rule_count: arr(o.rules).length };
+    },
+  },
+];
+
+export interface ObjectChunk {
+  kind: ObjectKind['kind'];
+  collection: string;
+  records: ObjectRecord[];
+  first: boolean;
+  /** The collection is complete with this chunk: the writer may swap the snapshot now. */
+  last: boolean;
+  /** Items the PCE sent that had no href (not stored). */
+  skipped: number;
+}
+
+export interface ObjectOptions {
+  maxResults?: number;
+  chunkSize?: number;
+  policyVersion?: 'draft' | 'active';
+  kinds?: ObjectKind['kind'][];
+}
+
+/** Streams each listing and yields its records in chunks (bounded memory whatever the estate size). */
+export async function* fetchObjects(settings: PceSettings, ctx: SourceContext, o: ObjectOptions = {}): AsyncGenerator<ObjectChunk> {
+  const client = new PceClient(ctx.http, settings);
+  const max = o.maxResults ?? 10_000;
+  const size = o.chunkSize ?? 1000;
+  const api = `${apiBase(settings.pceUrl)}/api/v2`;
+  for (const k of OBJECT_KINDS.filter((x) => !o.kinds || o.kinds.includes(x.kind))) {
+    const res = await client.request({ url: `${api}${k.path(settings.org, o.policyVersion ?? 'draft')}`, query: { max_results: max }, signal: ctx.signal }, k.kind);
+    const total = Number(res.headers['x-total-count']);
+    const capped = (n: number) => new TransientError(`${ctx.stanza}: the PCE ${client.where} lists ${Number.isFinite(total) ? total : `at least ${n}`} ${k.kind}, more than the ${max} one request returns; the ${k.collection} snapshot was not replaced (a partial one would drop objects). Raise the objects max_results setting.`);
+    if (Number.isFinite(total) && total > max) { await res.dump(); throw capped(total); }
+    const splitter = new JsonArraySplitter();
+    let records: ObjectRecord[] = [];
+    let first = true;
+    let skipped = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for (const text of splitter.push(chunk)) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw new ProtocolError(`${ctx.stanza}: the PCE ${client.where} sent a ${k.kind} item that is not JSON (${text.length} bytes); the ${k.collection} snapshot was not replaced.`);
+        }
+        const rec = k.record(obj(parsed) ?? {});
+        if (rec) records.push(rec); else skipped++;
+        if (records.length >= size) {
+          yield { kind: k.kind, collection: k.collection, records, first, last: false, skipped };
+          records = []; first = false; skipped = 0;
+        }
+      }
+    }
+    splitter.end();
+    if (splitter.elements >= max && !Number.isFinite(total)) throw capped(splitter.elements);
+    yield { kind: k.kind, collection: k.collection, records, first, last: true, skipped };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * PCE health events and policy-object snapshots against the simulated PCE, through the real
+ * HTTP client and the events input's PceClient.
+ */
+import { createHttpClient } from '../../src/core/http';
+import type { SourceContext } from '../../src/core/types';
+import { fetchHealth, healthEvents } from '../../src/sources/illumio/health';
+import { fetchObjects, kvKey, type ObjectChunk } from '../../src/sources/illumio/objects';
+import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
+import { captureLogger, tmpDir, type LogLine } from './harness';
+
+let sim: IllumioSimulator;
+const now = Date.parse('2026-11-20T12:00:00.000Z');
+
+beforeEach(async () => { sim = await startIllumioSimulator(); });
+afterEach(() => sim.stop());
+
+function context(): SourceContext {
+  const logs: LogLine[] = [];
+  const make = () => createHttpClient({ verifyTls: true, timeoutMs: 10_000, secrets: [sim.secret], retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 } });
+  return {
+    stanza: 'illumio_pce_health://test', name: 'test', http: make(), makeHttp: make,
+    checkpoint: { load: async () => undefined, save: async () => undefined },
+    stateDir: tmpDir('illumio-state-'), log: captureLogger(logs), signal: new AbortController().signal, now: () => now,
+  };
+}
+const settings = () => ({ pceUrl: sim.url, org: sim.org, keyId: sim.keyId, secret: sim.secret, stanza: 'illumio_pce_health://test' });
+const parsed = (events: { data: string }[]) => events.map((e) => JSON.parse(e.data) as Record<string, any>);
+
+test('health: one cluster event, one per node, one per service; a degraded service is named with its node', async () => {
+  sim.traffic.options.health = { degraded: { node: 'core1', service: 'traffic_worker' } };
+  const events = await fetchHealth(settings(), context());
+  const e = parsed(events);
+  expect(events.every((x) => x.sourcetype === 'illumio:pce:health' && typeof x.time === 'number')).toBe(true);
+  expect(e.filter((x) => x.kind === 'cluster')).toEqual([expect.objectContaining({ fqdn: 'pce.example.com', status: 'warning', nodes: 4, degraded_services: 1, failed_services: 0 })]);
+  const nodes = e.filter((x) => x.kind === 'node');
+  expect(nodes.map((n) => n.node_type)).toEqual(['core0', 'core1', 'data0', 'data1']);
+  expect(nodes[1]).toMatchObject({ hostname: 'core1.pce.example.com', status: 'degraded', services_degraded: ['traffic_worker'] });
+  expect(nodes[3]).toMatchObject({ database_role: 'replica', replication_lag_seconds: 2 });
+  const services = e.filter((x) => x.kind === 'service');
+  expect(services.filter((s) => s.status !== 'running')).toEqual([{ kind: 'service', fqdn: 'pce.example.com', hostname: 'core1.pce.example.com', node_type: 'core1', service: 'traffic_worker', status: 'degraded' }]);
+  expect(services.length).toBe(nodes.reduce((n, x) => n + x.services_running + x.services_degraded.length + x.services_failed.length, 0));
+});
+
+test('health: fields the PCE leaves out are absent, not invented; no cluster object is an error', async () => {
+  expect(parsed(healthEvents([{ status: 'normal' }], now))).toEqual([{ kind: 'cluster', status: 'normal', nodes: 0, degraded_services: 0, failed_services: 0 }]);
+  expect(healthEvents([], now)).toEqual([]);
+  sim.faults.push({ on: 'health', kind: 'status', status: 404 });
+  await expect(fetchHealth(settings(), context())).rejects.toThrow(/only on PCEs installed on-premises/);
+});
+
+async function all(o: Parameters<typeof fetchObjects>[2] = {}): Promise<ObjectChunk[]> {
+  const out: ObjectChunk[] = [];
+  for await (const c of fetchObjects(settings(), context(), o)) out.push(c);
+  return out;
+}
+
+test('objects: five collections of flat records keyed for the KV store, each ending with last', async () => {
+  const chunks = await all();
+  expect(chunks.map((c) => [c.collection, c.first, c.last])).toEqual([
+    ['illumio_labels', true, true], ['illumio_workloads', true, true], ['illumio_ip_lists', true, true],
+    ['illumio_services', true, true], ['illumio_rule_sets', true, true],
+  ]);
+  const by = Object.fromEntries(chunks.map((c) => [c.kind, c.records]));
+  expect(by.labels[0]).toEqual({ _key: 'orgs.1.labels.1', href: '/orgs/1/labels/1', name: null, key: 'role', value: 'web' });
+  const offline = by.workloads.filter((w) => w.online === false);
+  expect(offline).toHaveLength(2);
+  const w = sim.traffic.estate.workloads[0] as Record<string, any>;
+  expect(by.workloads[0]).toMatchObject({
+    _key: kvKey(w.href), hostname: w.hostname, ips: [w.interfaces[0].address], ven_status: 'active', managed: true,
+    labels: w.labels.map((l: { key: string; value: string }) => `${l.key}:${l.value}`),
+    label_env: w.labels.find((l: { key: string }) => l.key === 'env').value,
+  });
+  expect(by.workloads.find((x) => x.ven_status === 'suspended')).toBeDefined();
+  expect(by.ip_lists[1]).toMatchObject({ name: 'Corporate', ranges: ['10.0.0.0/8'] });
+  expect(by.services.find((s) => s.name === 'DNS')).toMatchObject({ ports: ['53/17'] });
+  expect(by.rule_sets[0]).toMatchObject({ name: 'payments-ringfence', enabled: true, rule_count: 1, scopes: [expect.stringContaining('&')] });
+});
+
+test('objects: chunks bound memory; a listing capped by max_results is an error, never a partial snapshot', async () => {
+  const chunks = await all({ kinds: ['workloads'], chunkSize: 5 });
+  expect(chunks.map((c) => [c.records.length, c.first, c.last])).toEqual([[5, true, false], [5, false, false], [2, false, true]]);
+  const got: ObjectChunk[] = [];
+  await expect((async () => { for await (const c of fetchObjects(settings(), context(), { kinds: ['workloads'], maxResults: 10 })) got.push(c); })())
+    .rejects.toThrow(/lists 12 workloads, more than the 10 one request returns; the illumio_workloads snapshot was not replaced/);
+  expect(got.some((c) => c.last)).toBe(false);
+});
