@@ -57,7 +57,7 @@ export function trafficParams(sim: IllumioSimulator, extra: Record<string, strin
 export const STANZA = 'illumio_pce_traffic://test';
 
 export async function runTraffic(dir: string, p: Record<string, string>, now: () => number, tuning: Partial<TrafficTuning> = {},
-  http: { sleeps?: number[]; sink?: Sink } = {}): Promise<TrafficRun> {
+  http: { sleeps?: number[]; sink?: Sink; signal?: AbortSignal } = {}): Promise<TrafficRun> {
   const memory = new MemorySink();
   const sink = http.sink ?? memory;
   const logs: RunResult['logs'] = [];
@@ -68,7 +68,7 @@ export async function runTraffic(dir: string, p: Record<string, string>, now: ()
     log: captureLogger(logs),
     // The HTTP client's own waits (429 Retry-After) are recorded, not slept.
     makeHttp: (o) => createHttpClient({ ...o, retry: { retries: 6, baseDelayMs: 20, maxDelayMs: 200 }, sleep: async (ms) => { http.sleeps?.push(ms); } }),
-    signal: new AbortController().signal,
+    signal: http.signal ?? new AbortController().signal,
     stateDir: path.join(dir, 'state'),
     now,
   });

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkpointKey } from '../../src/core/checkpoint';
+import { abortableSleep } from '../../src/core/http';
 import type { OutEvent, Sink } from '../../src/core/types';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { flowKey, parseService, trafficQueryTemplate } from '../../src/sources/illumio/traffic';
@@ -143,6 +144,18 @@ test('bounded wait: a query still queued past the limit is cancelled with PUT, d
   expect(r.logs.find((l) => l.level === 'error')!.message).toMatch(/was still queued after 10 s and was cancelled/);
   expect(sim.traffic.log.cancelled).toEqual(sim.traffic.log.created);
   expect(sim.traffic.log.deleted).toEqual(sim.traffic.log.created);
+  expect(readCp()).toBeUndefined();
+});
+
+test('a run Splunk stops while a query is queued cancels it on the PCE', async () => {
+  sim.addFlows(100, now - 50 * M, now - 11 * M);
+  sim.traffic.options = { ...sim.traffic.options, queuedPolls: 1000 };
+  const stop = new AbortController();
+  const sleep = (_ms: number, signal?: AbortSignal) => { stop.abort(); return abortableSleep(10, signal); };
+  const r = await runTraffic(dir, trafficParams(sim, { start_date: '-1h' }), () => now, { sleep }, { signal: stop.signal });
+  expect(r.summary.interrupted).toBe(true);
+  expect(sim.traffic.log.cancelled).toEqual(sim.traffic.log.created);
+  expect(sim.traffic.queries.get(sim.traffic.log.created[0])?.status).toBe('killed');
   expect(readCp()).toBeUndefined();
 });
 

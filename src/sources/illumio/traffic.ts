@@ -231,6 +231,11 @@ export class TrafficCollector {
   private readonly t: TrafficTuning;
   private readonly template: Record<string, unknown>;
   private readonly api: string;
+  /**
+   * Window length that last fitted under max_results after a split; later windows of the run
+   * start from it (growing back by half per clean query) instead of being truncated again first.
+   */
+  private fitMs = Infinity;
 
   constructor(private readonly config: TrafficConfig, private readonly ctx: SourceContext, tuning: Partial<TrafficTuning> = {}) {
     this.t = {
@@ -275,7 +280,10 @@ export class TrafficCollector {
 
   /** One slice [a, b): query, split while truncated, stream each piece in time order. */
   private async *slice(a: number, b: number, recent: Recent): AsyncGenerator<Batch<TrafficCheckpoint>> {
-    const todo: [number, number][] = [[a, b]];
+    const todo: [number, number][] = [];
+    const step0 = Math.max(this.t.minWindowMs, Math.min(b - a, Math.floor(this.fitMs)));
+    for (let p = a; p < b; p += step0) todo.push([p, Math.min(b, p + step0)]);
+    todo.reverse();
     while (todo.length) {
       const [x, y] = todo.pop()!;
       const q = await this.runQuery(x, y);
@@ -290,12 +298,14 @@ export class TrafficCollector {
         // Pieces sized so each should fit, with a margin; halves when the PCE gave no counts to go by.
         const n = Math.min(MAX_SPLIT, Math.max(2, Math.ceil((matches / Math.max(1, flows)) * 1.25)));
         const step = Math.max(this.t.minWindowMs, Math.ceil((y - x) / n));
+        this.fitMs = Math.min(this.fitMs, step);
         const pieces: [number, number][] = [];
         for (let p = x; p < y; p += step) pieces.push([p, Math.min(y, p + step)]);
         this.ctx.log.info(`${this.ctx.stanza}: ${matches} flows match ${iso(x)}..${iso(y)} but the query returned ${flows}; asking again in ${pieces.length} smaller windows.`);
         todo.push(...pieces.reverse());
         continue;
       }
+      if (Number.isFinite(this.fitMs)) this.fitMs = Math.min(this.t.windowMs, this.fitMs * 1.5);
       yield* this.download(q, x, y, recent);
     }
   }
@@ -414,7 +424,13 @@ export class TrafficCollector {
       }
       const ms = Math.min(wait, t.maxPollMs, t.maxJobMs - waited);
       this.stats.waits.push(ms);
-      await t.sleep(ms, ctx.signal);
+      try {
+        await t.sleep(ms, ctx.signal);
+      } catch (e) {
+        // Splunk is stopping the input: leave no query running on the PCE for nobody.
+        if (ctx.signal.aborted) await this.cancel(href, false);
+        throw e;
+      }
       waited += ms;
       const poll = await this.call({ url: this.url(href, 'href'), signal: ctx.signal }, 'traffic query status', true);
       view = { ...(await this.view(poll)), href };
@@ -440,15 +456,17 @@ export class TrafficCollector {
     }
   }
 
-  private async cancel(href: string): Promise<void> {
+  /** `running` false: the run is being stopped; one quick attempt, not tied to the run's signal. */
+  private async cancel(href: string, running = true): Promise<void> {
+    const bound: Partial<HttpRequest> = running ? { signal: this.ctx.signal } : { timeoutMs: 5000, bodyTimeoutMs: 5000, retry: false };
     try {
-      const res = await this.call({ method: 'PUT', url: this.url(href, 'href'), body: JSON.stringify({ status: 'cancel_requested' }), headers: { 'content-type': 'application/json' }, signal: this.ctx.signal }, 'traffic query cancellation');
+      const res = await this.call({ method: 'PUT', url: this.url(href, 'href'), body: JSON.stringify({ status: 'cancel_requested' }), headers: { 'content-type': 'application/json' }, ...bound }, 'traffic query cancellation');
       await res.dump();
     } catch (e) {
       this.ctx.log.warn(`${this.ctx.stanza}: could not cancel traffic query ${href} (${(e as Error).message}).`);
       return;
     }
-    await this.remove(href);
+    if (running) await this.remove(href);
   }
 
   /**
