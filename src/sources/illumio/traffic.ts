@@ -333,6 +333,8 @@ export class TrafficCollector {
         }
         const texts = splitter.push(chunk);
         received += texts.length;
+        // A server that keeps streaming past what it announced is not read to the end.
+        if (q.flows_count !== undefined && received > Number(q.flows_count)) throw new ProtocolError(`more flows than the ${q.flows_count} the query reported`);
         take(texts, splitter instanceof JsonArraySplitter ? splitter.compact : undefined);
         if (events.length >= this.t.batchSize) {
           this.stats.emitted += events.length;
