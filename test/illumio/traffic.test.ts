@@ -187,6 +187,16 @@ test('scopes and service excludes reach the PCE as documented and only matching 
   }
 });
 
+test('a query the PCE rejects is a configuration error naming the traffic settings, not the events ones', async () => {
+  sim.addFlows(10, now - 50 * M, now - 11 * M);
+  sim.faults.push({ on: 'traffic_query', kind: 'status', status: 406 });
+  const r = await runTraffic(dir, trafficParams(sim, { start_date: '-1h', src_include: '/orgs/1/labels/999' }), () => now);
+  expect(r.summary).toMatchObject({ status: 'failed', errorKind: 'config' });
+  const err = r.logs.find((l) => l.level === 'error')!.message;
+  expect(err).toMatch(/rejected the traffic query \(HTTP 406: Simulated failure\)\. Check policy_decisions, the src_\/dst_ include and exclude hrefs/);
+  expect(err).not.toMatch(/event_types/);
+});
+
 test('settings: decisions, service syntax and scopes are checked with messages naming the setting', () => {
   const base = { pce_url: 'https://pce.example.com:8443', org_id: 1, api_key_id: 'api_x', api_secret: 's' };
   expect(trafficQueryTemplate(base)).toMatchObject({

@@ -482,6 +482,10 @@ export class TrafficCollector {
       if (e instanceof AuthError && /HTTP 403/.test(e.message)) {
         throw new AuthError(`${this.ctx.stanza}: API key "${this.config.api_key_id}" may not run Explorer traffic queries in org ${this.config.org_id} on the PCE ${this.client.where} (HTTP 403). Give the key's user a role that can see traffic (e.g. Global Read Only) and check org_id.`);
       }
+      const rejected = e instanceof ConfigError ? /HTTP (400|406|422)(: [^)]*)?\)/.exec(e.message) : null;
+      if (rejected) {
+        throw new ConfigError(`${this.ctx.stanza}: the PCE ${this.client.where} rejected the ${what} (HTTP ${rejected[1]}${rejected[2] ?? ''}). Check policy_decisions, the src_/dst_ include and exclude hrefs (they must exist in org ${this.config.org_id}) and exclude_services.`, undefined, { cause: e });
+      }
       if (vanish && e instanceof ConfigError) throw new TransientError(`${this.ctx.stanza}: the ${what} is gone from the PCE ${this.client.where} (${e.message}); the next run asks again.`);
       throw e;
     }
