@@ -85,13 +85,16 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     platform: 'node',
     target: 'node18',
     format: 'cjs',
-    minify: true,
+    minify: !process.env.TA_BUNDLE_NOMINIFY,
     sourcemap: 'external',
     sourcesContent: false,
     metafile: true,
     write: false,
     legalComments: 'none',
     plugins: [runModuleExternal],
+    // import() of a sibling bundle as require(): node's ESM loader would run its CJS export
+    // lexer over the whole file first (a second parse of a megabyte of JavaScript).
+    supported: { 'dynamic-import': false },
     // tsconfig's strict implies alwaysStrict, which would put "use strict" at the top of each
     // bundle and so over the sloppy-mode CommonJS of splunk-sdk (arguments.callee) as well.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: true, target: 'ES2022' } },

@@ -39,6 +39,8 @@ export interface ProcessFigures {
   cpuMs: number;
   gcMs: number;
   gcCount: number;
+  /** GC ms by perf_hooks kind (1 minor, 2 major, 4 incremental, 8 weak callbacks). */
+  gcKinds: Record<string, number>;
   /** Time spent loading modules (read + compile + evaluate), outermost loads summed. */
   loadMs: number;
   /** The outermost loads that took 1 ms or more: [request, ms]. */
@@ -57,7 +59,9 @@ const { performance, PerformanceObserver } = require('perf_hooks');
 const out = process.env.TA_BENCH_PROBE;
 delete process.env.TA_BENCH_PROBE;
 let gcMs = 0, gcCount = 0;
-const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) { gcMs += e.duration; gcCount++; } });
+const gcKinds = {};
+const gcEntry = (e) => { gcMs += e.duration; gcCount++; const k = (e.detail && e.detail.kind) || e.kind; gcKinds[k] = (gcKinds[k] || 0) + e.duration; };
+const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcEntry(e); });
 obs.observe({ entryTypes: ['gc'] });
 let loadMs = 0, depth = 0;
 const loads = [];
@@ -74,14 +78,14 @@ Module._load = function (request) {
   }
 };
 process.on('exit', (code) => {
-  for (const e of obs.takeRecords()) { gcMs += e.duration; gcCount++; }
+  for (const e of obs.takeRecords()) gcEntry(e);
   const stat = fs.readFileSync('/proc/self/stat', 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const hwm = /VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   const ru = process.resourceUsage();
   fs.writeFileSync(out, JSON.stringify({
     code, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000, childCpuMs: (Number(f[13]) + Number(f[14])) * 10,
-    gcMs, gcCount, loadMs, loads, rssKB: hwm ? Number(hwm[1]) : ru.maxRSS,
+    gcMs, gcCount, gcKinds, loadMs, loads, rssKB: hwm ? Number(hwm[1]) : ru.maxRSS,
   }));
 });
 `;
@@ -133,7 +137,7 @@ export async function measure(ws: Workspace, cmd: string, args: string[], input:
     child.on('close', resolve);
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  let p: { cpuMs: number; childCpuMs: number; gcMs: number; gcCount: number; loadMs: number; loads: [string, number][]; rssKB: number };
+  let p: { cpuMs: number; childCpuMs: number; gcMs: number; gcCount: number; gcKinds: Record<string, number>; loadMs: number; loads: [string, number][]; rssKB: number };
   try {
     p = JSON.parse(await fsp.readFile(probeOut, 'utf8'));
   } catch {
@@ -141,7 +145,7 @@ export async function measure(ws: Workspace, cmd: string, args: string[], input:
   }
   await fsp.rm(probeOut, { force: true });
   return {
-    exitCode, wallMs, cpuMs: p.cpuMs + p.childCpuMs, gcMs: p.gcMs, gcCount: p.gcCount, loadMs: p.loadMs, loads: p.loads,
+    exitCode, wallMs, cpuMs: p.cpuMs + p.childCpuMs, gcMs: p.gcMs, gcCount: p.gcCount, gcKinds: p.gcKinds, loadMs: p.loadMs, loads: p.loads,
     rssMB: p.rssKB / 1024, events, bytes, stderr,
   };
 }
