@@ -142,6 +142,12 @@ export interface Sink {
   write(stanza: string, events: OutEvent[]): Promise<void>;
   /** Resolves when everything written so far is durably taken by the receiver. */
   flush(): Promise<void>;
+  /**
+   * Like flush() for everything written so far, but without holding later writes: a sink whose
+   * receiver confirms late (HEC indexer acknowledgement) lets the runtime go on collecting while
+   * confirmations are outstanding. Rejects when any of those events was not taken.
+   */
+  taken?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,8 @@ import { closeLoggers, createLogger } from '../../src/core/log';
 import { runStanza, validateStanza, type RunEnv, type StanzaParams } from '../../src/core/runtime';
 import { splunkdConfMasker, splunkdSecretStore } from '../../src/core/secrets';
 import { XmlStreamSink } from '../../src/core/sinks';
+import { HecSink } from '../../src/core/sinks/hec';
+import { startHecStandIn } from '../support/hec';
 import type { Batch, Source, SourceContext } from '../../src/core/types';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 import { parseXml } from '../protocol/xml-tree';
@@ -160,6 +162,60 @@ test('batches are delivered in order, with defaults, and each checkpoint moves o
     { stanza: STANZA, source: 'custom', sourcetype: 'test:feed', index: 'other', host: 'collector-1', data: 'four' },
   ]);
   expect(await logFile()).toMatch(/INFO .*run_summary stanza=test_feed:\/\/a events=4 batches=4 errors=0 duration_ms=\d+ status=ok newest_event_time=1700000000\.500/);
+});
+
+describe('with a sink that confirms late (HEC indexer acknowledgement)', () => {
+  function hecEnv(url: string, token: string): RunEnv & { sink: HecSink } {
+    const sink = new HecSink({ endpoints: [url], token, ackPollMs: 5, batchEvents: 2, gzip: false });
+    return { ...env(new Pipe()), sink } as RunEnv & { sink: HecSink };
+  }
+
+  test('collection goes on while acks are outstanding; each checkpoint is saved only after its events were acknowledged, in order', async () => {
+    const h = await startHecStandIn({ faults: Array.from({ length: 3 }, () => ({ kind: 'held-ack' as const })) });
+    const e = hecEnv(h.url, h.token);
+    const saved: unknown[] = [];
+    const save = e.checkpoint.save.bind(e.checkpoint);
+    e.checkpoint.save = async (st) => { saved.push(st); await save(st); };
+    let atThird: unknown[] | undefined;
+    const source = testSource(async function* () {
+      yield { events: [{ data: 'a1' }, { data: 'a2' }], checkpoint: { n: 1 } };
+      yield { events: [{ data: 'b1' }, { data: 'b2' }], checkpoint: { n: 2 } };
+      // Both earlier batches are with the indexer, unacknowledged: no checkpoint may have moved,
+      // and the runtime asked for this batch anyway.
+      atThird = [...saved];
+      yield { events: [{ data: 'c1' }, { data: 'c2' }], checkpoint: { n: 3 } };
+    });
+    const release = setInterval(() => { if (h.stored.length === 3) h.releaseAcks(); }, 5);
+    try {
+      const summary = await runStanza(source, STANZA, PARAMS, e);
+      expect(summary).toMatchObject({ status: 'ok', events: 6, batches: 3 });
+    } finally {
+      clearInterval(release);
+      await e.sink.close();
+      await h.close();
+    }
+    expect(atThird).toEqual([]);
+    expect(saved).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(h.events().map((r) => r.event)).toEqual(['a1', 'a2', 'b1', 'b2', 'c1', 'c2']);
+  });
+
+  test('a batch the receiver refused: the run fails and no later checkpoint is saved', async () => {
+    const h = await startHecStandIn({ faults: [{ kind: 'status', status: 403 }] });
+    const e = hecEnv(h.url, h.token);
+    const source = testSource(async function* () {
+      yield { events: [{ data: 'a1' }, { data: 'a2' }], checkpoint: { n: 1 } };
+      yield { events: [{ data: 'b1' }, { data: 'b2' }], checkpoint: { n: 2 } };
+      yield { events: [{ data: 'c1' }, { data: 'c2' }], checkpoint: { n: 3 } };
+    });
+    try {
+      const summary = await runStanza(source, STANZA, PARAMS, e);
+      expect(summary.status).toBe('failed');
+    } finally {
+      await e.sink.close().catch(() => undefined);
+      await h.close();
+    }
+    expect(await e.checkpoint.load()).toBeUndefined();
+  });
 });
 
 test('without stanza index/host, the caller\'s defaults apply (HEC, demo)', async () => {

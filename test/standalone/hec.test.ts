@@ -110,6 +110,37 @@ describe('HEC sink', () => {
     await s.close();
   });
 
+  test('batches waiting for acks do not hold POST slots: the unacked window, not maxInFlight, bounds what is sent', async () => {
+    const h = await hec({ faults: Array.from({ length: 6 }, () => ({ kind: 'held-ack' as const })) });
+    const s = sink([h], { maxInFlight: 1, maxUnacked: 6, ackTimeoutMs: 60_000 });
+    await s.write('x://a', events(150)); // 6 batches of 25
+    let taken = false;
+    const t = s.taken().then(() => { taken = true; });
+    // All six stored through one POST slot while none is acknowledged yet.
+    while (h.stored.length < 6) await new Promise((r) => setTimeout(r, 5));
+    while (h.ackPolls < 2) await new Promise((r) => setTimeout(r, 5));
+    expect(h.stored.every((r) => !r.confirmed)).toBe(true);
+    expect(taken).toBe(false);
+    // taken() does not hold later writes: a seventh batch is sealed and waits for the window.
+    const w = s.write('x://a', events(25, 'late'));
+    h.releaseAcks();
+    await t;
+    await w;
+    await s.flush();
+    expect(deliveryOf([h], [...events(150), ...events(25, 'late')])).toEqual({ missing: [], wrongConfirmed: [], duplicates: 0 });
+    await s.close();
+  });
+
+  test('taken() rejects once a batch could not be delivered, so no later checkpoint moves', async () => {
+    const h = await hec({ faults: [{ kind: 'status', status: 403 }] });
+    const s = sink([h]);
+    await s.write('x://a', events(10));
+    await expect(s.taken()).rejects.toThrow(/refused the token/);
+    await expect(s.write('x://a', events(10, 'b'))).rejects.toThrow(/refused the token/);
+    await expect(s.taken()).rejects.toThrow(/refused the token/);
+    await s.close().catch(() => undefined);
+  });
+
   test('503, dropped connections and a lost ack: nothing lost, duplicates only where no ack was seen', async () => {
     const h = await hec({
       faults: [

@@ -32,8 +32,13 @@ export interface HecSinkOptions {
   /** A batch is sent once it holds this many bytes of JSON (default 512 KiB) or events (default 1000). */
   batchBytes?: number;
   batchEvents?: number;
-  /** Batches in flight at once (default 4). */
+  /** POSTs of batches in flight at once (default 4). */
   maxInFlight?: number;
+  /**
+   * Batches sent but not yet acknowledged, kept for a resend (default 64): acks arrive a poll
+   * period after the POST, so this, not maxInFlight, bounds throughput with acks on.
+   */
+  maxUnacked?: number;
   verifyTls?: boolean;
   caCertPath?: string;
   /** Request timeout (default 30 s). */
@@ -103,6 +108,11 @@ export class HecSink implements Sink {
   private readonly batchBytes: number;
   private readonly batchEvents: number;
   private readonly maxInFlight: number;
+  private readonly maxUnacked: number;
+  private posting = 0;
+  private readonly postWaiters: (() => void)[] = [];
+  /** Per endpoint: cuts the poller's sleep short (the unacked window is full). */
+  private readonly wakers = new Map<number, () => void>();
   private readonly timeoutMs: number;
   private readonly policy: RetryPolicy;
   private readonly ackPollMs: number;
@@ -144,6 +154,7 @@ export class HecSink implements Sink {
     this.batchBytes = opts.batchBytes ?? 512 * 1024;
     this.batchEvents = opts.batchEvents ?? 1000;
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
+    this.maxUnacked = Math.max(this.maxInFlight, opts.maxUnacked ?? 64);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_HEC_RETRY, ...(opts.retry ?? {}) };
     this.ackPollMs = opts.ackPollMs ?? 1000;
@@ -169,6 +180,14 @@ export class HecSink implements Sink {
       this.bufferBytes += Buffer.byteLength(line) + 1;
       if (this.bufferBytes >= this.batchBytes || this.buffer.length >= this.batchEvents) await this.seal();
     }
+  }
+
+  /** Everything written so far confirmed, without holding later writes (see Sink.taken). */
+  async taken(): Promise<void> {
+    await this.seal();
+    await Promise.allSettled([...this.inFlight]);
+    // A failure of any batch so far (or since) keeps this checkpoint back; flush() reports it.
+    if (this.failure) throw this.failure;
   }
 
   async flush(): Promise<void> {
@@ -204,7 +223,11 @@ export class HecSink implements Sink {
     };
     this.buffer = [];
     this.bufferBytes = 0;
-    while (this.inFlight.size >= this.maxInFlight) await Promise.race([...this.inFlight]).catch(() => undefined);
+    while (this.inFlight.size >= this.maxUnacked) {
+      // The window is full of batches waiting for acks: ask now rather than at the next period.
+      for (const wake of this.wakers.values()) wake();
+      await Promise.race([...this.inFlight]).catch(() => undefined);
+    }
     const p: Promise<void> = this.deliver(batch)
       .then(() => {
         this.stats.batches += 1;
@@ -242,7 +265,7 @@ export class HecSink implements Sink {
       if (batch.sends > 0) this.stats.resends += 1;
       batch.sends += 1;
       try {
-        const ackId = await this.post(ep, batch);
+        const ackId = await this.postSlot(() => this.post(ep, batch));
         if (ackId === undefined) return;
         if (await this.waitAck(ep, ackId)) {
           if (ep === this.current) this.consecutiveFailures = 0;
@@ -263,6 +286,38 @@ export class HecSink implements Sink {
       }
       await this.sleep(backoffDelay(failures - 1, this.policy, this.random), this.opts.signal).catch(() => undefined);
     }
+  }
+
+  /** At most maxInFlight POSTs at once; batches waiting for acks do not hold a slot. */
+  private async postSlot<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.posting >= this.maxInFlight) await new Promise<void>((r) => this.postWaiters.push(r));
+    this.posting += 1;
+    try {
+      return await fn();
+    } finally {
+      this.posting -= 1;
+      this.postWaiters.shift()?.();
+    }
+  }
+
+  /** The poll period, cut short by a wake-up. */
+  private pollPause(ep: number): Promise<void> {
+    if (this.opts.signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const ctrl = new AbortController();
+      const stop = () => {
+        if (this.wakers.get(ep) === stop) this.wakers.delete(ep);
+        ctrl.abort();
+        resolve();
+      };
+      this.wakers.set(ep, stop);
+      const onAbort = () => stop();
+      this.opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.sleep(this.ackPollMs, ctrl.signal).catch(() => undefined).then(() => {
+        this.opts.signal?.removeEventListener('abort', onAbort);
+        stop();
+      });
+    });
   }
 
   private headers(): Record<string, string> {
@@ -351,7 +406,7 @@ export class HecSink implements Sink {
         this.pollers.delete(ep);
         return;
       }
-      await this.sleep(this.ackPollMs, this.opts.signal).catch(() => undefined);
+      await this.pollPause(ep);
       const ids = [...waiting.keys()];
       let acks: Record<string, unknown> | undefined;
       try {
