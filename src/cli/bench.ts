@@ -20,6 +20,7 @@ export type Bench = () => Promise<BenchResult[]>;
 /** Suite name → module; `npm run bench -- <suite>` runs one suite. */
 const BENCH_MODULES: Record<string, () => Promise<{ benches: Bench[] }>> = {
   launchers: () => import('./bench-launchers'),
+  hec: () => import('./bench-hec'),
   protocol: () => import('../core/protocol/bench'),
   prisma: () => import('../sources/prisma/bench'),
   knowledge: () => import('../core/knowledge/bench'),

@@ -257,15 +257,41 @@ export async function runStanza(
   let commits: Promise<void> = Promise.resolve();
   let commitFailure: unknown;
   let pendingCommits = 0;
+  /** The summary counts what was delivered. */
+  const delivered = (events: number, newest: number | undefined, batches = 1): void => {
+    summary.events += events;
+    summary.batches += batches;
+    if (newest !== undefined && !(newest <= (summary.newestEventTime ?? -Infinity))) summary.newestEventTime = newest;
+  };
+  const newestOf = (events: OutEvent[]): number | undefined => {
+    let newest: number | undefined;
+    for (const ev of events) if (ev.time !== undefined && !(ev.time <= (newest ?? -Infinity))) newest = ev.time;
+    return newest;
+  };
+  // Batches without a checkpoint ride on the next one that has one (asking the sink to confirm
+  // each would cut its batches short).
+  const unconfirmed = { events: 0, batches: 0, newest: undefined as number | undefined };
   const commitLater = (batch: Batch): Promise<void> => {
+    const n = newestOf(batch.events);
+    unconfirmed.events += batch.events.length;
+    unconfirmed.batches += 1;
+    if (n !== undefined && !(n <= (unconfirmed.newest ?? -Infinity))) unconfirmed.newest = n;
+    if (batch.checkpoint === undefined && !batch.committed) return Promise.resolve();
     const taken = env.sink.taken!();
     taken.catch(() => undefined);
     pendingCommits += 1;
+    // Only what the commit needs is kept, not the batch's events.
+    const { checkpoint, committed } = batch;
+    const { events: count, batches, newest } = unconfirmed;
+    unconfirmed.events = 0;
+    unconfirmed.batches = 0;
+    unconfirmed.newest = undefined;
     commits = commits.then(async () => {
       if (commitFailure !== undefined) return;
       await taken;
-      if (batch.checkpoint !== undefined) await env.checkpoint.save(batch.checkpoint);
-      await batch.committed?.();
+      if (checkpoint !== undefined) await env.checkpoint.save(checkpoint);
+      await committed?.();
+      delivered(count, newest, batches);
     }).catch((e: unknown) => { commitFailure ??= e; }).finally(() => { pendingCommits -= 1; });
     // Bounded: each pending commit holds its checkpoint state.
     return pendingCommits >= MAX_PENDING_COMMITS ? commits : Promise.resolve();
@@ -282,17 +308,13 @@ export async function runStanza(
       if (commitFailure !== undefined) throw commitFailure;
       if (batch.events.length) await env.sink.write(stanzaName, batch.events.map(withDefaults));
       if (pipelined) {
-        if (batch.checkpoint !== undefined || batch.committed) await commitLater(batch);
+        await commitLater(batch);
       } else {
         await env.sink.flush();
         // Only now is the batch delivered; the checkpoint may move past it.
         if (batch.checkpoint !== undefined) await env.checkpoint.save(batch.checkpoint);
         await batch.committed?.();
-      }
-      summary.events += batch.events.length;
-      summary.batches += 1;
-      for (const ev of batch.events) {
-        if (ev.time !== undefined && !(ev.time <= (summary.newestEventTime ?? -Infinity))) summary.newestEventTime = ev.time;
+        delivered(batch.events.length, newestOf(batch.events));
       }
       // The batch in hand is finished; stop before asking the source for the next one.
       if (env.signal.aborted) break;
@@ -301,6 +323,7 @@ export async function runStanza(
       await env.sink.flush();
       await commits;
       if (commitFailure !== undefined) throw commitFailure;
+      delivered(unconfirmed.events, unconfirmed.newest, unconfirmed.batches);
     }
     summary.interrupted = env.signal.aborted;
   } catch (e) {

@@ -11,7 +11,8 @@
  * current one keeps failing. Duplicates are thus bounded to batches without a seen ack.
  */
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gzip } from 'node:zlib';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { APP_ID } from '../app';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../errors';
@@ -94,6 +95,14 @@ interface Pending {
 
 /** A failure worth another attempt (maybe on another endpoint). */
 class RetryableHecError extends Error {}
+
+// In libuv's thread pool, so compression overlaps collection; the fastest level, because at
+// level 6 compressing took as long as everything else the collector does per event.
+const gzipAsync = promisify(gzip);
+const GZIP_OPTIONS = { level: zlibConstants.Z_BEST_SPEED };
+
+/** An early ack poll (someone waits, or the window is full) comes no sooner than this after the last. */
+const ACK_POLL_MIN_MS = 50;
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
@@ -192,7 +201,11 @@ export class HecSink implements Sink {
 
   async flush(): Promise<void> {
     await this.seal();
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // Someone waits for every ack: ask for them now rather than at the next period.
+    while (this.inFlight.size) {
+      this.wakePollers();
+      await Promise.race([...this.inFlight]).catch(() => undefined);
+    }
     if (this.failure) {
       const e = this.failure;
       // Batches after a failure are still sent; the runtime decides whether to go on.
@@ -215,17 +228,14 @@ export class HecSink implements Sink {
   private async seal(): Promise<void> {
     if (!this.buffer.length) return;
     const text = `${this.buffer.join('\n')}\n`;
-    const batch: HecBatch = {
-      id: this.nextBatchId++,
-      body: this.gzip ? gzipSync(text) : Buffer.from(text),
-      events: this.buffer.length,
-      sends: 0,
-    };
+    const id = this.nextBatchId++;
+    const events = this.buffer.length;
     this.buffer = [];
     this.bufferBytes = 0;
+    const batch: HecBatch = { id, body: this.gzip ? await gzipAsync(text, GZIP_OPTIONS) : Buffer.from(text), events, sends: 0 };
     while (this.inFlight.size >= this.maxUnacked) {
       // The window is full of batches waiting for acks: ask now rather than at the next period.
-      for (const wake of this.wakers.values()) wake();
+      this.wakePollers();
       await Promise.race([...this.inFlight]).catch(() => undefined);
     }
     const p: Promise<void> = this.deliver(batch)
@@ -300,17 +310,26 @@ export class HecSink implements Sink {
     }
   }
 
-  /** The poll period, cut short by a wake-up. */
+  private wakePollers(): void {
+    for (const wake of [...this.wakers.values()]) wake();
+  }
+
+  /** The poll period, cut short by a wake-up (but never to less than ACK_POLL_MIN_MS). */
   private pollPause(ep: number): Promise<void> {
     if (this.opts.signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const ctrl = new AbortController();
+      const since = Date.now();
       const stop = () => {
         if (this.wakers.get(ep) === stop) this.wakers.delete(ep);
         ctrl.abort();
         resolve();
       };
-      this.wakers.set(ep, stop);
+      this.wakers.set(ep, () => {
+        const left = since + Math.min(ACK_POLL_MIN_MS, this.ackPollMs) - Date.now();
+        if (left <= 0) stop();
+        else setTimeout(stop, left).unref();
+      });
       const onAbort = () => stop();
       this.opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.sleep(this.ackPollMs, ctrl.signal).catch(() => undefined).then(() => {
