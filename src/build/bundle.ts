@@ -17,25 +17,81 @@ export const OUT_DIR = path.join(ROOT, 'bin', 'lib');
 export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
 
 /**
- * Bundle entries: output name (under bin/lib/) → source. splunkd runs `--scheme` for every input
- * whenever it starts, so modinput.js holds only the entry, the descriptions and the scheme
- * writer; run and validate modes (HTTP, logging, SDK) live in modinput-run.js, which
- * modinput.js loads only for those modes. Parsing one 1.4 MB file costs more than node's own
- * start-up, so a lazily evaluated module inside one bundle is not enough.
+ * Bundles under bin/lib/, so that each process loads only what it runs (module load is part of
+ * every run splunkd starts; npm run bench measures it per launcher):
+ *  - modinput.js: the entry, the descriptions and the scheme writer (splunkd runs `--scheme` for
+ *    every input whenever it starts);
+ *  - run-<scheme>.js: run and validate modes with that one input's code (HTTP, logging,
+ *    checkpoints); src/core/run-loader.ts becomes a require of it;
+ *  - splunk-sdk.js: the SDK (with needle and iconv-lite, ~600 KB), required only when a secret
+ *    is read from or moved to storage/passwords.
+ * undici comes in through a shim of the three things we use, not its index (which evaluates
+ * fetch, WebSocket, mocks and caches at load). Sibling bundles are require()d: an import() would
+ * make node's ESM loader lex a whole bundle for CommonJS exports first.
  */
-export const ENTRIES: Record<string, string> = {
-  modinput: 'src/cli/modinput.ts',
-  'modinput-run': 'src/core/modinput-run.ts',
+export const ENTRY = 'src/cli/modinput.ts';
+export const SCHEME_SOURCES: Record<string, string> = {
+  illumio_pce_events: 'illumio',
+  prisma_saas_log_events: 'prisma',
+  lacework_edge_audit: 'lacework',
+  lacework_edge_alerts: 'lacework',
 };
+const SDK_ENTRY = 'splunk-sdk-entry';
 
-/** `import('./modinput-run')` in src/core/modinput.ts becomes a load of the sibling bundle. */
-const runModuleExternal: Plugin = {
-  name: 'modinput-run-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/modinput-run$/ }, (args) =>
-      args.importer.endsWith(path.join('src', 'core', 'modinput.ts')) ? { path: './modinput-run.js', external: true } : undefined);
-  },
-};
+/** For the run bundle of `scheme`: other vendors' folders are not in it. */
+function runPlugins(scheme: string | undefined): Plugin[] {
+  const vendor = scheme ? SCHEME_SOURCES[scheme] : undefined;
+  return [{
+    name: 'ta-bundles',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/run-loader$/ }, (args) =>
+        args.importer.endsWith(path.join('src', 'core', 'modinput.ts')) ? { path: 'run-loader', namespace: 'ta' } : undefined);
+      b.onLoad({ filter: /^run-loader$/, namespace: 'ta' }, () => ({
+        // An indirect require: esbuild leaves it to node, which resolves it next to this bundle.
+        contents: `const load = require; exports.loadRun = (scheme) => Promise.resolve().then(() => load('./run-' + scheme.replace(/[^a-z_]/g, '') + '.js'));`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^splunk-sdk\/lib\/(log|service)$/ }, (args) => ({ path: args.path, namespace: 'ta' }));
+      b.onLoad({ filter: /^splunk-sdk\/lib\/(log|service)$/, namespace: 'ta' }, (args) => ({
+        contents: `module.exports = require('./splunk-sdk.js').${args.path.endsWith('log') ? 'log' : 'service'};`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\/splunk-sdk\.js$/ }, (args) => ({ path: args.path, external: true }));
+      b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'ta' }));
+      b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
+      b.onResolve({ filter: /^\.\/(illumio|prisma|lacework)$/ }, (args) => {
+        if (!vendor || !args.importer.endsWith(path.join('src', 'sources', 'registry.ts'))) return undefined;
+        return args.path === `./${vendor}` ? undefined : { path: args.path, namespace: 'ta-absent' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'ta-absent' }, (args) => ({
+        contents: `throw new Error('${args.path.slice(2)} is not in the run bundle of ${scheme}');`,
+        loader: 'js',
+      }));
+    },
+  }];
+}
+
+/** The parts of undici's index.js we use, with request() as it defines it (a dispatcher is always given). */
+const UNDICI_SHIM = `
+const Agent = require('undici/lib/dispatcher/agent');
+const ProxyAgent = require('undici/lib/dispatcher/proxy-agent');
+const Dispatcher = require('undici/lib/dispatcher/dispatcher');
+const util = require('undici/lib/core/util');
+const { InvalidArgumentError } = require('undici/lib/core/errors');
+Object.assign(Dispatcher.prototype, require('undici/lib/api'));
+function request(url, opts) {
+  if (!opts || typeof opts !== 'object' || !opts.dispatcher) throw new InvalidArgumentError('a dispatcher is required');
+  if (opts.path != null) throw new InvalidArgumentError('opts.path is not supported here');
+  url = util.parseURL(url);
+  return opts.dispatcher.request({
+    ...opts,
+    origin: url.origin,
+    path: url.search ? url.pathname + url.search : url.pathname,
+    method: opts.method || (opts.body ? 'PUT' : 'GET'),
+  });
+}
+module.exports = { Agent, ProxyAgent, Dispatcher, request };
+`;
 
 /** The configuration page (default/data/ui/views/configuration.xml loads it); built, not committed. */
 export const UI_ENTRY = 'src/ui/configuration.ts';
@@ -76,11 +132,53 @@ export interface BundleResult {
   metafile: Metafile;
 }
 
+/** Output name (under bin/lib/, without .js) → entry, and the scheme whose run bundle it is. */
+export function bundleEntries(): { name: string; entry: string; scheme?: string }[] {
+  return [
+    { name: 'modinput', entry: path.join(ROOT, ENTRY) },
+    ...Object.keys(SCHEME_SOURCES).map((scheme) => ({ name: `run-${scheme}`, entry: path.join(ROOT, 'src', 'core', 'modinput-run.ts'), scheme })),
+    { name: 'splunk-sdk', entry: SDK_ENTRY },
+  ];
+}
+
 export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
-  const result = await build({
+  const results = await Promise.all(bundleEntries().map((e) => bundleOne(e.name, e.entry, e.scheme)));
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  const metafile: Metafile = { inputs: {}, outputs: {} };
+  for (const result of results) {
+    Object.assign(metafile.inputs, result.metafile.inputs);
+    for (const f of result.outputFiles) {
+      const target = path.join(outDir, path.basename(f.path));
+      const tmp = `${target}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, f.contents);
+      fs.renameSync(tmp, target);
+      files.push(target);
+    }
+    for (const [out, o] of Object.entries(result.metafile.outputs)) metafile.outputs[path.join(outDir, path.basename(out))] = o;
+  }
+  // Bundles of an earlier layout would otherwise ship alongside.
+  const keep = new Set(files.map((f) => path.basename(f)));
+  for (const f of fs.readdirSync(outDir)) if (/\.js(\.map)?$/.test(f) && !keep.has(f)) fs.rmSync(path.join(outDir, f), { force: true });
+  const metafiles = results.map((r) => r.metafile);
+  if (outDir === OUT_DIR) {
+    const ui = await bundleUiWithMetafile(UI_OUT);
+    files.push(ui.file);
+    metafiles.push(ui.metafile);
+  }
+  const notices = path.join(outDir, NOTICES_FILE);
+  fs.writeFileSync(`${notices}.${process.pid}.tmp`, noticesText(bundledPackages(metafiles, ROOT), 'the bundled inputs (bin/lib/*.js) and the configuration page (appserver/static/configuration.js)'));
+  fs.renameSync(`${notices}.${process.pid}.tmp`, notices);
+  files.push(notices);
+  return { files, metafile };
+}
+
+async function bundleOne(name: string, entry: string, scheme: string | undefined) {
+  return build({
     absWorkingDir: ROOT,
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name, path.join(ROOT, src)])),
-    outdir: outDir,
+    ...(entry === SDK_ENTRY
+      ? { stdin: { contents: "exports.log = require('splunk-sdk/lib/log'); exports.service = require('splunk-sdk/lib/service');", resolveDir: ROOT, sourcefile: 'splunk-sdk-entry.js' }, outfile: path.join(OUT_DIR, `${name}.js`) }
+      : { entryPoints: { [name]: entry }, outdir: OUT_DIR }),
     bundle: true,
     platform: 'node',
     target: 'node18',
@@ -91,7 +189,7 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     metafile: true,
     write: false,
     legalComments: 'none',
-    plugins: [runModuleExternal],
+    plugins: entry === SDK_ENTRY ? [] : runPlugins(scheme),
     // import() of a sibling bundle as require(): node's ESM loader would run its CJS export
     // lexer over the whole file first (a second parse of a megabyte of JavaScript).
     supported: { 'dynamic-import': false },
@@ -100,25 +198,6 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
     tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: true, target: 'ES2022' } },
     logLevel: 'warning',
   });
-  fs.mkdirSync(outDir, { recursive: true });
-  const files: string[] = [];
-  for (const f of result.outputFiles) {
-    const tmp = `${f.path}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, f.contents);
-    fs.renameSync(tmp, f.path);
-    files.push(f.path);
-  }
-  const metafiles = [result.metafile];
-  if (outDir === OUT_DIR) {
-    const ui = await bundleUiWithMetafile(UI_OUT);
-    files.push(ui.file);
-    metafiles.push(ui.metafile);
-  }
-  const notices = path.join(outDir, NOTICES_FILE);
-  fs.writeFileSync(`${notices}.${process.pid}.tmp`, noticesText(bundledPackages(metafiles, ROOT), 'the bundled inputs (bin/lib/*.js) and the configuration page (appserver/static/configuration.js)'));
-  fs.renameSync(`${notices}.${process.pid}.tmp`, notices);
-  files.push(notices);
-  return { files, metafile: result.metafile };
 }
 
 if (require.main === module) {

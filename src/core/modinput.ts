@@ -10,6 +10,7 @@
 import * as path from 'path';
 import type { Readable, Writable } from 'stream';
 import { errorMessage } from './errors';
+import { loadRun } from './run-loader';
 import { schemeXml, validationErrorXml } from './protocol/scheme';
 import { descriptions, findDescription } from '../sources/registry';
 
@@ -57,7 +58,7 @@ export async function main(argv: string[], io: ModinputIo): Promise<number> {
     return 0;
   }
   const input = await readAll(io.stdin);
-  const { runValidate, runInputs } = await import('./modinput-run');
+  const { runValidate, runInputs } = await loadRun(scheme);
   try {
     if (mode === '--validate-arguments') {
       const message = await runValidate(scheme, input, io);

@@ -6,11 +6,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundle } from '../../src/build/bundle';
+import { bundle, SCHEME_SOURCES } from '../../src/build/bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-test('modinput.js (the --scheme path) holds no undici, winston or splunk-sdk; modinput-run.js holds them', async () => {
+test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run one vendor and no SDK, the SDK on its own', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bundle-'));
   try {
     const { metafile } = await bundle(out);
@@ -19,17 +19,27 @@ test('modinput.js (the --scheme path) holds no undici, winston or splunk-sdk; mo
       return Object.keys(metafile.outputs[key].inputs);
     };
     const light = inputsOf('modinput.js');
-    const heavy = inputsOf('modinput-run.js');
     for (const dep of ['node_modules/undici/', 'node_modules/winston/', 'node_modules/splunk-sdk/', 'node_modules/saxes/']) {
       expect(light.filter((f) => f.includes(dep))).toEqual([]);
     }
-    for (const dep of ['node_modules/undici/', 'node_modules/winston/', 'node_modules/splunk-sdk/']) {
-      expect(heavy.some((f) => f.includes(dep))).toBe(true);
-    }
     expect(light).toContain('src/sources/illumio/description.ts');
     expect(light.some((f) => f.startsWith('src/sources/illumio/') && !f.endsWith('description.ts'))).toBe(false);
+    for (const [scheme, vendor] of Object.entries(SCHEME_SOURCES)) {
+      const run = inputsOf(`run-${scheme}.js`);
+      for (const dep of ['node_modules/undici/lib/dispatcher/agent.js', 'node_modules/winston/', `src/sources/${vendor}/index.ts`]) {
+        expect([scheme, dep, run.some((f) => f.includes(dep))]).toEqual([scheme, dep, true]);
+      }
+      // Not the SDK, not undici's WebSocket, caches or mocks, not another vendor.
+      for (const dep of ['node_modules/splunk-sdk/', 'node_modules/needle/', 'node_modules/undici/lib/web/websocket/', 'node_modules/undici/lib/web/cache/', 'node_modules/undici/lib/mock/']) {
+        expect([scheme, run.filter((f) => f.includes(dep))]).toEqual([scheme, []]);
+      }
+      const others = Object.values(SCHEME_SOURCES).filter((v) => v !== vendor);
+      expect([scheme, run.filter((f) => others.some((o) => f.startsWith(`src/sources/${o}/`) && !f.endsWith("description.ts")))]).toEqual([scheme, []]);
+    }
+    expect(inputsOf('splunk-sdk.js').some((f) => f.includes('node_modules/splunk-sdk/lib/service.js'))).toBe(true);
     // Sourcemaps sit next to the bundles for development; the package leaves *.map out.
-    expect(fs.readdirSync(out).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', 'modinput-run.js', 'modinput-run.js.map', 'modinput.js', 'modinput.js.map']);
+    const js = ['modinput', ...Object.keys(SCHEME_SOURCES).map((s) => `run-${s}`), 'splunk-sdk'];
+    expect(fs.readdirSync(out).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', ...js.flatMap((n) => [`${n}.js`, `${n}.js.map`])].sort());
     // Every npm package esbuild put into a bundle is named with its licence text (the bundles drop legal comments).
     const notices = fs.readFileSync(path.join(out, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
     const bundled = new Set(Object.keys(metafile.inputs).filter((i) => i.includes('node_modules/')).map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(i)![1]));

@@ -27,13 +27,23 @@ import { splunkdHttpClient } from '../http';
 import { makeRedactor } from '../log/redact';
 import type { HttpClient, Logger, SecretStore } from '../types';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * The SDK is loaded on first use: a run whose secrets are all in clear and the --scheme path need
+ * none of its ~600 KB (needle, iconv-lite), and the bundle keeps it in a file of its own.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const sdkLog: { Logger: { setLevel(level: string): void } } = require('splunk-sdk/lib/log');
+let sdkService: any;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const SdkService: any = require('splunk-sdk/lib/service');
-/* eslint-enable @typescript-eslint/no-require-imports */
-sdkLog.Logger.setLevel('NONE');
+function SdkServiceClass(): any {
+  if (!sdkService) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const sdkLog: { Logger: { setLevel(level: string): void } } = require('splunk-sdk/lib/log');
+    sdkLog.Logger.setLevel('NONE');
+    sdkService = require('splunk-sdk/lib/service');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
+  return sdkService;
+}
 
 export interface SplunkdConnection {
   /** splunkd's management URI from the input's stdin, e.g. https://127.0.0.1:8089. */
@@ -80,15 +90,22 @@ function sdkFailure(e: unknown, what: string, conn: SplunkdConnection): Error {
 /** storage/passwords through splunk-sdk, in the app's namespace as nobody. */
 export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
   const u = new URL(conn.serverUri);
-  const service = new SdkService({
-    scheme: u.protocol.replace(':', ''),
-    host: u.hostname,
-    port: u.port || (u.protocol === 'https:' ? '443' : '80'),
-    sessionKey: conn.sessionKey,
-    owner: 'nobody',
-    app: conn.app,
-    autologin: false,
-  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let svc: any;
+  // Built on first use: a run whose secrets are all in clear never loads the SDK.
+  const service = () => {
+    const Service = SdkServiceClass();
+    svc ??= new Service({
+      scheme: u.protocol.replace(':', ''),
+      host: u.hostname,
+      port: u.port || (u.protocol === 'https:' ? '443' : '80'),
+      sessionKey: conn.sessionKey,
+      owner: 'nobody',
+      app: conn.app,
+      autologin: false,
+    });
+    return svc;
+  };
 
   let swept = false;
   /** Credentials the configuration page tombstoned (it cannot delete them itself): removed once per process. */
@@ -101,7 +118,7 @@ export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
   }
 
   async function find(realm: string, username: string): Promise<SdkEntity | undefined> {
-    const coll = service.storagePasswords();
+    const coll = service().storagePasswords();
     await coll.fetch({ count: 0 });
     await sweep(coll.list() as SdkEntity[]);
     const matches = (coll.list() as SdkEntity[]).filter((ent) => {
@@ -128,7 +145,7 @@ export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
       try {
         const ent = await find(realm, username);
         if (ent && ent.acl().app === conn.app) await ent.update({ password: value });
-        else await service.storagePasswords().create({ name: username, realm, password: value });
+        else await service().storagePasswords().create({ name: username, realm, password: value });
       } catch (e) {
         throw sdkFailure(e, what, conn);
       }
