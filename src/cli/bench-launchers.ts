@@ -27,7 +27,7 @@ export interface Sizes {
 }
 
 export function sizes(scale = Number(process.env.BENCH_SCALE ?? 1)): Sizes {
-  const n = (v: number) => Math.max(50, Math.round(v * scale));
+  const n = (v: number) => Math.max(20, Math.round(v * scale));
   return { illumio: n(100_000), illumioRss: n(200_000), prisma: n(50_000), lacework: n(50_000), rounds: scale < 1 ? 1 : 3 };
 }
 
@@ -69,8 +69,9 @@ async function withSim<T>(ws: Workspace, kind: SimKind, events: number, fn: (sim
   }
 }
 
-export async function launcherBenches(s: Sizes = sizes()): Promise<BenchResult[]> {
-  await bundle();
+/** `build: false` when bin/lib is known to be current (the test's globalSetup built it). */
+export async function launcherBenches(s: Sizes = sizes(), opts: { build?: boolean } = {}): Promise<BenchResult[]> {
+  if (opts.build !== false) await bundle();
   const ws = await workspace();
   const out: BenchResult[] = [];
   try {

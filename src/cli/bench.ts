@@ -3,7 +3,8 @@
  * assertions there). Prints a table, then exactly one JSON line `{"bench": {...}}` for tools.
  *
  * A bench module exports `benches: Bench[]`; adding one is one line in BENCH_MODULES.
- * Exit status 1 when a result misses its target, so CI can gate on it.
+ * Exit status 1 when a result misses its target, so CI can gate on it; each miss is also printed
+ * on a line of its own naming the figure, its value and its target.
  */
 export interface BenchResult {
   name: string;
@@ -61,6 +62,11 @@ export function formatTable(results: BenchResult[]): string {
   return rows.map((row) => row.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
+/** One line per missed target: `MISSED <name>: <value> <unit>, target <target>`. */
+export function missLines(results: BenchResult[]): string[] {
+  return results.filter((r) => r.ok === false).map((r) => `MISSED ${r.name}: ${round(r.value)} ${r.unit}, target ${r.target}`);
+}
+
 export async function runBenches(suites?: string[]): Promise<BenchResult[]> {
   const names = suites?.length ? suites : Object.keys(BENCH_MODULES);
   const unknown = names.filter((n) => !BENCH_MODULES[n]);
@@ -84,7 +90,9 @@ async function cli(): Promise<void> {
     value: round(r.value), unit: r.unit, ...(r.target ? { target: r.target } : {}), ...(r.ok !== undefined ? { ok: r.ok } : {}),
   }]));
   process.stdout.write(`${JSON.stringify({ bench: json })}\n`);
-  if (results.some((r) => r.ok === false)) process.exitCode = 1;
+  const misses = missLines(results);
+  for (const line of misses) process.stdout.write(`${line}\n`);
+  if (misses.length) process.exitCode = 1;
 }
 
 if (require.main === module) {

@@ -1,0 +1,40 @@
+/**
+ * The bench harness itself, at tiny sizes: every launcher runs as splunkd runs it against its
+ * simulator, the floor process runs on the same bytes, every figure is measured and every event
+ * arrives (the harness throws otherwise). No timing is asserted: figures are only checked to be
+ * measured at all; the targets are `npm run bench`'s business.
+ */
+import { missLines, type BenchResult } from '../../src/cli/bench';
+import { launcherBenches, sizes } from '../../src/cli/bench-launchers';
+
+jest.setTimeout(240_000);
+
+test('launcher benches measure every input through bin/<scheme>.sh, with a floor, and name each target', async () => {
+  const s = { ...sizes(0.0002), rounds: 1 };
+  const results = await launcherBenches(s, { build: false });
+  const byName = new Map(results.map((r) => [r.name, r]));
+  for (const label of [`illumio ${s.illumio} async`, `prisma ${s.prisma} bulk`, `lacework ${s.lacework} audit`]) {
+    for (const fig of ['wall', 'CPU user+sys', 'floor wall', 'floor CPU', 'module load', 'peak RSS (VmHWM)', 'floor peak RSS', 'wall / floor wall', 'CPU / floor CPU']) {
+      const r = byName.get(`${label}: ${fig}`);
+      expect([label, fig, r !== undefined && Number.isFinite(r.value) && r.value > 0]).toEqual([label, fig, true]);
+    }
+    // GC may not run at all in a run this small, but it is measured.
+    expect(Number.isFinite(byName.get(`${label}: GC share of CPU`)!.value)).toBe(true);
+  }
+  const targeted = results.filter((r) => r.target !== undefined);
+  expect(targeted.map((r) => r.name)).toEqual(expect.arrayContaining([
+    `illumio ${s.illumio} async: wall / floor wall`, `illumio ${s.illumio} async: CPU / floor CPU`,
+    `illumio ${s.illumio} async: GC share of CPU`, `illumio ${s.illumio} async: module load`,
+    `illumio ${s.illumioRss} async: peak RSS (VmHWM)`, 'lacework alerts (empty run): module load',
+  ]));
+  for (const r of targeted) expect(typeof r.ok).toBe('boolean');
+});
+
+test('a missed target is one line naming it, its value and its target', () => {
+  const results: BenchResult[] = [
+    { name: 'a: wall / floor wall', value: 1.734, unit: 'x', target: '<= 1.5', ok: false },
+    { name: 'b: module load', value: 12, unit: 'ms', target: '<= 50', ok: true },
+    { name: 'c: events/s', value: 100, unit: 'events/s' },
+  ];
+  expect(missLines(results)).toEqual(['MISSED a: wall / floor wall: 1.73 x, target <= 1.5']);
+});
