@@ -26,7 +26,6 @@ const BENCH_MODULES: Record<string, () => Promise<{ benches: Bench[] }>> = {
   prisma: () => import('../sources/prisma/bench'),
   knowledge: () => import('../core/knowledge/bench'),
   lacework: () => import('../sources/lacework/bench'),
-  illumio: () => import('../sources/illumio/bench'),
 };
 
 /** Median of a sample (the mean of the middle two for an even count). */

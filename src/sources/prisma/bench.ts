@@ -1,14 +1,13 @@
 /**
- * Prisma SaaS throughput on loopback: the simulator with a pre-filled queue, drained by the real
- * collector through the runtime into the XML stream sink, spool fsyncs and checkpoint saves
- * included. The target (5 000 events/s) is well above what one tenant's queue produces, so the
- * hour the service keeps undelivered events is never at risk from this side.
+ * Prisma SaaS single-event mode on loopback, in this process (one event per request: the HTTP
+ * round trip is the cost). Bulk mode is measured through its launcher as splunkd runs it, with
+ * its 5 000 events/s target: src/cli/bench-launchers.ts.
  */
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchRun } from '../../cli/bench-run';
-import { atLeast, type Bench, type BenchResult } from '../../cli/bench';
+import type { Bench, BenchResult } from '../../cli/bench';
 import { source } from './index';
 import { startPrismaSimulator } from './simulator';
 
@@ -32,14 +31,10 @@ async function drain(mode: 'bulk' | 'single', events: number): Promise<{ perSeco
 }
 
 export async function bench(): Promise<BenchResult[]> {
-  // A warm-up run so JIT and page cache do not count against the first figure.
-  await drain('bulk', 2_000);
-  const bulk = await drain('bulk', 50_000);
+  // A warm-up run so JIT and page cache do not count against the figure.
+  await drain('single', 200);
   const single = await drain('single', 2_000);
-  return [
-    { name: 'prisma bulk drain (loopback → XML sink)', value: bulk.perSecond, unit: 'events/s', ...atLeast(bulk.perSecond, 5_000) },
-    { name: 'prisma single drain (loopback → XML sink)', value: single.perSecond, unit: 'events/s' },
-  ];
+  return [{ name: 'prisma single drain, in-process (loopback → XML sink)', value: single.perSecond, unit: 'events/s' }];
 }
 
 export const benches: Bench[] = [bench];
