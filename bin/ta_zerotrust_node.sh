@@ -16,10 +16,11 @@
 TA_APP=${TA_BIN%/*}
 TA_MIN_MAJOR=18
 TA_MIN_MINOR=17
-# V8 otherwise lets short-lived garbage pile up to ~190 MB in a 200 000-event download whose live
-# heap is ~15 MB; this flag keeps the peak near 110 MB (npm run bench) for ~10 % more CPU, and
-# sets no hard heap cap that a 10 MB event could hit. The bench reads this line.
-TA_NODE_FLAGS="--optimize-for-size"
+# Chosen by npm run bench (launcher benches, 200 000-event Illumio download, one run each on a
+# loaded 2-core host): default flags 7.9-8.8 s CPU and 182-185 MB peak RSS; --optimize-for-size
+# 101 MB but 16 s CPU (2 000 scavenges of a tiny young generation); a 2 MB semi-space 8.8 s and
+# 157 MB (4 MB: 9.8-10.4 s, 158-164 MB). No hard heap cap, which a 10 MB event could hit.
+TA_NODE_FLAGS="--max-semi-space-size=2"
 ta_looked=
 
 # True when $1 runs and reports a version >= 18.17. Sets ta_version.
