@@ -183,7 +183,7 @@ async function bundleOne(name: string, entry: string, scheme: string | undefined
     platform: 'node',
     target: 'node18',
     format: 'cjs',
-    minify: !process.env.TA_BUNDLE_NOMINIFY,
+    minify: true,
     sourcemap: 'external',
     sourcesContent: false,
     metafile: true,
