@@ -79,6 +79,7 @@ write('illumio:pce:leef', [
   // Delimiters a LEEF 2.0 header may declare, by character and by hex (not ; or ,: Illumio's raw JSON
   // values hold those, and LEEF cannot carry a value holding its delimiter).
   ...['^', 'x5E', '|', '~', 'x7E', '#', '!', '@', '$', '%', '*', '+', 'x2B', '0x09', '\t'].map((d, i) => toLeef(cases[i % 2], { version: '2.0', delimiter: d === '|' ? 'x7C' : d })),
+  toLeef(cases[0], { version: '2.0', delimiter: ';' }),
   // devTime without milliseconds, with its devTimeFormat saying so.
   toLeef(cases[0], { version: '2.0', delimiter: '^' }).replace(/devTime=(\w+ \d+ \d+ [\d:]+)\.\d+ (\S+)/, 'devTime=$1 $2').replace('devTimeFormat=MMM dd yyyy HH:mm:ss.SSS Z', 'devTimeFormat=MMM dd yyyy HH:mm:ss Z'),
   bsd(toLeef(cases[1], { version: '1.0' })),

@@ -63,9 +63,9 @@ const transportOf = (p: string) => `case(${p}=="6" OR lower(${p})=="tcp", "tcp",
 const cefUnescape = (f: string) => `replace(${f}, ${q('\\\\([\\\\=])')}, "\\1")`;
 
 /** Illumio's CEF labels: which slot carries what, and whether the label comes before the value. */
-const CEF_LABELS: { slot: string; label: string; field: string; json?: boolean; labelFirst?: boolean }[] = [
+const CEF_LABELS: { slot: string; label: string; field: string; json?: boolean; labelFirst?: boolean; bounded?: boolean }[] = [
   { slot: 'cs1', label: 'event_href', field: 'event_href', labelFirst: true },
-  { slot: 'cs2', label: 'resource_changes', field: 'resource_changes', json: true },
+  { slot: 'cs2', label: 'resource_changes', field: 'resource_changes', json: true, bounded: true },
   { slot: 'cs3', label: 'resource_changes_2', field: 'resource_changes_2', json: true },
   { slot: 'cs4', label: 'notifications', field: 'notifications', json: true },
   { slot: 'cn2', label: 'schema-version', field: 'schema_version' },
@@ -73,8 +73,8 @@ const CEF_LABELS: { slot: string; label: string; field: string; json?: boolean; 
   { slot: 'cn2', label: 'dbi', field: 'dbi' },
   { slot: 'cn3', label: 'dbo', field: 'dbo' },
   { slot: 'cs2', label: 'state', field: 'state' },
-  { slot: 'cs3', label: 'src_labels', field: 'src_labels', json: true },
-  { slot: 'cs4', label: 'dst_labels', field: 'dst_labels', json: true },
+  { slot: 'cs3', label: 'src_labels', field: 'src_labels', json: true, bounded: true },
+  { slot: 'cs4', label: 'dst_labels', field: 'dst_labels', json: true, bounded: true },
   { slot: 'cs5', label: 'src_href', field: 'src_href' },
   { slot: 'cs6', label: 'dst_href', field: 'dst_href' },
 ];
@@ -82,9 +82,13 @@ const CEF_LABELS: { slot: string; label: string; field: string; json?: boolean; 
 function cefLabelTransforms(): StanzaSpec[] {
   return CEF_LABELS.map((l) => {
     const label = l.label.replace(/[-]/g, '\\-');
-    // JSON may hold spaces and `=`: the value runs up to the label Illumio writes after it, taken
-    // space-separated chunk by chunk (character-class runs, so PCRE2 does no per-character work).
-    const value = l.json ? `[^ ]*(?: (?!${l.slot}Label=)[^ ]*)*` : '\\S*';
+    // JSON may hold spaces and `=`: the value runs up to the label Illumio writes after it.
+    // resource_changes_2 and notifications take the line greedily and give back only the short tail
+    // after their label. The others are short (cs2 is capped by Illumio at CEF_RC_LIMIT characters,
+    // flow labels are a few words): at most 200 space-separated chunks, so a slot holding something
+    // else (cs3 of a bulk change) fails within a few hundred steps. No construct nests backtracking
+    // deeper than DEPTH_LIMIT.
+    const value = l.json ? (l.bounded ? `[^ ]*(?: (?!${l.slot}Label=)[^ ]*){0,200}` : '.*') : '\\S*';
     const regex = l.labelFirst
       ? `(?<=[\\s|])${l.slot}Label=${label} ${l.slot}=(?<${l.field}>${value})`
       : `(?<=[\\s|])${l.slot}=(?<${l.field}>${value}) ${l.slot}Label=${label}(?=\\s|$)`;
@@ -204,7 +208,7 @@ const SYSLOG: IllumioFormat = {
     line('KV_MODE', 'none'),
     line('AUTO_KV_JSON', 'false'),
     ...syslogHeader(),
-    line('EXTRACT-c_payload', '(?<illumio_json>\\{".*\\})\\s*$'),
+    line('EXTRACT-c_payload', '(?<illumio_json>\\{"[^\\r\\n]*)', 'The JSON payload: from the first {" to the end of the line (also when TRUNCATE cut its end).'),
     line('REPORT-a_json', 'illumio_json_top, illumio_action_object, illumio_action_fields'),
     line('REPORT-illumio_details', DETAIL_TRANSFORMS.join(', ')),
   ],
@@ -277,10 +281,14 @@ const CEF: IllumioFormat = {
   ],
 };
 
-/** LEEF delimiters: header forms (LEEF 2.0: the character, xHH or 0xHH) and the character. */
+/**
+ * LEEF delimiters: header forms (LEEF 2.0: the character, xHH or 0xHH) and the character. Not `,`:
+ * Illumio's attributes carry raw JSON, which always holds commas, and LEEF values cannot hold the
+ * delimiter.
+ */
 const LEEF_DELIMITERS: { name: string; char: string; hex: string }[] = [
   { name: 'caret', char: '^', hex: '5E' }, { name: 'pipe', char: '|', hex: '7C' }, { name: 'tilde', char: '~', hex: '7E' },
-  { name: 'semicolon', char: ';', hex: '3B' }, { name: 'hash', char: '#', hex: '23' }, { name: 'comma', char: ',', hex: '2C' },
+  { name: 'semicolon', char: ';', hex: '3B' }, { name: 'hash', char: '#', hex: '23' },
   { name: 'bang', char: '!', hex: '21' }, { name: 'at', char: '@', hex: '40' }, { name: 'dollar', char: '$', hex: '24' },
   { name: 'percent', char: '%', hex: '25' }, { name: 'star', char: '*', hex: '2A' }, { name: 'plus', char: '+', hex: '2B' },
 ];
