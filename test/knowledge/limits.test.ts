@@ -14,6 +14,7 @@ import { parseConf } from '../../src/core/conf/parse';
 import { DEFAULT_REGEX_LIMITS } from '../../src/core/knowledge/limits';
 import { toCef, toLeef, toSyslogJson } from '../../src/sources/illumio/formats';
 import { requireTool } from '../support/require-tool';
+import { patternLine, subjectLine } from './pcre2test';
 import { appKnowledge, ROOT } from './support';
 
 const samples = JSON.parse(fs.readFileSync(path.join(ROOT, 'src/sources/illumio/samples/events.json'), 'utf8')) as Record<string, unknown>[];
@@ -43,22 +44,6 @@ const EVENTS: { sourcetype: string; raw: string }[] = [
   { sourcetype: 'illumio:pce:leef', raw: toLeef(bulk, { version: '1.0' }) },
   { sourcetype: 'lacework:edge:audit', raw: JSON.stringify(bigBody) },
 ];
-
-function patternLine(src: string, flags: string, global: boolean): string {
-  let p = '';
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] === '\\') {
-      p += src.slice(i, i + 2);
-      i++;
-    } else p += src[i] === '/' ? '\\/' : src[i];
-  }
-  const mods = [...(global ? ['g'] : []), 'utf', ...(flags.includes('m') ? ['multiline'] : []), ...(flags.includes('s') ? ['dotall'] : [])];
-  return `/${p}/${mods.join(',')}`;
-}
-
-function subjectLine(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/^[ \t]+|[ \t]+$/g, (w) => w.replace(/ /g, '\\x20').replace(/\t/g, '\\t'));
-}
 
 describe('regexes under PCRE2 limits on 1 MB events', () => {
   const pcre2test = requireTool('pcre2test', 'apt-get update && apt-get install -y pcre2-utils');
