@@ -4,13 +4,15 @@
  * `_time` (ISO 8601), every search-time field, and `eventtype`/`tag` as arrays — what Splunk
  * would show for the event, computed by src/core/knowledge from the app's default/ and lookups/.
  * JSON lines are the contract (scripts and tests read them); `--format table` is for people.
+ * `--cost` also prints, on stderr, what the events cost Splunk at search time (JSON parses and
+ * regex executions per event).
  */
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { KnowledgeBase, toJsonObject } from '../core/knowledge';
 import { textTable } from './table';
 
-const USAGE = 'usage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>] [--format json|table] [--fields <f1,f2,…>]';
+const USAGE = 'usage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>] [--format json|table] [--fields <f1,f2,…>] [--cost]';
 
 const HELP = `${USAGE}
 Reads raw events on stdin, one per line, and prints what Splunk would show for each at search
@@ -23,6 +25,7 @@ eventtype and tag.
   --format json     one JSON object per event (default; multi-values and eventtype/tag as arrays)
   --format table    for people: per event a field/value table; with --fields one row per event
   --fields LIST     comma-separated fields to show, in order (table format; JSON: only these keys)
+  --cost            also print on stderr the search-time cost: JSON parses and regex executions per event
 `;
 
 function usage(msg: string): never {
@@ -48,6 +51,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const opts: Record<string, string> = {};
+  const withCost = argv.includes('--cost');
+  argv = argv.filter((a) => a !== '--cost');
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(sourcetype|source|host|app|format|fields)(?:=(.*))?$/.exec(argv[i]);
     if (!m) usage(`unknown argument ${JSON.stringify(argv[i])}`);
@@ -84,15 +89,26 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let buf = '';
+  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0 };
   for await (const line of rl) {
     if (line.trim() === '') continue;
-    buf += `${JSON.stringify(pick(toJsonObject(kb.evaluate(line, meta))))}\n`;
+    const ev = kb.evaluate(line, meta);
+    total.events++;
+    total.jsonParses += ev.cost.jsonParses;
+    total.regexEvaluations += ev.cost.regexEvaluations;
+    total.jsonMax = Math.max(total.jsonMax, ev.cost.jsonParses);
+    total.regexMax = Math.max(total.regexMax, ev.cost.regexEvaluations);
+    buf += `${JSON.stringify(pick(toJsonObject(ev)))}\n`;
     if (buf.length > 65536) {
       if (!process.stdout.write(buf)) await new Promise((r) => process.stdout.once('drain', r));
       buf = '';
     }
   }
   process.stdout.write(buf);
+  if (withCost && total.events) {
+    const per = (n: number) => (n / total.events).toFixed(1);
+    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax})\n`);
+  }
 }
 
 if (require.main === module) {

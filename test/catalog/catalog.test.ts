@@ -27,6 +27,10 @@ describe('Illumio event catalog', () => {
       expect(t.label.trim()).not.toBe('');
       if (t.cim) expect(t.tags[0]).toBe(tagsByModel[t.cim]);
       else expect(t.tags).toEqual([]);
+      // change_type and tags come from one decision; account exactly where the object is a user.
+      expect({ name: t.name, account: t.tags.includes('account') }).toEqual({ name: t.name, account: t.cim === 'Change' && t.objectCategory === 'user' });
+      expect({ name: t.name, aaa: t.changeType === 'AAA' }).toEqual({ name: t.name, aaa: t.tags.includes('account') });
+      if (t.cim !== 'Change') expect(t.objectCategory === 'user' && t.tags.includes('change')).toBe(false);
     }
   });
 
@@ -44,7 +48,11 @@ describe('Illumio event catalog', () => {
     expect(eventTypeByName('request.authentication_failed')).toMatchObject({ family: 'request', cim: 'Authentication', alert: true });
     expect(eventTypeByName('agent.tampering')).toMatchObject({ family: 'agent', cim: 'Alerts', tags: ['alert'], alert: true });
     expect(eventTypeByName('rule_set.update')).toMatchObject({ family: 'rule_set', cim: 'Change', tags: ['change', 'network'] });
-    expect(eventTypeByName('api_key.create')).toMatchObject({ family: 'api_key', tags: ['change', 'account'], alert: true });
+    // API keys are no accounts (object_category=user is what the CIM account tag requires).
+    expect(eventTypeByName('api_key.create')).toMatchObject({ family: 'api_key', tags: ['change'], objectCategory: 'api_key', alert: true });
+    expect(eventTypeByName('security_principal.create')).toMatchObject({ tags: ['change', 'account'], changeType: 'AAA', objectCategory: 'user' });
+    expect(eventTypeByName('user.create')).toMatchObject({ tags: ['change', 'account'], changeType: 'AAA', objectCategory: 'user' });
+    expect(eventTypeByName('rule_set.update')).toMatchObject({ changeType: 'network', objectCategory: 'rule_set' });
     expect(eventTypeByName('agent.activate')).toMatchObject({ family: 'agent', tags: ['change', 'endpoint'] });
     expect(eventTypeByName('syslog_destination.delete')?.tags).toContain('audit');
     expect(eventTypeByName('agent.goodbye')).toMatchObject({ cim: null, tags: [] });

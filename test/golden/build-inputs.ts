@@ -42,12 +42,47 @@ const flows = [
   { interval_sec: 600, count: 12, tbi: 0, tbo: 744, un: 'nobody', src_ip: '10.0.9.9', dst_ip: '10.0.2.20', class: 'U', dir: 'I', time: '2026-11-21T12:20:00.000Z', proto: 17, dst_port: 53, state: 'S', src_hostname: 'app-stg-03', src_href: '/orgs/3/workloads/cc', src_labels: { app: 'app', env: 'stg' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 2, pd_qualifier: 0, version: 4 },
 ];
 
+// Issue 13 cases, one line each per format where they apply.
+// A timestamp without fractional seconds; a rule-set name holding `;`, `=` and `,` (LEEF `^` lines
+// must keep it whole); a notification value holding ` dst=` (CEF must keep cs4 whole); a JSON
+// value with backslashes (CEF writes raw JSON unescaped).
+const noFraction = { ...samples[2], href: '/orgs/1/events/13000000-0000-4000-8000-000000000001', timestamp: '2026-09-11T09:05:05Z' };
+const tricky = {
+  ...samples[2], href: '/orgs/1/events/13000000-0000-4000-8000-000000000002', event_type: 'rule_set.update',
+  resource_changes: [{ uuid: '13000000-0000-4000-8000-0000000000aa', resource: { rule_set: { href: '/orgs/1/sec_policy/draft/rule_sets/7', name: 'web; tier=prod, mode=sso' } }, changes: { description: { before: 'C:\\share\\old', after: 'x dst=10.9.9.9 y' } }, change_type: 'update' }],
+  notifications: [{ uuid: '13000000-0000-4000-8000-0000000000bb', notification_type: 'ruleset.note', info: { text: 'moved dst=10.1.1.1 cs2Label=fake' } }],
+};
+// A bulk change over ~20 KB: CEF splits it over cs2 and cs3 and event_href comes after both.
+const bulk = { ...big, href: '/orgs/1/events/13000000-0000-4000-8000-000000000003', resource_changes: Array.from({ length: 120 }, (_, i) => ({ uuid: `13000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: { label: { href: `/orgs/1/labels/${i}`, key: 'env', value: `v=${i} x` } }, changes: { value: { before: null, after: `v=${i} x dst=1.2.3.4` } }, change_type: 'create' })) };
+const cases = [noFraction, tricky, bulk];
+illumio.push(...cases);
+// A flow of an IP protocol with no ports (GRE, 47): no transport, dest_port or app.
+flows.push({ ...flows[0], proto: 47, dst_port: 0, time: '2026-11-21T12:30:00.000Z', pd: 1 } as (typeof flows)[0]);
+
 write('illumio:pce:event', illumio.map((e) => JSON.stringify(e)));
-write('illumio:pce:syslog', [...illumio.map((e) => toSyslogJson(e)), ...flows.map((f) => toSyslogJson(f, { host: 'pce.example.net', program: 'illumio_pce/collector' }))]);
-write('illumio:pce:cef', [...illumio.map((e) => toCef(e)), toCef(samples[3], { bare: true }), ...flows.map((f) => flowToCef(f, { pceFqdn: 'pce.example.net' }))]);
+// RFC 3164 (BSD) header instead of RFC 5424, as a relay may rewrite it.
+const bsd = (line: string) => line.replace(/^<14>1 \S+ (\S+) (\S+) 12120 - \[meta sequenceId="1"\] /, '<14>Sep 11 09:05:05 $1 $2[12120]: ');
+write('illumio:pce:syslog', [
+  ...illumio.map((e) => toSyslogJson(e)),
+  ...flows.map((f) => toSyslogJson(f, { host: 'pce.example.net', program: 'illumio_pce/collector' })),
+  bsd(toSyslogJson(cases[0])),
+]);
+write('illumio:pce:cef', [
+  ...illumio.map((e) => toCef(e)), toCef(samples[3], { bare: true }), ...flows.map((f) => flowToCef(f, { pceFqdn: 'pce.example.net' })),
+  // rt with milliseconds and a zone other than UTC (the issue's 2 h offset), and CEF escapes in act/msg.
+  toCef(cases[0]).replace(/rt=\S+ \S+ \S+ \S+ \S+/, 'rt=Sep 11 2026 11:05:05.941 +0200').replace(' cat=audit_events', ' act=a\\=b msg=path C:\\\\tmp cat=audit_events'),
+  bsd(toCef(cases[1])),
+]);
 write('illumio:pce:leef', [
   ...illumio.map((e, i) => toLeef(e, i % 3 === 0 ? { version: '1.0' } : i % 3 === 1 ? { version: '2.0', delimiter: '^' } : { version: '2.0', delimiter: 'x7C' })),
   toLeef(samples[4], { version: '2.0', delimiter: '0x09', bare: true }),
+  // Delimiters a LEEF 2.0 header may declare, by character and by hex (not ; or ,: Illumio's raw JSON
+  // values hold those, and LEEF cannot carry a value holding its delimiter).
+  ...['^', 'x5E', '|', '~', 'x7E', '#', '!', '@', '$', '%', '*', '+', 'x2B', '0x09', '\t'].map((d, i) => toLeef(cases[i % 2], { version: '2.0', delimiter: d === '|' ? 'x7C' : d })),
+  toLeef(cases[0], { version: '2.0', delimiter: ';' }),
+  // devTime without milliseconds, with its devTimeFormat saying so.
+  toLeef(cases[0], { version: '2.0', delimiter: '^' }).replace(/devTime=(\w+ \d+ \d+ [\d:]+)\.\d+ (\S+)/, 'devTime=$1 $2').replace('devTimeFormat=MMM dd yyyy HH:mm:ss.SSS Z', 'devTimeFormat=MMM dd yyyy HH:mm:ss Z'),
+  bsd(toLeef(cases[1], { version: '1.0' })),
 ]);
 
 const prisma = eventGenerator({ seed: 5, startMs: Date.UTC(2026, 10, 21, 8, 0, 0) });
@@ -61,11 +96,22 @@ const seedPrisma = [
 ];
 // Last: a body in the seed's own invalid style, which the collector indexes as it came; it must
 // yield no CIM tags (its fields cannot be extracted) rather than half-filled CIM events.
-write('pan:prisma_saas', [...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma())), seedStyleInvalid(prisma())]);
+// Admin logins as real tenants send them (event_type=login, action sign_in/sign_out), a failed one,
+// and the documented form.
+const logins = [
+  { log_type: 'admin_audit', admin_id: 'maria.garcia@example.com', admin_role: 'super_admin', ip: '192.0.2.31', event_type: 'login', item_type: 'user', item_name: 'session 31', field: '', action: 'sign_in', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:10:00.100Z', serial: '007051000123456' },
+  { log_type: 'admin_audit', admin_id: 'maria.garcia@example.com', admin_role: 'super_admin', ip: '192.0.2.31', event_type: 'login', item_type: 'user', item_name: 'session 31', field: '', action: 'sign_out', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:40:00Z', serial: '007051000123456' },
+  { log_type: 'admin_audit', admin_id: 'eve@example.com', admin_role: 'admin', ip: '203.0.113.9', event_type: 'login', item_type: 'user', item_name: 'session 32', field: '', action: 'sign_in_failed', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:41:00.000Z', serial: '007051000123456' },
+  { log_type: 'admin_audit', admin_id: 'aisha.khan@example.com', admin_role: 'admin', ip: '192.0.2.12', event_type: 'settings', item_type: 'user', item_name: 'session 33', field: '', action: 'logout', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:42:00.000Z', serial: '007051000123456' },
+];
+write('pan:prisma_saas', [...logins.map((e) => JSON.stringify(e)), ...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma())), seedStyleInvalid(prisma())]);
 
 const lw = new SimData(9);
 const t0 = Date.UTC(2026, 10, 21, 9, 0, 0, 123);
-write('lacework:edge:audit', Array.from({ length: 12 }, (_, i) => JSON.stringify(lw.auditEvent(t0 + i * 1000))));
+const audits = Array.from({ length: 12 }, (_, i) => JSON.stringify(lw.auditEvent(t0 + i * 1000)));
+// A successful POST with a request body of ~12 KB: the keys after it lie past extraction_cutoff.
+const bigBody = { ...JSON.parse(audits[2]), method: 'POST', op: 'CreateApp', path: '/api/v1/apps', matched_path: '/api/v1/apps', response_status: 201, response_status_text: 'Created', request_body: JSON.stringify({ name: 'app-big', rules: Array.from({ length: 300 }, (_, i) => ({ id: i, match: `"user_login":"x${i}"`, note: 'padding padding' })) }) };
+write('lacework:edge:audit', [...audits, JSON.stringify(bigBody)]);
 write('lacework:edge:alert', Array.from({ length: 6 }, (_, i) => JSON.stringify(lw.alert(t0 + i * 60000))));
 
 write('ta_zerotrust_events:log', [

@@ -63,12 +63,13 @@ describe('cross-format normalisation', () => {
     expect(diffs.slice(0, 20)).toEqual([]);
   });
 
-  it('never yields FILTERED as src and maps pre-18.2 names to current ones', () => {
+  // src is a client address or absent: FILTERED and the PCE's own name are neither.
+  it('never yields FILTERED (or the PCE) as src and maps pre-18.2 names to current ones', () => {
     const e: Record<string, unknown> = { ...samples[1], event_type: 'activation_failure', status: null, action: { ...(samples[1].action as object), src_ip: 'FILTERED' } };
     for (const [, st, raw] of renderings(e, 2)) {
       const v = normalised(raw, st);
       expect({ st, src: v.src, event_type: v.event_type, original: v.event_type_original, status: v.status }).toEqual({
-        st, src: e.pce_fqdn, event_type: 'agent.activate', original: 'activation_failure', status: 'failure',
+        st, src: undefined, event_type: 'agent.activate', original: 'activation_failure', status: 'failure',
       });
     }
   });

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compilePcre, execAll, execOnce } from '../../src/core/knowledge/regex';
 import { requireTool } from '../support/require-tool';
+import { patternLine, subjectLine } from './pcre2test';
 import { appKnowledge, goldenLines, metaFor, SOURCETYPES } from './support';
 
 /** pcre2test prints printable ASCII as is and everything else as \x{hex}. */
@@ -22,27 +23,6 @@ function printable(s: string): string {
     out += cp >= 0x20 && cp <= 0x7e ? ch : `\\x{${cp.toString(16).padStart(2, '0')}}`;
   }
   return out;
-}
-
-function subjectLine(s: string): string {
-  let t = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-  t = t.replace(/^[ \t]+/, (w) => w.replace(/ /g, '\\x20').replace(/\t/g, '\\t'));
-  t = t.replace(/[ \t]+$/, (w) => w.replace(/ /g, '\\x20').replace(/\t/g, '\\t'));
-  return t;
-}
-
-function patternLine(src: string, flags: string, global: boolean): string {
-  // Escape unescaped `/` (the pattern delimiter).
-  let p = '';
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] === '\\') {
-      p += src.slice(i, i + 2);
-      i++;
-    } else p += src[i] === '/' ? '\\/' : src[i];
-  }
-  // Single-letter modifiers must come first.
-  const mods = [...(global ? ['g'] : []), 'utf', ...(flags.includes('m') ? ['multiline'] : []), ...(flags.includes('s') ? ['dotall'] : [])];
-  return `/${p}/${mods.join(',')}`;
 }
 
 type Outcome = string[][]; // per match: captures printed, up to the highest set group

@@ -1,7 +1,13 @@
 /** Every generator `npm run generate` runs and the drift test checks. Add one line per generator. */
+import { eventtypesGenerator } from './eventtypes';
 import { iconsGenerator } from './icons';
 import { inputsGenerator } from './inputs';
-import { knowledgeGenerator } from './knowledge';
+import { lookupsGenerator } from './lookups';
+import { macrosGenerator } from './macros';
+import { propsGenerator } from './props';
+import { savedsearchesGenerator } from './savedsearches';
+import { tagsGenerator } from './tags';
+import { transformsGenerator } from './transforms';
 import type { Generator } from './types';
 import { webGenerator } from './web';
 
@@ -10,6 +16,12 @@ export type { Generator } from './types';
 export const generators: readonly Generator[] = [
   inputsGenerator,
   iconsGenerator,
-  knowledgeGenerator,
+  propsGenerator,
+  transformsGenerator,
+  lookupsGenerator,
+  eventtypesGenerator,
+  tagsGenerator,
+  macrosGenerator,
+  savedsearchesGenerator,
   webGenerator,
 ];

@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BenchResult } from '../../cli/bench';
+import { parseConf } from '../conf/parse';
+import { COST_TARGETS, measureCost, stanzaShapes } from './cost';
 import { KnowledgeBase, toJsonObject } from './index';
 
 export type { BenchResult };
@@ -39,6 +41,14 @@ export async function bench(): Promise<BenchResult[]> {
     if (!fs.existsSync(file)) continue;
     const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
     const meta = st === 'ta_zerotrust_events:log' ? { sourcetype: 'splunkd', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_x.log' } : { sourcetype: st };
+    // What Splunk pays per event (counted, not timed): JSON parses and regex executions.
+    const cost = measureCost(kb, meta, lines);
+    const illumio = st.startsWith('illumio:');
+    out.push({
+      name: `search-time JSON parses per event ${st} (max)`, value: cost.jsonParsesMax, unit: 'parses',
+      ...(illumio ? { target: `<= ${COST_TARGETS.maxJsonParsesPerIllumioEvent}`, ok: cost.jsonParsesMax <= COST_TARGETS.maxJsonParsesPerIllumioEvent } : {}),
+    });
+    out.push({ name: `search-time regex executions per event ${st} (mean)`, value: cost.regexEvaluationsMean, unit: 'executions' });
     // Warm up (JIT, caches) for a while before measuring.
     const warm = Date.now() + 300;
     while (Date.now() < warm) for (const l of lines) JSON.stringify(toJsonObject(kb.evaluate(l, meta)));
@@ -63,6 +73,11 @@ export async function bench(): Promise<BenchResult[]> {
     }
     const perCpu = Math.round(n / ((cpu.user + cpu.system) / 1e6));
     out.push({ name: `preview ${st} per CPU second`, value: perCpu, unit: 'events/cpu-s', target: `>= ${TARGET}`, ok: perCpu >= TARGET });
+  }
+  for (const s of stanzaShapes(parseConf(fs.readFileSync(path.join(ROOT, 'default', 'props.conf'), 'utf8')))) {
+    if (!s.maxEvalChars) continue;
+    out.push({ name: `longest EVAL in [${s.stanza}]`, value: s.maxEvalChars, unit: 'chars', target: `<= ${COST_TARGETS.maxEvalChars}`, ok: s.maxEvalChars <= COST_TARGETS.maxEvalChars });
+    out.push({ name: `spath() in [${s.stanza}]`, value: s.spathCalls, unit: 'calls', target: `<= ${COST_TARGETS.maxSpathPerStanza}`, ok: s.spathCalls <= COST_TARGETS.maxSpathPerStanza });
   }
   return out;
 }

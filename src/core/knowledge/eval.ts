@@ -19,42 +19,13 @@ export class EvalError extends Error {
   }
 }
 
-type Node = (
+type Node =
   | { k: 'lit'; v: EvalValue }
   | { k: 'field'; name: string }
   | { k: 'call'; fn: string; args: Node[]; re?: CompiledRegex }
   | { k: 'bin'; op: string; a: Node; b: Node }
   | { k: 'not'; a: Node }
-  | { k: 'neg'; a: Node }
-) & { id?: number };
-
-/**
- * Identical subexpressions get one id across every parsed EVAL: EVALs only read the fields as
- * they were before any EVAL, so within one event a subexpression has one value, and ours repeat
- * the same accessors (spath, case, replace) in many EVALs.
- */
-const interned = new Map<string, number>();
-function keyOf(n: Node): string {
-  switch (n.k) {
-    case 'lit':
-      return `L${JSON.stringify(n.v)}`;
-    case 'field':
-      return `F${JSON.stringify(n.name)}`;
-    case 'call':
-      return `C${n.fn}(${n.args.map((a) => a.id).join(',')})`;
-    case 'bin':
-      return `B${n.op}(${n.a.id},${n.b.id})`;
-    default:
-      return `${n.k}(${n.a.id})`;
-  }
-}
-function intern<T extends Node>(n: T): T {
-  const key = keyOf(n);
-  let id = interned.get(key);
-  if (id === undefined) interned.set(key, (id = interned.size));
-  n.id = id;
-  return n;
-}
+  | { k: 'neg'; a: Node };
 
 interface Tok {
   t: 'num' | 'str' | 'field' | 'id' | 'op' | 'end';
@@ -195,7 +166,7 @@ export function parseEval(src: string): Node {
     let a = andExpr();
     while (isKw('OR') || isKw('XOR')) {
       const op = toks[p++].v;
-      a = intern({ k: 'bin', op, a, b: andExpr() });
+      a = { k: 'bin', op, a, b: andExpr() };
     }
     return a;
   };
@@ -203,14 +174,14 @@ export function parseEval(src: string): Node {
     let a = notExpr();
     while (isKw('AND')) {
       p++;
-      a = intern({ k: 'bin', op: 'AND', a, b: notExpr() });
+      a = { k: 'bin', op: 'AND', a, b: notExpr() };
     }
     return a;
   };
   const notExpr = (): Node => {
     if (isKw('NOT') || (peek().t === 'op' && peek().v === '!')) {
       p++;
-      return intern({ k: 'not', a: notExpr() });
+      return { k: 'not', a: notExpr() };
     }
     return cmpExpr();
   };
@@ -220,10 +191,10 @@ export function parseEval(src: string): Node {
       const t = peek();
       if (t.t === 'op' && ['=', '==', '!=', '<', '>', '<=', '>='].includes(t.v)) {
         p++;
-        a = intern({ k: 'bin', op: t.v === '=' ? '==' : t.v, a, b: addExpr() });
+        a = { k: 'bin', op: t.v === '=' ? '==' : t.v, a, b: addExpr() };
       } else if (isKw('LIKE')) {
         p++;
-        a = intern({ k: 'call', fn: 'like', args: [a, addExpr()] });
+        a = { k: 'call', fn: 'like', args: [a, addExpr()] };
       } else return a;
     }
   };
@@ -231,7 +202,7 @@ export function parseEval(src: string): Node {
     let a = mulExpr();
     while (peek().t === 'op' && ['+', '-', '.'].includes(peek().v)) {
       const op = toks[p++].v;
-      a = intern({ k: 'bin', op, a, b: mulExpr() });
+      a = { k: 'bin', op, a, b: mulExpr() };
     }
     return a;
   };
@@ -239,22 +210,22 @@ export function parseEval(src: string): Node {
     let a = unary();
     while (peek().t === 'op' && ['*', '/', '%'].includes(peek().v)) {
       const op = toks[p++].v;
-      a = intern({ k: 'bin', op, a, b: unary() });
+      a = { k: 'bin', op, a, b: unary() };
     }
     return a;
   };
   const unary = (): Node => {
     if (peek().t === 'op' && peek().v === '-') {
       p++;
-      return intern({ k: 'neg', a: unary() });
+      return { k: 'neg', a: unary() };
     }
     return primary();
   };
   const primary = (): Node => {
     const t = toks[p++];
-    if (t.t === 'num') return intern({ k: 'lit', v: Number(t.v) });
-    if (t.t === 'str') return intern({ k: 'lit', v: t.v });
-    if (t.t === 'field') return intern({ k: 'field', name: t.v });
+    if (t.t === 'num') return { k: 'lit', v: Number(t.v) };
+    if (t.t === 'str') return { k: 'lit', v: t.v };
+    if (t.t === 'field') return { k: 'field', name: t.v };
     if (t.t === 'op' && t.v === '(') {
       const e = orExpr();
       expect(')');
@@ -289,9 +260,9 @@ export function parseEval(src: string): Node {
           if (arg.k !== 'lit' || typeof arg.v !== 'string') fail(`${fn}() needs a literal regex`);
           node.re = compilePcre((arg as { v: string }).v);
         }
-        return intern(node);
+        return node;
       }
-      return intern({ k: 'field', name: t.v });
+      return { k: 'field', name: t.v };
     }
     p--;
     return fail('unexpected token');
@@ -299,6 +270,8 @@ export function parseEval(src: string): Node {
   const e = orExpr();
   if (peek().t !== 'end') fail('trailing input');
   return e;
+  // Nodes are not shared or memoised: Splunk evaluates every call where it is written, so a
+  // repeated spath() parses its document again (counted in SearchCost).
 }
 
 const first = (v: EvalValue): string | number | boolean | null => (Array.isArray(v) ? (v[0] ?? null) : v);
@@ -355,25 +328,24 @@ function expandReplacement(rep: string, m: RegExpExecArray): string {
   return rep.replace(/\\(\d)/g, (_, d: string) => m[Number(d)] ?? '');
 }
 
+/** What one event costs at search time, counted as Splunk pays it. */
+export interface SearchCost {
+  /** JSON documents parsed: KV_MODE=json once, every spath()/json_valid() call again. */
+  jsonParses: number;
+  /** Regex executions: TIME_PREFIX, EXTRACT, REPORT (each match attempt), eval match/replace/mvfind per value. */
+  regexEvaluations: number;
+}
+
+export function newCost(): SearchCost {
+  return { jsonParses: 0, regexEvaluations: 0 };
+}
+
 export interface EvalContext {
   get: FieldGetter;
-  /** Parsed-JSON cache, so several spath() calls on one event parse its text once. */
-  jsonCache?: Map<string, JsonNode | undefined>;
-  /** spath() results per parsed document and path: our EVALs ask for the same paths many times. */
-  spathCache?: Map<JsonNode, Map<string, EvalValue>>;
-  /** Values of interned subexpressions for this event. */
-  memo?: Map<number, EvalValue>;
+  cost?: SearchCost;
 }
 
 export function evaluate(node: Node, ctx: EvalContext): EvalValue {
-  if ((node.k === 'call' || node.k === 'bin') && node.id !== undefined) {
-    if (!ctx.memo) ctx.memo = new Map();
-    const hit = ctx.memo.get(node.id);
-    if (hit !== undefined || ctx.memo.has(node.id)) return hit!;
-    const v = evaluateNode(node, ctx);
-    ctx.memo.set(node.id, v);
-    return v;
-  }
   return evaluateNode(node, ctx);
 }
 
@@ -400,6 +372,10 @@ function evaluateNode(node: Node, ctx: EvalContext): EvalValue {
   }
 }
 
+function isTextual(n: Node): boolean {
+  return (n.k === 'lit' && typeof n.v === 'string') || (n.k === 'call' && (n.fn === 'tostring' || n.fn === 'substr' || n.fn === 'replace' || n.fn === 'lower' || n.fn === 'upper'));
+}
+
 function binary(op: string, an: Node, bn: Node, ctx: EvalContext): EvalValue {
   if (op === 'AND') {
     const a = evaluate(an, ctx);
@@ -423,7 +399,9 @@ function binary(op: string, an: Node, bn: Node, ctx: EvalContext): EvalValue {
   if (['+', '-', '*', '/', '%'].includes(op)) {
     const x = num(a);
     const y = num(b);
-    if (op === '+' && (x === null || y === null)) return `${str(a)}${str(b)}`;
+    // Splunk's +: strings concatenate. A string literal or tostring() result stays a string even
+    // when it looks like a number; field values that look like numbers are numbers.
+    if (op === '+' && (x === null || y === null || (isTextual(an) && isTextual(bn)))) return `${str(a)}${str(b)}`;
     if (x === null || y === null) return null;
     switch (op) {
       case '+':
@@ -464,12 +442,14 @@ function binary(op: string, an: Node, bn: Node, ctx: EvalContext): EvalValue {
   }
 }
 
+/** Every call parses: Splunk keeps no parsed document between spath() calls. */
 function jsonOf(text: string, ctx: EvalContext): JsonNode | undefined {
-  if (!ctx.jsonCache) ctx.jsonCache = new Map();
-  if (ctx.jsonCache.has(text)) return ctx.jsonCache.get(text);
-  const node = parseJson(text);
-  ctx.jsonCache.set(text, node);
-  return node;
+  if (ctx.cost) ctx.cost.jsonParses++;
+  return parseJson(text);
+}
+
+function regexRun(ctx: EvalContext, n = 1): void {
+  if (ctx.cost) ctx.cost.regexEvaluations += n;
 }
 
 function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
@@ -531,6 +511,7 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
     }
     case 'match': {
       const s = str(arg(0));
+      if (s !== null) regexRun(ctx);
       return s === null ? null : node.re!.re.test(s);
     }
     case 'cidrmatch': {
@@ -543,6 +524,7 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
       const rep = str(arg(2));
       if (v === null || rep === null) return null;
       const re = node.re!.reGlobal;
+      regexRun(ctx, values(v).length);
       return mv(values(v).map((s) => s.replace(re, (...m) => expandReplacement(rep, m.slice(0, -2) as unknown as RegExpExecArray))));
     }
     case 'lower':
@@ -607,7 +589,7 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
     }
     case 'mvfind': {
       const xs = values(arg(0));
-      const i = xs.findIndex((x) => node.re!.re.test(x));
+      const i = xs.findIndex((x) => (regexRun(ctx), node.re!.re.test(x)));
       return i < 0 ? null : i;
     }
     case 'mvindex': {
@@ -666,7 +648,7 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
     }
     case 'json_valid': {
       const s = str(arg(0));
-      return s === null ? null : parseJson(s) !== undefined;
+      return s === null ? null : jsonOf(s, ctx) !== undefined;
     }
     case 'spath': {
       const s = str(arg(0));
@@ -674,13 +656,7 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
       if (s === null || path === null) return null;
       const root = jsonOf(s, ctx);
       if (!root) return null;
-      if (!ctx.spathCache) ctx.spathCache = new Map();
-      let byPath = ctx.spathCache.get(root);
-      if (!byPath) ctx.spathCache.set(root, (byPath = new Map()));
-      if (byPath.has(path)) return byPath.get(path)!;
-      const v = mv(spathNodes(root, path).map(nodeText));
-      byPath.set(path, v);
-      return v;
+      return mv(spathNodes(root, path).map(nodeText));
     }
     case 'strptime': {
       const s = str(arg(0));

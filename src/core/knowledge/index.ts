@@ -9,14 +9,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfFile, parseConf } from '../conf/parse';
-import { EvalExpr, evaluate as evalExpr, parseEval, regexesOf, toFieldValues } from './eval';
+import { EvalExpr, evaluate as evalExpr, newCost, parseEval, regexesOf, SearchCost, toFieldValues } from './eval';
 import { flattenJson, parseJson, SPLUNK_KV_LIMITS } from './json';
+import { DEFAULT_REGEX_LIMITS } from './limits';
 import { EventMeta, PropsStanza, readPropsStanzas, resolveSettings } from './props';
 import { CompiledRegex, compilePcre, execAll, execOnce } from './regex';
 import { matchSearch, parseSearch, requiredValues, SearchNode } from './search';
 import { extractTimestamp, parseTime, TimestampSettings, unsupportedTimeVariables } from './time';
 
 export type { EventMeta } from './props';
+export type { SearchCost } from './eval';
 export type Fields = Map<string, string[]>;
 
 export class KnowledgeError extends Error {
@@ -33,6 +35,8 @@ export interface EvaluatedEvent {
   fields: Fields;
   eventtype: string[];
   tag: string[];
+  /** What Splunk pays for this event at search time (JSON parses, regex executions). */
+  cost: SearchCost;
 }
 
 interface Transform {
@@ -49,6 +53,8 @@ interface Transform {
   lookupFile?: string;
   caseSensitive: boolean;
   maxMatches: number;
+  /** transforms.conf MATCH_LIMIT (default from Splunk's shipped transforms.conf). */
+  matchLimit: number;
 }
 
 interface Lookup {
@@ -248,6 +254,7 @@ export class KnowledgeBase {
       keepEmpty: bool(m.get('KEEP_EMPTY_VALS'), false),
       caseSensitive: bool(m.get('case_sensitive_match'), true),
       maxMatches: Number(m.get('max_matches') ?? 100) || 100,
+      matchLimit: Number(m.get('MATCH_LIMIT') ?? DEFAULT_REGEX_LIMITS.matchLimit) || DEFAULT_REGEX_LIMITS.matchLimit,
     };
     try {
       const regex = m.get('REGEX');
@@ -415,6 +422,8 @@ export class KnowledgeBase {
   evaluate(rawIn: string, meta: EventMeta): EvaluatedEvent {
     const p = this.pipelineFor(meta);
     const raw = this.truncate(rawIn, meta);
+    const cost = newCost();
+    if (p.timestamp.TIME_PREFIX) cost.regexEvaluations++;
     const time = extractTimestamp(raw, p.timestamp);
     const fields: Fields = new Map();
     fields.set('sourcetype', [p.sourcetype]);
@@ -433,7 +442,8 @@ export class KnowledgeBase {
     for (const x of p.extracts) {
       const subjects = x.inField ? (get(x.inField) ?? []) : [raw];
       for (const subject of subjects) {
-        const m = execOnce(x.re, subject);
+        cost.regexEvaluations++;
+        const m = execOnce(x.re, subject, DEFAULT_REGEX_LIMITS.matchLimit);
         if (!m) continue;
         x.re.groupNames.forEach((n, i) => {
           if (n && m.groups[i] !== undefined) add(n, m.groups[i]!, false, false);
@@ -442,11 +452,12 @@ export class KnowledgeBase {
       }
     }
     // 2. REPORT-.
-    for (const t of p.reports) this.applyReport(t, get, add);
+    for (const t of p.reports) cost.regexEvaluations += this.applyReport(t, get, add);
     // 3. KV_MODE.
     if (p.kvMode === 'json' || ((p.kvMode === 'auto' || p.kvMode === 'auto_escaped') && p.autoKvJson)) {
       const trimmed = raw.trimStart();
       if (trimmed.startsWith('{')) {
+        cost.jsonParses++;
         const root = parseJson(raw);
         if (root) {
           const created = new Set<string>();
@@ -485,7 +496,7 @@ export class KnowledgeBase {
     }
     // 5. EVAL-: every expression sees the fields as they were before any EVAL.
     if (p.evals.length) {
-      const ctx = { get, jsonCache: new Map() };
+      const ctx = { get, cost };
       const results = p.evals.map((e) => [e.field, toFieldValues(evalExpr(e.expr, ctx))] as const);
       for (const [f, v] of results) {
         if (v === undefined) fields.delete(f);
@@ -516,14 +527,17 @@ export class KnowledgeBase {
       const vals = field === 'eventtype' ? eventtype : fields.get(field);
       for (const v of vals ?? []) for (const t of byValue.get(v) ?? []) tag.add(t);
     }
-    return { time, sourcetype: p.sourcetype, fields, eventtype, tag: [...tag].sort() };
+    return { time, sourcetype: p.sourcetype, fields, eventtype, tag: [...tag].sort(), cost };
   }
 
-  private applyReport(t: Transform, get: (n: string) => string[] | undefined, add: (n: string, v: string, mv: boolean, keep: boolean) => void): void {
+  /** Applies one REPORT transform; returns how many regex executions it took (each match attempt). */
+  private applyReport(t: Transform, get: (n: string) => string[] | undefined, add: (n: string, v: string, mv: boolean, keep: boolean) => void): number {
     const subjects = get(t.sourceKey) ?? [];
+    let runs = 0;
     for (const subject of subjects) {
       if (t.regex) {
-        const matches = t.dynamicKeys ? execAll(t.regex, subject) : [execOnce(t.regex, subject)].filter((m) => m !== undefined);
+        const matches = t.dynamicKeys ? execAll(t.regex, subject, t.matchLimit) : [execOnce(t.regex, subject, t.matchLimit)].filter((m) => m !== undefined);
+        runs += t.dynamicKeys ? matches.length + 1 : 1;
         for (const m of matches) {
           const g = m!.groups;
           const subst = (s: string) => {
@@ -568,6 +582,7 @@ export class KnowledgeBase {
         }
       }
     }
+    return runs;
   }
 
   private applyLookup(lk: Lookup, fields: Fields): void {

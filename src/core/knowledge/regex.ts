@@ -41,6 +41,13 @@ export interface CompiledRegex {
   /** Name of each capturing group by number (index 0 unused); undefined for unnamed groups. */
   groupNames: (string | undefined)[];
   groupCount: number;
+  /**
+   * A lazy quantifier (`*?`, `+?`, `{n,}?`): PCRE2 makes one match() call per character it lets
+   * such a quantifier take, so the span a match covers bounds what MATCH_LIMIT allows.
+   */
+  lazy: boolean;
+  /** Same pattern with match indices (flag d), for the span of lazy matches. */
+  reIndices?: RegExp;
 }
 
 const SPACE_CLASS = '\\t\\n\\v\\f\\r ';
@@ -302,6 +309,7 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
   } catch (e) {
     throw new RegexSubsetError(source, 0, `construct JavaScript cannot compile (${(e as Error).message})`);
   }
+  const lazy = out.some((t) => /^(?:[*+]|\{\d+,\d*\})\?$/.test(t));
   return {
     source,
     flags,
@@ -309,6 +317,8 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
     reGlobal: new RegExp(js, `${jsFlags}g`),
     groupNames,
     groupCount: groupNames.length - 1,
+    lazy,
+    reIndices: lazy ? new RegExp(js, `${jsFlags}gd`) : undefined,
   };
 }
 
@@ -319,8 +329,28 @@ export interface RegexMatch {
   end: number;
 }
 
-/** One match (EXTRACT and fixed-name REPORT semantics). */
-export function execOnce(c: CompiledRegex, subject: string): RegexMatch | undefined {
+/**
+ * The characters a match of a lazy pattern covered from its start (captures in lookaheads
+ * included): PCRE2 spends at least one match() call on each, so past MATCH_LIMIT it gives up
+ * with PCRE2_ERROR_MATCHLIMIT and Splunk extracts nothing.
+ */
+function lazySpan(c: CompiledRegex, subject: string, from: number): { m: RegExpExecArray; span: number } | undefined {
+  const re = c.reIndices!;
+  re.lastIndex = from;
+  const m = re.exec(subject);
+  if (!m) return undefined;
+  let end = m.index + m[0].length;
+  for (const r of m.indices ?? []) if (r && r[1] > end) end = r[1];
+  return { m, span: end - m.index };
+}
+
+/** One match (EXTRACT and fixed-name REPORT semantics), or none where PCRE2 would hit MATCH_LIMIT. */
+export function execOnce(c: CompiledRegex, subject: string, matchLimit = Infinity): RegexMatch | undefined {
+  if (c.lazy && subject.length > matchLimit) {
+    const r = lazySpan(c, subject, 0);
+    if (!r || r.span > matchLimit) return undefined;
+    return { groups: Array.from(r.m), index: r.m.index, end: r.m.index + r.m[0].length };
+  }
   const m = c.re.exec(subject);
   if (!m) return undefined;
   return { groups: Array.from(m), index: m.index, end: m.index + m[0].length };
@@ -330,10 +360,20 @@ export function execOnce(c: CompiledRegex, subject: string): RegexMatch | undefi
  * All matches, continuing where the previous one ended; after an empty match the next attempt
  * starts one character later, as pcre2test's /g and Splunk's repeated extraction do.
  */
-export function execAll(c: CompiledRegex, subject: string): RegexMatch[] {
+export function execAll(c: CompiledRegex, subject: string, matchLimit = Infinity): RegexMatch[] {
+  const res: RegexMatch[] = [];
+  if (c.lazy && subject.length > matchLimit) {
+    // Splunk stops a repeated extraction at the first error.
+    for (let from = 0; from <= subject.length; ) {
+      const r = lazySpan(c, subject, from);
+      if (!r || r.span > matchLimit) break;
+      res.push({ groups: Array.from(r.m), index: r.m.index, end: r.m.index + r.m[0].length });
+      from = r.m[0] === '' ? r.m.index + 1 : r.m.index + r.m[0].length;
+    }
+    return res;
+  }
   const re = c.reGlobal;
   re.lastIndex = 0;
-  const res: RegexMatch[] = [];
   let m: RegExpExecArray | null;
   while ((m = re.exec(subject))) {
     res.push({ groups: Array.from(m), index: m.index, end: m.index + m[0].length });

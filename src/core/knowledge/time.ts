@@ -285,8 +285,15 @@ export interface TimestampSettings {
   TZ?: string;
 }
 
-/** Automatic recognition used when TIME_FORMAT is not set: the ISO 8601 forms we meet. */
-const AUTO_FORMATS = ['%Y-%m-%dT%H:%M:%S.%N%:z', '%Y-%m-%dT%H:%M:%S%:z', '%Y-%m-%dT%H:%M:%S.%N', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%N %z', '%Y-%m-%d %H:%M:%S'];
+/**
+ * Automatic recognition (a subset of Splunk's datetime.xml): used when TIME_FORMAT is not set, and
+ * as Splunk does, when the text after TIME_PREFIX does not fit TIME_FORMAT (a timestamp without
+ * the fractional seconds or zone the format names).
+ */
+const AUTO_FORMATS = [
+  '%Y-%m-%dT%H:%M:%S.%N%:z', '%Y-%m-%dT%H:%M:%S%:z', '%Y-%m-%dT%H:%M:%S.%N', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%N %z', '%Y-%m-%d %H:%M:%S',
+  '%b %d %Y %H:%M:%S.%N %z', '%b %d %Y %H:%M:%S %z', '%b %d %Y %H:%M:%S.%N', '%b %d %Y %H:%M:%S',
+];
 
 const prefixCache = new Map<string, RegExp>();
 
@@ -303,9 +310,15 @@ export function extractTimestamp(raw: string, s: TimestampSettings): number | un
   const look = s.MAX_TIMESTAMP_LOOKAHEAD ? Number(s.MAX_TIMESTAMP_LOOKAHEAD) : 128;
   const window = look > 0 ? raw.slice(start, start + look) : raw.slice(start);
   const tz = s.TZ || 'UTC';
-  if (s.TIME_FORMAT) return parseTime(window, s.TIME_FORMAT, tz)?.epochMs;
+  if (s.TIME_FORMAT) {
+    const exact = parseTime(window, s.TIME_FORMAT, tz);
+    if (exact) return exact.epochMs;
+  }
   for (let off = 0; off < window.length; off++) {
-    if (!/\d/.test(window[off]) || (off > 0 && /\d/.test(window[off - 1]))) continue;
+    // Candidates: a run of digits, or a month name, starting at a word boundary.
+    const c = window[off];
+    const prev = off > 0 ? window[off - 1] : ' ';
+    if (/[A-Za-z0-9]/.test(prev) || !/[0-9A-Z]/.test(c)) continue;
     for (const f of AUTO_FORMATS) {
       const r = parseTime(window.slice(off), f, tz);
       if (r) return r.epochMs;

@@ -18,6 +18,8 @@
 
 export type CimModel = 'Authentication' | 'Change' | 'Alerts';
 export type EventStatus = 'success' | 'failure';
+export type ChangeType = 'AAA' | 'network' | 'endpoint' | 'audit' | 'configuration';
+export type ActionClass = 'authentication' | 'authentication_failed' | 'created' | 'deleted' | 'modified';
 
 export interface IllumioFamily {
   /** Used in eventtype names (`illumio_family_<name>`), so letters, digits and `_` only. */
@@ -33,8 +35,17 @@ export interface IllumioEventType {
   family: string;
   label: string;
   cim: CimModel | null;
-  /** CIM tags for `eventtype=illumio_<name>`, derived from `cim` and the family. */
+  /**
+   * CIM tags this type carries through the roll-up eventtypes (illumio_cim_*): derived from `cim`
+   * and `changeType`, so tags and change_type cannot disagree. The per-type eventtype is untagged.
+   */
   tags: readonly string[];
+  /** CIM Change `change_type`: AAA (accounts), network, endpoint, audit or configuration; null if not a Change. */
+  changeType: ChangeType | null;
+  /** CIM `object_category`: `user` exactly when the object is an account, else the resource name. */
+  objectCategory: string;
+  /** How `action` is decided: by the verb (created/deleted/modified) or, for logins, by status. */
+  actionClass: ActionClass;
   alert: boolean;
   /** Names this type had before Illumio renamed it (18.2); events indexed under them still match. */
   legacy: readonly string[];
@@ -283,8 +294,11 @@ const ALERTS: ReadonlySet<string> = new Set(['agent.tampering', 'agent.clone_det
  */
 const NOT_A_CHANGE = /^(goodbye|refresh_token|refresh_policy|reguest_policy|request_policy|request_upgrade|machine_identifier|update_interactive_users|update_iptables_href|update_running_containers|upload_existing_ip_table_rules|upload_support_report|upgrade_successful|online|redetect_network|recalc_rules|policy_ack|update_status|degraded|missed_heartbeats|missed_heartbeats_check|security_policy_acks|security_policy_applied|ack_enforcement_instructions_applied|ack_multi_enforcement_instructions_applied|network_devices_network_endpoints_workloads|update_discovered_virtual_servers|update_policy_status|update_slb_state|verify_connection|verify_shared_secret|found)$/;
 
-/** Families whose changes are account management (CIM Change, Account_Management). */
-const ACCOUNT_FAMILIES = new Set(['user', 'api_key', 'access']);
+/**
+ * Resources that are accounts (CIM Change, Account_Management: object_category=user, the model's
+ * constraint nulls object_category=user without the account tag and vice versa).
+ */
+const ACCOUNT_RESOURCES = new Set(['user', 'users', 'user_local_profile', 'security_principal', 'security_principals', 'auth_security_principal', 'service_account']);
 /** Families whose changes alter network policy (CIM Change, Network_Changes). */
 const NETWORK_FAMILIES = new Set(['rule_set', 'sec_policy', 'policy_object']);
 /** Families whose changes are to managed hosts (CIM Change, Endpoint_Changes). */
@@ -335,16 +349,32 @@ function cimOf(name: string, family: string): CimModel | null {
   return 'Change';
 }
 
-function tagsOf(name: string, family: string, cim: CimModel | null): string[] {
+function changeTypeOf(name: string, family: string, cim: CimModel | null): ChangeType | null {
+  if (cim !== 'Change') return null;
+  if (ACCOUNT_RESOURCES.has(prefixOf(name))) return 'AAA';
+  if (AUDIT_SETTINGS.has(name)) return 'audit';
+  if (NETWORK_FAMILIES.has(family)) return 'network';
+  if (ENDPOINT_FAMILIES.has(family)) return 'endpoint';
+  return 'configuration';
+}
+
+const CHANGE_TAG: Record<ChangeType, string | null> = { AAA: 'account', network: 'network', endpoint: 'endpoint', audit: 'audit', configuration: null };
+
+function tagsOf(cim: CimModel | null, changeType: ChangeType | null): string[] {
   if (cim === 'Authentication') return ['authentication'];
   if (cim === 'Alerts') return ['alert'];
   if (cim !== 'Change') return [];
-  const tags = ['change'];
-  if (ACCOUNT_FAMILIES.has(family)) tags.push('account');
-  if (NETWORK_FAMILIES.has(family)) tags.push('network');
-  if (ENDPOINT_FAMILIES.has(family)) tags.push('endpoint');
-  if (AUDIT_SETTINGS.has(name)) tags.push('audit');
-  return tags;
+  const extra = changeType ? CHANGE_TAG[changeType] : null;
+  return extra ? ['change', extra] : ['change'];
+}
+
+function actionClassOf(name: string, cim: CimModel | null): ActionClass {
+  if (name === 'request.authentication_failed') return 'authentication_failed';
+  if (cim === 'Authentication') return 'authentication';
+  const verb = name.includes('.') ? name.slice(name.indexOf('.') + 1) : '';
+  if (/(?:^|_)create$|^invite$|^undelete$/.test(verb)) return 'created';
+  if (/(?:^|_)(?:delete|unpair)$/.test(verb)) return 'deleted';
+  return 'modified';
 }
 
 function build(): IllumioEventType[] {
@@ -352,12 +382,16 @@ function build(): IllumioEventType[] {
     const family = familyOf(name);
     if (!family) throw new Error(`Illumio catalog: no family for "${name}"; add its prefix to ILLUMIO_FAMILIES.`);
     const cim = cimOf(name, family);
+    const changeType = changeTypeOf(name, family, cim);
     return {
       name,
       family,
       label: LABELS[name] ?? deriveLabel(name),
       cim,
-      tags: tagsOf(name, family, cim),
+      tags: tagsOf(cim, changeType),
+      changeType,
+      objectCategory: ACCOUNT_RESOURCES.has(prefixOf(name)) ? 'user' : prefixOf(name),
+      actionClass: actionClassOf(name, cim),
       alert: ALERT_WORTHY.has(name),
       legacy: ILLUMIO_RENAMES.filter((r) => r.current === name).map((r) => r.legacy),
     };

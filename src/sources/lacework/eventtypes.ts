@@ -1,6 +1,6 @@
 /**
  * Lacework Edge eventtypes and their CIM tags (generated into eventtypes.conf/tags.conf by
- * src/build/generators/knowledge.ts). Alerts are CIM Alerts. The audit trail records every API
+ * src/build/generators from ./knowledge.ts). Alerts are CIM Alerts. The audit trail records every API
  * call: calls that change something (any method but GET/HEAD/OPTIONS) are CIM Change, and calls
  * refused for their credentials (HTTP 401) are failed authentications.
  */

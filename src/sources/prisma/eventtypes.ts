@@ -1,6 +1,6 @@
 /**
  * Prisma SaaS eventtypes and their CIM tags (generated into eventtypes.conf/tags.conf by
- * src/build/generators/knowledge.ts). Names and CIM choices follow Palo Alto Networks' own add-on
+ * src/build/generators from ./knowledge.ts). Names and CIM choices follow Palo Alto Networks' own add-on
  * (an eventtype per `log_type`; incidents, policy violations and remediations are Alerts;
  * admin logins and logouts are Authentication) so existing searches keep working; admin edits
  * are additionally CIM Change, which that add-on left out. Admin audit events are told apart by
@@ -20,11 +20,11 @@ export const PRISMA_EVENT_TYPES: readonly EventTypeDefinition[] = [
   { name: 'prisma_saas_activity', description: 'Prisma SaaS user activity in monitored cloud apps.', search: `${st} log_type="activity_monitoring"`, tags: [] },
   { name: 'prisma_saas_admin_audit', description: 'Prisma SaaS administrator audit trail.', search: `${st} log_type="admin_audit"`, tags: [] },
   {
-    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins and logouts.',
-    search: `${st} log_type="admin_audit" (command="login" OR command="logout")`, tags: ['authentication'],
+    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins and logouts (action login/logout, or event_type login with sign_in/sign_out).',
+    search: `${st} log_type="admin_audit" (event_type="login" OR command="login" OR command="logout" OR command="sign_in" OR command="sign_out")`, tags: ['authentication'],
   },
   {
     name: 'prisma_saas_admin_change', description: 'Prisma SaaS administrator changes to settings, policies and remediation.',
-    search: `${st} log_type="admin_audit" (command="create" OR command="edit" OR command="delete")`, tags: ['change'],
+    search: `${st} log_type="admin_audit" (command="create" OR command="edit" OR command="delete") NOT event_type="login"`, tags: ['change'],
   },
 ];
