@@ -1,8 +1,7 @@
 /**
  * `npm run bench` entry for the knowledge evaluator: events per second through the full
  * search-time pipeline (what `preview` does per line), per sourcetype, on the golden corpus,
- * and the search-time cost per event (JSON parses, regex evaluations) where the knowledge base
- * reports it.
+ * and the search-time cost per event (JSON parses, regex executions) that Splunk would pay.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,25 +16,10 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Splunk's own search-time extraction runs at a few thousand events/s per core; we aim for 1000. */
 const TARGET = 1000;
 
-/**
- * Hook for the knowledge base's per-sourcetype cost report (issue 13): when KnowledgeBase has
- * `searchTimeCost(lines, meta)` returning per-event counts, the bench reports them. Until that
- * lands the bench prints one line saying the figure is not available, rather than a made-up one.
- */
-interface SearchTimeCost { jsonParsesPerEvent: number; regexEvalsPerEvent: number }
-type CostReporter = (lines: string[], meta: { sourcetype: string; source?: string }) => SearchTimeCost;
-
-function costOf(kb: KnowledgeBase): CostReporter | undefined {
-  const fn = (kb as unknown as { searchTimeCost?: CostReporter }).searchTimeCost;
-  return typeof fn === 'function' ? fn.bind(kb) : undefined;
-}
-
 export async function bench(): Promise<BenchResult[]> {
   const kb = KnowledgeBase.loadApp(ROOT).assertValid();
   const dir = path.join(ROOT, 'test', 'golden');
   const out: BenchResult[] = [];
-  const cost = costOf(kb);
-  if (!cost) out.push({ name: 'search-time cost per event (JSON parses, regex evaluations): not reported by the knowledge base yet', value: 0, unit: 'n/a' });
   for (const st of kb.sourcetypes()) {
     const file = path.join(dir, `${st.replace(/:/g, '_')}.raw`);
     if (!fs.existsSync(file)) continue;
@@ -66,11 +50,6 @@ export async function bench(): Promise<BenchResult[]> {
     const cpu = process.cpuUsage(cpu0);
     // Wall-clock rate depends on what else the machine runs; the CPU-time rate is what we hold to a target.
     out.push({ name: `preview ${st}`, value: Math.round(n / (elapsed / 1e9)), unit: 'events/s' });
-    if (cost) {
-      const c = cost(lines, meta);
-      out.push({ name: `search-time ${st}: JSON parses per event`, value: c.jsonParsesPerEvent, unit: 'parses' });
-      out.push({ name: `search-time ${st}: regex evaluations per event`, value: c.regexEvalsPerEvent, unit: 'evals' });
-    }
     const perCpu = Math.round(n / ((cpu.user + cpu.system) / 1e6));
     out.push({ name: `preview ${st} per CPU second`, value: perCpu, unit: 'events/cpu-s', target: `>= ${TARGET}`, ok: perCpu >= TARGET });
   }
