@@ -86,6 +86,8 @@ export interface HttpClient {
    * secrets.
    */
   request(req: HttpRequest): Promise<HttpResponse>;
+  /** Removes the client's secrets (and their derived forms) from text; apply before clipping. */
+  redact(text: string): string;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,19 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Keep-alive sockets; long-polling sources need their read timeout above the poll. */
   keepAliveTimeoutMs?: number;
+  /** Most bytes read from one response body; more ends the read with an error naming the setting. */
+  maxResponseBytes?: number;
+  /** Setting name for maxResponseBytes in messages (default `max_response_mb`). */
+  maxResponseSetting?: string;
+  /** Overall time for one request (all attempts, waits and the body); default 15 min. */
+  requestDeadlineMs?: number;
+  /** Setting name for requestDeadlineMs in messages (default `request_deadline`). */
+  requestDeadlineSetting?: string;
+  /**
+   * The stanza's redactor: every message the client writes passes through it, so the secrets'
+   * derived forms known to the runtime are covered here too.
+   */
+  redact?: (text: string) => string;
 }
 
 export interface SourceContext {

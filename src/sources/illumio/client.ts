@@ -5,7 +5,7 @@
  * knows what a 401 or a 403 means for a PCE API key.
  */
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
-import { abortableSleep } from '../../core/http';
+import { abortableSleep, parseRetryAfter } from '../../core/http';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
 
@@ -141,7 +141,7 @@ export class PceClient {
     if (res.status !== 202 || !location) {
       throw new AsyncUnavailable(`the PCE answered ${res.status} without a job location to Prefer: respond-async`);
     }
-    return { job: location, retryAfterMs: retryAfterMs(res.headers['retry-after']) };
+    return { job: location, retryAfterMs: parseRetryAfter(res.headers['retry-after']) };
   }
 
   /** Polls a job until it is done; returns the datafile href. */
@@ -164,7 +164,7 @@ export class PceClient {
         throw new AsyncUnavailable(`job ${job} ended with status ${status}`);
       }
       if (Date.now() > deadline) throw new AsyncUnavailable(`job ${job} was still ${status || 'pending'} after ${Math.round((o.maxJobMs ?? 900_000) / 60_000)} min`);
-      wait = retryAfterMs(res.headers['retry-after']) ?? Math.min(wait * 2, maxInterval);
+      wait = parseRetryAfter(res.headers['retry-after']) ?? Math.min(wait * 2, maxInterval);
     }
   }
 
@@ -200,17 +200,12 @@ export class PceClient {
   }
 
   private apiUrl(href: string): string {
-    // Job and datafile hrefs are relative to the API version (/orgs/1/jobs/…); tolerate full paths.
-    if (/^https?:\/\//.test(href)) return href;
-    return href.startsWith('/api/') ? `${apiBase(this.s.pceUrl)}${href}` : `${this.base}${href}`;
+    // Job and datafile hrefs are relative to the API version (/orgs/1/jobs/…); full paths and
+    // absolute links are resolved against pce_url, and the HTTP client refuses any link whose
+    // scheme, host or port differ from it, so the Basic credential never leaves the PCE.
+    if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return new URL(href, apiBase(this.s.pceUrl)).toString();
+    return href.startsWith('/api/') ? `${apiBase(this.s.pceUrl)}${href}` : `${this.base}${href.startsWith('/') ? '' : '/'}${href}`;
   }
-}
-
-function retryAfterMs(v: string | undefined): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** The PCE's error bodies are `[{"token": …, "message": …}]`; pick the message. */

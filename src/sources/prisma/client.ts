@@ -6,6 +6,7 @@
  * (429, 5xx, a refused or reset connection before an answer).
  */
 import { AuthError, ConfigError, ProtocolError, TransientError, errorMessage, isTaError } from '../../core/errors';
+import { parseRetryAfter } from '../../core/http';
 import type { HttpClient, HttpResponse, Logger, RetryPolicy } from '../../core/types';
 import { PRISMA_REGIONS } from './description';
 
@@ -217,7 +218,7 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
       throw new AuthError(`${o.stanza}: 403 on ${o.path}: the API client may not read log events. Give it log access (api_access) in SaaS Security.`);
     }
     if (res.status === 429 || res.status >= 500) {
-      await backoff(o, attempt, maxAttempts, `HTTP ${res.status}`, retryAfterMs(res.headers['retry-after'], o.now()));
+      await backoff(o, attempt, maxAttempts, `HTTP ${res.status}`, parseRetryAfter(res.headers['retry-after'], o.now()));
       continue;
     }
     if (res.status === 404) {
@@ -237,14 +238,6 @@ async function backoff(o: PollOptions, attempt: number, max: number, why: string
   }
   o.log.warn('prisma: retrying log events read', { reason: why, attempt, delay_ms: Math.round(delay) });
   await o.sleep(delay);
-}
-
-export function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 async function readAll(res: HttpResponse): Promise<{ body: Buffer; error?: string }> {
