@@ -7,7 +7,7 @@
 import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
 import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
-import { makeRedactor, type Redactor } from './log/redact';
+import { makeRedactor, pairedForms, type Redactor } from './log/redact';
 import { parseSecretRef } from './secret-ref';
 import { resolveSecrets } from './secrets';
 import type {
@@ -163,9 +163,10 @@ async function prepare(
     .filter((a) => a.secret)
     .map((a) => config[a.name])
     .filter((v): v is string => typeof v === 'string' && v !== '');
-  guard.redact = makeRedactor(secretValues);
+  guard.redact = stanzaRedactor(desc, config);
   const base: HttpClientOptions = {
     ...connectionOptions(config, secretValues, log),
+    redact: guard.redact,
     // The admin waits on the form: one quick retry at most, for every input alike.
     ...(validating ? { retry: VALIDATION_RETRY } : {}),
   };
@@ -198,6 +199,42 @@ async function prepare(
   };
 }
 
+/**
+ * The stanza's one redactor: each secret in every shape it travels in (see log/redact), and the
+ * Basic-style `id:secret` pairs with every identity-like setting of the stanza.
+ */
+export function stanzaRedactor(desc: InputDescription, config: TypedConfig): Redactor {
+  const secrets = desc.args.filter((a) => a.secret).map((a) => config[a.name])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  const ids = desc.args.filter((a) => !a.secret && a.type === 'string' && !a.list).map((a) => config[a.name])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  return makeRedactor([...secrets, ...pairedForms(ids, secrets)]);
+}
+
+/**
+ * Makes an error safe to show anywhere (Splunk Web, splunkd.log, the add-on log): message and
+ * stack pass through the redactor. The object and its class stay, so callers still dispatch on it.
+ */
+export function redactError<E>(e: E, redact: Redactor): E {
+  if (e instanceof Error) {
+    try {
+      e.message = redact(e.message);
+      if (e.stack) e.stack = redact(e.stack);
+    } catch {
+      // A frozen error keeps its text; the caller's own redaction still applies.
+    }
+  }
+  return e;
+}
+
+/** The secrets as typed in the stanza, for messages written before the config is parsed. */
+function rawSecretRedactor(desc: InputDescription, params: StanzaParams): Redactor {
+  return makeRedactor(desc.args.filter((a) => a.secret).flatMap((a) => {
+    const v = params[a.name];
+    return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== MASK);
+  }));
+}
+
 /** A failure that is only the abort we asked for (SIGTERM), possibly wrapped by a client. */
 function isAbort(e: unknown, signal: AbortSignal): boolean {
   if (!signal.aborted) return false;
@@ -226,7 +263,7 @@ export async function runStanza(
   env: RunEnv,
 ): Promise<RunSummary> {
   const started = Date.now();
-  const guard: LogGuard = { errors: 0, redact: (t) => t };
+  const guard: LogGuard = { errors: 0, redact: rawSecretRedactor(source.description, params) };
   const log = guardedLogger(env.log, guard);
   const desc = source.description;
   const summary: RunSummary = {
@@ -334,16 +371,20 @@ export async function validateStanza(
     }, timeoutMs);
   });
   let prepared: Prepared | undefined;
+  const guard: LogGuard = { errors: 0, redact: rawSecretRedactor(source.description, params) };
   try {
     // Secrets typed in the form arrive in clear; nothing is moved to storage/passwords here
     // because the stanza is not saved yet.
     const check = (async () => {
-      const guard: LogGuard = { errors: 0, redact: (t) => t };
       prepared = await prepare(source.description, stanzaName, params, env, guardedLogger(env.log, guard), guard, ctrl.signal, undefined, true);
       await source.validate(prepared.config, prepared.ctx);
     })();
     check.catch(() => undefined);
     await Promise.race([check, timeout]);
+  } catch (e) {
+    // The message goes to Splunk Web, splunkd.log and the add-on log: never a secret, whatever
+    // the server echoed. Secrets typed in the form are known here even though nothing is saved.
+    throw redactError(e, guard.redact);
   } finally {
     clearTimeout(timer);
     env.signal.removeEventListener('abort', onAbort);

@@ -85,7 +85,8 @@ export class PceClient {
 
   statusError(status: number, body: string, what: string): Error {
     const pce = this.where;
-    const hint = pceMessage(body);
+    // Redacted before pceMessage clips it: a secret cut in half would escape the redactor.
+    const hint = pceMessage(this.http.redact(body));
     if (status === 401) {
       return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update the input.`);
     }

@@ -333,7 +333,7 @@ export class Collector {
     try {
       return JSON.parse(text);
     } catch {
-      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 60))}).`);
+      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${JSON.stringify(this.ctx.http.redact(text).slice(0, 60))}).`);
     }
   }
 

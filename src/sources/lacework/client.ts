@@ -173,7 +173,8 @@ export class LaceworkClient {
 
   private async check(res: HttpResponse, setting: PathSetting, pathValue: string): Promise<void> {
     if (res.status >= 200 && res.status < 300) return;
-    const body = clip((await res.text().catch(() => '')).replace(/\s+/g, ' '), 200);
+    // Redacted before it is clipped: a secret cut in half would escape the redactor.
+    const body = clip(this.http.redact((await res.text().catch(() => '')).replace(/\s+/g, ' ')), 200);
     const where = `${this.stanza}: GET ${this.base}${pathValue}`;
     const auth = `auth_header = ${this.config.auth_header}, auth_scheme = ${this.config.auth_scheme}`;
     switch (res.status) {

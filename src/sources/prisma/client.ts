@@ -100,7 +100,8 @@ export class TokenManager {
     } catch {
       // Described below by status; the text itself may be an HTML error page.
     }
-    const why = typeof answer.error_description === 'string' ? ` (${answer.error_description.slice(0, 120)})` : '';
+    // Redacted before it is clipped: a secret cut in half would escape the redactor.
+    const why = typeof answer.error_description === 'string' ? ` (${http.redact(answer.error_description).slice(0, 120)})` : '';
     if (res.status === 401 || (res.status === 400 && answer.error === 'invalid_client')) {
       // No retry: a refused secret stays refused, and repeated attempts can lock the API client.
       throw new AuthError(
