@@ -188,4 +188,21 @@ export const commonConnectionArgs = (): ArgumentDescription[] => [
     name: 'timeout', title: 'Request timeout (seconds)', type: 'number', default: 60, min: 1, max: 600, advanced: true,
     description: 'Seconds to wait for an answer to one HTTP request.',
   },
+  ...commonBoundArgs(),
+];
+
+/** Bounds on what a server can make the input hold or wait for (issue 15); each names itself in its error. */
+export const commonBoundArgs = (): ArgumentDescription[] => [
+  {
+    name: 'max_response_mb', title: 'Largest response (MB)', type: 'number', default: 256, min: 1, max: 4096, advanced: true,
+    description: 'Most megabytes read from one HTTP response (a page, a job answer, a datafile). A larger answer ends the run with an error naming this setting; nothing of it is indexed and the checkpoint stays.',
+  },
+  {
+    name: 'request_deadline', title: 'Request deadline (seconds)', type: 'number', default: 600, min: 5, max: 86400, advanced: true,
+    description: 'Most seconds one HTTP request may take in all: every attempt, the waits between them and reading the whole body. timeout bounds each wait for data; this bounds a server that sends one byte at a time.',
+  },
+  {
+    name: 'max_depth', title: 'Deepest nesting', type: 'number', default: 100, min: 10, max: 1000, advanced: true,
+    description: 'Most levels of nested objects and arrays kept in one record. Deeper parts are replaced by a marker naming this setting; the record is still indexed and the run goes on.',
+  },
 ];

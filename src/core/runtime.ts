@@ -99,6 +99,8 @@ function connectionOptions(config: TypedConfig, secrets: string[], log: Logger):
     logger: log,
     caSettingName: 'ca_cert_path',
   };
+  if (typeof config.max_response_mb === 'number') opts.maxResponseBytes = config.max_response_mb * 1024 * 1024;
+  if (typeof config.request_deadline === 'number') opts.requestDeadlineMs = config.request_deadline * 1000;
   const ca = str(config.ca_cert_path);
   if (ca) opts.caCertPath = ca;
   const proxy = str(config.proxy_url);
@@ -285,9 +287,25 @@ export async function runStanza(
   };
 
   let prepared: Prepared | undefined;
+  // The source's signal: SIGTERM, or the run's own deadline (max_runtime, when the input has
+  // one) so that a read in flight ends too, not only the checks between requests.
+  const run = new AbortController();
+  const onStop = () => run.abort(env.signal.reason);
+  if (env.signal.aborted) onStop();
+  else env.signal.addEventListener('abort', onStop, { once: true });
+  let runTimer: NodeJS.Timeout | undefined;
+  let overRun: string | undefined;
   try {
-    prepared = await prepare(desc, stanzaName, params, env, log, guard, env.signal, env.masker);
+    prepared = await prepare(desc, stanzaName, params, env, log, guard, run.signal, env.masker);
     const { config, ctx } = prepared;
+    if (typeof config.max_runtime === 'number') {
+      const graceMs = Math.min(RUN_GRACE_MS, config.max_runtime * 500);
+      runTimer = setTimeout(() => {
+        overRun = `${stanzaName}: the run reached max_runtime (${config.max_runtime} s, plus ${graceMs / 1000} s for the request in flight) and was stopped; the checkpoint stays at the last delivered batch and the next run resumes from there.`;
+        run.abort(new Error('max_runtime'));
+      }, config.max_runtime * 1000 + graceMs);
+      runTimer.unref?.();
+    }
     if (config.verify_tls === false) {
       log.warn(`${stanzaName}: TLS certificate verification is off (verify_tls=false). Anyone on the network path can read and change this input's traffic; turn it back on outside of tests.`);
     }
@@ -303,11 +321,14 @@ export async function runStanza(
         if (ev.time !== undefined && !(ev.time <= (summary.newestEventTime ?? -Infinity))) summary.newestEventTime = ev.time;
       }
       // The batch in hand is finished; stop before asking the source for the next one.
-      if (env.signal.aborted) break;
+      if (run.signal.aborted) break;
     }
     summary.interrupted = env.signal.aborted;
+    if (overRun) log.warn(overRun);
   } catch (e) {
-    if (isAbort(e, env.signal)) {
+    if (overRun && isAbort(e, run.signal)) {
+      log.warn(overRun);
+    } else if (isAbort(e, env.signal)) {
       summary.interrupted = true;
     } else {
       summary.status = 'failed';
@@ -324,6 +345,8 @@ export async function runStanza(
       }
     }
   } finally {
+    clearTimeout(runTimer);
+    env.signal.removeEventListener('abort', onStop);
     await prepared?.close();
   }
   summary.durationMs = Date.now() - started;
@@ -342,6 +365,9 @@ export async function runStanza(
   })}`);
   return summary;
 }
+
+/** Most time past max_runtime a source gets to finish the request in hand (at most half of max_runtime). */
+export const RUN_GRACE_MS = 15_000;
 
 const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
 

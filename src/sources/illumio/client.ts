@@ -112,7 +112,8 @@ export class PceClient {
   async page(q: EventQuery, maxResults: number, onElement: ElementHandler, signal?: AbortSignal): Promise<{ count: number; total?: number }> {
     const res = await this.request({ url: this.eventsBase, query: this.eventsQuery(q, maxResults), signal }, 'events');
     const total = Number(res.headers['x-total-count']);
-    const count = await this.readArray(res, onElement, 'the events page');
+    // More than max_results elements is already a full page; a page that never ends stops here.
+    const count = await this.readArray(res, onElement, 'the events page', maxResults + 1);
     return { count, total: Number.isFinite(total) ? total : undefined };
   }
 
@@ -175,12 +176,17 @@ export class PceClient {
     return this.readArray(res, onElement, `the datafile ${href}`);
   }
 
-  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string): Promise<number> {
+  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string, maxElements = Infinity): Promise<number> {
     const splitter = new JsonArraySplitter();
+    let taken = 0;
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         const els = splitter.push(chunk);
-        for (let i = 0; i < els.length; i++) onElement(els[i], splitter.compact[i]);
+        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i]);
+        if (taken >= maxElements) {
+          // Leaving the loop destroys the body: nothing more of this answer is read.
+          return taken;
+        }
       }
     } catch (e) {
       if (e instanceof ProtocolError || e instanceof TransientError) throw this.named(e, what);

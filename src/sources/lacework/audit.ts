@@ -113,6 +113,7 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
     }
   }
 
+  if (client.depthCuts) ctx.log.warn(`${ctx.stanza}: ${client.depthCuts} answer(s) held records nested deeper than max_depth (${config.max_depth ?? 100}); the deeper parts were replaced by a marker and the records indexed. Raise max_depth if such nesting is expected.`);
   if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} audit record(s) lacked uuid or create_time or were not objects; they were indexed as received (without uuid they are deduplicated by content).`);
   if (!seenAny && received === 0 && now - firstFrom > 0) await probeTimeUnit(client, config, ctx, firstFrom, now, 'audit_events');
 }

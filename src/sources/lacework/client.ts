@@ -3,6 +3,7 @@
  * settings because the API document does not state them, so every refusal names the setting to
  * change rather than pretending to know the right value.
  */
+import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { clip, type TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
@@ -158,7 +159,19 @@ export class LaceworkClient {
       return undefined;
     }
     await this.check(res, setting, pathValue);
-    return res.json();
+    // A record nested thousands deep overflows the stack when it is re-encoded, failing every
+    // run at the same record; its deep part is cut here, once, for every Lacework input.
+    const bounded = boundDepth(await res.json(), this.maxDepth);
+    if (bounded.cut) this.depthCuts++;
+    return bounded.value;
+  }
+
+  /** Answers whose nesting went past max_depth (cut there) since this client was made. */
+  depthCuts = 0;
+
+  private get maxDepth(): number {
+    const v = (this.config as { max_depth?: number }).max_depth;
+    return typeof v === 'number' ? v : DEFAULT_MAX_DEPTH;
   }
 
   private send(pathValue: string, query: Record<string, string | number | undefined>, uuid?: string): Promise<HttpResponse> {

@@ -184,6 +184,8 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
         retry: false,
         timeoutMs: o.timeoutMs,
         bodyTimeoutMs: o.timeoutMs,
+        // The run's signal: SIGTERM or max_runtime ends a read in flight, not only the next poll.
+        ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (e) {
       if (!(e instanceof TransientError)) throw e;
