@@ -11,7 +11,7 @@ import { makeRedactor, pairedForms, type Redactor } from './log/redact';
 import { parseSecretRef } from './secret-ref';
 import { resolveSecrets } from './secrets';
 import type {
-  CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, SecretStore, Sink, Source, SourceContext,
+  CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, RunLease, SecretStore, Sink, Source, SourceContext,
 } from './types';
 
 export type StanzaParams = Record<string, string | string[] | undefined>;
@@ -32,7 +32,15 @@ export interface RunEnv {
   stateDir: string;
   /** Event fields used when neither the event nor the stanza sets them (HEC, demo). */
   defaults?: { index?: string; host?: string; source?: string };
+  /** Lifetime of the run's lock/lease, renewed every third of it (default RUN_LEASE_TTL_MS). */
+  leaseTtlMs?: number;
 }
+
+/**
+ * A lease outlives its run by at most this when the run dies without releasing it (kill -9, a
+ * forwarder lost); that is how long a passive forwarder waits before it takes over.
+ */
+export const RUN_LEASE_TTL_MS = 120_000;
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -50,6 +58,8 @@ export interface RunSummary {
   interrupted: boolean;
   /** Epoch seconds of the newest event delivered by this run (the checkpoint's position). */
   newestEventTime?: number;
+  /** Another run of this stanza held its lock/lease; this one collected nothing. */
+  skipped?: boolean;
 }
 
 /** `scheme://name` → `name` */
@@ -295,6 +305,9 @@ export async function runStanza(
   else env.signal.addEventListener('abort', onStop, { once: true });
   let runTimer: NodeJS.Timeout | undefined;
   let overRun: string | undefined;
+  let lease: RunLease | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let leaseLost: string | undefined;
   try {
     prepared = await prepare(desc, stanzaName, params, env, log, guard, run.signal, env.masker);
     const { config, ctx } = prepared;
@@ -306,12 +319,34 @@ export async function runStanza(
       }, config.max_runtime * 1000 + graceMs);
       runTimer.unref?.();
     }
+    if (env.checkpoint.acquire) {
+      const ttl = env.leaseTtlMs ?? RUN_LEASE_TTL_MS;
+      const got = await env.checkpoint.acquire(ttl);
+      if (!got.held) {
+        // Two runs of one stanza would each deliver the same events (a run longer than its
+        // interval, or two forwarders sharing the KV store checkpoint).
+        log.info(`${stanzaName}: skipped: another run of this input holds its lock (${got.holder}). It collects; this run takes over when that lock is released or expires.`);
+        summary.skipped = true;
+      } else {
+        lease = got;
+        leaseTimer = setInterval(() => {
+          got.renew().then((ok) => ok, () => false).then((ok) => {
+            if (ok || leaseLost) return;
+            leaseLost = `${stanzaName}: this run lost its lock (it expired and another run took it over); it stopped without moving the checkpoint further, and the other run continues from there.`;
+            run.abort(new Error('lease lost'));
+          }).catch(() => undefined);
+        }, Math.max(1000, Math.floor(ttl / 3)));
+        leaseTimer.unref?.();
+      }
+    }
     if (config.verify_tls === false) {
       log.warn(`${stanzaName}: TLS certificate verification is off (verify_tls=false). Anyone on the network path can read and change this input's traffic; turn it back on outside of tests.`);
     }
-    for await (const batch of source.collect(config, ctx)) {
+    for await (const batch of summary.skipped ? [] : source.collect(config, ctx)) {
       if (batch.events.length) await env.sink.write(stanzaName, batch.events.map(withDefaults));
       await env.sink.flush();
+      // A run that lost its lock must not move a checkpoint another run now owns.
+      if (leaseLost) break;
       // Only now is the batch delivered; the checkpoint may move past it.
       if (batch.checkpoint !== undefined) await env.checkpoint.save(batch.checkpoint);
       await batch.committed?.();
@@ -325,8 +360,15 @@ export async function runStanza(
     }
     summary.interrupted = env.signal.aborted;
     if (overRun) log.warn(overRun);
+    if (leaseLost) {
+      summary.status = 'failed';
+      log.error(leaseLost);
+    }
   } catch (e) {
-    if (overRun && isAbort(e, run.signal)) {
+    if (leaseLost && isAbort(e, run.signal)) {
+      summary.status = 'failed';
+      log.error(leaseLost);
+    } else if (overRun && isAbort(e, run.signal)) {
       log.warn(overRun);
     } else if (isAbort(e, env.signal)) {
       summary.interrupted = true;
@@ -346,6 +388,8 @@ export async function runStanza(
     }
   } finally {
     clearTimeout(runTimer);
+    clearInterval(leaseTimer);
+    await lease?.release().catch(() => undefined);
     env.signal.removeEventListener('abort', onStop);
     await prepared?.close();
   }
@@ -360,6 +404,7 @@ export async function runStanza(
     status: summary.status,
     error_kind: summary.errorKind,
     interrupted: summary.interrupted || undefined,
+    skipped: summary.skipped || undefined,
     // The Add-on health dashboard derives each input's lag from this: now() - newest_event_time.
     newest_event_time: summary.newestEventTime?.toFixed(3),
   })}`);

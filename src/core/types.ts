@@ -39,6 +39,18 @@ export interface Logger {
 export interface CheckpointStore {
   load<S>(): Promise<S | undefined>;
   save<S>(state: S): Promise<void>;
+  /**
+   * One run per stanza: takes the stanza's lock (file store) or lease (KV store, shared by
+   * forwarders) for `ttlMs`. Undefined when another run holds it; `holder` says who.
+   */
+  acquire?(ttlMs: number): Promise<RunLease | { held: false; holder: string }>;
+}
+
+export interface RunLease {
+  held: true;
+  /** Extends the lease; false when it was lost (expired and taken by another run). */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface RetryPolicy {
