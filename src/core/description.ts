@@ -178,11 +178,22 @@ export const commonConnectionArgs = (): ArgumentDescription[] => [
       try {
         const u = new URL(String(v));
         if (!/^https?:$/.test(u.protocol)) return 'must be an http:// or https:// URL.';
+        // In the URL the password would stay in clear in inputs.conf; as proxy_password it is
+        // moved to storage/passwords like every secret (the add-on proxy refuses it the same way).
+        if (u.username || u.password) return 'must not contain credentials (user:password@); set proxy_username and proxy_password instead.';
         return undefined;
       } catch {
         return `must be a URL like http://proxy.example.com:3128, got "${clip(String(v))}".`;
       }
     },
+  },
+  {
+    name: 'proxy_username', title: 'Proxy username', type: 'string', advanced: true,
+    description: 'Username for the proxy in proxy_url, when it asks for one.',
+  },
+  {
+    name: 'proxy_password', title: 'Proxy password', type: 'string', secret: true, advanced: true,
+    description: 'Password for the proxy in proxy_url; kept in storage/passwords like the other secrets.',
   },
   {
     name: 'timeout', title: 'Request timeout (seconds)', type: 'number', default: 60, min: 1, max: 600, advanced: true,

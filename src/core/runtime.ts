@@ -115,6 +115,10 @@ function connectionOptions(config: TypedConfig, secrets: string[], log: Logger):
   if (ca) opts.caCertPath = ca;
   const proxy = str(config.proxy_url);
   if (proxy) opts.proxyUrl = proxy;
+  const proxyUser = str(config.proxy_username);
+  if (proxy && proxyUser) opts.proxyUsername = proxyUser;
+  const proxyPassword = str(config.proxy_password);
+  if (proxy && proxyPassword) opts.proxyPassword = proxyPassword;
   return opts;
 }
 
@@ -188,7 +192,7 @@ async function prepare(
     clients.push(c);
     return c;
   };
-  await mkdir(env.stateDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+  await mkdir(env.stateDir, { recursive: true, mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError(`${stanza}: cannot create the input's state directory ${env.stateDir} (${e.code ?? e.message}). Make it writable by the user Splunk runs as.`);
   });
   const ctx: SourceContext = {

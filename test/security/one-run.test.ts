@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkpointKey, fileCheckpointStore, KV_COLLECTION, kvCheckpointStore } from '../../src/core/checkpoint';
+import { checkpointKey, KV_COLLECTION, kvCheckpointStore } from '../../src/core/checkpoint';
 import { source as illumio } from '../../src/sources/illumio';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 import { serve, type TestServer } from '../support/serve';

@@ -39,6 +39,30 @@ export class CheckpointCorruptError extends ConfigError {
  * A file-system-safe, collision-free name for a stanza: readable prefix plus a hash of the
  * exact stanza, so `a/b` and `a_b` never share a checkpoint.
  */
+/** How far ahead of this host's clock a checkpoint may be (vendor clocks run a little ahead). */
+export const CHECKPOINT_FUTURE_TOLERANCE_MS = 3_600_000;
+
+/**
+ * A checkpoint the source cannot use: in the future, or valid JSON of the wrong shape. Taking it
+ * as "first run" would collect everything again, and as "nothing to do" would skip events
+ * silently, so the input stops and says how to start over.
+ */
+export class UnusableCheckpointError extends ConfigError {
+  constructor(stanza: string, why: string) {
+    super(
+      `${stanza}: the saved checkpoint ${why}. The input stopped so that it neither collects everything again nor skips events. ` +
+      'Fix the host clock if it jumped back; to start over from start_date, delete the checkpoint (the file named after the stanza in ' +
+      '$SPLUNK_HOME/var/lib/splunk/modinputs/<scheme>/, or its record in the KV store collection ' + `${KV_COLLECTION}).`);
+  }
+}
+
+/** Refuses a checkpoint position later than now (beyond the tolerance). */
+export function refuseFutureCheckpoint(stanza: string, positionMs: number, nowMs: number): void {
+  if (positionMs > nowMs + CHECKPOINT_FUTURE_TOLERANCE_MS) {
+    throw new UnusableCheckpointError(stanza, `is at ${new Date(positionMs).toISOString()}, later than now (${new Date(nowMs).toISOString()}) by more than an hour`);
+  }
+}
+
 export function checkpointKey(stanza: string): string {
   const sep = stanza.indexOf('://');
   const scheme = sep >= 0 ? stanza.slice(0, sep) : 'stanza';

@@ -6,12 +6,14 @@
  * never leave it.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { APP_ID } from '../app';
+import { parseConf, toMap } from '../conf/parse';
 import { ConfigError, ProtocolError, TransientError, isTaError } from '../errors';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryPolicy } from '../types';
-import { displayUrl, makeRedactor, type Redactor } from '../log/redact';
+import { displayUrl, makeRedactor, vendorText, type Redactor } from '../log/redact';
 import { classifyFailure, isRetryableError, type FailureContext } from './errors';
 
 export { classifyFailure, errorCode, isRetryableError, TLS_CODES } from './errors';
@@ -335,16 +337,54 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
   };
 }
 
+/** True for a host name or address that never leaves this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 /**
- * A client for splunkd's management port (server_uri from the input's stdin). That port normally
- * presents splunkd's default self-signed certificate, issued for no name we connect to, and
- * Splunk's own SDKs do not verify it; on the URI splunkd itself handed us, neither do we.
- * Vendor APIs always go through a verifying client.
+ * The CA splunkd's certificate is checked against: server.conf `[sslConfig] sslRootCAPath` when
+ * set, else Splunk's own `$SPLUNK_HOME/etc/auth/cacert.pem`.
  */
-export function splunkdHttpClient(serverUri: string, sessionKey: string): HttpClient {
+export function splunkdCaPath(splunkHome = process.env.SPLUNK_HOME): string | undefined {
+  if (!splunkHome) return undefined;
+  const layers = [['etc', 'system', 'default', 'server.conf'], ['etc', 'system', 'local', 'server.conf']].flatMap((rel) => {
+    try {
+      return [parseConf(fs.readFileSync(path.join(splunkHome, ...rel), 'utf8'))];
+    } catch {
+      return [];
+    }
+  });
+  const configured = toMap(...layers).get('sslConfig')?.get('sslRootCAPath');
+  if (configured) return configured.replace(/^\$SPLUNK_HOME/, splunkHome);
+  const def = path.join(splunkHome, 'etc', 'auth', 'cacert.pem');
+  return fs.existsSync(def) ? def : undefined;
+}
+
+/**
+ * A client for splunkd's management port (server_uri from the input's stdin), which receives
+ * the session key. On loopback the key never leaves the host and splunkd's default certificate
+ * (issued for no name we connect to) is accepted, as Splunk's own SDKs do. Any other host is
+ * verified against splunkd's CA (splunkdCaPath), since a session key sent to an impostor is an
+ * admin's session.
+ */
+export function splunkdTls(serverUri: string, caPath: string | undefined): { verifyTls: boolean; caCertPath?: string } {
+  let host = '';
+  try {
+    host = new URL(serverUri).hostname;
+  } catch {
+    // createHttpClient reports the bad URI on first use.
+  }
+  if (isLoopbackHost(host)) return { verifyTls: false };
+  return { verifyTls: true, ...(caPath ? { caCertPath: caPath } : {}) };
+}
+
+export function splunkdHttpClient(serverUri: string, sessionKey: string, caPath = splunkdCaPath()): HttpClient {
   return createHttpClient({
     baseUrl: serverUri,
-    verifyTls: false,
+    ...splunkdTls(serverUri, caPath),
+    caSettingName: 'sslRootCAPath in server.conf [sslConfig] (default $SPLUNK_HOME/etc/auth/cacert.pem)',
     timeoutMs: 30_000,
     secrets: [sessionKey],
     retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
@@ -414,8 +454,7 @@ function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, r
         return JSON.parse(raw) as T;
       } catch {
         // JSON.parse's own message quotes the input, so only our redacted excerpt is shown.
-        const excerpt = redact(raw.slice(0, 64 * 1024)).replace(/\s+/g, ' ').slice(0, 120);
-        throw new ProtocolError(`${what}: the response (${res.statusCode}, ${raw.length} bytes) is not valid JSON; it starts with "${excerpt}${raw.length > 120 ? '…' : ''}".`);
+        throw new ProtocolError(`${what}: the response (${res.statusCode}, ${raw.length} bytes) is not valid JSON; it starts with ${vendorText(raw.slice(0, 64 * 1024), redact, 120)}.`);
       }
     },
     async dump() {

@@ -101,3 +101,16 @@ export function displayUrl(url: string | URL): string {
     return makeRedactor()(String(url)).replace(/\?.*$/, '');
   }
 }
+
+/**
+ * Text a vendor sent (an error body, an error_description), made fit for one of our messages:
+ * redacted first (a secret cut in half by clipping would escape the redactor), whitespace
+ * folded, clipped, then quoted as a JSON string with every `=` escaped, so that it can neither
+ * forge `key=value` fields in our log lines (a body saying `run_summary … status=ok` would
+ * otherwise count as a good run on the health dashboard) nor end our quotes.
+ */
+export function vendorText(text: string, redact: Redactor, max = 200): string {
+  const folded = redact(text).replace(/\s+/g, ' ').trim();
+  const clipped = folded.length > max ? `${folded.slice(0, max)}…` : folded;
+  return JSON.stringify(clipped).replace(/=/g, '\\u003d');
+}

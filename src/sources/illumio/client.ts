@@ -6,6 +6,7 @@
  */
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import { abortableSleep, parseRetryAfter } from '../../core/http';
+import { vendorText } from '../../core/log/redact';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
 
@@ -85,8 +86,9 @@ export class PceClient {
 
   statusError(status: number, body: string, what: string): Error {
     const pce = this.where;
-    // Redacted before pceMessage clips it: a secret cut in half would escape the redactor.
-    const hint = pceMessage(this.http.redact(body));
+    const message = pceMessage(body);
+    // Redacted, clipped and quoted so the PCE's text can neither leak a secret nor forge fields.
+    const hint = message === undefined ? undefined : vendorText(message, (t) => this.http.redact(t));
     if (status === 401) {
       return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update the input.`);
     }
@@ -221,7 +223,7 @@ function pceMessage(body: string): string | undefined {
     const j = JSON.parse(body) as unknown;
     const first = (Array.isArray(j) ? j[0] : j) as { message?: unknown; token?: unknown; error?: unknown } | undefined;
     const m = first?.message ?? first?.error ?? first?.token;
-    return typeof m === 'string' ? m.slice(0, 200) : undefined;
+    return typeof m === 'string' ? m : undefined;
   } catch {
     return undefined;
   }

@@ -29,7 +29,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
+import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
@@ -221,8 +223,11 @@ export class Collector {
   async *run(): AsyncGenerator<Batch<IllumioCheckpoint>> {
     const { ctx } = this;
     removeStaleSpools(ctx);
-    const cp = readCheckpoint(await ctx.checkpoint.load<unknown>());
+    const raw = await ctx.checkpoint.load<unknown>();
+    const cp = readCheckpoint(raw);
     const now = ctx.now();
+    if (raw !== undefined && !cp) throw new UnusableCheckpointError(ctx.stanza, 'is not an Illumio checkpoint (version 1 with last_timestamp)');
+    if (cp) refuseFutureCheckpoint(ctx.stanza, Date.parse(cp.last_timestamp), now);
     const firstStart = parseStartDate(this.config.start_date ?? '-24h', now) ?? now - 86_400_000;
     const recent = new Recent(cp, firstStart, this.t);
     const start = cp ? recent.windowStart() : firstStart;
@@ -337,7 +342,7 @@ export class Collector {
     try {
       return JSON.parse(text);
     } catch {
-      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${JSON.stringify(this.ctx.http.redact(text).slice(0, 60))}).`);
+      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${vendorText(text.slice(0, 64 * 1024), (t) => this.ctx.http.redact(t), 60)}).`);
     }
   }
 

@@ -3,9 +3,10 @@
  * settings because the API document does not state them, so every refusal names the setting to
  * change rather than pretending to know the right value.
  */
+import { vendorText } from '../../core/log/redact';
 import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { clip, type TypedConfig } from '../../core/description';
+import type { TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import type { HttpClient, HttpResponse } from '../../core/types';
 import { DEFAULT_PATHS } from './description';
@@ -186,8 +187,9 @@ export class LaceworkClient {
 
   private async check(res: HttpResponse, setting: PathSetting, pathValue: string): Promise<void> {
     if (res.status >= 200 && res.status < 300) return;
-    // Redacted before it is clipped: a secret cut in half would escape the redactor.
-    const body = clip(this.http.redact((await res.text().catch(() => '')).replace(/\s+/g, ' ')), 200);
+    // Redacted, clipped and quoted so the service's text can neither leak a secret nor forge fields.
+    const raw = await res.text().catch(() => '');
+    const body = raw.trim() ? vendorText(raw, (t) => this.http.redact(t)) : '';
     const where = `${this.stanza}: GET ${this.base}${pathValue}`;
     const auth = `auth_header = ${this.config.auth_header}, auth_scheme = ${this.config.auth_scheme}`;
     switch (res.status) {
@@ -212,12 +214,12 @@ export class LaceworkClient {
           : filter?.length ? ` and status_filter (now ${filter.join(',')})`
             : '; the API document marks status_filter as required for this query, so if the answer mentions it, set status_filter to the AlertStatus integers to collect (the status values of your alerts)';
         throw new ConfigError(
-          `${where} answered 400 Bad Request${body ? ` ("${body}")` : ''}. Check time_unit (now ${this.config.time_unit})${statusHint}. `
+          `${where} answered 400 Bad Request${body ? ` (${body})` : ''}. Check time_unit (now ${this.config.time_unit})${statusHint}. `
           + 'If they are right, the path may point at another operation.', isAlerts && !filter?.length ? 'status_filter' : setting);
       }
       default:
-        if (res.status >= 500) throw new TransientError(`${where} answered ${res.status}${body ? ` ("${body}")` : ''}. The next run tries again.`, res.status);
-        throw new ProtocolError(`${where} answered an unexpected ${res.status}${body ? ` ("${body}")` : ''}. The next run tries again; if it persists, check base_url and ${setting}.`);
+        if (res.status >= 500) throw new TransientError(`${where} answered ${res.status}${body ? ` (${body})` : ''}. The next run tries again.`, res.status);
+        throw new ProtocolError(`${where} answered an unexpected ${res.status}${body ? ` (${body})` : ''}. The next run tries again; if it persists, check base_url and ${setting}.`);
     }
   }
 }

@@ -7,6 +7,7 @@
  */
 import { AuthError, ConfigError, ProtocolError, TransientError, errorMessage, isTaError } from '../../core/errors';
 import { parseRetryAfter } from '../../core/http';
+import { vendorText } from '../../core/log/redact';
 import type { HttpClient, HttpResponse, Logger, RetryPolicy } from '../../core/types';
 import { PRISMA_REGIONS } from './description';
 
@@ -100,8 +101,8 @@ export class TokenManager {
     } catch {
       // Described below by status; the text itself may be an HTML error page.
     }
-    // Redacted before it is clipped: a secret cut in half would escape the redactor.
-    const why = typeof answer.error_description === 'string' ? ` (${http.redact(answer.error_description).slice(0, 120)})` : '';
+    // Redacted, clipped and quoted so the service's text can neither leak a secret nor forge fields.
+    const why = typeof answer.error_description === 'string' ? ` (${vendorText(answer.error_description, (t) => http.redact(t), 120)})` : '';
     if (res.status === 401 || (res.status === 400 && answer.error === 'invalid_client')) {
       // No retry: a refused secret stays refused, and repeated attempts can lock the API client.
       throw new AuthError(
