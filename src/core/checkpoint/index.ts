@@ -148,15 +148,21 @@ async function fileLock(lockFile: string, ttlMs: number): Promise<RunLease | { h
       await write('wx');
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsProblem(e, lockFile, 'create the lock of');
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Created but not written (a full disk): an empty lock left behind would block the
+        // runs after the disk is freed.
+        await fs.promises.rm(lockFile, { force: true }).catch(() => undefined);
+        throw fsProblem(e, lockFile, 'create the lock of');
+      }
     }
     let h: Partial<Holder> = {};
     try {
       h = JSON.parse(await fs.promises.readFile(lockFile, 'utf8')) as Partial<Holder>;
     } catch {
-      // Half-written by a run killed at that instant: judged by its age below.
+      // Half-written by a run killed at that instant (writing takes microseconds): stale once
+      // it is a few seconds old.
       const st = await fs.promises.stat(lockFile).catch(() => undefined);
-      h = { expires_at: (st?.mtimeMs ?? 0) + ttlMs };
+      h = { expires_at: (st?.mtimeMs ?? 0) + 5_000 };
     }
     const stale = (typeof h.expires_at === 'number' && h.expires_at < Date.now())
       || (h.host === self.host && typeof h.pid === 'number' && !alive(h.pid));
