@@ -247,7 +247,8 @@ export function redactError<E>(e: E, redact: Redactor): E {
 function rawSecretRedactor(desc: InputDescription, params: StanzaParams): Redactor {
   return makeRedactor(desc.args.filter((a) => a.secret).flatMap((a) => {
     const v = params[a.name];
-    return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== MASK);
+    // A masked value or a reference to a staged secret is not the secret itself.
+    return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== MASK && parseSecretRef(x) === undefined);
   }));
 }
 
