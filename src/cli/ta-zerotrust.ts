@@ -8,6 +8,7 @@
  * Secrets come from the environment or from files the config names, never from argv: the
  * command line of a process is readable by every user of the host.
  */
+import { displayUrl } from '../core/log/redact';
 import { closeLoggers } from '../core/log';
 import type { RunSummary } from '../core/runtime';
 import { Collector } from '../core/standalone/collector';
@@ -139,7 +140,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const when = i.disabled ? 'disabled' : i.schedule ? `cron "${i.schedule}"` : `every ${i.interval ?? descriptions.find((d) => d.scheme === i.scheme)!.defaultInterval} s`;
       io.stdout.write(`${i.scheme}://${i.name}: ${when}\n`);
     }
-    io.stdout.write(`sink: ${collector.cfg.sink.type === 'hec' ? `HEC ${collector.cfg.sink.endpoints.join(', ')}` : `NDJSON ${collector.cfg.sink.path}`}; state in ${collector.cfg.state_dir}\n`);
+    // Shown without credentials or query (a token pasted into an endpoint URL stays out of terminals and CI logs).
+    io.stdout.write(`sink: ${collector.cfg.sink.type === 'hec' ? `HEC ${collector.cfg.sink.endpoints.map((u) => displayUrl(u)).join(', ')}` : `NDJSON ${collector.cfg.sink.path}`}; state in ${collector.cfg.state_dir}\n`);
     await closeLoggers();
     return 0;
   }

@@ -178,6 +178,9 @@ export const commonConnectionArgs = (): ArgumentDescription[] => [
       try {
         const u = new URL(String(v));
         if (!/^https?:$/.test(u.protocol)) return 'must be an http:// or https:// URL.';
+        // In the URL the password would stay in clear in inputs.conf; as proxy_password it is
+        // moved to storage/passwords like every secret (the add-on proxy refuses it the same way).
+        if (u.username || u.password) return 'must not contain credentials (user:password@); set proxy_username and proxy_password instead.';
         return undefined;
       } catch {
         return `must be a URL like http://proxy.example.com:3128, got "${clip(String(v))}".`;
@@ -185,7 +188,32 @@ export const commonConnectionArgs = (): ArgumentDescription[] => [
     },
   },
   {
+    name: 'proxy_username', title: 'Proxy username', type: 'string', advanced: true,
+    description: 'Username for the proxy in proxy_url, when it asks for one.',
+  },
+  {
+    name: 'proxy_password', title: 'Proxy password', type: 'string', secret: true, advanced: true,
+    description: 'Password for the proxy in proxy_url; kept in storage/passwords like the other secrets.',
+  },
+  {
     name: 'timeout', title: 'Request timeout (seconds)', type: 'number', default: 60, min: 1, max: 600, advanced: true,
     description: 'Seconds to wait for an answer to one HTTP request.',
+  },
+  ...commonBoundArgs(),
+];
+
+/** Bounds on what a server can make the input hold or wait for (issue 15); each names itself in its error. */
+export const commonBoundArgs = (): ArgumentDescription[] => [
+  {
+    name: 'max_response_mb', title: 'Largest response (MB)', type: 'number', default: 256, min: 1, max: 4096, advanced: true,
+    description: 'Most megabytes read from one HTTP response (a page, a job answer, a datafile). A larger answer ends the run with an error naming this setting; nothing of it is indexed and the checkpoint stays.',
+  },
+  {
+    name: 'request_deadline', title: 'Request deadline (seconds)', type: 'number', default: 600, min: 5, max: 86400, advanced: true,
+    description: 'Most seconds one HTTP request may take in all: every attempt, the waits between them and reading the whole body. timeout bounds each wait for data; this bounds a server that sends one byte at a time.',
+  },
+  {
+    name: 'max_depth', title: 'Deepest nesting', type: 'number', default: 100, min: 10, max: 1000, advanced: true,
+    description: 'Most levels of nested objects and arrays kept in one record. Deeper parts are replaced by a marker naming this setting; the record is still indexed and the run goes on.',
   },
 ];

@@ -7,11 +7,11 @@
 import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
 import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
-import { makeRedactor, type Redactor } from './log/redact';
+import { makeRedactor, pairedForms, type Redactor } from './log/redact';
 import { parseSecretRef } from './secret-ref';
 import { resolveSecrets } from './secrets';
 import type {
-  Batch, CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, SecretStore, Sink, Source, SourceContext,
+  Batch, CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, RunLease, SecretStore, Sink, Source, SourceContext,
 } from './types';
 
 export type StanzaParams = Record<string, string | string[] | undefined>;
@@ -32,7 +32,15 @@ export interface RunEnv {
   stateDir: string;
   /** Event fields used when neither the event nor the stanza sets them (HEC, demo). */
   defaults?: { index?: string; host?: string; source?: string };
+  /** Lifetime of the run's lock/lease, renewed every third of it (default RUN_LEASE_TTL_MS). */
+  leaseTtlMs?: number;
 }
+
+/**
+ * A lease outlives its run by at most this when the run dies without releasing it (kill -9, a
+ * forwarder lost); that is how long a passive forwarder waits before it takes over.
+ */
+export const RUN_LEASE_TTL_MS = 120_000;
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -50,6 +58,8 @@ export interface RunSummary {
   interrupted: boolean;
   /** Epoch seconds of the newest event delivered by this run (the checkpoint's position). */
   newestEventTime?: number;
+  /** Another run of this stanza held its lock/lease; this one collected nothing. */
+  skipped?: boolean;
 }
 
 /** `scheme://name` → `name` */
@@ -99,10 +109,16 @@ function connectionOptions(config: TypedConfig, secrets: string[], log: Logger):
     logger: log,
     caSettingName: 'ca_cert_path',
   };
+  if (typeof config.max_response_mb === 'number') opts.maxResponseBytes = config.max_response_mb * 1024 * 1024;
+  if (typeof config.request_deadline === 'number') opts.requestDeadlineMs = config.request_deadline * 1000;
   const ca = str(config.ca_cert_path);
   if (ca) opts.caCertPath = ca;
   const proxy = str(config.proxy_url);
   if (proxy) opts.proxyUrl = proxy;
+  const proxyUser = str(config.proxy_username);
+  if (proxy && proxyUser) opts.proxyUsername = proxyUser;
+  const proxyPassword = str(config.proxy_password);
+  if (proxy && proxyPassword) opts.proxyPassword = proxyPassword;
   return opts;
 }
 
@@ -163,9 +179,10 @@ async function prepare(
     .filter((a) => a.secret)
     .map((a) => config[a.name])
     .filter((v): v is string => typeof v === 'string' && v !== '');
-  guard.redact = makeRedactor(secretValues);
+  guard.redact = stanzaRedactor(desc, config);
   const base: HttpClientOptions = {
     ...connectionOptions(config, secretValues, log),
+    redact: guard.redact,
     // The admin waits on the form: one quick retry at most, for every input alike.
     ...(validating ? { retry: VALIDATION_RETRY } : {}),
   };
@@ -175,7 +192,7 @@ async function prepare(
     clients.push(c);
     return c;
   };
-  await mkdir(env.stateDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+  await mkdir(env.stateDir, { recursive: true, mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError(`${stanza}: cannot create the input's state directory ${env.stateDir} (${e.code ?? e.message}). Make it writable by the user Splunk runs as.`);
   });
   const ctx: SourceContext = {
@@ -196,6 +213,43 @@ async function prepare(
       await Promise.allSettled(clients.map((c) => c.close()));
     },
   };
+}
+
+/**
+ * The stanza's one redactor: each secret in every shape it travels in (see log/redact), and the
+ * Basic-style `id:secret` pairs with every identity-like setting of the stanza.
+ */
+export function stanzaRedactor(desc: InputDescription, config: TypedConfig): Redactor {
+  const secrets = desc.args.filter((a) => a.secret).map((a) => config[a.name])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  const ids = desc.args.filter((a) => !a.secret && a.type === 'string' && !a.list).map((a) => config[a.name])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  return makeRedactor([...secrets, ...pairedForms(ids, secrets)]);
+}
+
+/**
+ * Makes an error safe to show anywhere (Splunk Web, splunkd.log, the add-on log): message and
+ * stack pass through the redactor. The object and its class stay, so callers still dispatch on it.
+ */
+export function redactError<E>(e: E, redact: Redactor): E {
+  if (e instanceof Error) {
+    try {
+      e.message = redact(e.message);
+      if (e.stack) e.stack = redact(e.stack);
+    } catch {
+      // A frozen error keeps its text; the caller's own redaction still applies.
+    }
+  }
+  return e;
+}
+
+/** The secrets as typed in the stanza, for messages written before the config is parsed. */
+function rawSecretRedactor(desc: InputDescription, params: StanzaParams): Redactor {
+  return makeRedactor(desc.args.filter((a) => a.secret).flatMap((a) => {
+    const v = params[a.name];
+    // A masked value or a reference to a staged secret is not the secret itself.
+    return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== MASK && parseSecretRef(x) === undefined);
+  }));
 }
 
 /** A failure that is only the abort we asked for (SIGTERM), possibly wrapped by a client. */
@@ -229,7 +283,7 @@ export async function runStanza(
   env: RunEnv,
 ): Promise<RunSummary> {
   const started = Date.now();
-  const guard: LogGuard = { errors: 0, redact: (t) => t };
+  const guard: LogGuard = { errors: 0, redact: rawSecretRedactor(source.description, params) };
   const log = guardedLogger(env.log, guard);
   const desc = source.description;
   const summary: RunSummary = {
@@ -255,6 +309,8 @@ export async function runStanza(
   // failed confirmation nothing later is committed (at-least-once).
   const pipelined = typeof env.sink.taken === 'function';
   let commits: Promise<void> = Promise.resolve();
+  /** Set when this run's lock expired and another run took it: no checkpoint moves after that. */
+  let leaseLost: string | undefined;
   let commitFailure: unknown;
   let pendingCommits = 0;
   /** The summary counts what was delivered. */
@@ -287,8 +343,10 @@ export async function runStanza(
     unconfirmed.batches = 0;
     unconfirmed.newest = undefined;
     commits = commits.then(async () => {
-      if (commitFailure !== undefined) return;
+      if (commitFailure !== undefined || leaseLost) return;
       await taken;
+      // A run that lost its lock must not move a checkpoint another run now owns.
+      if (leaseLost) return;
       if (checkpoint !== undefined) await env.checkpoint.save(checkpoint);
       await committed?.();
       delivered(count, newest, batches);
@@ -298,26 +356,66 @@ export async function runStanza(
   };
 
   let prepared: Prepared | undefined;
+  // The source's signal: SIGTERM, or the run's own deadline (max_runtime, when the input has
+  // one) so that a read in flight ends too, not only the checks between requests.
+  const run = new AbortController();
+  const onStop = () => run.abort(env.signal.reason);
+  if (env.signal.aborted) onStop();
+  else env.signal.addEventListener('abort', onStop, { once: true });
+  let runTimer: NodeJS.Timeout | undefined;
+  let overRun: string | undefined;
+  let lease: RunLease | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
   try {
-    prepared = await prepare(desc, stanzaName, params, env, log, guard, env.signal, env.masker);
+    prepared = await prepare(desc, stanzaName, params, env, log, guard, run.signal, env.masker);
     const { config, ctx } = prepared;
+    if (typeof config.max_runtime === 'number') {
+      const graceMs = Math.min(RUN_GRACE_MS, config.max_runtime * 500);
+      runTimer = setTimeout(() => {
+        overRun = `${stanzaName}: the run reached max_runtime (${config.max_runtime} s, plus ${graceMs / 1000} s for the request in flight) and was stopped; the checkpoint stays at the last delivered batch and the next run resumes from there.`;
+        run.abort(new Error('max_runtime'));
+      }, config.max_runtime * 1000 + graceMs);
+      runTimer.unref?.();
+    }
+    if (env.checkpoint.acquire) {
+      const ttl = env.leaseTtlMs ?? RUN_LEASE_TTL_MS;
+      const got = await env.checkpoint.acquire(ttl);
+      if (!got.held) {
+        // Two runs of one stanza would each deliver the same events (a run longer than its
+        // interval, or two forwarders sharing the KV store checkpoint).
+        log.info(`${stanzaName}: skipped: another run of this input holds its lock (${got.holder}). It collects; this run takes over when that lock is released or expires.`);
+        summary.skipped = true;
+      } else {
+        lease = got;
+        leaseTimer = setInterval(() => {
+          got.renew().then((ok) => ok, () => false).then((ok) => {
+            if (ok || leaseLost) return;
+            leaseLost = `${stanzaName}: this run lost its lock (it expired and another run took it over); it stopped without moving the checkpoint further, and the other run continues from there.`;
+            run.abort(new Error('lease lost'));
+          }).catch(() => undefined);
+        }, Math.max(1000, Math.floor(ttl / 3)));
+        leaseTimer.unref?.();
+      }
+    }
     if (config.verify_tls === false) {
       log.warn(`${stanzaName}: TLS certificate verification is off (verify_tls=false). Anyone on the network path can read and change this input's traffic; turn it back on outside of tests.`);
     }
-    for await (const batch of source.collect(config, ctx)) {
+    for await (const batch of summary.skipped ? [] : source.collect(config, ctx)) {
       if (commitFailure !== undefined) throw commitFailure;
       if (batch.events.length) await env.sink.write(stanzaName, batch.events.map(withDefaults));
       if (pipelined) {
         await commitLater(batch);
       } else {
         await env.sink.flush();
+        // A run that lost its lock must not move a checkpoint another run now owns.
+        if (leaseLost) break;
         // Only now is the batch delivered; the checkpoint may move past it.
         if (batch.checkpoint !== undefined) await env.checkpoint.save(batch.checkpoint);
         await batch.committed?.();
         delivered(batch.events.length, newestOf(batch.events));
       }
       // The batch in hand is finished; stop before asking the source for the next one.
-      if (env.signal.aborted) break;
+      if (run.signal.aborted) break;
     }
     if (pipelined) {
       await env.sink.flush();
@@ -326,10 +424,20 @@ export async function runStanza(
       delivered(unconfirmed.events, unconfirmed.newest, unconfirmed.batches);
     }
     summary.interrupted = env.signal.aborted;
+    if (overRun) log.warn(overRun);
+    if (leaseLost) {
+      summary.status = 'failed';
+      log.error(leaseLost);
+    }
   } catch (e) {
     // Batches confirmed before the failure still move the checkpoint.
     await commits;
-    if (isAbort(e, env.signal)) {
+    if (leaseLost && isAbort(e, run.signal)) {
+      summary.status = 'failed';
+      log.error(leaseLost);
+    } else if (overRun && isAbort(e, run.signal)) {
+      log.warn(overRun);
+    } else if (isAbort(e, env.signal)) {
       summary.interrupted = true;
     } else {
       summary.status = 'failed';
@@ -346,6 +454,10 @@ export async function runStanza(
       }
     }
   } finally {
+    clearTimeout(runTimer);
+    clearInterval(leaseTimer);
+    await lease?.release().catch(() => undefined);
+    env.signal.removeEventListener('abort', onStop);
     await prepared?.close();
   }
   summary.durationMs = Date.now() - started;
@@ -359,11 +471,15 @@ export async function runStanza(
     status: summary.status,
     error_kind: summary.errorKind,
     interrupted: summary.interrupted || undefined,
+    skipped: summary.skipped || undefined,
     // The Add-on health dashboard derives each input's lag from this: now() - newest_event_time.
     newest_event_time: summary.newestEventTime?.toFixed(3),
   })}`);
   return summary;
 }
+
+/** Most time past max_runtime a source gets to finish the request in hand (at most half of max_runtime). */
+export const RUN_GRACE_MS = 15_000;
 
 const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
 
@@ -393,16 +509,20 @@ export async function validateStanza(
     }, timeoutMs);
   });
   let prepared: Prepared | undefined;
+  const guard: LogGuard = { errors: 0, redact: rawSecretRedactor(source.description, params) };
   try {
     // Secrets typed in the form arrive in clear; nothing is moved to storage/passwords here
     // because the stanza is not saved yet.
     const check = (async () => {
-      const guard: LogGuard = { errors: 0, redact: (t) => t };
       prepared = await prepare(source.description, stanzaName, params, env, guardedLogger(env.log, guard), guard, ctrl.signal, undefined, true);
       await source.validate(prepared.config, prepared.ctx);
     })();
     check.catch(() => undefined);
     await Promise.race([check, timeout]);
+  } catch (e) {
+    // The message goes to Splunk Web, splunkd.log and the add-on log: never a secret, whatever
+    // the server echoed. Secrets typed in the form are known here even though nothing is saved.
+    throw redactError(e, guard.redact);
   } finally {
     clearTimeout(timer);
     env.signal.removeEventListener('abort', onAbort);

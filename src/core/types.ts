@@ -39,6 +39,18 @@ export interface Logger {
 export interface CheckpointStore {
   load<S>(): Promise<S | undefined>;
   save<S>(state: S): Promise<void>;
+  /**
+   * One run per stanza: takes the stanza's lock (file store) or lease (KV store, shared by
+   * forwarders) for `ttlMs`. Undefined when another run holds it; `holder` says who.
+   */
+  acquire?(ttlMs: number): Promise<RunLease | { held: false; holder: string }>;
+}
+
+export interface RunLease {
+  held: true;
+  /** Extends the lease; false when it was lost (expired and taken by another run). */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface RetryPolicy {
@@ -86,6 +98,8 @@ export interface HttpClient {
    * secrets.
    */
   request(req: HttpRequest): Promise<HttpResponse>;
+  /** Removes the client's secrets (and their derived forms) from text; apply before clipping. */
+  redact(text: string): string;
   close(): Promise<void>;
 }
 
@@ -107,6 +121,19 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Keep-alive sockets; long-polling sources need their read timeout above the poll. */
   keepAliveTimeoutMs?: number;
+  /** Most bytes read from one response body; more ends the read with an error naming the setting. */
+  maxResponseBytes?: number;
+  /** Setting name for maxResponseBytes in messages (default `max_response_mb`). */
+  maxResponseSetting?: string;
+  /** Overall time for one request (all attempts, waits and the body); default 15 min. */
+  requestDeadlineMs?: number;
+  /** Setting name for requestDeadlineMs in messages (default `request_deadline`). */
+  requestDeadlineSetting?: string;
+  /**
+   * The stanza's redactor: every message the client writes passes through it, so the secrets'
+   * derived forms known to the runtime are covered here too.
+   */
+  redact?: (text: string) => string;
 }
 
 export interface SourceContext {

@@ -1,47 +1,11 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, ProtocolError, TransientError } from '../../src/core/errors';
 import { classifyFailure, createHttpClient, errorCode, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
 import type { HttpClient } from '../../src/core/types';
 import { startProxy } from '../support/proxy';
 import { rejection } from '../support/rejection';
+import { serve } from '../support/serve';
 import { makeTestPki, type TestPki } from '../support/tls';
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
-
-interface TestServer {
-  url: string;
-  port: number;
-  hits: { method: string; url: string; headers: http.IncomingHttpHeaders }[];
-  close(): Promise<void>;
-}
-
-async function serve(handler: Handler, tls?: { cert: string; key: string }): Promise<TestServer> {
-  const hits: TestServer['hits'] = [];
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    hits.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    handler(req, res, hits.length);
-  };
-  const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
-  const sockets = new Set<import('node:net').Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    port,
-    hits,
-    close: () => new Promise((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
 
 const clients: HttpClient[] = [];
 const servers: { close(): Promise<void> }[] = [];

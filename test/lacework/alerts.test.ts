@@ -131,7 +131,7 @@ test('a service that requires status_filter: the message says to set it', async 
   sim.addAlerts(3, Date.now() - H, Date.now() - 60_000);
   const r = await runOnce(alertsSource, STANZA, tempDir(), simParams(sim));
   expect(r.summary.errorKind).toBe('config');
-  expect(logText(r.logs, 'error')).toMatch(/400 Bad Request \("\{"code":3,"message":"status_filter is required"\}"\).*set status_filter to the AlertStatus integers/);
+  expect(logText(r.logs, 'error')).toMatch(/400 Bad Request \("\{\\"code\\":3,\\"message\\":\\"status_filter is required\\"\}"\).*set status_filter to the AlertStatus integers/);
   expect((await runOnce(alertsSource, STANZA, tempDir(), simParams(sim, { status_filter: '1,2' }))).records).toHaveLength(3);
 });
 

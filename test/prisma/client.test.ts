@@ -1,5 +1,6 @@
 import { AuthError, TransientError } from '../../src/core/errors';
-import { BULK_PATH, pollOnce, PollOptions, prismaBaseUrl, retryAfterMs, SINGLE_PATH, TokenManager } from '../../src/sources/prisma/client';
+import { parseRetryAfter as retryAfterMs } from '../../src/core/http';
+import { BULK_PATH, pollOnce, PollOptions, prismaBaseUrl, SINGLE_PATH, TokenManager } from '../../src/sources/prisma/client';
 import { PRISMA_REGIONS } from '../../src/sources/prisma/description';
 import { PrismaSimulator, startPrismaSimulator } from '../../src/sources/prisma/simulator';
 import { http, testLogger } from './support';
@@ -23,7 +24,7 @@ describe('prismaBaseUrl', () => {
   });
 });
 
-describe('retryAfterMs', () => {
+describe('Retry-After (the core parser Prisma uses)', () => {
   it('reads seconds and HTTP dates', () => {
     expect(retryAfterMs('3', 0)).toBe(3000);
     expect(retryAfterMs('Thu, 01 Jan 1970 00:00:10 GMT', 4000)).toBe(6000);

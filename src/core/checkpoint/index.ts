@@ -9,10 +9,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AuthError, ConfigError, TransientError, isTaError } from '../errors';
 import { splunkdHttpClient } from '../http';
-import type { CheckpointStore, HttpClient } from '../types';
+import type { CheckpointStore, HttpClient, RunLease } from '../types';
 
 export const CHECKPOINT_VERSION = 1;
 export const KV_COLLECTION = 'ta_zerotrust_events_checkpoints';
@@ -38,6 +39,30 @@ export class CheckpointCorruptError extends ConfigError {
  * A file-system-safe, collision-free name for a stanza: readable prefix plus a hash of the
  * exact stanza, so `a/b` and `a_b` never share a checkpoint.
  */
+/** How far ahead of this host's clock a checkpoint may be (vendor clocks run a little ahead). */
+export const CHECKPOINT_FUTURE_TOLERANCE_MS = 3_600_000;
+
+/**
+ * A checkpoint the source cannot use: in the future, or valid JSON of the wrong shape. Taking it
+ * as "first run" would collect everything again, and as "nothing to do" would skip events
+ * silently, so the input stops and says how to start over.
+ */
+export class UnusableCheckpointError extends ConfigError {
+  constructor(stanza: string, why: string) {
+    super(
+      `${stanza}: the saved checkpoint ${why}. The input stopped so that it neither collects everything again nor skips events. ` +
+      'Fix the host clock if it jumped back; to start over from start_date, delete the checkpoint (the file named after the stanza in ' +
+      '$SPLUNK_HOME/var/lib/splunk/modinputs/<scheme>/, or its record in the KV store collection ' + `${KV_COLLECTION}).`);
+  }
+}
+
+/** Refuses a checkpoint position later than now (beyond the tolerance). */
+export function refuseFutureCheckpoint(stanza: string, positionMs: number, nowMs: number): void {
+  if (positionMs > nowMs + CHECKPOINT_FUTURE_TOLERANCE_MS) {
+    throw new UnusableCheckpointError(stanza, `is at ${new Date(positionMs).toISOString()}, later than now (${new Date(nowMs).toISOString()}) by more than an hour`);
+  }
+}
+
 export function checkpointKey(stanza: string): string {
   const sep = stanza.indexOf('://');
   const scheme = sep >= 0 ? stanza.slice(0, sep) : 'stanza';
@@ -89,12 +114,94 @@ function fsProblem(e: unknown, file: string, action: string): ConfigError {
  * content goes to a temporary file in the same directory, is fsynced, renamed over the old file,
  * and the directory is fsynced, so a crash leaves either the old or the new checkpoint.
  */
+/** Who holds a lock or lease, for the message of the run that skipped. */
+interface Holder { owner: string; host: string; pid: number; expires_at: number }
+
+function me(): Omit<Holder, 'expires_at'> {
+  return { owner: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, host: os.hostname(), pid: process.pid };
+}
+
+function describeHolder(h: Partial<Holder>): string {
+  const until = typeof h.expires_at === 'number' ? ` until ${new Date(h.expires_at).toISOString()} unless renewed` : '';
+  return `process ${h.pid ?? '?'} on ${h.host ?? '?'}${until}`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The lock of a file checkpoint: `<key>.lock`, created exclusively, holding its owner and an
+ * expiry that the run renews. A lock whose process is gone (same host) or whose expiry passed
+ * (a hung or killed run) is taken over, so a crash never blocks the input for good.
+ */
+async function fileLock(lockFile: string, ttlMs: number): Promise<RunLease | { held: false; holder: string }> {
+  const self = me();
+  const write = (flag: string) => fs.promises.writeFile(lockFile, JSON.stringify({ ...self, expires_at: Date.now() + ttlMs }), { flag, mode: 0o600 });
+  for (let round = 0; round < 3; round++) {
+    try {
+      await write('wx');
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Created but not written (a full disk): an empty lock left behind would block the
+        // runs after the disk is freed.
+        await fs.promises.rm(lockFile, { force: true }).catch(() => undefined);
+        throw fsProblem(e, lockFile, 'create the lock of');
+      }
+    }
+    let h: Partial<Holder> = {};
+    try {
+      h = JSON.parse(await fs.promises.readFile(lockFile, 'utf8')) as Partial<Holder>;
+    } catch {
+      // Half-written by a run killed at that instant (writing takes microseconds): stale once
+      // it is a few seconds old.
+      const st = await fs.promises.stat(lockFile).catch(() => undefined);
+      h = { expires_at: (st?.mtimeMs ?? 0) + 5_000 };
+    }
+    const stale = (typeof h.expires_at === 'number' && h.expires_at < Date.now())
+      || (h.host === self.host && typeof h.pid === 'number' && !alive(h.pid));
+    if (!stale) return { held: false, holder: describeHolder(h) };
+    // Renaming away first means two runs that both saw it stale cannot both delete a fresh lock.
+    const aside = `${lockFile}.stale-${self.pid}-${randomBytes(3).toString('hex')}`;
+    await fs.promises.rename(lockFile, aside).then(() => fs.promises.rm(aside, { force: true })).catch(() => undefined);
+    if (round === 2) return { held: false, holder: describeHolder(h) };
+  }
+  const ours = async () => {
+    try {
+      return (JSON.parse(await fs.promises.readFile(lockFile, 'utf8')) as Holder).owner === self.owner;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    held: true,
+    async renew() {
+      if (!(await ours())) return false;
+      await write('w');
+      return true;
+    },
+    async release() {
+      if (await ours()) await fs.promises.rm(lockFile, { force: true }).catch(() => undefined);
+    },
+  };
+}
+
 export function fileCheckpointStore(dir: string, stanza: string): CheckpointStore & { file: string } {
   const base = checkpointKey(stanza);
   const file = path.join(dir, `${base}.json`);
   const tmpPrefix = `.${base}.json.tmp-`;
   return {
     file,
+    async acquire(ttlMs: number) {
+      await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
+      return fileLock(path.join(dir, `${base}.lock`), ttlMs);
+    },
     async load<S>(): Promise<S | undefined> {
       let text: string;
       try {
@@ -149,6 +256,8 @@ export interface KvCheckpointOptions {
   stanza: string;
   /** For tests and the stand-in; defaults to a client that trusts splunkd's management port. */
   http?: HttpClient;
+  /** Wait between writing the lease and reading it back (ms; default 500). */
+  leaseSettleMs?: number;
 }
 
 /**
@@ -207,7 +316,75 @@ export function kvCheckpointStore(opts: KvCheckpointOptions): CheckpointStore {
     return res.status === 404;
   }
 
+  const leaseKey = `${key}.lease`;
+  const leaseUrl = `${base}/${encodeURIComponent(leaseKey)}`;
+  async function readLease(): Promise<Holder | undefined> {
+    const res = await http.request({ url: leaseUrl, query: { output_mode: 'json' }, headers });
+    if (res.status === 404) {
+      await res.dump();
+      return undefined;
+    }
+    if (res.status !== 200) throw await fail(res, 'read the lease of');
+    try {
+      const rec = await res.json<KvRecord>();
+      return JSON.parse(rec.state) as Holder;
+    } catch {
+      // A damaged lease protects nothing: treat as free.
+      return undefined;
+    }
+  }
+  async function writeLease(h: Holder, exists: boolean): Promise<void> {
+    const record = { ...envelope(opts.stanza, h), state: JSON.stringify(h) };
+    const res = exists
+      ? await http.request({ method: 'POST', url: leaseUrl, query: { output_mode: 'json' }, headers, body: JSON.stringify(record) })
+      : await http.request({ method: 'POST', url: base, query: { output_mode: 'json' }, headers, body: JSON.stringify({ ...record, _key: leaseKey }) });
+    if (res.status === 409) {
+      await res.dump();
+      throw new TransientError(`${opts.stanza}: another forwarder took the lease at the same moment.`, 409);
+    }
+    if (res.status !== 200 && res.status !== 201) throw await fail(res, 'write the lease of');
+    await res.dump();
+  }
+  const settleMs = opts.leaseSettleMs ?? 500;
+
   return {
+    /**
+     * Active/passive over a shared KV store: a lease record beside the checkpoint, with an
+     * expiry the active run renews. The KV store has no compare-and-set, so a taker writes,
+     * waits a moment and reads back: of two forwarders that raced, the last writer wins and the
+     * other one sees it and stands down before collecting anything.
+     */
+    async acquire(ttlMs: number) {
+      const self = me();
+      const current = await readLease();
+      if (current && current.expires_at > Date.now() && current.owner !== self.owner) {
+        return { held: false as const, holder: describeHolder(current) };
+      }
+      try {
+        await writeLease({ ...self, expires_at: Date.now() + ttlMs }, current !== undefined);
+      } catch (e) {
+        if (e instanceof TransientError && e.status === 409) return { held: false as const, holder: 'another forwarder (it took the lease at the same moment)' };
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, settleMs));
+      const after = await readLease();
+      if (after?.owner !== self.owner) return { held: false as const, holder: describeHolder(after ?? {}) };
+      return {
+        held: true as const,
+        async renew() {
+          const now = await readLease();
+          if (now?.owner !== self.owner) return false;
+          await writeLease({ ...self, expires_at: Date.now() + ttlMs }, true);
+          return true;
+        },
+        async release() {
+          const now = await readLease().catch(() => undefined);
+          if (now?.owner !== self.owner) return;
+          const res = await http.request({ method: 'DELETE', url: leaseUrl, query: { output_mode: 'json' }, headers }).catch(() => undefined);
+          await res?.dump();
+        },
+      };
+    },
     async load<S>(): Promise<S | undefined> {
       const res = await http.request({ url: `${base}/${encodeURIComponent(key)}`, query: { output_mode: 'json' }, headers });
       if (res.status === 404) {

@@ -6,11 +6,14 @@
  * never leave it.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { APP_ID } from '../app';
+import { parseConf, toMap } from '../conf/parse';
 import { ConfigError, ProtocolError, TransientError, isTaError } from '../errors';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryPolicy } from '../types';
-import { displayUrl, makeRedactor, type Redactor } from '../log/redact';
+import { displayUrl, makeRedactor, vendorText, type Redactor } from '../log/redact';
 import { classifyFailure, isRetryableError, type FailureContext } from './errors';
 
 export { classifyFailure, errorCode, isRetryableError, TLS_CODES } from './errors';
@@ -38,14 +41,31 @@ export interface HttpClientExtraOptions {
 
 export type CreateHttpClientOptions = HttpClientOptions & HttpClientExtraOptions;
 
-/** Parses Retry-After (delta seconds or HTTP-date) into milliseconds from `now`. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+// RFC 9110 HTTP-date: IMF-fixdate, obsolete RFC 850 and asctime forms all start with a day name.
+const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
+
+/**
+ * The one Retry-After parser: delta seconds (digits only) or an HTTP date in the future, in ms
+ * from `now`. Anything else (-5, 12.5, a past date, prose) is undefined so the caller falls back
+ * to its normal backoff; Date.parse alone reads "-5" or "12.5" as dates long past, which made
+ * three requests in 90 ms against a 429.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return undefined;
+  if (/^\d{1,9}$/.test(v)) return Number(v) * 1000;
+  if (!HTTP_DATE.test(v)) return undefined;
   const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
+  if (Number.isNaN(at) || at <= now) return undefined;
+  return at - now;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_REQUEST_DEADLINE_MS = 15 * 60_000;
+
+/** scheme://host:port with the default port spelled out, so https://h and https://h:443 match. */
+export function originOf(u: URL): string {
+  return `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 }
 
 /** Full jitter: uniform in [0, min(max, base·2^attempt)]. */
@@ -139,7 +159,21 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
   const proxy = parseProxy(opts, proxySettingName);
   const baseSecrets = [...(opts.secrets ?? []), proxy?.password, proxy?.username && proxy.password ? `${proxy.username}:${proxy.password}` : undefined]
     .filter((s): s is string => !!s);
-  const redact: Redactor = makeRedactor(baseSecrets);
+  const own: Redactor = makeRedactor(baseSecrets);
+  const redact: Redactor = opts.redact ? (t) => own(opts.redact!(t)) : own;
+  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxBytesSetting = opts.maxResponseSetting ?? 'max_response_mb';
+  const deadlineMs = opts.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+  const deadlineSetting = opts.requestDeadlineSetting ?? 'request_deadline';
+  // Credentials go only to the configured origin: the base URL's, else the first one asked for.
+  let origin: string | undefined;
+  if (opts.baseUrl) {
+    try {
+      origin = originOf(new URL(opts.baseUrl));
+    } catch {
+      // buildUrl reports the bad base URL on the first request.
+    }
+  }
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
   const sleep = opts.sleep ?? abortableSleep;
   const random = opts.random ?? Math.random;
@@ -178,6 +212,16 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v !== undefined) u.searchParams.append(k, String(v));
     }
+    const o = originOf(u);
+    origin ??= o;
+    if (o !== origin) {
+      // A job Location or datafile href written by a load balancer (http://) or by an attacker:
+      // following it would send the Authorization header there.
+      throw new ProtocolError(
+        `Refused to follow the link ${redact(displayUrl(u))}: it leaves the configured server ${origin} ` +
+        '(scheme, host and port must match), and credentials are only sent there. ' +
+        'If the server is reached under another name, set the URL setting to the name it uses in its links.');
+    }
     return u;
   }
 
@@ -199,6 +243,35 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
     };
     const started = Date.now();
     const summary = (attempts: number) => `after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${seconds(Date.now() - started)} s`;
+    // One deadline for the whole request: every attempt, the waits between them and the body.
+    // undici's timeouts are per phase and per chunk, so 1 byte every few seconds never ends.
+    const deadline = new AbortController();
+    const deadlineError = new TransientError(
+      `${method} ${shown}: no complete answer within ${seconds(deadlineMs)} s (${deadlineSetting}); the server is too slow or sends data too slowly. ` +
+      `Raise ${deadlineSetting} if large answers legitimately take longer.`);
+    const timer = setTimeout(() => deadline.abort(deadlineError), deadlineMs);
+    timer.unref?.();
+    const onCallerAbort = () => deadline.abort(req.signal?.reason);
+    if (req.signal?.aborted) onCallerAbort();
+    else req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
+    };
+    const signal = deadline.signal;
+    const timedOut = () => signal.aborted && signal.reason === deadlineError;
+    try {
+      const res = await attempts();
+      return wrapResponse(res, url.toString(), `${method} ${shown}`, red, {
+        maxBytes, maxBytesSetting, timedOut, deadlineError, done,
+      });
+    } catch (e) {
+      done();
+      if (timedOut()) throw deadlineError;
+      throw e;
+    }
+
+    async function attempts(): Promise<Dispatcher.ResponseData> {
     for (let attempt = 1; ; attempt++) {
       let res: Dispatcher.ResponseData;
       try {
@@ -209,9 +282,10 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
           dispatcher,
           headersTimeout: req.timeoutMs ?? opts.timeoutMs,
           bodyTimeout: req.bodyTimeoutMs ?? timeouts.bodyTimeout,
-          signal: req.signal,
+          signal,
         });
       } catch (e) {
+        if (timedOut()) throw deadlineError;
         if (req.signal?.aborted) throw req.signal.reason ?? e;
         if (isTaError(e)) throw e;
         if (retryPolicy && attempt < maxAttempts && isRetryableError(e)) {
@@ -219,7 +293,7 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
           opts.logger?.warn('HTTP request failed; retrying', {
             method, url: shown, error: red(classifyFailure(e, ctx, '').message), attempt, delay_ms: delay,
           });
-          await sleep(delay, req.signal);
+          await sleep(delay, signal);
           continue;
         }
         throw classifyFailure(e, ctx, attempt > 1 ? summary(attempt) : '');
@@ -229,12 +303,11 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
         await res.body.dump().catch(() => undefined);
         const err = new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)} (not retried).`, res.statusCode);
         // Callers that retry themselves (destructive reads) still honour the server's pace.
-        err.retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+        err.retryAfterMs = parseRetryAfter(header);
         throw err;
       }
       if (retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
-        const retryAfterHeader = res.headers['retry-after'];
-        const retryAfter = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
         await res.body.dump().catch(() => undefined);
         if (retryAfter !== undefined && retryAfter > retryPolicy.maxRetryAfterMs) {
           // Waiting hours inside one run would hold the input; the next scheduled run tries again.
@@ -245,58 +318,135 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
         if (attempt < maxAttempts) {
           const delay = retryAfter ?? backoffDelay(attempt - 1, retryPolicy, random);
           opts.logger?.warn('HTTP server asked to retry', { method, url: shown, status: res.statusCode, attempt, delay_ms: delay });
-          await sleep(delay, req.signal);
+          await sleep(delay, signal);
           continue;
         }
         throw new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)}.`, res.statusCode);
       }
-      return wrapResponse(res, url.toString(), `${method} ${shown}`, red);
+      return res;
+    }
     }
   }
 
   return {
     request,
+    redact,
     async close() {
       await dispatcher.close().catch(() => undefined);
     },
   };
 }
 
+/** True for a host name or address that never leaves this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 /**
- * A client for splunkd's management port (server_uri from the input's stdin). That port normally
- * presents splunkd's default self-signed certificate, issued for no name we connect to, and
- * Splunk's own SDKs do not verify it; on the URI splunkd itself handed us, neither do we.
- * Vendor APIs always go through a verifying client.
+ * The CA splunkd's certificate is checked against: server.conf `[sslConfig] sslRootCAPath` when
+ * set, else Splunk's own `$SPLUNK_HOME/etc/auth/cacert.pem`.
  */
-export function splunkdHttpClient(serverUri: string, sessionKey: string): HttpClient {
+export function splunkdCaPath(splunkHome = process.env.SPLUNK_HOME): string | undefined {
+  if (!splunkHome) return undefined;
+  const layers = [['etc', 'system', 'default', 'server.conf'], ['etc', 'system', 'local', 'server.conf']].flatMap((rel) => {
+    try {
+      return [parseConf(fs.readFileSync(path.join(splunkHome, ...rel), 'utf8'))];
+    } catch {
+      return [];
+    }
+  });
+  const configured = toMap(...layers).get('sslConfig')?.get('sslRootCAPath');
+  if (configured) return configured.replace(/^\$SPLUNK_HOME/, splunkHome);
+  const def = path.join(splunkHome, 'etc', 'auth', 'cacert.pem');
+  return fs.existsSync(def) ? def : undefined;
+}
+
+/**
+ * A client for splunkd's management port (server_uri from the input's stdin), which receives
+ * the session key. On loopback the key never leaves the host and splunkd's default certificate
+ * (issued for no name we connect to) is accepted, as Splunk's own SDKs do. Any other host is
+ * verified against splunkd's CA (splunkdCaPath), since a session key sent to an impostor is an
+ * admin's session.
+ */
+export function splunkdTls(serverUri: string, caPath: string | undefined): { verifyTls: boolean; caCertPath?: string } {
+  let host = '';
+  try {
+    host = new URL(serverUri).hostname;
+  } catch {
+    // createHttpClient reports the bad URI on first use.
+  }
+  if (isLoopbackHost(host)) return { verifyTls: false };
+  return { verifyTls: true, ...(caPath ? { caCertPath: caPath } : {}) };
+}
+
+export function splunkdHttpClient(serverUri: string, sessionKey: string, caPath = splunkdCaPath()): HttpClient {
   return createHttpClient({
     baseUrl: serverUri,
-    verifyTls: false,
+    ...splunkdTls(serverUri, caPath),
+    caSettingName: 'sslRootCAPath in server.conf [sslConfig] (default $SPLUNK_HOME/etc/auth/cacert.pem)',
     timeoutMs: 30_000,
     secrets: [sessionKey],
     retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
   });
 }
 
-function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, redact: Redactor): HttpResponse {
+interface BodyBounds {
+  maxBytes: number;
+  maxBytesSetting: string;
+  timedOut: () => boolean;
+  deadlineError: TransientError;
+  /** Stops the request's deadline timer. */
+  done: () => void;
+}
+
+function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, redact: Redactor, b: BodyBounds): HttpResponse {
   const readFailure = (e: unknown) => {
+    if (b.timedOut()) return b.deadlineError;
     if (isTaError(e)) return e;
     const code = (e as { code?: string }).code;
     const timeout = code === 'UND_ERR_BODY_TIMEOUT';
     return new TransientError(`${what}: ${timeout ? 'timed out reading the response body' : `the response body was cut off (${redact((e as Error).message ?? String(e))})`}.`);
   };
+  // Every consumer reads through this counter, so no caller can be made to hold more than
+  // maxBytes of one answer (a page that never ends, a datafile filling the disk).
+  let seen = 0;
+  const limited = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > b.maxBytes) {
+        cb(new ProtocolError(
+          `${what}: the answer is larger than ${b.maxBytes} bytes (${b.maxBytesSetting}); reading stopped there. ` +
+          `If answers this large are expected, raise ${b.maxBytesSetting}.`));
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+  const source = res.body as unknown as Readable;
+  source.on('error', (e) => limited.destroy(readFailure(e)));
+  limited.on('error', () => source.destroy());
+  let dumping = false;
+  limited.on('close', () => {
+    b.done();
+    // A consumer that stopped reading must not leave the socket streaming into nothing.
+    if (!dumping && !source.readableEnded) source.destroy();
+  });
+  source.pipe(limited);
   const text = async () => {
+    const chunks: Buffer[] = [];
     try {
-      return await res.body.text();
+      for await (const c of limited as AsyncIterable<Buffer>) chunks.push(c);
     } catch (e) {
       throw readFailure(e);
     }
+    return Buffer.concat(chunks).toString('utf8');
   };
   return {
     status: res.statusCode,
     headers: flattenHeaders(res.headers as Record<string, string | string[] | undefined>),
     url,
-    body: res.body,
+    body: limited,
     text,
     async json<T = unknown>(): Promise<T> {
       const raw = await text();
@@ -304,12 +454,15 @@ function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, r
         return JSON.parse(raw) as T;
       } catch {
         // JSON.parse's own message quotes the input, so only our redacted excerpt is shown.
-        const excerpt = redact(raw.slice(0, 64 * 1024)).replace(/\s+/g, ' ').slice(0, 120);
-        throw new ProtocolError(`${what}: the response (${res.statusCode}, ${raw.length} bytes) is not valid JSON; it starts with "${excerpt}${raw.length > 120 ? '…' : ''}".`);
+        throw new ProtocolError(`${what}: the response (${res.statusCode}, ${raw.length} bytes) is not valid JSON; it starts with ${vendorText(raw.slice(0, 64 * 1024), redact, 120)}.`);
       }
     },
     async dump() {
+      dumping = true;
+      source.unpipe(limited);
+      limited.destroy();
       await res.body.dump().catch(() => undefined);
+      b.done();
     },
   };
 }

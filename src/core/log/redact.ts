@@ -13,13 +13,54 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * The base64 characters that depend on `secret` alone, for each of the three byte alignments it
+ * can have inside a longer encoded string (`id:secret` in a Basic header, a token in a JSON blob
+ * that was base64-encoded). Whatever precedes or follows it, one of these three appears.
+ */
+export function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const enc = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').replace(/=+$/, '');
+    const first = Math.ceil((8 * k) / 6);
+    const last = Math.floor((8 * (k + bytes.length)) / 6);
+    out.push(enc.slice(first, last));
+  }
+  return out;
+}
+
+// A core shorter than this would match innocent text; such short secrets keep the whole-form match.
+const MIN_CORE = 8;
+
 function variants(secret: string): string[] {
   const out = new Set<string>([secret]);
   out.add(encodeURIComponent(secret));
   out.add(encodeURIComponent(secret).replace(/%20/g, '+'));
   out.add(JSON.stringify(secret).slice(1, -1));
+  // JSON-escaped twice: an error body that quotes a JSON document.
+  out.add(JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1));
   out.add(Buffer.from(secret, 'utf8').toString('base64'));
+  out.add(Buffer.from(secret, 'utf8').toString('base64url'));
+  for (const core of base64Cores(secret)) if (core.length >= MIN_CORE) out.add(core);
   return [...out].filter((v) => v.length > 0);
+}
+
+/**
+ * The derived forms of credentials that pair an identity with a secret (HTTP Basic:
+ * `base64(id:secret)`), for every identity-like value of a stanza.
+ */
+export function pairedForms(ids: Iterable<string>, secrets: Iterable<string>): string[] {
+  const out: string[] = [];
+  const list = [...secrets].filter((s) => s.length >= 3);
+  for (const id of ids) {
+    if (!id) continue;
+    for (const s of list) {
+      const pair = `${id}:${s}`;
+      out.push(pair, Buffer.from(pair, 'utf8').toString('base64'));
+    }
+  }
+  return out;
 }
 
 // `Authorization: Bearer x`, `"authorization":"x"`, `Proxy-Authorization=Basic x`: the value runs
@@ -59,4 +100,17 @@ export function displayUrl(url: string | URL): string {
   } catch {
     return makeRedactor()(String(url)).replace(/\?.*$/, '');
   }
+}
+
+/**
+ * Text a vendor sent (an error body, an error_description), made fit for one of our messages:
+ * redacted first (a secret cut in half by clipping would escape the redactor), whitespace
+ * folded, clipped, then quoted as a JSON string with every `=` escaped, so that it can neither
+ * forge `key=value` fields in our log lines (a body saying `run_summary … status=ok` would
+ * otherwise count as a good run on the health dashboard) nor end our quotes.
+ */
+export function vendorText(text: string, redact: Redactor, max = 200): string {
+  const folded = redact(text).replace(/\s+/g, ' ').trim();
+  const clipped = folded.length > max ? `${folded.slice(0, max)}…` : folded;
+  return JSON.stringify(clipped).replace(/=/g, '\\u003d');
 }

@@ -15,6 +15,7 @@ import addFormats from 'ajv-formats';
 import { validate as validCron } from 'node-cron';
 import type { ArgumentDescription, InputDescription } from '../description';
 import { ConfigError } from '../errors';
+import { isLoopbackHost } from '../http';
 
 export interface HecSinkConfig {
   type: 'hec';
@@ -34,6 +35,8 @@ export interface HecSinkConfig {
   timeout?: number;
   ack_timeout?: number;
   channel?: string;
+  /** Allows http:// endpoints on another host (the HEC token and events travel in clear). */
+  allow_cleartext?: boolean;
 }
 
 export interface NdjsonSinkConfig {
@@ -156,6 +159,7 @@ export function collectorSchema(descriptions: readonly InputDescription[]): Sche
                 timeout: seconds(1, 600),
                 ack_timeout: seconds(1, 3600),
                 channel: { type: 'string', format: 'uuid' },
+                allow_cleartext: { type: 'boolean' },
               },
             },
           },
@@ -242,6 +246,7 @@ export function checkCollectorConfig(doc: unknown, descriptions: readonly InputD
   }
   if (!problems.length) {
     const cfg = doc as CollectorConfig;
+    if (cfg.sink.type === 'hec') problems.push(...hecEndpointProblems(cfg.sink));
     const seen = new Set<string>();
     cfg.inputs.forEach((input, i) => {
       // One name per input: the secrets' environment variables are keyed on it.
@@ -273,6 +278,28 @@ export function checkCollectorConfig(doc: unknown, descriptions: readonly InputD
     }
   }
   return cfg;
+}
+
+/**
+ * HEC endpoints carry the token on every request: no credentials in the URL (use token_file),
+ * and plain http only to this host unless allow_cleartext says the admin means it.
+ */
+function hecEndpointProblems(sink: HecSinkConfig): string[] {
+  const out: string[] = [];
+  sink.endpoints.forEach((e, i) => {
+    let u: URL;
+    try {
+      u = new URL(e);
+    } catch {
+      return;
+    }
+    const where = `sink.endpoints[${i}]`;
+    if (u.username || u.password) out.push(`${where}: must not contain credentials (user:password@); give the HEC token in token_file or TA_ZEROTRUST_SECRET_HEC_TOKEN.`);
+    if (u.protocol === 'http:' && !isLoopbackHost(u.hostname) && sink.allow_cleartext !== true) {
+      out.push(`${where}: http:// to ${u.hostname} would send the HEC token and the events in clear; use https://, or set sink.allow_cleartext = true if this network is trusted.`);
+    }
+  });
+  return out;
 }
 
 export function loadCollectorConfig(file: string, descriptions: readonly InputDescription[]): CollectorConfig {

@@ -5,7 +5,8 @@
  * knows what a 401 or a 403 means for a PCE API key.
  */
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
-import { abortableSleep } from '../../core/http';
+import { abortableSleep, parseRetryAfter } from '../../core/http';
+import { vendorText } from '../../core/log/redact';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
 
@@ -85,7 +86,9 @@ export class PceClient {
 
   statusError(status: number, body: string, what: string): Error {
     const pce = this.where;
-    const hint = pceMessage(body);
+    const message = pceMessage(body);
+    // Redacted, clipped and quoted so the PCE's text can neither leak a secret nor forge fields.
+    const hint = message === undefined ? undefined : vendorText(message, (t) => this.http.redact(t));
     if (status === 401) {
       return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update the input.`);
     }
@@ -111,7 +114,8 @@ export class PceClient {
   async page(q: EventQuery, maxResults: number, onElement: ElementHandler, signal?: AbortSignal): Promise<{ count: number; total?: number }> {
     const res = await this.request({ url: this.eventsBase, query: this.eventsQuery(q, maxResults), signal }, 'events');
     const total = Number(res.headers['x-total-count']);
-    const count = await this.readArray(res, onElement, 'the events page');
+    // More than max_results elements is already a full page; a page that never ends stops here.
+    const count = await this.readArray(res, onElement, 'the events page', maxResults + 1);
     return { count, total: Number.isFinite(total) ? total : undefined };
   }
 
@@ -141,7 +145,7 @@ export class PceClient {
     if (res.status !== 202 || !location) {
       throw new AsyncUnavailable(`the PCE answered ${res.status} without a job location to Prefer: respond-async`);
     }
-    return { job: location, retryAfterMs: retryAfterMs(res.headers['retry-after']) };
+    return { job: location, retryAfterMs: parseRetryAfter(res.headers['retry-after']) };
   }
 
   /** Polls a job until it is done; returns the datafile href. */
@@ -164,7 +168,7 @@ export class PceClient {
         throw new AsyncUnavailable(`job ${job} ended with status ${status}`);
       }
       if (Date.now() > deadline) throw new AsyncUnavailable(`job ${job} was still ${status || 'pending'} after ${Math.round((o.maxJobMs ?? 900_000) / 60_000)} min`);
-      wait = retryAfterMs(res.headers['retry-after']) ?? Math.min(wait * 2, maxInterval);
+      wait = parseRetryAfter(res.headers['retry-after']) ?? Math.min(wait * 2, maxInterval);
     }
   }
 
@@ -174,12 +178,17 @@ export class PceClient {
     return this.readArray(res, onElement, `the datafile ${href}`);
   }
 
-  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string): Promise<number> {
+  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string, maxElements = Infinity): Promise<number> {
     const splitter = new JsonArraySplitter();
+    let taken = 0;
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         const els = splitter.push(chunk);
-        for (let i = 0; i < els.length; i++) onElement(els[i], splitter.compact[i]);
+        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i]);
+        if (taken >= maxElements) {
+          // Leaving the loop destroys the body: nothing more of this answer is read.
+          return taken;
+        }
       }
     } catch (e) {
       if (e instanceof ProtocolError || e instanceof TransientError) throw this.named(e, what);
@@ -200,17 +209,12 @@ export class PceClient {
   }
 
   private apiUrl(href: string): string {
-    // Job and datafile hrefs are relative to the API version (/orgs/1/jobs/…); tolerate full paths.
-    if (/^https?:\/\//.test(href)) return href;
-    return href.startsWith('/api/') ? `${apiBase(this.s.pceUrl)}${href}` : `${this.base}${href}`;
+    // Job and datafile hrefs are relative to the API version (/orgs/1/jobs/…); full paths and
+    // absolute links are resolved against pce_url, and the HTTP client refuses any link whose
+    // scheme, host or port differ from it, so the Basic credential never leaves the PCE.
+    if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return new URL(href, apiBase(this.s.pceUrl)).toString();
+    return href.startsWith('/api/') ? `${apiBase(this.s.pceUrl)}${href}` : `${this.base}${href.startsWith('/') ? '' : '/'}${href}`;
   }
-}
-
-function retryAfterMs(v: string | undefined): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** The PCE's error bodies are `[{"token": …, "message": …}]`; pick the message. */
@@ -219,7 +223,7 @@ function pceMessage(body: string): string | undefined {
     const j = JSON.parse(body) as unknown;
     const first = (Array.isArray(j) ? j[0] : j) as { message?: unknown; token?: unknown; error?: unknown } | undefined;
     const m = first?.message ?? first?.error ?? first?.token;
-    return typeof m === 'string' ? m.slice(0, 200) : undefined;
+    return typeof m === 'string' ? m : undefined;
   } catch {
     return undefined;
   }

@@ -29,6 +29,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
+import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
+import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
@@ -43,6 +46,7 @@ export interface IllumioConfig {
   api_secret: string;
   start_date?: string;
   max_results?: number;
+  max_depth?: number;
   event_types?: string[];
   severity?: string;
   /** Seconds re-read before the checkpoint (late arrivals, PCE clock behind). */
@@ -92,6 +96,8 @@ const SHOWN_REASONS = 5;
 export interface RunStats {
   pages: number;
   asyncJobs: number;
+  /** Records whose nesting went past max_depth (cut there). */
+  deepCut: number;
   splits: number;
   emitted: number;
   duplicates: number;
@@ -199,7 +205,7 @@ export function eventTime(e: unknown): number {
 }
 
 export class Collector {
-  readonly stats: RunStats = { pages: 0, asyncJobs: 0, splits: 0, emitted: 0, duplicates: 0, invalid: 0, reasons: new Map() };
+  readonly stats: RunStats = { deepCut: 0, pages: 0, asyncJobs: 0, splits: 0, emitted: 0, duplicates: 0, invalid: 0, reasons: new Map() };
   private readonly validate: EventValidator = createEventValidator();
   private readonly client: PceClient;
   private readonly maxResults: number;
@@ -217,8 +223,11 @@ export class Collector {
   async *run(): AsyncGenerator<Batch<IllumioCheckpoint>> {
     const { ctx } = this;
     removeStaleSpools(ctx);
-    const cp = readCheckpoint(await ctx.checkpoint.load<unknown>());
+    const raw = await ctx.checkpoint.load<unknown>();
+    const cp = readCheckpoint(raw);
     const now = ctx.now();
+    if (raw !== undefined && !cp) throw new UnusableCheckpointError(ctx.stanza, 'is not an Illumio checkpoint (version 1 with last_timestamp)');
+    if (cp) refuseFutureCheckpoint(ctx.stanza, Date.parse(cp.last_timestamp), now);
     const firstStart = parseStartDate(this.config.start_date ?? '-24h', now) ?? now - 86_400_000;
     const recent = new Recent(cp, firstStart, this.t);
     const start = cp ? recent.windowStart() : firstStart;
@@ -333,7 +342,7 @@ export class Collector {
     try {
       return JSON.parse(text);
     } catch {
-      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 60))}).`);
+      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${vendorText(text.slice(0, 64 * 1024), (t) => this.ctx.http.redact(t), 60)}).`);
     }
   }
 
@@ -359,7 +368,15 @@ export class Collector {
 
   /** Parses, checks and keys one element. Compact text is indexed as received (no re-encoding). */
   private hold(text: string, compact: boolean): Held {
-    const e = this.parseElement(text);
+    let e = this.parseElement(text);
+    const maxDepth = this.config.max_depth ?? DEFAULT_MAX_DEPTH;
+    if (jsonDepth(text, maxDepth) > maxDepth) {
+      // Re-encoding (or validating) a record nested thousands deep overflows the stack and
+      // would fail every run at this record; its deep part is cut, the record still indexed.
+      e = boundDepth(e, maxDepth).value;
+      compact = false;
+      this.stats.deepCut++;
+    }
     if (!this.validate(e)) {
       this.stats.invalid++;
       const why = this.validate.lastError();
@@ -375,6 +392,9 @@ export class Collector {
     const s = this.stats;
     const { ctx } = this;
     ctx.log.info(`${ctx.stanza}: ${s.emitted} events delivered, ${s.duplicates} overlap duplicates skipped, ${s.pages} pages, ${s.asyncJobs} async jobs, ${s.splits} window splits`);
+    if (s.deepCut) {
+      ctx.log.warn(`${ctx.stanza}: ${s.deepCut} events were nested deeper than max_depth (${this.config.max_depth ?? DEFAULT_MAX_DEPTH}); the deeper parts were replaced by a marker and the events indexed. Raise max_depth if such nesting is expected.`);
+    }
     if (s.invalid) {
       const reasons = [...s.reasons].sort((a, b) => b[1] - a[1]).slice(0, SHOWN_REASONS).map(([r, n]) => `${r} (${n})`).join('; ');
       ctx.log.warn(`${ctx.stanza}: ${s.invalid} events did not match the PCE event schema (version 2) and were indexed as received. Most frequent: ${reasons}.`);

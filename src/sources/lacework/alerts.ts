@@ -9,6 +9,7 @@
  * An event is written for a new alert and whenever (status, incident_status, owner_uuid,
  * update_time) differs from what the checkpoint holds, with the previous values alongside.
  */
+import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { ProtocolError } from '../../core/errors';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
 import { isCheckpoint, probeTimeUnit, startCursor } from './audit';
@@ -97,7 +98,8 @@ export function changeEvent(
 export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): AsyncGenerator<Batch<AlertsCheckpoint>> {
   const raw = await ctx.checkpoint.load<unknown>();
   const saved = isCheckpoint<AlertsCheckpoint>(raw) ? raw : undefined;
-  if (raw !== undefined && !saved) ctx.log.warn(`${ctx.stanza}: the checkpoint has an unknown format; starting again from start_date = ${config.start_date}.`);
+  if (raw !== undefined && !saved) throw new UnusableCheckpointError(ctx.stanza, 'is not a Lacework checkpoint of this input (version 1)');
+  if (saved && typeof saved.cursor === 'number') refuseFutureCheckpoint(ctx.stanza, saved.cursor, ctx.now());
   const overlapMs = config.overlap * 1000;
   const windowMs = config.window * 1000;
   let cursor = await startCursor(saved, config.start_date, ctx);

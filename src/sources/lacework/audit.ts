@@ -3,6 +3,7 @@
  * so late records are caught, repeats dropped by uuid. The checkpoint holds the time up to which
  * everything was delivered and the uuids delivered since `cursor - overlap`.
  */
+import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { createHash } from 'node:crypto';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
@@ -38,13 +39,15 @@ export async function startCursor(saved: { cursor: number } | undefined, startDa
 }
 
 export function isCheckpoint<T extends { v: number }>(v: unknown): v is T {
-  return !!v && typeof v === 'object' && (v as { v?: unknown }).v === 1;
+  // A checkpoint without a numeric cursor would quietly restart from start_date.
+  return !!v && typeof v === 'object' && (v as { v?: unknown }).v === 1 && Number.isFinite((v as { cursor?: unknown }).cursor);
 }
 
 export async function* collectAudit(config: AuditConfig, ctx: SourceContext): AsyncGenerator<Batch<AuditCheckpoint>> {
   const raw = await ctx.checkpoint.load<unknown>();
   const saved = isCheckpoint<AuditCheckpoint>(raw) ? raw : undefined;
-  if (raw !== undefined && !saved) ctx.log.warn(`${ctx.stanza}: the checkpoint has an unknown format; starting again from start_date = ${config.start_date}.`);
+  if (raw !== undefined && !saved) throw new UnusableCheckpointError(ctx.stanza, 'is not a Lacework checkpoint of this input (version 1)');
+  if (saved && typeof saved.cursor === 'number') refuseFutureCheckpoint(ctx.stanza, saved.cursor, ctx.now());
   const overlapMs = config.overlap * 1000;
   let cursor = await startCursor(saved, config.start_date, ctx);
   const seen = new Map<string, number>(saved?.seen ?? []);
@@ -113,6 +116,7 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
     }
   }
 
+  if (client.depthCuts) ctx.log.warn(`${ctx.stanza}: ${client.depthCuts} answer(s) held records nested deeper than max_depth (${config.max_depth ?? 100}); the deeper parts were replaced by a marker and the records indexed. Raise max_depth if such nesting is expected.`);
   if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} audit record(s) lacked uuid or create_time or were not objects; they were indexed as received (without uuid they are deduplicated by content).`);
   if (!seenAny && received === 0 && now - firstFrom > 0) await probeTimeUnit(client, config, ctx, firstFrom, now, 'audit_events');
 }

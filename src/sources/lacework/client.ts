@@ -3,8 +3,10 @@
  * settings because the API document does not state them, so every refusal names the setting to
  * change rather than pretending to know the right value.
  */
+import { vendorText } from '../../core/log/redact';
+import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { clip, type TypedConfig } from '../../core/description';
+import type { TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import type { HttpClient, HttpResponse } from '../../core/types';
 import { DEFAULT_PATHS } from './description';
@@ -158,7 +160,19 @@ export class LaceworkClient {
       return undefined;
     }
     await this.check(res, setting, pathValue);
-    return res.json();
+    // A record nested thousands deep overflows the stack when it is re-encoded, failing every
+    // run at the same record; its deep part is cut here, once, for every Lacework input.
+    const bounded = boundDepth(await res.json(), this.maxDepth);
+    if (bounded.cut) this.depthCuts++;
+    return bounded.value;
+  }
+
+  /** Answers whose nesting went past max_depth (cut there) since this client was made. */
+  depthCuts = 0;
+
+  private get maxDepth(): number {
+    const v = (this.config as { max_depth?: number }).max_depth;
+    return typeof v === 'number' ? v : DEFAULT_MAX_DEPTH;
   }
 
   private send(pathValue: string, query: Record<string, string | number | undefined>, uuid?: string): Promise<HttpResponse> {
@@ -173,7 +187,9 @@ export class LaceworkClient {
 
   private async check(res: HttpResponse, setting: PathSetting, pathValue: string): Promise<void> {
     if (res.status >= 200 && res.status < 300) return;
-    const body = clip((await res.text().catch(() => '')).replace(/\s+/g, ' '), 200);
+    // Redacted, clipped and quoted so the service's text can neither leak a secret nor forge fields.
+    const raw = await res.text().catch(() => '');
+    const body = raw.trim() ? vendorText(raw, (t) => this.http.redact(t)) : '';
     const where = `${this.stanza}: GET ${this.base}${pathValue}`;
     const auth = `auth_header = ${this.config.auth_header}, auth_scheme = ${this.config.auth_scheme}`;
     switch (res.status) {
@@ -198,12 +214,12 @@ export class LaceworkClient {
           : filter?.length ? ` and status_filter (now ${filter.join(',')})`
             : '; the API document marks status_filter as required for this query, so if the answer mentions it, set status_filter to the AlertStatus integers to collect (the status values of your alerts)';
         throw new ConfigError(
-          `${where} answered 400 Bad Request${body ? ` ("${body}")` : ''}. Check time_unit (now ${this.config.time_unit})${statusHint}. `
+          `${where} answered 400 Bad Request${body ? ` (${body})` : ''}. Check time_unit (now ${this.config.time_unit})${statusHint}. `
           + 'If they are right, the path may point at another operation.', isAlerts && !filter?.length ? 'status_filter' : setting);
       }
       default:
-        if (res.status >= 500) throw new TransientError(`${where} answered ${res.status}${body ? ` ("${body}")` : ''}. The next run tries again.`, res.status);
-        throw new ProtocolError(`${where} answered an unexpected ${res.status}${body ? ` ("${body}")` : ''}. The next run tries again; if it persists, check base_url and ${setting}.`);
+        if (res.status >= 500) throw new TransientError(`${where} answered ${res.status}${body ? ` (${body})` : ''}. The next run tries again.`, res.status);
+        throw new ProtocolError(`${where} answered an unexpected ${res.status}${body ? ` (${body})` : ''}. The next run tries again; if it persists, check base_url and ${setting}.`);
     }
   }
 }

@@ -6,6 +6,8 @@
  * (429, 5xx, a refused or reset connection before an answer).
  */
 import { AuthError, ConfigError, ProtocolError, TransientError, errorMessage, isTaError } from '../../core/errors';
+import { parseRetryAfter } from '../../core/http';
+import { vendorText } from '../../core/log/redact';
 import type { HttpClient, HttpResponse, Logger, RetryPolicy } from '../../core/types';
 import { PRISMA_REGIONS } from './description';
 
@@ -99,7 +101,8 @@ export class TokenManager {
     } catch {
       // Described below by status; the text itself may be an HTML error page.
     }
-    const why = typeof answer.error_description === 'string' ? ` (${answer.error_description.slice(0, 120)})` : '';
+    // Redacted, clipped and quoted so the service's text can neither leak a secret nor forge fields.
+    const why = typeof answer.error_description === 'string' ? ` (${vendorText(answer.error_description, (t) => http.redact(t), 120)})` : '';
     if (res.status === 401 || (res.status === 400 && answer.error === 'invalid_client')) {
       // No retry: a refused secret stays refused, and repeated attempts can lock the API client.
       throw new AuthError(
@@ -182,6 +185,8 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
         retry: false,
         timeoutMs: o.timeoutMs,
         bodyTimeoutMs: o.timeoutMs,
+        // The run's signal: SIGTERM or max_runtime ends a read in flight, not only the next poll.
+        ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (e) {
       if (!(e instanceof TransientError)) throw e;
@@ -217,7 +222,7 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
       throw new AuthError(`${o.stanza}: 403 on ${o.path}: the API client may not read log events. Give it log access (api_access) in SaaS Security.`);
     }
     if (res.status === 429 || res.status >= 500) {
-      await backoff(o, attempt, maxAttempts, `HTTP ${res.status}`, retryAfterMs(res.headers['retry-after'], o.now()));
+      await backoff(o, attempt, maxAttempts, `HTTP ${res.status}`, parseRetryAfter(res.headers['retry-after'], o.now()));
       continue;
     }
     if (res.status === 404) {
@@ -237,14 +242,6 @@ async function backoff(o: PollOptions, attempt: number, max: number, why: string
   }
   o.log.warn('prisma: retrying log events read', { reason: why, attempt, delay_ms: Math.round(delay) });
   await o.sleep(delay);
-}
-
-export function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 async function readAll(res: HttpResponse): Promise<{ body: Buffer; error?: string }> {

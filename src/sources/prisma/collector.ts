@@ -50,6 +50,7 @@ export interface PrismaConfig extends TypedConfig {
   client_secret: string;
   api_mode?: string;
   max_runtime?: number;
+  max_depth?: number;
   timeout?: number;
 }
 
@@ -148,7 +149,7 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
   };
 
   const parse = (record: SpoolRecord): ParsedEvent[] => {
-    const parsed = parseBody(record.body);
+    const parsed = parseBody(record.body, config.max_depth);
     const unparsed = parsed.events.filter((e) => e.unparsed).length;
     counters.unparsed += unparsed;
     if (parsed.problem || record.damage) {

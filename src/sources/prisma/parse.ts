@@ -5,6 +5,7 @@
  * had already dequeued when its parser choked. Here anything that cannot be parsed is indexed as
  * it came, marked, and counted.
  */
+import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import { createHash } from 'node:crypto';
 
 export interface ParsedEvent {
@@ -50,7 +51,11 @@ export function parseTimestamp(value: unknown): number | undefined {
   return (whole - offsetMin * 60_000) / 1000 + micros;
 }
 
-function eventOf(value: unknown): ParsedEvent {
+function eventOf(value: unknown, maxDepth = DEFAULT_MAX_DEPTH): ParsedEvent {
+  // Re-encoding a record nested thousands deep overflows the stack and would fail every replay
+  // of the spool; the deep part is cut (see max_depth) and the record indexed.
+  const bounded = boundDepth(value, maxDepth);
+  if (bounded.cut) value = bounded.value;
   const text = JSON.stringify(value);
   const ts = value && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>).timestamp
@@ -70,7 +75,7 @@ function rawEvent(text: string): ParsedEvent {
  * `single` bodies hold one event object; `bulk` bodies hold `{"events":[…]}`. Either shape is
  * accepted in either mode, since a proxy or a future API version may answer the other way.
  */
-export function parseBody(raw: Buffer | string): ParsedBody {
+export function parseBody(raw: Buffer | string, maxDepth = DEFAULT_MAX_DEPTH): ParsedBody {
   // A byte-order mark is transport noise, not content; JSON.parse would reject the body for it.
   const text = (typeof raw === 'string' ? raw : raw.toString('utf8')).replace(/^\uFEFF/, '');
   if (text.trim() === '') return { events: [] };
@@ -80,15 +85,15 @@ export function parseBody(raw: Buffer | string): ParsedBody {
   } catch (e) {
     return salvage(text, `not valid JSON (${(e as Error).message})`);
   }
-  if (Array.isArray(value)) return { events: value.map(eventOf) };
+  if (Array.isArray(value)) return { events: value.map((v) => eventOf(v, maxDepth)) };
   if (value && typeof value === 'object') {
     const events = (value as Record<string, unknown>).events;
-    if (Array.isArray(events)) return { events: events.map(eventOf) };
+    if (Array.isArray(events)) return { events: events.map((v) => eventOf(v, maxDepth)) };
     if ('events' in value && events !== undefined) {
       return { events: [rawEvent(text)], problem: '"events" is not a list' };
     }
     if (!('log_type' in value) && Object.keys(value).length === 0) return { events: [] };
-    return { events: [eventOf(value)] };
+    return { events: [eventOf(value, maxDepth)] };
   }
   return { events: [rawEvent(text)], problem: 'the body is JSON but not an object' };
 }

@@ -31,7 +31,7 @@ export class Spool {
   constructor(readonly dir: string) {}
 
   async open(): Promise<void> {
-    await fsp.mkdir(this.dir, { recursive: true });
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
   /** Appends a record and makes it durable (file and directory entry) before returning. */
@@ -39,7 +39,8 @@ export class Spool {
     const id = `${String(receivedMs).padStart(14, '0')}-${process.pid}-${String(this.seq++).padStart(8, '0')}${SUFFIX}`;
     const digest = createHash('sha256').update(body).digest('hex');
     const header = Buffer.from(`${MAGIC} ${body.length} ${digest} ${receivedMs}\n`, 'latin1');
-    const fh = await fsp.open(path.join(this.dir, id), 'wx');
+    // Event bodies are the tenant's security data: readable by the Splunk user only.
+    const fh = await fsp.open(path.join(this.dir, id), 'wx', 0o600);
     try {
       await fh.writev([header, body]);
       await fh.datasync();

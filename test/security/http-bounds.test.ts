@@ -1,0 +1,143 @@
+/**
+ * Issue 15 at the core HTTP client: a vendor server that sends links to another origin, garbage
+ * Retry-After values, endless bodies or one byte every few seconds.
+ */
+import { ConfigError, ProtocolError, TransientError } from '../../src/core/errors';
+import { createHttpClient, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
+import type { HttpClient } from '../../src/core/types';
+import { rejection } from '../support/rejection';
+import { serve, type TestServer } from '../support/serve';
+
+const clients: HttpClient[] = [];
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function client(opts: Partial<CreateHttpClientOptions> = {}) {
+  const delays: number[] = [];
+  const c = createHttpClient({
+    verifyTls: true, timeoutMs: 5000, retry: { retries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 60_000 },
+    sleep: async (ms) => { delays.push(ms); },
+    random: () => 0.5,
+    ...opts,
+  });
+  clients.push(c);
+  return { c, delays };
+}
+
+describe('case 1: credentials stay at the configured origin', () => {
+  test('an absolute link to another port is refused before anything is sent; relative links resolve against the base', async () => {
+    const home = await serve((_req, res) => res.end('[]'));
+    const other = await serve((_req, res) => res.end('[]'));
+    servers.push(home, other);
+    const { c } = client({ baseUrl: `${home.url}/api/v2` });
+    await (await c.request({ url: '/orgs/1/jobs/7' })).dump();
+    const e = await rejection(c.request({ url: `${other.url}/api/v2/orgs/1/datafiles/x`, headers: { authorization: 'Basic a2V5OnNlY3JldA==' } }));
+    expect(e).toBeInstanceOf(ProtocolError);
+    expect(e.message).toContain(`${other.url}/api/v2/orgs/1/datafiles/x`);
+    expect(e.message).toContain(`http://127.0.0.1:${home.port}`);
+    expect(other.hits).toHaveLength(0);
+    expect(home.hits.map((h) => h.url)).toEqual(['/orgs/1/jobs/7']);
+  });
+
+  test('without a base URL the first request pins the origin; a change of scheme or host is refused too', async () => {
+    const home = await serve((_req, res) => res.end('ok'));
+    servers.push(home);
+    const { c } = client();
+    await (await c.request({ url: `${home.url}/a` })).dump();
+    for (const link of [`https://127.0.0.1:${home.port}/b`, `http://localhost:${home.port}/b`]) {
+      expect(await rejection(c.request({ url: link }))).toBeInstanceOf(ProtocolError);
+    }
+    expect(home.hits).toHaveLength(1);
+  });
+
+  test('redirects are not followed', async () => {
+    const other = await serve((_req, res) => res.end('stolen'));
+    const home = await serve((_req, res) => res.writeHead(302, { location: `${other.url}/x` }).end());
+    servers.push(home, other);
+    const { c } = client({ baseUrl: home.url });
+    const res = await c.request({ url: '/', headers: { authorization: 'Bearer abcdefgh123' } });
+    expect(res.status).toBe(302);
+    await res.dump();
+    expect(other.hits).toHaveLength(0);
+  });
+});
+
+describe('case 6: Retry-After', () => {
+  const now = Date.parse('2026-11-21T12:00:00Z');
+  test('only integer seconds or a future HTTP date count', () => {
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Sat, 21 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    for (const bad of ['-5', '12.5', '1e3', 'Sat, 21 Nov 2026 11:00:00 GMT', 'soon', '', ' ', '0x10']) {
+      expect([bad, parseRetryAfter(bad, now)]).toEqual([bad, undefined]);
+    }
+  });
+
+  test('a 429 with Retry-After: -5 or 12.5 gets the normal backoff, not three requests at once', async () => {
+    for (const value of ['-5', '12.5']) {
+      const s = await serve((_req, res, n) => (n < 3 ? res.writeHead(429, { 'retry-after': value }).end() : res.end('ok')));
+      servers.push(s);
+      const { c, delays } = client({ baseUrl: s.url });
+      await (await c.request({ url: '/' })).dump();
+      // random() = 0.5 of min(1000, 100·2^n): the backoff, since the header is garbage.
+      expect([value, delays]).toEqual([value, [50, 100]]);
+    }
+  });
+});
+
+describe('case 4: bounds on bytes and time', () => {
+  test('a body larger than max_response_mb ends with an error naming the setting', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => { while (res.write(chunk)) { /* until backpressure */ } };
+      res.on('drain', pump);
+      pump();
+    });
+    servers.push(s);
+    const { c } = client({ baseUrl: s.url, maxResponseBytes: 1024 * 1024, maxResponseSetting: 'max_response_mb' });
+    const res = await c.request({ url: '/' });
+    const e = await rejection(res.text());
+    expect(e).toBeInstanceOf(ProtocolError);
+    expect(e.message).toContain('max_response_mb');
+    const res2 = await c.request({ url: '/' });
+    let seen = 0;
+    const e2 = await rejection((async () => { for await (const ch of res2.body as AsyncIterable<Buffer>) seen += ch.length; })());
+    expect(e2.message).toContain('max_response_mb');
+    expect(seen).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  test('one byte every 300 ms stops at the request deadline, not per chunk', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200);
+      const t = setInterval(() => res.write('['), 300);
+      res.on('close', () => clearInterval(t));
+    });
+    servers.push(s);
+    const { c } = client({ baseUrl: s.url, timeoutMs: 1000, requestDeadlineMs: 1500, requestDeadlineSetting: 'request_deadline' });
+    const started = Date.now();
+    const res = await c.request({ url: '/' });
+    const e = await rejection(res.text());
+    expect(e).toBeInstanceOf(TransientError);
+    expect(e.message).toContain('request_deadline');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('the deadline also bounds waiting for headers across retries', async () => {
+    const s = await serve(() => undefined);
+    servers.push(s);
+    const { c } = client({ baseUrl: s.url, timeoutMs: 10_000, requestDeadlineMs: 800, requestDeadlineSetting: 'request_deadline' });
+    const started = Date.now();
+    const e = await rejection(c.request({ url: '/' }));
+    expect(e).toBeInstanceOf(TransientError);
+    expect(e.message).toContain('request_deadline');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+test('ConfigError is still what a bad URL gives', async () => {
+  const { c } = client({ baseUrl: 'http://127.0.0.1:1' });
+  expect(await rejection(c.request({ url: 'http://[' }))).toBeInstanceOf(ConfigError);
+});
