@@ -83,7 +83,8 @@ export function countEvent(r: InputRun, sourcetype: string, data: string, sample
   r.events += 1;
   r.bySourcetype.set(sourcetype, (r.bySourcetype.get(sourcetype) ?? 0) + 1);
   const s = r.samples.get(sourcetype) ?? [];
-  if (s.length < samplesPer && !data.includes('\n')) s.push(data);
+  // The preview shows vendor data; the run's own health event is counted, not previewed.
+  if (sourcetype !== 'ta_zerotrust:health' && s.length < samplesPer && !data.includes('\n')) s.push(data);
   r.samples.set(sourcetype, s);
   if (data.includes('"change_kind"')) {
     try {
@@ -226,7 +227,7 @@ export interface StreamMeta {
 }
 
 /** Reads splunkd's `<stream>` as it arrives and reports each complete `<event>`. */
-class StreamReader {
+export class StreamReader {
   private readonly parser = new SaxesParser();
   private field: string | undefined;
   private meta: StreamMeta = { sourcetype: '' };

@@ -32,7 +32,14 @@ export interface RunEnv {
   stateDir: string;
   /** Event fields used when neither the event nor the stanza sets them (HEC, demo). */
   defaults?: { index?: string; host?: string; source?: string };
+  /**
+   * Also deliver the run summary as an event of sourcetype ta_zerotrust:health into the input's
+   * index, so analysts (whose roles cannot search _internal) see the add-on's health.
+   */
+  health?: boolean;
 }
+
+export const HEALTH_SOURCETYPE = 'ta_zerotrust:health';
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -60,6 +67,8 @@ export function stanzaShortName(stanza: string): string {
 
 interface LogGuard {
   errors: number;
+  /** The last ERROR message, already redacted, for the health event. */
+  lastError?: string;
   /** Set once the secrets are known: the logger was made before they were resolved. */
   redact: Redactor;
 }
@@ -80,7 +89,8 @@ function guardedLogger(log: Logger, guard: LogGuard): Logger {
     warn: (m, meta) => log.warn(guard.redact(m), guardMeta(meta, guard.redact)),
     error: (m, meta) => {
       guard.errors += 1;
-      log.error(guard.redact(m), guardMeta(meta, guard.redact));
+      guard.lastError = guard.redact(m);
+      log.error(guard.lastError, guardMeta(meta, guard.redact));
     },
     child: (meta) => guardedLogger(log.child(meta), guard),
   };
@@ -303,7 +313,46 @@ export async function runStanza(
     // The Add-on health dashboard derives each input's lag from this: now() - newest_event_time.
     newest_event_time: summary.newestEventTime?.toFixed(3),
   })}`);
+  if (env.health) await writeHealth(env, log, summary, params, defaults, guard.lastError);
   return summary;
+}
+
+/** Seconds between runs when `interval` is a number (a cron expression gives undefined). */
+function intervalSeconds(v: StanzaParams[string]): number | undefined {
+  const s = typeof v === 'string' ? v.trim() : undefined;
+  return s && /^\d+$/.test(s) ? Number(s) : undefined;
+}
+
+async function writeHealth(
+  env: RunEnv, log: Logger, summary: RunSummary, params: StanzaParams, defaults: { index?: string; host?: string }, lastError: string | undefined,
+): Promise<void> {
+  const now = (env.now ?? Date.now)() / 1000;
+  const i = summary.stanza.indexOf('://');
+  const body = {
+    stanza: summary.stanza,
+    input: i < 0 ? summary.stanza : summary.stanza.slice(0, i),
+    status: summary.status,
+    error_kind: summary.errorKind,
+    events: summary.events,
+    batches: summary.batches,
+    errors: summary.errors,
+    duration_ms: summary.durationMs,
+    interrupted: summary.interrupted,
+    newest_event_time: summary.newestEventTime === undefined ? undefined : Number(summary.newestEventTime.toFixed(3)),
+    lag_seconds: summary.newestEventTime === undefined ? undefined : Math.max(0, Math.round(now - summary.newestEventTime)),
+    interval_seconds: intervalSeconds(params.interval),
+    last_error: lastError?.slice(0, 1000),
+  };
+  const ev: OutEvent = { time: Number(now.toFixed(3)), data: JSON.stringify(body), sourcetype: HEALTH_SOURCETYPE, source: summary.stanza };
+  if (defaults.index !== undefined) ev.index = defaults.index;
+  if (defaults.host !== undefined) ev.host = defaults.host;
+  try {
+    await env.sink.write(summary.stanza, [ev]);
+    await env.sink.flush();
+  } catch (e) {
+    // The run's events were delivered or not on their own; a lost summary is only logged.
+    log.warn(`${summary.stanza}: could not deliver the run's health event: ${errorMessage(e)}`);
+  }
 }
 
 const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
