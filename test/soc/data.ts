@@ -13,6 +13,7 @@ import { macrosFromConf } from '../../src/build/spl';
 import { parseConf } from '../../src/core/conf/parse';
 import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
 import { LookupTable, Role, Row, SplEngine } from '../../src/core/spl/engine';
+import { parseBody } from '../../src/sources/prisma/parse';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -95,8 +96,18 @@ export interface Demo {
   events: RawEvent[];
 }
 
-export function runDemo(): Promise<Demo> {
+/**
+ * Two `npm start` runs into one directory, as an admin who ran it twice: the second run collects
+ * only what happened since, including Lacework alert state changes (with previous_*).
+ */
+export async function runDemo(): Promise<Demo> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-soc-'));
+  await demoRun(dir);
+  await new Promise((r) => setTimeout(r, 2000));
+  return demoRun(dir);
+}
+
+function demoRun(dir: string): Promise<Demo> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'demo.ts'), '--dir', dir, '--profile', 'short', '--no-preview'], {
       cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
@@ -117,7 +128,7 @@ export function runDemo(): Promise<Demo> {
           const scheme = f.split('.')[0];
           events.push({
             raw: o.event, sourcetype: o.sourcetype, source: o.source ?? `${scheme}://demo`, index: o.index ?? 'main', host: o.host,
-            time: o.time === undefined ? undefined : Number(o.time), indextime: ran + 30,
+            time: o.time === undefined ? undefined : Number(o.time), indextime: state.runs[Number(/\.run(\d+)\./.exec(f)![1]) - 1] / 1000 + 30,
           });
         }
       }
@@ -154,7 +165,36 @@ export function goldenEvents(now: number): RawEvent[] {
   const out: RawEvent[] = [];
   for (const [file, meta] of Object.entries(GOLDEN)) {
     const lines = fs.readFileSync(path.join(ROOT, 'test', 'golden', `${file}.raw`), 'utf8').split('\n').filter((l) => l.trim());
-    lines.forEach((raw) => out.push({ raw, ...meta, time: now - 3600 + out.length, indextime: now - 3600 + out.length + 5 }));
+    lines.forEach((raw) => {
+      // The Prisma collector indexes a body it cannot parse verbatim under `<stanza>:unparsed`.
+      const source = meta.sourcetype === 'pan:prisma_saas' && parseBody(raw).events.some((e) => e.unparsed) ? `${meta.source}:unparsed` : meta.source;
+      out.push({ raw, ...meta, source, time: now - 3600 + out.length, indextime: now - 3600 + out.length + 5 });
+    });
   }
   return out;
+}
+
+/** Every field any event of each sourcetype has: what a search over those sourcetypes can read. */
+export function fieldsBySourcetype(rows: Row[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const st = r.get('sourcetype')?.[0] ?? '';
+    let set = out.get(st);
+    if (!set) out.set(st, (set = new Set()));
+    for (const [k, v] of r) if (v.length) set.add(k);
+  }
+  return out;
+}
+
+/**
+ * The fields a run read that exist in no event of the sourcetypes it covered (all sourcetypes
+ * when it found none) and that the search does not make itself (eval, AS, lookup OUTPUT).
+ */
+export function neverExisting(r: { missingFields: { command: string; field: string }[]; sourcetypes: string[]; expanded: string }, universe: Map<string, Set<string>>): string[] {
+  const sts = r.sourcetypes.length ? r.sourcetypes : [...universe.keys()];
+  const esc = (f: string) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return r.missingFields
+    .filter((m) => !sts.some((st) => universe.get(st)?.has(m.field)))
+    .filter((m) => !new RegExp(`(?:\\bAS\\s+"?${esc(m.field)}\\b|(?:^|[\\s,|(])${esc(m.field)}\\s*=(?!=)|\\bOUTPUT(?:NEW)?\\b[^|]*\\b${esc(m.field)}\\b)`, 'i').test(r.expanded))
+    .map((m) => `${m.command}: ${m.field}`);
 }

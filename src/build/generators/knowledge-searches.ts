@@ -15,20 +15,33 @@ export interface MacroDefinition {
 
 export const MACROS: readonly MacroDefinition[] = [
   {
-    name: 'ta_zerotrust_illumio_index', definition: 'index=*',
-    description: 'Indexes holding Illumio PCE data (sourcetypes illumio:pce:*). The default, index=*, finds the data wherever the inputs or syslog write it, but scans every index the role may search: set it to the index you chose, e.g. index=zerotrust.',
+    name: 'ta_zerotrust_illumio_index', definition: 'index=main',
+    description: 'Indexes holding Illumio PCE data (sourcetypes illumio:pce:*, and the add-on health events of its inputs). The default is main, where an input without an index setting writes; set it to the index you chose, e.g. (index=zerotrust OR index=syslog). index=* would scan every index the role may search.',
   },
   {
-    name: 'ta_zerotrust_prisma_index', definition: 'index=*',
-    description: 'Indexes holding Prisma SaaS data (sourcetype pan:prisma_saas). Set it to the index of the Prisma SaaS input, e.g. index=zerotrust.',
+    name: 'ta_zerotrust_prisma_index', definition: 'index=main',
+    description: 'Indexes holding Prisma SaaS data (sourcetype pan:prisma_saas, and the add-on health events of its inputs). The default is main, where an input without an index setting writes; set it to the index of the Prisma SaaS input, e.g. index=zerotrust.',
   },
   {
-    name: 'ta_zerotrust_lacework_index', definition: 'index=*',
-    description: 'Indexes holding Lacework Edge data (sourcetypes lacework:edge:*). Set it to the index of the Lacework Edge inputs, e.g. index=zerotrust.',
+    name: 'ta_zerotrust_lacework_index', definition: 'index=main',
+    description: 'Indexes holding Lacework Edge data (sourcetypes lacework:edge:*, and the add-on health events of its inputs). The default is main, where an input without an index setting writes; set it to the index of the Lacework Edge inputs, e.g. index=zerotrust.',
   },
   {
-    name: 'ta_zerotrust_internal_logs', definition: 'index=_internal source="*ta_zerotrust_events_*.log"',
-    description: 'The add-on\'s own logs ($SPLUNK_HOME/var/log/splunk/ta_zerotrust_events_<input>.log, indexed into _internal by Splunk\'s own monitor).',
+    name: 'ta_zerotrust_health',
+    definition: '(`ta_zerotrust_illumio_index` OR `ta_zerotrust_prisma_index` OR `ta_zerotrust_lacework_index`) sourcetype="ta_zerotrust:health"',
+    description: 'The add-on health events: one per input run (status, counts, lag, errors, interval), written by each input into its own index, and one by the launcher when it cannot start. Readable by every role that reads the data, unlike _internal.',
+  },
+  {
+    name: 'ta_zerotrust_internal_logs', definition: 'index=_internal sourcetype="ta_zerotrust_events:log"',
+    description: 'The add-on\'s own logs ($SPLUNK_HOME/var/log/splunk/ta_zerotrust_events_<input>.log, indexed into _internal by Splunk\'s own monitor; props.conf gives them this sourcetype). Only roles that may search _internal (admin) see them; the health events (ta_zerotrust_health) carry the same run summaries for everyone.',
+  },
+  {
+    name: 'ta_zerotrust_missed_runs', definition: '3',
+    description: 'Runs an input may miss before "Add-on - No data from an input" reports it: the threshold is this many times the input\'s own interval (at least 15 minutes), so a daily input is not reported after an hour.',
+  },
+  {
+    name: 'ta_zerotrust_syslog_quiet_minutes', definition: '60',
+    description: 'Minutes without an Illumio syslog, CEF or LEEF event from a PCE (host) after which "Add-on - Illumio syslog feed silent" reports it. The PCE logs system events continuously, so an hour of silence means the feed broke.',
   },
   {
     name: 'ta_zerotrust_auth_failure_threshold', definition: '10',
@@ -49,6 +62,11 @@ export const MACROS: readonly MacroDefinition[] = [
   {
     name: 'ta_zerotrust_lacework_critical', definition: '(vendor_severity=4)',
     description: 'Which Lacework Edge alerts count as critical. The API gives severity as an integer enum without naming its values; 4 assumes the protobuf order unspecified, low, medium, high, critical. Check one alert your console shows as critical and set the value it carries.',
+  },
+  {
+    name: 'ta_zerotrust_lacework_labels',
+    definition: 'eval alert_status = case(status=1, "open", status=2, "in progress", status=3, "closed", true(), status), previous_alert_status = case(previous_status=1, "open", previous_status=2, "in progress", previous_status=3, "closed", true(), previous_status), incident_status_label = case(incident_status=0, "none", incident_status=1, "true positive", incident_status=2, "false positive", incident_status=3, "benign", true(), incident_status)',
+    description: 'Names for the integers Lacework Edge gives as alert status (1 open, 2 in progress, 3 closed), previous status and incident status (0 none, 1 true positive, 2 false positive, 3 benign), as the Lacework Edge API enumerates them. severity already has names (props.conf); vendor_severity keeps the integer.',
   },
   {
     name: 'ta_zerotrust_lacework_open', definition: '(closed_time=0 OR NOT closed_time=*)',
@@ -144,20 +162,27 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
   {
     name: 'Lacework Edge - Open critical alerts',
     description: 'Lacework Edge alerts that are critical and still open. An alert is indexed again on every state change, so only its latest state counts.',
-    search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | table _time uuid signature description severity vendor_severity owner_display_name`,
-    cron: '*/15 * * * *', earliest: '-24h@m', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
+    search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | \`ta_zerotrust_lacework_labels\` | eval age_hours = round((now() - create_time / 1000) / 3600, 1) | table _time uuid signature description severity vendor_severity alert_status user age_hours`,
+    // An alert's state is its latest event, which may be weeks old for an alert nobody touched.
+    cron: '*/15 * * * *', earliest: '-30d@d', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
   },
   {
     name: 'Add-on - No data from an input',
-    description: 'An input (one modular input stanza) delivered data in the last 7 days but nothing for longer than ta_zerotrust_no_data_minutes.',
-    search: `| tstats latest(_time) AS last_event WHERE (${ILLUMIO} sourcetype="illumio:pce:event") OR (${PRISMA} sourcetype="pan:prisma_saas") OR (${LACEWORK} sourcetype="lacework:edge:*") BY sourcetype source | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_no_data_minutes\` | convert ctime(last_event) | rename source AS input`,
+    description: 'An input that ran in the last 7 days has not reported a run for longer than ta_zerotrust_missed_runs times its own interval (at least 15 minutes): splunkd stopped running it, or it hangs. Read from the health events, so quiet vendors (no new events) do not count as failures, and Prisma\'s unparsed-body source is not mistaken for an input.',
+    search: '`ta_zerotrust_health` | stats latest(_time) AS last_run latest(interval_seconds) AS interval_seconds latest(status) AS last_status latest(newest_event_time) AS newest_event BY stanza | eval threshold_minutes = round(max(coalesce(interval_seconds, 300) * `ta_zerotrust_missed_runs`, 900) / 60), minutes_quiet = round((now() - last_run) / 60) | where minutes_quiet > threshold_minutes | convert ctime(last_run) ctime(newest_event) | rename stanza AS input',
     cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 4, suppressFields: 'input', suppressPeriod: '6h' },
   },
   {
     name: 'Add-on - Input runs failing',
-    description: 'Runs of an input ended in failure (configuration, authentication, vendor or transient errors) in the last hour; the error_kind column says which.',
-    search: '`ta_zerotrust_internal_logs` run_summary status=failed | stats count AS failed_runs latest(error_kind) AS error_kind latest(_time) AS last_failure BY stanza | convert ctime(last_failure)',
+    description: 'Runs of an input ended in failure (configuration, authentication, vendor, transient errors, or the launcher could not start Node.js) in the last hour; error_kind and last_error say why.',
+    search: '`ta_zerotrust_health` status=failed | stats count AS failed_runs latest(error_kind) AS error_kind latest(last_error) AS last_error latest(_time) AS last_failure BY stanza | convert ctime(last_failure)',
     cron: '5 * * * *', earliest: '-65m@m', latest: '-5m@m', alert: { severity: 4, suppressFields: 'stanza', suppressPeriod: '6h' },
+  },
+  {
+    name: 'Add-on - Illumio syslog feed silent',
+    description: 'A PCE that sent syslog (JSON, CEF or LEEF) in the last 7 days has sent nothing for ta_zerotrust_syslog_quiet_minutes.',
+    search: `| tstats latest(_time) AS last_event WHERE ${ILLUMIO} sourcetype IN ("illumio:pce:syslog", "illumio:pce:cef", "illumio:pce:leef") BY sourcetype host | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_syslog_quiet_minutes\` | convert ctime(last_event)`,
+    cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 3, suppressFields: 'host', suppressPeriod: '6h' },
   },
 ];
 

@@ -70,6 +70,8 @@ export interface RunResult {
   /** Fields a command read that no row reaching it had (a typo or a field that never exists). */
   missingFields: { command: string; field: string }[];
   expanded: string;
+  /** Sourcetypes of the events the generating search read (what the search covers). */
+  sourcetypes: string[];
 }
 
 const INDEXED = new Set(['index', 'sourcetype', 'source', 'host', '_time', '_indextime', 'splunk_server']);
@@ -358,6 +360,7 @@ export class SplEngine {
     const commands: string[] = [];
     const missing: RunResult['missingFields'] = [];
     let rows: Row[] | undefined;
+    const sourcetypes = new Set<string>();
     segments.forEach((segRaw, k) => {
       const seg = segRaw.trim();
       if (k === 0 && seg === '' && segments.length > 1) return;
@@ -379,13 +382,14 @@ export class SplEngine {
       if (rows === undefined) {
         if (cmd === 'search') rows = this.searchEvents(body, range, ctx);
         else if (cmd === 'inputlookup') rows = this.inputlookup(body);
-        else if (cmd === 'tstats') rows = this.tstats(body, range, ctx);
+        else if (cmd === 'tstats') rows = this.tstats(body, range, ctx, sourcetypes);
         else throw new SplUnsupportedError(`generating command ${cmd}`);
+        if (cmd === 'search') for (const r of rows) for (const st of r.get('sourcetype') ?? []) sourcetypes.add(st);
         return;
       }
       rows = this.apply(cmd, body, rows, range, ctx);
     });
-    return { rows: rows ?? [], commands, missingFields: missing, expanded };
+    return { rows: rows ?? [], commands, missingFields: missing, expanded, sourcetypes: [...sourcetypes].sort() };
   }
 
   // -------------------------------------------------------------- generating
@@ -442,7 +446,7 @@ export class SplEngine {
     return t.rows.map((r) => new Map(t.header.map((h, i) => [h, r[i] ?? ''] as const).filter(([, v]) => v !== '').map(([h, v]) => [h, [v]])));
   }
 
-  private tstats(body: string, range: { earliest: number; latest: number }, ctx: Ctx): Row[] {
+  private tstats(body: string, range: { earliest: number; latest: number }, ctx: Ctx, sourcetypes: Set<string>): Row[] {
     const m = /^([\s\S]*?)\bWHERE\b([\s\S]*?)(?:\bBY\b([\s\S]*))?$/i.exec(body);
     if (!m) throw new SplUnsupportedError(`tstats without WHERE: ${body}`);
     const { aggs } = parseAggs('tstats', m[1]);
@@ -467,6 +471,7 @@ export class SplEngine {
     };
     checkIndexed(node);
     let rows = this.searchEvents(m[2], range, ctx);
+    for (const r of rows) for (const st of r.get('sourcetype') ?? []) sourcetypes.add(st);
     if (by.includes('_time')) {
       const span = parseSpan(opts.get('span') ?? '1h');
       rows = rows.map((r) => new Map(r).set('_time', [String(Math.floor(Number(r.get('_time')![0]) / span) * span)]));
