@@ -11,21 +11,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { macrosFromConf } from '../../src/build/spl';
 import { parseConf } from '../../src/core/conf/parse';
+import { effectiveSearchIndexes, roleChain } from '../../src/facts';
 import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
 import { LookupTable, Role, Row, SplEngine } from '../../src/core/spl/engine';
 import { parseBody } from '../../src/sources/prisma/parse';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-/**
- * Splunk's shipped roles (authorize.conf): `user` and `power` search `*` (which never matches an
- * internal index) and default to `main`; `admin` may also search `_*`.
- */
-export const ROLES: Record<string, Role> = {
-  user: { name: 'user', allowed: ['*'], defaults: ['main'] },
-  power: { name: 'power', allowed: ['*'], defaults: ['main'] },
-  admin: { name: 'admin', allowed: ['*', '_*'], defaults: ['main', 'os'] },
-};
+/** A role of Splunk's shipped authorize.conf (src/facts), with what it imports. */
+export function splunkRole(name: string): Role {
+  const chain = roleChain(name);
+  if (!chain.length) throw new Error(`authorize.conf has no role ${name}`);
+  return { name, allowed: effectiveSearchIndexes(name), defaults: [...new Set(chain.flatMap((r) => r.srchIndexesDefault ?? []))] };
+}
+
+/** `user` and `power` search `*` (never an internal index) by default `main`; `admin` also `_*`. */
+export const ROLES: Record<'user' | 'power' | 'admin', Role> = { user: splunkRole('user'), power: splunkRole('power'), admin: splunkRole('admin') };
 
 let kb: KnowledgeBase | undefined;
 export function knowledge(): KnowledgeBase {

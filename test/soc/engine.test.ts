@@ -4,7 +4,8 @@
  * behaviour (stats grouping and ordering, timechart buckets, dedup order, top, lookup, sort).
  */
 import { macrosFromConf } from '../../src/build/spl';
-import { indexMatches, Row, SplEngine, rowsToObjects } from '../../src/core/spl/engine';
+import { AGG_FUNCS, COMMANDS, indexMatches, Row, SplEngine, rowsToObjects } from '../../src/core/spl/engine';
+import { splCommandNames, statsFunctions } from '../../src/facts';
 import { ROLES } from './data';
 
 const NOW = 1_800_000_000;
@@ -81,4 +82,20 @@ test('timechart: buckets over the whole range, count filled with 0, BY series', 
 test('missing fields are reported per command', () => {
   const r = make().run('index=* | stats count BY usr', { earliest: '0' });
   expect(r.missingFields).toEqual([{ command: 'stats', field: 'usr' }]);
+});
+
+test('every command and aggregation the engine runs is one Splunk has (searchbnf and the stats function docs)', () => {
+  const names = splCommandNames();
+  for (const c of COMMANDS) expect({ c, known: names.has(c) }).toEqual({ c, known: true });
+  const fns = statsFunctions();
+  for (const f of AGG_FUNCS) expect({ f, known: f in fns }).toEqual({ f, known: true });
+});
+
+test('an index-time window (dispatch.index_earliest) keeps late-indexed events and drops early ones', () => {
+  const late = [
+    ev({ _time: String(NOW - 3600), _indextime: String(NOW - 120), index: 'main', user: 'late', _raw: 'x' }),
+    ev({ _time: String(NOW - 600), _indextime: String(NOW - 1200), index: 'main', user: 'early', _raw: 'x' }),
+  ];
+  const en = new SplEngine({ events: late, macros, lookups, role: ROLES.user, now: NOW });
+  expect(rowsToObjects(en.run('index=main | table user', { earliest: '-24h', latest: 'now', indexEarliest: '-15m', indexLatest: 'now' }).rows)).toEqual([{ user: 'late' }]);
 });

@@ -9,12 +9,14 @@ export interface Runnable {
   search: string;
   earliest?: string;
   latest?: string;
+  indexEarliest?: string;
+  indexLatest?: string;
   alert: boolean;
 }
 
 export function savedSearchRunnables(): Runnable[] {
   return parseConf(fs.readFileSync(path.join(ROOT, 'default', 'savedsearches.conf'), 'utf8'), 'savedsearches.conf').stanzas.map((s) => {
     const get = (k: string) => s.entries.find((e) => e.key === k)?.value;
-    return { where: `savedsearches.conf [${s.name}]`, search: get('search') ?? '', earliest: get('dispatch.earliest_time'), latest: get('dispatch.latest_time'), alert: get('counttype') !== undefined };
+    return { where: `savedsearches.conf [${s.name}]`, search: get('search') ?? '', earliest: get('dispatch.earliest_time'), latest: get('dispatch.latest_time'), indexEarliest: get('dispatch.index_earliest'), indexLatest: get('dispatch.index_latest'), alert: get('counttype') !== undefined };
   });
 }

@@ -44,6 +44,11 @@ export const MACROS: readonly MacroDefinition[] = [
     description: 'Minutes without an Illumio syslog, CEF or LEEF event from a PCE (host) after which "Add-on - Illumio syslog feed silent" reports it. The PCE logs system events continuously, so an hour of silence means the feed broke.',
   },
   {
+    name: 'ta_zerotrust_illumio_client',
+    definition: 'eval src = if(src == dest OR src == "FILTERED", null(), src), user = if(user == "system" AND match(event_type, "^request\\.authentication_failed"), null(), user)',
+    description: 'For Illumio authentication searches: the client address only when the PCE recorded one (with a FILTERED or missing client IP, src falls back to the PCE itself, which no analyst should read as an attacker), and no user "system" for refused API calls that supplied no username.',
+  },
+  {
     name: 'ta_zerotrust_auth_failure_threshold', definition: '10',
     description: 'Failed authentications from one source address within the 15-minute window of "Illumio - Authentication failure burst by source" that raise the alert.',
   },
@@ -126,8 +131,8 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
   {
     name: 'Illumio - Authentication failure burst by source',
     description: 'Many failed logins or API authentications (CIM Authentication, action=failure) from one source address: password guessing or a stale API key.',
-    search: `${ILLUMIO} eventtype="illumio_pce_event" tag=authentication action="failure" | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type values(pce_fqdn) AS pce_fqdn min(_time) AS first_seen max(_time) AS last_seen BY src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
-    ...QUARTER, alert: { severity: 4, suppressFields: 'src', suppressPeriod: '1h' },
+    search: `${ILLUMIO} eventtype="illumio_pce_event" tag=authentication action="failure" | \`ta_zerotrust_illumio_client\` | fillnull value="(no client address)" src | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type min(_time) AS first_seen max(_time) AS last_seen BY pce_fqdn src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
+    ...QUARTER, alert: { severity: 4, suppressFields: 'pce_fqdn,src', suppressPeriod: '1h' },
   },
   {
     name: 'Illumio - API keys created or deleted',

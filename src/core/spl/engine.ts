@@ -61,6 +61,9 @@ export interface EngineOptions {
 export interface RunOptions {
   earliest?: string;
   latest?: string;
+  /** Index-time window (`_index_earliest`/`_index_latest`, savedsearches.conf dispatch.index_*). */
+  indexEarliest?: string;
+  indexLatest?: string;
 }
 
 export interface RunResult {
@@ -182,7 +185,7 @@ interface Agg {
   as: string;
 }
 
-const AGG_FUNCS = new Set(['count', 'dc', 'distinct_count', 'values', 'list', 'sum', 'avg', 'mean', 'min', 'max', 'latest', 'earliest', 'first', 'last', 'range', 'median']);
+export const AGG_FUNCS = new Set(['count', 'dc', 'distinct_count', 'values', 'list', 'sum', 'avg', 'mean', 'min', 'max', 'latest', 'earliest', 'first', 'last', 'range', 'median']);
 
 function parseAggs(cmd: string, text: string): { aggs: Agg[]; by: string[]; opts: Map<string, string> } {
   const opts = new Map<string, string>();
@@ -340,6 +343,9 @@ function groupRows(rows: Row[], by: string[]): { key: string[]; rows: Row[] }[] 
 
 // ---------------------------------------------------------------- the engine
 
+/** Commands the engine runs (generating ones first); anything else throws. */
+export const COMMANDS = ['search', 'inputlookup', 'tstats', 'where', 'eval', 'stats', 'eventstats', 'timechart', 'chart', 'top', 'rare', 'dedup', 'table', 'fields', 'rename', 'sort', 'head', 'tail', 'lookup', 'fillnull', 'bin', 'bucket', 'convert'];
+
 export class SplEngine {
   private readonly events: Row[];
 
@@ -355,7 +361,11 @@ export class SplEngine {
     const l = relativeTime(ro.latest ?? 'now', nowMs);
     if (e === undefined) throw new SplUnsupportedError(`time modifier earliest=${ro.earliest}`);
     if (l === undefined) throw new SplUnsupportedError(`time modifier latest=${ro.latest}`);
-    const range = { earliest: e / 1000, latest: l / 1000 };
+    const ie = ro.indexEarliest === undefined ? undefined : relativeTime(ro.indexEarliest, nowMs);
+    const il = ro.indexLatest === undefined ? undefined : relativeTime(ro.indexLatest, nowMs);
+    if (ie === undefined && ro.indexEarliest !== undefined) throw new SplUnsupportedError(`time modifier index_earliest=${ro.indexEarliest}`);
+    if (il === undefined && ro.indexLatest !== undefined) throw new SplUnsupportedError(`time modifier index_latest=${ro.indexLatest}`);
+    const range: Range = { earliest: e / 1000, latest: l / 1000, indexEarliest: ie === undefined ? undefined : ie / 1000, indexLatest: il === undefined ? undefined : il / 1000 };
     const segments = splitTop(expanded, '|');
     const commands: string[] = [];
     const missing: RunResult['missingFields'] = [];
@@ -409,7 +419,7 @@ export class SplEngine {
     return node;
   }
 
-  private searchEvents(body: string, range: { earliest: number; latest: number }, ctx: Ctx): Row[] {
+  private searchEvents(body: string, range: Range, ctx: Ctx): Row[] {
     const node = this.compileSearch(body);
     const namesIndex = (n: SearchNode): boolean => (n.k === 'and' || n.k === 'or' ? n.xs.some(namesIndex) : n.k === 'not' ? namesIndex(n.x) : n.k === 'cmp' && n.field.toLowerCase() === 'index');
     const role = this.opts.role;
@@ -417,6 +427,8 @@ export class SplEngine {
     const inScope = this.events.filter((r) => {
       const t = Number(r.get('_time')?.[0] ?? 0);
       if (t < range.earliest || t >= range.latest) return false;
+      const it = Number(r.get('_indextime')?.[0] ?? t);
+      if ((range.indexEarliest !== undefined && it < range.indexEarliest) || (range.indexLatest !== undefined && it >= range.indexLatest)) return false;
       const idx = r.get('index')?.[0] ?? 'main';
       if (!roleCanSearch(role, idx)) return false;
       return explicit || role.defaults.some((p) => indexMatches(p, idx));
@@ -446,7 +458,7 @@ export class SplEngine {
     return t.rows.map((r) => new Map(t.header.map((h, i) => [h, r[i] ?? ''] as const).filter(([, v]) => v !== '').map(([h, v]) => [h, [v]])));
   }
 
-  private tstats(body: string, range: { earliest: number; latest: number }, ctx: Ctx, sourcetypes: Set<string>): Row[] {
+  private tstats(body: string, range: Range, ctx: Ctx, sourcetypes: Set<string>): Row[] {
     const m = /^([\s\S]*?)\bWHERE\b([\s\S]*?)(?:\bBY\b([\s\S]*))?$/i.exec(body);
     if (!m) throw new SplUnsupportedError(`tstats without WHERE: ${body}`);
     const { aggs } = parseAggs('tstats', m[1]);
@@ -494,7 +506,7 @@ export class SplEngine {
     });
   }
 
-  private apply(cmd: string, body: string, rows: Row[], range: { earliest: number; latest: number }, ctx: Ctx): Row[] {
+  private apply(cmd: string, body: string, rows: Row[], range: Range, ctx: Ctx): Row[] {
     const now = this.opts.now;
     switch (cmd) {
       case 'search': {
@@ -782,7 +794,7 @@ export class SplEngine {
     });
   }
 
-  private timechart(body: string, rows: Row[], range: { earliest: number; latest: number }, ctx: Ctx): Row[] {
+  private timechart(body: string, rows: Row[], range: Range, ctx: Ctx): Row[] {
     const { aggs, by, opts } = parseAggs('timechart', body);
     for (const k of opts.keys()) if (!['span', 'limit', 'useother', 'usenull'].includes(k)) throw new SplUnsupportedError(`timechart option ${k}`);
     if (by.length > 1) throw new SplUnsupportedError('timechart with more than one BY field');
@@ -877,6 +889,13 @@ export class SplEngine {
       return o;
     });
   }
+}
+
+interface Range {
+  earliest: number;
+  latest: number;
+  indexEarliest?: number;
+  indexLatest?: number;
 }
 
 interface Ctx {

@@ -20,8 +20,13 @@ export const PRISMA_EVENT_TYPES: readonly EventTypeDefinition[] = [
   { name: 'prisma_saas_activity', description: 'Prisma SaaS user activity in monitored cloud apps.', search: `${st} log_type="activity_monitoring"`, tags: [] },
   { name: 'prisma_saas_admin_audit', description: 'Prisma SaaS administrator audit trail.', search: `${st} log_type="admin_audit"`, tags: [] },
   {
-    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins and logouts.',
-    search: `${st} log_type="admin_audit" (command="login" OR command="logout")`, tags: ['authentication'],
+    // A logout is the end of a session, not an authentication: tagged, it counts as a login.
+    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins.',
+    search: `${st} log_type="admin_audit" command="login"`, tags: ['authentication'],
+  },
+  {
+    name: 'prisma_saas_admin_logout', description: 'Prisma SaaS administrator logouts (session ends).',
+    search: `${st} log_type="admin_audit" command="logout"`, tags: [],
   },
   {
     name: 'prisma_saas_admin_change', description: 'Prisma SaaS administrator changes to settings, policies and remediation.',
