@@ -29,6 +29,8 @@ const PARENTS: Record<string, string[]> = {
   latest: ['search', 'default'],
   refresh: ['search'],
   option: ['single', 'chart', 'table', 'event'],
+  drilldown: ['single', 'chart', 'table', 'event'],
+  link: ['drilldown'],
 };
 
 const CHART_TYPES = ['line', 'area', 'column', 'bar', 'pie', 'scatter', 'bubble', 'radialGauge', 'fillerGauge', 'markerGauge'];

@@ -72,10 +72,10 @@ describe('saved searches over all of the demo and golden data', () => {
   // body must find its rows somewhere in the data and read only fields that exist.
   const reports = savedSearchRunnables();
   const MAY_BE_EMPTY_SAVED: Record<string, string> = {
-    'savedsearches.conf [Illumio - Authentication failure burst by source]': 'no client bursts in the demo; crafted scenario below',
-    'savedsearches.conf [Illumio - PCE request errors]': 'fewer errors than the threshold per PCE; crafted scenario below',
-    'savedsearches.conf [Add-on - No data from an input]': 'every demo input ran a minute ago; crafted scenario below',
-    'savedsearches.conf [Add-on - Illumio syslog feed silent]': 'the golden syslog events are an hour old; crafted scenario below',
+    'savedsearches.conf [Illumio - Authentication failure burst by source]': 'no client bursts in the demo; test/soc/illumio.test.ts crafts one',
+    'savedsearches.conf [Illumio - PCE request errors]': 'fewer errors than the threshold per PCE; test/soc/illumio.test.ts crafts enough',
+    'savedsearches.conf [Add-on - No data from an input]': 'every demo input ran a minute ago; test/soc/health.test.ts crafts quiet ones',
+    'savedsearches.conf [Add-on - Illumio syslog feed silent]': 'the golden syslog events are an hour old; test/soc/illumio.test.ts crafts a silent PCE',
   };
   test.each(reports.map((s) => [s.where, s] as const))('%s', (_, s) => {
     const r = user.run(s.search, { earliest: '0', latest: 'now' });

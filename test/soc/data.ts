@@ -155,6 +155,7 @@ const GOLDEN: Record<string, { sourcetype: string; source: string; index: string
   pan_prisma_saas: { sourcetype: 'pan:prisma_saas', source: 'prisma_saas_log_events://golden', index: 'main' },
   lacework_edge_audit: { sourcetype: 'lacework:edge:audit', source: 'lacework_edge_audit://golden', index: 'main' },
   lacework_edge_alert: { sourcetype: 'lacework:edge:alert', source: 'lacework_edge_alerts://golden', index: 'main' },
+  ta_zerotrust_health: { sourcetype: 'ta_zerotrust:health', source: 'illumio_pce_events://prod', index: 'main' },
   ta_zerotrust_events_log: { sourcetype: 'ta_zerotrust_events:log', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_illumio_pce_events.log', index: '_internal' },
 };
 

@@ -6,7 +6,7 @@ import { makeEvent } from '../../src/sources/illumio/simulator';
 import { rowsToObjects } from '../../src/core/spl/engine';
 import { engine, RawEvent, ROLES, toRow } from './data';
 import { savedSearchRunnables } from './saved';
-import { allPanels } from './views';
+import { allPanels, loadView } from './views';
 
 /** The burst alert runs at NOW (every 15 minutes) over [-20m@m, -5m@m). */
 const NOW = 1_800_000_000;
@@ -78,4 +78,52 @@ test.failing('a late event is seen: failures that happened 40 minutes ago but we
   const en = engine(late.map(toRow), NOW, ROLES.user);
   const fired = rowsToObjects(en.run(BURST.search, BURST).rows);
   expect(fired.map((r) => r.src)).toEqual(['203.0.113.66']);
+});
+
+test('"PCE request errors" fires at the threshold per PCE and not below it', () => {
+  const s = savedSearchRunnables().find((x) => x.where === 'savedsearches.conf [Illumio - PCE request errors]')!;
+  const five = events('request.internal_server_error', 'failure', 5, undefined, inWindow);
+  expect(rowsToObjects(engine(five.map(toRow), NOW, ROLES.user).run(s.search, s).rows).map((r) => [r.pce_fqdn, r.errors])).toEqual([['pce.example.com', '5']]);
+  expect(engine(five.slice(0, 4).map(toRow), NOW, ROLES.user).run(s.search, s).rows).toEqual([]);
+});
+
+test('"Illumio syslog feed silent" names the PCE whose syslog stopped, not one that is sending', () => {
+  const s = savedSearchRunnables().find((x) => x.where === 'savedsearches.conf [Add-on - Illumio syslog feed silent]')!;
+  const raw = (h: string, at: number): RawEvent => ({
+    raw: JSON.stringify(makeEvent({ seed: 5, org: 1, pceFqdn: `${h}.example.com`, eventTypes: ['user.sign_in'] }, at, at * 1000)),
+    sourcetype: 'illumio:pce:syslog', source: 'udp:514', host: h, index: 'main', time: at,
+  });
+  const rows = [raw('pce-quiet', NOW - 3 * 3600), raw('pce-busy', NOW - 3 * 3600), raw('pce-busy', NOW - 120)].map(toRow);
+  expect(rowsToObjects(engine(rows, NOW, ROLES.user).run(s.search, s).rows).map((r) => [r.host, r.sourcetype, r.minutes_quiet])).toEqual([['pce-quiet', 'illumio:pce:syslog', '180']]);
+});
+
+test('VEN panels agree on what removes a VEN, and "offline" names hosts, not event types', () => {
+  const vens = allPanels().filter((p) => p.view === 'ta_zerotrust_illumio_vens');
+  const removal = vens.filter((p) => /illumio_agents\.unpair/.test(p.search));
+  expect(removal.length).toBeGreaterThan(1);
+  for (const p of removal) expect({ title: p.title, workloadsUnpair: /illumio_workloads\.unpair/.test(p.search) }).toEqual({ title: p.title, workloadsUnpair: true });
+  const offline = vens.find((p) => p.title.startsWith('VENs reported offline'))!;
+  const ev = (type: string, host: string, at: number): RawEvent => {
+    const e = makeEvent({ seed: 9, org: 1, pceFqdn: 'pce.example.com', eventTypes: [type] }, at, at * 1000);
+    e.created_by = { agent: { href: '/orgs/1/agents/7', hostname: host } };
+    // The VEN reporting is the one its notification names.
+    return { raw: JSON.stringify(e).replace(/"hostname":"[^"]*"/g, `"hostname":"${host}"`), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: at };
+  };
+  const rows = [ev('agent.goodbye', 'web-01', NOW - 3000), ev('agent.activate', 'web-01', NOW - 600), ev('agent.service_not_available', 'db-02', NOW - 900)].map(toRow);
+  expect(rowsToObjects(engine(rows, NOW, ROLES.user).run(offline.search, offline).rows).map((r) => [r.ven, r.state])).toEqual([['db-02', 'service not available']]);
+});
+
+test('the Family filter applies to every Audit panel, and event types the catalog does not know are under "(uncatalogued)"', () => {
+  const audit = loadView('ta_zerotrust_illumio_audit', { family: '(uncatalogued)' }).filter((p) => p.viz !== 'input');
+  for (const p of audit) expect({ title: p.title, filtered: p.search.includes('search family="(uncatalogued)"') }).toEqual({ title: p.title, filtered: true });
+  const e = makeEvent({ seed: 3, org: 1, pceFqdn: 'pce.example.com', eventTypes: ['workload.update'] }, 1, (NOW - 600) * 1000);
+  const raw = JSON.stringify({ ...e, event_type: 'workload.brand_new_verb', status: 'success' });
+  const rows = [toRow({ raw, sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: NOW - 600 })];
+  const changes = audit.find((p) => p.title === 'Changes by family and type')!;
+  const en = engine(rows, NOW, ROLES.user);
+  const all = rowsToObjects(en.run('`ta_zerotrust_illumio_index` eventtype="illumio_pce_event" | table event_type tag', { earliest: '-1h' }).rows);
+  expect(all).toHaveLength(1);
+  // Uncatalogued types carry no CIM tag of their own; the panel that lists them by type still must.
+  const listed = rowsToObjects(en.run(changes.search.replace('search tag=change | ', ''), changes).rows);
+  expect(listed.map((r) => [r.family, r.event_type])).toEqual([['(uncatalogued)', 'workload.brand_new_verb']]);
 });

@@ -34,7 +34,8 @@ export function viewNames(): string[] {
   return fs.readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
 }
 
-export function loadView(view: string): Panel[] {
+/** `tokens` overrides the form inputs' defaults (a choice the analyst made). */
+export function loadView(view: string, overrides: Record<string, string> = {}): Panel[] {
   const root = parseXml(fs.readFileSync(path.join(VIEWS_DIR, `${view}.xml`), 'utf8'));
   const tokens = new Map<string, string>();
   const out: Panel[] = [];
@@ -60,6 +61,7 @@ export function loadView(view: string): Panel[] {
     }
     if (n.name === 'init') for (const s of kids(n, 'set')) tokens.set(s.attributes.token, s.text.trim());
   });
+  for (const [k, v] of Object.entries(overrides)) tokens.set(k, v);
   const subst = (s: string) => s.replace(/\$([\w.:]+)\$/g, (all, t: string) => tokens.get(t) ?? all);
   const bases = new Map<string, { query: string; earliest?: string; latest?: string }>();
   walkAll(root, (n) => {
@@ -107,5 +109,5 @@ export function loadView(view: string): Panel[] {
 }
 
 export function allPanels(): Panel[] {
-  return viewNames().filter((v) => v !== 'configuration').flatMap(loadView);
+  return viewNames().filter((v) => v !== 'configuration').flatMap((v) => loadView(v));
 }

@@ -57,10 +57,6 @@ export const MACROS: readonly MacroDefinition[] = [
     description: 'PCE request errors (internal server error, service unavailable, unknown server error) per PCE within 15 minutes that raise "Illumio - PCE request errors".',
   },
   {
-    name: 'ta_zerotrust_no_data_minutes', definition: '60',
-    description: 'Minutes without a new event after which "Add-on - No data from an input" reports the input. Choose more than the quietest input\'s normal gap.',
-  },
-  {
     name: 'ta_zerotrust_prisma_high_severity', definition: '(vendor_severity>=4)',
     description: 'Which Prisma SaaS incidents and policy violations count as high severity. Prisma SaaS rates them 0 to 5 (vendor_severity); the default takes 4 and 5.',
   },
