@@ -76,11 +76,12 @@ function check(name: string, root: XmlNode): string[] {
 describe('dashboards', () => {
   const views = viewNames();
 
-  it('are the six dashboards and the configuration page the add-on promises', () => {
+  it('are the seven dashboards and the configuration page the add-on promises', () => {
     expect(views).toEqual([
       'configuration',
       'ta_zerotrust_health',
       'ta_zerotrust_illumio_audit',
+      'ta_zerotrust_illumio_traffic',
       'ta_zerotrust_illumio_vens',
       'ta_zerotrust_lacework_edge',
       'ta_zerotrust_overview',

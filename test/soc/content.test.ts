@@ -21,6 +21,7 @@ const PANELS: Runnable[] = allPanels().map((p) => ({ where: `${p.view}: ${p.titl
  */
 const MAY_BE_EMPTY: Record<string, string> = {
   'ta_zerotrust_health: Errors and warnings in the add-on log (admins: needs _internal)': 'reads _internal, which user cannot search; run as admin below',
+  'ta_zerotrust_illumio_traffic: Port scan candidates (sources reaching many ports)': 'no source in the golden flows reaches 20 ports; test/soc/illumio.test.ts crafts a scan',
   'ta_zerotrust_lacework_edge: Time to close by severity (hours)': 'whether the demo closes an alert depends on its random changes; test/soc/lacework.test.ts closes one',
 };
 

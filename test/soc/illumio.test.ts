@@ -3,6 +3,7 @@
  * generator (the shapes the PCE sends), with the client address and time set by hand.
  */
 import { makeEvent } from '../../src/sources/illumio/simulator';
+import { flowToCef } from '../../src/sources/illumio/formats';
 import { rowsToObjects } from '../../src/core/spl/engine';
 import { engine, RawEvent, ROLES, toRow } from './data';
 import { savedSearchRunnables } from './saved';
@@ -126,4 +127,22 @@ test('the Family filter applies to every Audit panel, and event types the catalo
   // Uncatalogued types carry no CIM tag of their own; the panel that lists them by type still must.
   const listed = rowsToObjects(en.run(changes.search.replace('search tag=change | ', ''), changes).rows);
   expect(listed.map((r) => [r.family, r.event_type])).toEqual([['(uncatalogued)', 'workload.brand_new_verb']]);
+});
+
+test('traffic: a source probing 25 ports is a port scan candidate; ordinary talkers are not; blocked flows are listed', () => {
+  const flow = (i: number, src: string, port: number, pd: number) => flowToCef({
+    interval_sec: 600, count: 1, tbi: 60, tbo: 60, src_ip: src, dst_ip: `10.0.2.${20 + (i % 3)}`, dir: 'I', time: new Date((NOW - 1800 + i) * 1000).toISOString(),
+    proto: 6, dst_port: port, state: 'S', src_hostname: src === '10.0.9.9' ? 'app-stg-03' : 'web-prod-01', dst_hostname: 'db-prod-01', pd, version: 4,
+  }, { pceFqdn: 'pce.example.com' });
+  const raws = [
+    ...Array.from({ length: 25 }, (_, i) => flow(i, '10.0.9.9', 1000 + i, 2)),
+    ...Array.from({ length: 30 }, (_, i) => flow(100 + i, '10.0.1.15', 5432, 0)),
+  ];
+  const rows = raws.map((raw, i) => toRow({ raw, sourcetype: 'illumio:pce:cef', source: 'udp:514', host: 'pce01', index: 'main', time: NOW - 1800 + i }));
+  const en = engine(rows, NOW, ROLES.user);
+  const traffic = loadView('ta_zerotrust_illumio_traffic');
+  const scan = traffic.find((p) => p.title.startsWith('Port scan candidates'))!;
+  expect(rowsToObjects(en.run(scan.search, scan).rows).map((r) => [r.src, r.ports, r.decisions])).toEqual([['10.0.9.9', '25', 'blocked']]);
+  const blocked = traffic.find((p) => p.title === 'Blocked and potentially blocked flows')!;
+  expect(rowsToObjects(en.run(blocked.search, blocked).rows).map((r) => r.src)).toEqual(['10.0.9.9', '10.0.9.9', '10.0.9.9']);
 });

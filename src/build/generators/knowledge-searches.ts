@@ -49,6 +49,10 @@ export const MACROS: readonly MacroDefinition[] = [
     description: 'For Illumio authentication searches: the client address only when the PCE recorded one (with a FILTERED or missing client IP, src falls back to the PCE itself, which no analyst should read as an attacker), and no user "system" for refused API calls that supplied no username.',
   },
   {
+    name: 'ta_zerotrust_port_scan_ports', definition: '20',
+    description: 'Distinct destination ports one source must reach within the Illumio traffic dashboard\'s time range to be listed as a port scan candidate.',
+  },
+  {
     name: 'ta_zerotrust_auth_failure_threshold', definition: '10',
     description: 'Failed authentications from one source address within the 15-minute window of "Illumio - Authentication failure burst by source" that raise the alert.',
   },
