@@ -67,6 +67,31 @@ ta_conf_path() {
   done < "$1"
 }
 
+# ta_health <message>: in run mode (splunkd gives no arguments and the <input> XML on stdin),
+# also writes one ta_zerotrust:health event per stanza on stdout, so the failure to start reaches
+# the input's index (and the Add-on health dashboard) rather than only splunkd.log. Only on this
+# failure path, so external tools (date, sed) are fine here.
+ta_health() {
+  [ "$ta_argc" = 0 ] || return 0
+  ta_xml=
+  while IFS= read -r ta_line || [ -n "$ta_line" ]; do ta_xml="$ta_xml$ta_line"; done
+  ta_msg=$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g; s/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')
+  ta_now=$(date +%s)
+  ta_out=
+  ta_rest=$ta_xml
+  while :; do
+    case "$ta_rest" in *'<stanza name="'*) ;; *) break ;; esac
+    ta_rest=${ta_rest#*<stanza name=\"}
+    ta_name=${ta_rest%%\"*}
+    ta_body=${ta_rest%%</stanza>*}
+    case "$ta_name" in *'&quot;'* | *\\* | '') continue ;; esac
+    ta_index=
+    case "$ta_body" in *'<param name="index">'*) ta_index=${ta_body#*<param name=\"index\">}; ta_index=${ta_index%%<*} ;; esac
+    ta_out="$ta_out<event stanza=\"$ta_name\"><time>$ta_now</time><sourcetype>ta_zerotrust:health</sourcetype><source>$ta_name</source>${ta_index:+<index>$ta_index</index>}<data>{\"stanza\":\"$ta_name\",\"input\":\"$TA_SCHEME\",\"status\":\"failed\",\"error_kind\":\"launcher\",\"events\":0,\"batches\":0,\"errors\":1,\"last_error\":\"$ta_msg\"}</data></event>"
+  done
+  [ -z "$ta_out" ] || printf '<stream>%s</stream>\n' "$ta_out"
+}
+
 # ta_run <node> <splunkd's argv…>
 ta_run() {
   ta_node=$1
@@ -75,13 +100,16 @@ ta_run() {
   # break a system node, and a shipped one needs nothing from there either.
   unset LD_LIBRARY_PATH
   if [ ! -f "$TA_APP/bin/lib/modinput.js" ]; then
-    echo "ERROR TA-zerotrust-events: $TA_APP/bin/lib/modinput.js is missing; the add-on was installed from a source checkout without its build. Install the packaged add-on (or run npm run build)." >&2
+    ta_err="$TA_APP/bin/lib/modinput.js is missing; the add-on was installed from a source checkout without its build. Install the packaged add-on (or run npm run build)."
+    echo "ERROR TA-zerotrust-events: $ta_err" >&2
+    ta_health "$ta_err"
     exit 1
   fi
   exec "$ta_node" $TA_NODE_FLAGS "$TA_APP/bin/lib/modinput.js" "$TA_SCHEME" "$@"
 }
 
 TA_CR=$(printf '\r')
+ta_argc=$#
 
 # Every place looked at, for the error line when nothing fits.
 ta_note() { ta_looked="$ta_looked${ta_looked:+; }$*"; }
@@ -146,5 +174,7 @@ set +f
 IFS=$ta_ifs
 [ -n "$ta_onpath" ] || ta_note "PATH: no node"
 
-echo "ERROR TA-zerotrust-events: no Node.js >= $TA_MIN_MAJOR.$TA_MIN_MINOR found (looked in: $ta_looked); install Node.js 18.17 or later, or set [node] path in local/ta_zerotrust_events_settings.conf" >&2
+ta_err="no Node.js >= $TA_MIN_MAJOR.$TA_MIN_MINOR found (looked in: $ta_looked); install Node.js 18.17 or later, or set [node] path in local/ta_zerotrust_events_settings.conf"
+echo "ERROR TA-zerotrust-events: $ta_err" >&2
+ta_health "$ta_err"
 exit 1

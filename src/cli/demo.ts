@@ -83,7 +83,8 @@ export function countEvent(r: InputRun, sourcetype: string, data: string, sample
   r.events += 1;
   r.bySourcetype.set(sourcetype, (r.bySourcetype.get(sourcetype) ?? 0) + 1);
   const s = r.samples.get(sourcetype) ?? [];
-  if (s.length < samplesPer && !data.includes('\n')) s.push(data);
+  // The preview shows vendor data; the run's own health event is counted, not previewed.
+  if (sourcetype !== 'ta_zerotrust:health' && s.length < samplesPer && !data.includes('\n')) s.push(data);
   r.samples.set(sourcetype, s);
   if (data.includes('"change_kind"')) {
     try {
@@ -216,30 +217,40 @@ function inputXml(splunkd: SplunkdStandIn, checkpointDir: string, stanza: string
     + `<configuration><stanza name="${escapeXmlAttr(stanza)}">${ps}</stanza></configuration></input>`;
 }
 
+/** Event metadata splunkd reads from `<event>` besides `<data>`. */
+export interface StreamMeta {
+  sourcetype: string;
+  time?: string;
+  source?: string;
+  index?: string;
+  host?: string;
+}
+
 /** Reads splunkd's `<stream>` as it arrives and reports each complete `<event>`. */
-class StreamReader {
+export class StreamReader {
   private readonly parser = new SaxesParser();
   private field: string | undefined;
-  private sourcetype = '';
+  private meta: StreamMeta = { sourcetype: '' };
   private data = '';
   /** Set when the stream is not well-formed XML; splunkd would reject it too. */
   error: string | undefined;
 
-  constructor(onEvent: (sourcetype: string, data: string) => void) {
+  constructor(onEvent: (meta: StreamMeta, data: string) => void) {
     this.parser.on('opentag', (t) => {
       if (t.name === 'event') {
-        this.sourcetype = '';
+        this.meta = { sourcetype: '' };
         this.data = '';
       }
       this.field = t.name;
     });
     this.parser.on('text', (t) => {
-      if (this.field === 'data') this.data += t;
-      else if (this.field === 'sourcetype') this.sourcetype += t;
+      const f = this.field;
+      if (f === 'data') this.data += t;
+      else if (f === 'sourcetype' || f === 'time' || f === 'source' || f === 'index' || f === 'host') this.meta[f] = (this.meta[f] ?? '') + t;
     });
     this.parser.on('closetag', (t) => {
       this.field = undefined;
-      if (t.name === 'event') onEvent(this.sourcetype, this.data);
+      if (t.name === 'event') onEvent(this.meta, this.data);
     });
     this.parser.on('error', (e) => {
       this.error ??= e.message;
@@ -264,9 +275,9 @@ function launch(
   // Each launcher is a process group leader so Ctrl-C handling reaches the node it execs.
   const child = spawn(path.join(ROOT, 'bin', `${scheme}.sh`), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
-  const reader = new StreamReader((st, data) => {
-    countEvent(result, st, data, samplesPer);
-    events.write(`${JSON.stringify({ sourcetype: st, event: data })}\n`);
+  const reader = new StreamReader((meta, data) => {
+    countEvent(result, meta.sourcetype, data, samplesPer);
+    events.write(`${JSON.stringify({ ...meta, event: data })}\n`);
   });
   child.stdout.setEncoding('utf8').on('data', (c: string) => reader.push(c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => {

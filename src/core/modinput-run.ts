@@ -128,6 +128,7 @@ export async function runInputs(scheme: string, input: Buffer, io: ModinputIo): 
         makeHttp: await httpFactory(settings, store, log),
         signal: ctrl.signal,
         stateDir: path.join(def.checkpointDir, 'state', checkpointKey(st.name)),
+        health: true,
       });
       if (summary.status === 'failed') exitCode = 1;
     }

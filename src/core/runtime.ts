@@ -4,6 +4,7 @@
  * node-cron) pass their own collaborators. The one promise kept here: a checkpoint is saved only
  * after the sink has taken the batch's events.
  */
+import { HEALTH_SOURCETYPE } from './app';
 import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
 import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
@@ -34,6 +35,11 @@ export interface RunEnv {
   defaults?: { index?: string; host?: string; source?: string };
   /** Lifetime of the run's lock/lease, renewed every third of it (default RUN_LEASE_TTL_MS). */
   leaseTtlMs?: number;
+  /**
+   * Also deliver the run summary as an event of sourcetype ta_zerotrust:health into the input's
+   * index, so analysts (whose roles cannot search _internal) see the add-on's health.
+   */
+  health?: boolean;
 }
 
 /**
@@ -41,6 +47,8 @@ export interface RunEnv {
  * forwarder lost); that is how long a passive forwarder waits before it takes over.
  */
 export const RUN_LEASE_TTL_MS = 120_000;
+
+export { HEALTH_SOURCETYPE };
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -70,6 +78,8 @@ export function stanzaShortName(stanza: string): string {
 
 interface LogGuard {
   errors: number;
+  /** The last ERROR message, already redacted, for the health event. */
+  lastError?: string;
   /** Set once the secrets are known: the logger was made before they were resolved. */
   redact: Redactor;
 }
@@ -90,7 +100,8 @@ function guardedLogger(log: Logger, guard: LogGuard): Logger {
     warn: (m, meta) => log.warn(guard.redact(m), guardMeta(meta, guard.redact)),
     error: (m, meta) => {
       guard.errors += 1;
-      log.error(guard.redact(m), guardMeta(meta, guard.redact));
+      guard.lastError = guard.redact(m);
+      log.error(guard.lastError, guardMeta(meta, guard.redact));
     },
     child: (meta) => guardedLogger(log.child(meta), guard),
   };
@@ -475,11 +486,50 @@ export async function runStanza(
     // The Add-on health dashboard derives each input's lag from this: now() - newest_event_time.
     newest_event_time: summary.newestEventTime?.toFixed(3),
   })}`);
+  if (env.health) await writeHealth(env, log, summary, params, defaults, guard.lastError);
   return summary;
 }
 
 /** Most time past max_runtime a source gets to finish the request in hand (at most half of max_runtime). */
 export const RUN_GRACE_MS = 15_000;
+/** Seconds between runs when `interval` is a number (a cron expression gives undefined). */
+function intervalSeconds(v: StanzaParams[string]): number | undefined {
+  const s = typeof v === 'string' ? v.trim() : undefined;
+  return s && /^\d+$/.test(s) ? Number(s) : undefined;
+}
+
+async function writeHealth(
+  env: RunEnv, log: Logger, summary: RunSummary, params: StanzaParams, defaults: { index?: string; host?: string }, lastError: string | undefined,
+): Promise<void> {
+  const now = (env.now ?? Date.now)() / 1000;
+  const i = summary.stanza.indexOf('://');
+  const body = {
+    stanza: summary.stanza,
+    input: i < 0 ? summary.stanza : summary.stanza.slice(0, i),
+    status: summary.status,
+    error_kind: summary.errorKind,
+    events: summary.events,
+    batches: summary.batches,
+    errors: summary.errors,
+    duration_ms: summary.durationMs,
+    interrupted: summary.interrupted,
+    skipped: summary.skipped,
+    newest_event_time: summary.newestEventTime === undefined ? undefined : Number(summary.newestEventTime.toFixed(3)),
+    lag_seconds: summary.newestEventTime === undefined ? undefined : Math.max(0, Math.round(now - summary.newestEventTime)),
+    interval_seconds: intervalSeconds(params.interval),
+    last_error: lastError?.slice(0, 1000),
+  };
+  const ev: OutEvent = { time: Number(now.toFixed(3)), data: JSON.stringify(body), sourcetype: HEALTH_SOURCETYPE, source: summary.stanza };
+  if (defaults.index !== undefined) ev.index = defaults.index;
+  if (defaults.host !== undefined) ev.host = defaults.host;
+  try {
+    await env.sink.write(summary.stanza, [ev]);
+    await env.sink.flush();
+  } catch (e) {
+    // The run's events were delivered or not on their own; a lost summary is only logged.
+    log.warn(`${summary.stanza}: could not deliver the run's health event: ${errorMessage(e)}`);
+  }
+}
 
 const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
 

@@ -28,6 +28,7 @@ const SCOPE: Record<string, string[]> = {
   ta_zerotrust_prisma_index: ['pan:prisma_saas'],
   ta_zerotrust_lacework_index: ['lacework:edge:audit', 'lacework:edge:alert'],
   ta_zerotrust_internal_logs: ['ta_zerotrust_events:log'],
+  ta_zerotrust_health: ['ta_zerotrust:health'],
 };
 
 /**

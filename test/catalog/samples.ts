@@ -80,8 +80,9 @@ export const GOLDEN: readonly GoldenSample[] = [
     title: 'CEF: user.logout.success (seed page 408)',
     sourcetype: 'illumio:pce:cef',
     raw: 'CEF:0|Illumio|PCE|19.3.0|user.logout.success|User Logout Success|1|rt=Mar 06 2020 18:49:47.802 +0000 dvchost=pce.example.com duid=12 duser=alice@example.com dst=10.3.6.116 outcome=success cat=audit_events request=/login/logout requestMethod=GET reason=302 cs2=[] cs2Label=resource_changes cs4=[] cs4Label=notifications cn2=2 cn2Label=schema-version cs1Label=event_href cs1=/orgs/1/events/0a7e4b22-39bd-43f1-a680-cc17c6984925',
-    eventtypes: ['illumio_pce_event', 'illumio_user.logout', 'illumio_family_user', 'illumio_cim_authentication'],
-    tags: ['authentication'],
+    eventtypes: ['illumio_pce_event', 'illumio_user.logout', 'illumio_family_user'],
+    // A logout ends a session; it is not an authentication (counted as one, it reads as a login).
+    tags: [],
     fields: { event_type: 'user.logout', status: 'success' },
   },
   {

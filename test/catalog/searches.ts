@@ -1,10 +1,9 @@
 /** Every SPL search the app ships: saved searches and dashboard queries, with where each lives. */
-import * as fs from 'fs';
-import * as path from 'path';
 import { macrosFromConf } from '../../src/build/spl';
 import { splCommandNames } from '../../src/facts';
 import { parseXml, XmlNode } from '../protocol/xml-tree';
-import { conf, readRepo, VIEWS_DIR, viewNames } from './shared';
+import { allPanels } from '../soc/views';
+import { conf, readRepo } from './shared';
 
 export { parseXml };
 export type { XmlNode };
@@ -26,15 +25,9 @@ export function savedSearches(): ShippedSearch[] {
   }));
 }
 
+/** Each panel's search as Splunk Web runs it: a post-process search joined to its base search. */
 export function dashboardSearches(): ShippedSearch[] {
-  const out: ShippedSearch[] = [];
-  for (const v of viewNames()) {
-    let k = 0;
-    walk(parseXml(fs.readFileSync(path.join(VIEWS_DIR, `${v}.xml`), 'utf8')), (n) => {
-      if (n.name === 'query') out.push({ where: `views/${v}.xml query #${++k}`, search: n.text.trim() });
-    });
-  }
-  return out;
+  return allPanels().map((p) => ({ where: `views/${p.view}.xml ${p.title}`, search: p.search }));
 }
 
 export function allSearches(): ShippedSearch[] {

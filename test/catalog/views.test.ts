@@ -29,6 +29,8 @@ const PARENTS: Record<string, string[]> = {
   latest: ['search', 'default'],
   refresh: ['search'],
   option: ['single', 'chart', 'table', 'event'],
+  drilldown: ['single', 'chart', 'table', 'event'],
+  link: ['drilldown'],
 };
 
 const CHART_TYPES = ['line', 'area', 'column', 'bar', 'pie', 'scatter', 'bubble', 'radialGauge', 'fillerGauge', 'markerGauge'];
@@ -74,11 +76,12 @@ function check(name: string, root: XmlNode): string[] {
 describe('dashboards', () => {
   const views = viewNames();
 
-  it('are the six dashboards and the configuration page the add-on promises', () => {
+  it('are the seven dashboards and the configuration page the add-on promises', () => {
     expect(views).toEqual([
       'configuration',
       'ta_zerotrust_health',
       'ta_zerotrust_illumio_audit',
+      'ta_zerotrust_illumio_traffic',
       'ta_zerotrust_illumio_vens',
       'ta_zerotrust_lacework_edge',
       'ta_zerotrust_overview',

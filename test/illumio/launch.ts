@@ -75,6 +75,8 @@ export function parseStream(stdout: string): StreamEvent[] {
     if (!m) continue;
     const field = (n: string) => { const f = new RegExp(`<${n}>([^<]*)</${n}>`).exec(m[2]); return f ? unescape(f[1]) : undefined; };
     const time = field('time');
+    // Each run ends with its health event (tested in test/soc); callers here count vendor events.
+    if (field('sourcetype') === 'ta_zerotrust:health') continue;
     out.push({
       stanza: unescape(m[1]), data: field('data') ?? '', sourcetype: field('sourcetype'), index: field('index'), source: field('source'),
       ...(time !== undefined ? { time: Number(time) } : {}),

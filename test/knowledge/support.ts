@@ -19,7 +19,7 @@ export function goldenLines(sourcetype: string): string[] {
   return fs.readFileSync(goldenFile(sourcetype, '.raw'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 }
 
-export const SOURCETYPES = ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef', 'pan:prisma_saas', 'lacework:edge:audit', 'lacework:edge:alert', 'ta_zerotrust_events:log'];
+export const SOURCETYPES = ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef', 'pan:prisma_saas', 'lacework:edge:audit', 'lacework:edge:alert', 'ta_zerotrust_events:log', 'ta_zerotrust:health'];
 
 export function metaFor(sourcetype: string) {
   return sourcetype === 'ta_zerotrust_events:log'

@@ -25,6 +25,8 @@ export function parseStream(xml: string): StreamEvent[] {
   });
   parser.on('text', (text) => { if (current && field) current[field] += text; });
   parser.on('closetag', (t) => {
+    // Each run ends with its health event (tested in test/soc); callers here count vendor events.
+    if (t.name === 'event' && current && current.sourcetype === 'ta_zerotrust:health') current = undefined;
     if (t.name === 'event' && current) {
       out.push({ data: '', ...current } as StreamEvent);
       current = undefined;

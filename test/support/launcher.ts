@@ -53,6 +53,8 @@ export function parseEvents(stdout: string): StreamedEvent[] {
     };
     const time = field('time');
     const sourcetype = field('sourcetype');
+    // Each run ends with its health event (tested in test/soc); callers here count vendor events.
+    if (sourcetype === 'ta_zerotrust:health') continue;
     out.push({ data: field('data') ?? '', ...(time !== undefined ? { time } : {}), ...(sourcetype !== undefined ? { sourcetype } : {}) });
   }
   return out;

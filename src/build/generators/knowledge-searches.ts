@@ -15,20 +15,42 @@ export interface MacroDefinition {
 
 export const MACROS: readonly MacroDefinition[] = [
   {
-    name: 'ta_zerotrust_illumio_index', definition: 'index=*',
-    description: 'Indexes holding Illumio PCE data (sourcetypes illumio:pce:*). The default, index=*, finds the data wherever the inputs or syslog write it, but scans every index the role may search: set it to the index you chose, e.g. index=zerotrust.',
+    name: 'ta_zerotrust_illumio_index', definition: 'index=main',
+    description: 'Indexes holding Illumio PCE data (sourcetypes illumio:pce:*, and the add-on health events of its inputs). The default is main, where an input without an index setting writes; set it to the index you chose, e.g. (index=zerotrust OR index=syslog). index=* would scan every index the role may search.',
   },
   {
-    name: 'ta_zerotrust_prisma_index', definition: 'index=*',
-    description: 'Indexes holding Prisma SaaS data (sourcetype pan:prisma_saas). Set it to the index of the Prisma SaaS input, e.g. index=zerotrust.',
+    name: 'ta_zerotrust_prisma_index', definition: 'index=main',
+    description: 'Indexes holding Prisma SaaS data (sourcetype pan:prisma_saas, and the add-on health events of its inputs). The default is main, where an input without an index setting writes; set it to the index of the Prisma SaaS input, e.g. index=zerotrust.',
   },
   {
-    name: 'ta_zerotrust_lacework_index', definition: 'index=*',
-    description: 'Indexes holding Lacework Edge data (sourcetypes lacework:edge:*). Set it to the index of the Lacework Edge inputs, e.g. index=zerotrust.',
+    name: 'ta_zerotrust_lacework_index', definition: 'index=main',
+    description: 'Indexes holding Lacework Edge data (sourcetypes lacework:edge:*, and the add-on health events of its inputs). The default is main, where an input without an index setting writes; set it to the index of the Lacework Edge inputs, e.g. index=zerotrust.',
   },
   {
-    name: 'ta_zerotrust_internal_logs', definition: 'index=_internal source="*ta_zerotrust_events_*.log"',
-    description: 'The add-on\'s own logs ($SPLUNK_HOME/var/log/splunk/ta_zerotrust_events_<input>.log, indexed into _internal by Splunk\'s own monitor).',
+    name: 'ta_zerotrust_health',
+    definition: '(`ta_zerotrust_illumio_index` OR `ta_zerotrust_prisma_index` OR `ta_zerotrust_lacework_index`) sourcetype="ta_zerotrust:health"',
+    description: 'The add-on health events: one per input run (status, counts, lag, errors, interval), written by each input into its own index, and one by the launcher when it cannot start. Readable by every role that reads the data, unlike _internal.',
+  },
+  {
+    name: 'ta_zerotrust_internal_logs', definition: 'index=_internal sourcetype="ta_zerotrust_events:log"',
+    description: 'The add-on\'s own logs ($SPLUNK_HOME/var/log/splunk/ta_zerotrust_events_<input>.log, indexed into _internal by Splunk\'s own monitor; props.conf gives them this sourcetype). Only roles that may search _internal (admin) see them; the health events (ta_zerotrust_health) carry the same run summaries for everyone.',
+  },
+  {
+    name: 'ta_zerotrust_missed_runs', definition: '3',
+    description: 'Runs an input may miss before "Add-on - No data from an input" reports it: the threshold is this many times the input\'s own interval (at least 15 minutes), so a daily input is not reported after an hour.',
+  },
+  {
+    name: 'ta_zerotrust_syslog_quiet_minutes', definition: '60',
+    description: 'Minutes without an Illumio syslog, CEF or LEEF event from a PCE (host) after which "Add-on - Illumio syslog feed silent" reports it. The PCE logs system events continuously, so an hour of silence means the feed broke.',
+  },
+  {
+    name: 'ta_zerotrust_illumio_client',
+    definition: 'eval src = if(src == dest OR src == "FILTERED", null(), src), user = if(user == "system" AND match(event_type, "^request\\.authentication_failed"), null(), user)',
+    description: 'For Illumio authentication searches: the client address only when the PCE recorded one (with a FILTERED or missing client IP, src falls back to the PCE itself, which no analyst should read as an attacker), and no user "system" for refused API calls that supplied no username.',
+  },
+  {
+    name: 'ta_zerotrust_port_scan_ports', definition: '20',
+    description: 'Distinct destination ports one source must reach within the Illumio traffic dashboard\'s time range to be listed as a port scan candidate.',
   },
   {
     name: 'ta_zerotrust_auth_failure_threshold', definition: '10',
@@ -39,16 +61,17 @@ export const MACROS: readonly MacroDefinition[] = [
     description: 'PCE request errors (internal server error, service unavailable, unknown server error) per PCE within 15 minutes that raise "Illumio - PCE request errors".',
   },
   {
-    name: 'ta_zerotrust_no_data_minutes', definition: '60',
-    description: 'Minutes without a new event after which "Add-on - No data from an input" reports the input. Choose more than the quietest input\'s normal gap.',
-  },
-  {
     name: 'ta_zerotrust_prisma_high_severity', definition: '(vendor_severity>=4)',
     description: 'Which Prisma SaaS incidents and policy violations count as high severity. Prisma SaaS rates them 0 to 5 (vendor_severity); the default takes 4 and 5.',
   },
   {
     name: 'ta_zerotrust_lacework_critical', definition: '(vendor_severity=4)',
     description: 'Which Lacework Edge alerts count as critical. The API gives severity as an integer enum without naming its values; 4 assumes the protobuf order unspecified, low, medium, high, critical. Check one alert your console shows as critical and set the value it carries.',
+  },
+  {
+    name: 'ta_zerotrust_lacework_labels',
+    definition: 'eval alert_status = case(status=1, "open", status=2, "in progress", status=3, "closed", true(), status), previous_alert_status = case(previous_status=1, "open", previous_status=2, "in progress", previous_status=3, "closed", true(), previous_status), incident_status_label = case(incident_status=0, "none", incident_status=1, "true positive", incident_status=2, "false positive", incident_status=3, "benign", true(), incident_status)',
+    description: 'Names for the integers Lacework Edge gives as alert status (1 open, 2 in progress, 3 closed), previous status and incident status (0 none, 1 true positive, 2 false positive, 3 benign), as the Lacework Edge API enumerates them. severity already has names (props.conf); vendor_severity keeps the integer.',
   },
   {
     name: 'ta_zerotrust_lacework_open', definition: '(closed_time=0 OR NOT closed_time=*)',
@@ -117,8 +140,8 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
   {
     name: 'Illumio - Authentication failure burst by source',
     description: 'Many failed logins or API authentications (CIM Authentication, action=failure) from one source address: password guessing or a stale API key.',
-    search: `${ILLUMIO} eventtype="illumio_pce_event" tag=authentication action="failure" | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type values(pce_fqdn) AS pce_fqdn min(_time) AS first_seen max(_time) AS last_seen BY src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
-    ...QUARTER, alert: { severity: 4, suppressFields: 'src', suppressPeriod: '1h' },
+    search: `${ILLUMIO} eventtype="illumio_pce_event" tag=authentication action="failure" | \`ta_zerotrust_illumio_client\` | fillnull value="(no client address)" src | stats count AS failures dc(user) AS user_count values(user) AS user values(event_type) AS event_type min(_time) AS first_seen max(_time) AS last_seen BY pce_fqdn src | where failures >= \`ta_zerotrust_auth_failure_threshold\` | ${TIMES} | sort - failures`,
+    ...QUARTER, alert: { severity: 4, suppressFields: 'pce_fqdn,src', suppressPeriod: '1h' },
   },
   {
     name: 'Illumio - API keys created or deleted',
@@ -153,20 +176,27 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
   {
     name: 'Lacework Edge - Open critical alerts',
     description: 'Lacework Edge alerts that are critical and still open. An alert is indexed again on every state change, so only its latest state counts.',
-    search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | table _time uuid signature description severity vendor_severity owner_display_name`,
-    cron: '*/15 * * * *', earliest: '-24h@m', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
+    search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | \`ta_zerotrust_lacework_labels\` | eval age_hours = round((now() - create_time / 1000) / 3600, 1) | table _time uuid signature description severity vendor_severity alert_status user age_hours`,
+    // An alert's state is its latest event, which may be weeks old for an alert nobody touched.
+    cron: '*/15 * * * *', earliest: '-30d@d', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
   },
   {
     name: 'Add-on - No data from an input',
-    description: 'An input (one modular input stanza) delivered data in the last 7 days but nothing for longer than ta_zerotrust_no_data_minutes.',
-    search: `| tstats latest(_time) AS last_event WHERE (${ILLUMIO} sourcetype="illumio:pce:event") OR (${PRISMA} sourcetype="pan:prisma_saas") OR (${LACEWORK} sourcetype="lacework:edge:*") BY sourcetype source | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_no_data_minutes\` | convert ctime(last_event) | rename source AS input`,
+    description: 'An input that ran in the last 7 days has not reported a run for longer than ta_zerotrust_missed_runs times its own interval (at least 15 minutes): splunkd stopped running it, or it hangs. Read from the health events, so quiet vendors (no new events) do not count as failures, and Prisma\'s unparsed-body source is not mistaken for an input.',
+    search: '`ta_zerotrust_health` | stats latest(_time) AS last_run latest(interval_seconds) AS interval_seconds latest(status) AS last_status latest(newest_event_time) AS newest_event BY stanza | eval threshold_minutes = round(max(coalesce(interval_seconds, 300) * `ta_zerotrust_missed_runs`, 900) / 60), minutes_quiet = round((now() - last_run) / 60) | where minutes_quiet > threshold_minutes | convert ctime(last_run) ctime(newest_event) | rename stanza AS input',
     cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 4, suppressFields: 'input', suppressPeriod: '6h' },
   },
   {
     name: 'Add-on - Input runs failing',
-    description: 'Runs of an input ended in failure (configuration, authentication, vendor or transient errors) in the last hour; the error_kind column says which.',
-    search: '`ta_zerotrust_internal_logs` run_summary status=failed | stats count AS failed_runs latest(error_kind) AS error_kind latest(_time) AS last_failure BY stanza | convert ctime(last_failure)',
+    description: 'Runs of an input ended in failure (configuration, authentication, vendor, transient errors, or the launcher could not start Node.js) in the last hour; error_kind and last_error say why.',
+    search: '`ta_zerotrust_health` status=failed | stats count AS failed_runs latest(error_kind) AS error_kind latest(last_error) AS last_error latest(_time) AS last_failure BY stanza | convert ctime(last_failure)',
     cron: '5 * * * *', earliest: '-65m@m', latest: '-5m@m', alert: { severity: 4, suppressFields: 'stanza', suppressPeriod: '6h' },
+  },
+  {
+    name: 'Add-on - Illumio syslog feed silent',
+    description: 'A PCE that sent syslog (JSON, CEF or LEEF) in the last 7 days has sent nothing for ta_zerotrust_syslog_quiet_minutes.',
+    search: `| tstats latest(_time) AS last_event WHERE ${ILLUMIO} sourcetype IN ("illumio:pce:syslog", "illumio:pce:cef", "illumio:pce:leef") BY sourcetype host | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_syslog_quiet_minutes\` | convert ctime(last_event)`,
+    cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 3, suppressFields: 'host', suppressPeriod: '6h' },
   },
 ];
 

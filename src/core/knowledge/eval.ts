@@ -7,7 +7,7 @@
  */
 import { compilePcre, CompiledRegex } from './regex';
 import { JsonNode, nodeText, parseJson, spathNodes } from './json';
-import { formatTime, parseTime } from './time';
+import { formatTime, parseTime, relativeTime } from './time';
 
 export type EvalValue = null | string | number | boolean | string[];
 export type FieldGetter = (name: string) => string[] | undefined;
@@ -126,7 +126,9 @@ const ARITY: Record<string, [number, number]> = {
   mvfind: [2, 2],
   mvindex: [2, 3],
   mvjoin: [2, 2],
+  now: [0, 0],
   null: [0, 0],
+  relative_time: [2, 2],
   nullif: [2, 2],
   replace: [3, 3],
   round: [1, 2],
@@ -343,6 +345,8 @@ export function newCost(): SearchCost {
 export interface EvalContext {
   get: FieldGetter;
   cost?: SearchCost;
+  /** The search's start time in epoch seconds (now(), relative_time); the clock when unset. */
+  now?: number;
 }
 
 export function evaluate(node: Node, ctx: EvalContext): EvalValue {
@@ -472,6 +476,15 @@ function call(node: Extract<Node, { k: 'call' }>, ctx: EvalContext): EvalValue {
       return null;
     case 'null':
       return null;
+    case 'now':
+      return ctx.now ?? Math.floor(Date.now() / 1000);
+    case 'relative_time': {
+      const t = num(arg(0));
+      const spec = str(arg(1));
+      if (t === null || spec === null) return null;
+      const r = relativeTime(spec, t * 1000);
+      return r === undefined ? null : r / 1000;
+    }
     case 'true':
       return true;
     case 'false':

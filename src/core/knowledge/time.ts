@@ -326,3 +326,39 @@ export function extractTimestamp(raw: string, s: TimestampSettings): number | un
   }
   return undefined;
 }
+
+const REL_UNITS: Record<string, number> = { s: 1, sec: 1, secs: 1, second: 1, seconds: 1, m: 60, min: 60, mins: 60, minute: 60, minutes: 60, h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600, d: 86400, day: 86400, days: 86400, w: 604800, week: 604800, weeks: 604800, mon: -1, month: -1, months: -1, y: -12, yr: -12, year: -12, years: -12 };
+
+function snap(ms: number, unit: string): number {
+  const d = new Date(ms);
+  const u = REL_UNITS[unit];
+  if (u === undefined) return NaN;
+  if (u === -12) return Date.UTC(d.getUTCFullYear(), 0, 1);
+  if (u === -1) return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  if (u === 604800) return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - d.getUTCDay());
+  return Math.floor(ms / (u * 1000)) * u * 1000;
+}
+
+/**
+ * Splunk's time modifiers (`-24h@h`, `@d`, `now`, `+1d`, epoch seconds), in UTC, relative to
+ * `nowMs`; undefined for text that is not one. `mon`/`y` move calendar months and years.
+ */
+export function relativeTime(spec: string, nowMs: number): number | undefined {
+  const s = spec.trim();
+  if (s === 'now' || s === '') return nowMs;
+  if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const m = /^((?:[-+]\d*[a-z]+)*)(?:@([a-z]+))?$/.exec(s);
+  if (!m) return undefined;
+  let t = nowMs;
+  for (const part of m[1].matchAll(/([-+])(\d*)([a-z]+)/g)) {
+    const n = (part[1] === '-' ? -1 : 1) * Number(part[2] || '1');
+    const u = REL_UNITS[part[3]];
+    if (u === undefined) return undefined;
+    if (u < 0) {
+      const d = new Date(t);
+      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n * -u, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+    } else t += n * u * 1000;
+  }
+  if (m[2]) t = snap(t, m[2]);
+  return Number.isNaN(t) ? undefined : t;
+}

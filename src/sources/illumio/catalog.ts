@@ -279,10 +279,19 @@ const ALERT_WORTHY: ReadonlySet<string> = new Set([
   'event_settings.update', 'syslog_destination.update', 'syslog_destination.delete', 'firewall_settings.update',
 ]);
 
+/**
+ * Attempts to prove an identity (CIM Authentication: action success or failure). Session ends
+ * (logout, sign-out, terminated sessions) and token refreshes are not: counted there, every
+ * logout would read as one more successful login.
+ */
 const AUTHENTICATION: ReadonlySet<string> = new Set([
-  'user.login', 'user.logout', 'user.sign_in', 'user.sign_out', 'user.authenticate', 'user.verify_mfa',
-  'user.create_session', 'user.login_session_terminated', 'user.pce_session_terminated',
-  'user.use_expired_password', 'users.auth_token', 'logout_from_jwt', 'request.authentication_failed',
+  'user.login', 'user.sign_in', 'user.authenticate', 'user.verify_mfa',
+  'user.create_session', 'user.use_expired_password', 'request.authentication_failed',
+]);
+
+/** Ends of a session and token issuance: neither an authentication attempt nor a change. */
+const SESSION: ReadonlySet<string> = new Set([
+  'user.logout', 'user.sign_out', 'user.login_session_terminated', 'user.pce_session_terminated', 'users.auth_token', 'logout_from_jwt',
 ]);
 
 /** Things the VEN or the PCE reports about itself that a SOC treats as alerts (CIM Alerts). */
@@ -343,6 +352,7 @@ export function familyOf(name: string): string | undefined {
 
 function cimOf(name: string, family: string): CimModel | null {
   if (AUTHENTICATION.has(name)) return 'Authentication';
+  if (SESSION.has(name)) return null;
   if (ALERTS.has(name)) return 'Alerts';
   const verb = name.includes('.') ? name.slice(name.indexOf('.') + 1) : '';
   if (family === 'system' || family === 'request' || verb === '' || NOT_A_CHANGE.test(verb)) return null;

@@ -16,8 +16,13 @@ export const LACEWORK_EVENT_TYPES: readonly EventTypeDefinition[] = [
   { name: 'lacework_edge_alert', description: 'Lacework Edge alerts, as created and on every later state change.', search: alert, tags: ['alert'] },
   { name: 'lacework_edge_audit', description: 'Every Lacework Edge audit event (one per API call).', search: audit, tags: [] },
   {
-    name: 'lacework_edge_audit_change', description: 'Lacework Edge API calls that change configuration.',
-    search: `${audit} (method="POST" OR method="PUT" OR method="PATCH" OR method="DELETE")`, tags: ['change'],
+    // A login is a POST but changes nothing, and a refused call (4xx/5xx) changed nothing either.
+    name: 'lacework_edge_audit_change', description: 'Lacework Edge API calls that changed configuration (accepted, not logins).',
+    search: `${audit} (method="POST" OR method="PUT" OR method="PATCH" OR method="DELETE") response_status<400 NOT op="Login"`, tags: ['change'],
+  },
+  {
+    name: 'lacework_edge_audit_login', description: 'Lacework Edge console and API logins, accepted or refused.',
+    search: `${audit} op="Login"`, tags: ['authentication'],
   },
   {
     name: 'lacework_edge_audit_authentication_failure', description: 'Lacework Edge API calls refused for their credentials.',

@@ -48,7 +48,7 @@ export const laceworkKnowledge: SourceKnowledge = {
         line('EVAL-http_method', 'method'),
         line('EVAL-status', 'if(tonumber(response_status) < 400, "success", "failure")'),
         line('EVAL-result', 'if(tonumber(response_status) >= 400, coalesce(response_status_text, response_status), null())'),
-        line('EVAL-action', 'case(tonumber(response_status)==401, "failure", method=="POST", "created", method=="DELETE", "deleted", in(method, "PUT", "PATCH"), "modified", tonumber(response_status) < 400, "success", true(), "failure")'),
+        line('EVAL-action', 'case(tonumber(response_status)>=400, "failure", op=="Login", "success", method=="POST", "created", method=="DELETE", "deleted", in(method, "PUT", "PATCH"), "modified", tonumber(response_status) < 400, "success", true(), "failure")', 'A refused call (any 4xx/5xx) changed nothing: failure, never created/modified/deleted.'),
         line('EVAL-change_type', '"API"'),
         line('EVAL-command', 'method . " " . path'),
         line('EVAL-object', 'path'),

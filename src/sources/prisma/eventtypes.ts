@@ -20,8 +20,13 @@ export const PRISMA_EVENT_TYPES: readonly EventTypeDefinition[] = [
   { name: 'prisma_saas_activity', description: 'Prisma SaaS user activity in monitored cloud apps.', search: `${st} log_type="activity_monitoring"`, tags: [] },
   { name: 'prisma_saas_admin_audit', description: 'Prisma SaaS administrator audit trail.', search: `${st} log_type="admin_audit"`, tags: [] },
   {
-    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins and logouts (action login/logout, or event_type login with sign_in/sign_out).',
-    search: `${st} log_type="admin_audit" (event_type="login" OR command="login" OR command="logout" OR command="sign_in" OR command="sign_out")`, tags: ['authentication'],
+    // A logout is the end of a session, not an authentication: tagged, it would count as a login.
+    name: 'prisma_saas_admin_authentication', description: 'Prisma SaaS administrator logins, successful or failed (action login, or event_type login with sign_in…); logouts excluded.',
+    search: `${st} log_type="admin_audit" (event_type="login" OR command="login" OR command="sign_in*") NOT command="logout" NOT command="sign_out"`, tags: ['authentication'],
+  },
+  {
+    name: 'prisma_saas_admin_logout', description: 'Prisma SaaS administrator logouts (action logout or sign_out: session ends).',
+    search: `${st} log_type="admin_audit" (command="logout" OR command="sign_out")`, tags: [],
   },
   {
     name: 'prisma_saas_admin_change', description: 'Prisma SaaS administrator changes to settings, policies and remediation.',

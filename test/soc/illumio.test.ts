@@ -1,0 +1,148 @@
+/**
+ * Illumio authentication content on crafted scenarios: PCE events rendered by the simulator's
+ * generator (the shapes the PCE sends), with the client address and time set by hand.
+ */
+import { makeEvent } from '../../src/sources/illumio/simulator';
+import { flowToCef } from '../../src/sources/illumio/formats';
+import { rowsToObjects } from '../../src/core/spl/engine';
+import { engine, RawEvent, ROLES, toRow } from './data';
+import { savedSearchRunnables } from './saved';
+import { allPanels, loadView } from './views';
+
+/** The burst alert runs at NOW (every 15 minutes) over [-20m@m, -5m@m). */
+const NOW = 1_800_000_000;
+const BURST = savedSearchRunnables().find((s) => s.where === 'savedsearches.conf [Illumio - Authentication failure burst by source]')!;
+const panel = (title: string) => allPanels().find((p) => p.view === 'ta_zerotrust_illumio_audit' && p.title === title)!;
+
+/** `n` events of one type with the given outcome, from the generator, client IP and time set. */
+function events(type: string, outcome: 'success' | 'failure', n: number, clientIp: string | undefined, atSec: (k: number) => number, indexedSec?: (k: number) => number): RawEvent[] {
+  const out: RawEvent[] = [];
+  for (let i = 0; out.length < n && i < 5000; i++) {
+    const e = makeEvent({ seed: 77, org: 1, pceFqdn: 'pce.example.com', eventTypes: [type] }, i, atSec(out.length) * 1000);
+    if (e.status !== outcome) continue;
+    if (clientIp !== undefined && e.action && typeof e.action === 'object') (e.action as Record<string, unknown>).src_ip = clientIp;
+    const k = out.length;
+    out.push({ raw: JSON.stringify(e), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: atSec(k), indextime: indexedSec ? indexedSec(k) : atSec(k) + 5 });
+  }
+  if (out.length < n) throw new Error(`the generator gave fewer than ${n} ${outcome} ${type} events`);
+  return out;
+}
+
+const inWindow = (k: number) => NOW - 12 * 60 + k;
+
+test('a burst of failed logins from one client fires, once, naming that client; logouts and successes do not count', () => {
+  const rows = [
+    ...events('user.sign_in', 'failure', 12, '203.0.113.66', inWindow),
+    ...events('user.sign_in', 'success', 15, '203.0.113.66', inWindow),
+    ...events('user.sign_out', 'success', 40, '198.51.100.9', inWindow),
+    ...events('user.sign_in', 'failure', 3, '198.51.100.9', inWindow),
+  ].map(toRow);
+  const fired = rowsToObjects(engine(rows, NOW, ROLES.user).run(BURST.search, BURST).rows);
+  expect(fired.map((r) => [r.src, r.failures, r.pce_fqdn])).toEqual([['203.0.113.66', '12', 'pce.example.com']]);
+});
+
+test('benign: sign-outs, successful logins and a few failures per client never fire', () => {
+  const rows = [
+    ...events('user.sign_out', 'success', 60, '203.0.113.66', inWindow),
+    ...events('user.sign_in', 'success', 30, '203.0.113.66', inWindow),
+    ...events('user.sign_in', 'failure', 9, '203.0.113.66', inWindow),
+  ].map(toRow);
+  expect(engine(rows, NOW, ROLES.user).run(BURST.search, BURST).rows).toEqual([]);
+});
+
+test('"Logins by user" counts sign-ins, not sign-outs; with a FILTERED client IP no row names the PCE as the source', () => {
+  const rows = [
+    ...events('user.sign_in', 'success', 7, '203.0.113.66', inWindow),
+    ...events('user.sign_out', 'success', 25, '203.0.113.66', inWindow),
+    ...events('user.sign_in', 'failure', 12, 'FILTERED', inWindow),
+    ...events('request.authentication_failed', 'failure', 4, 'FILTERED', inWindow),
+  ].map(toRow);
+  const en = engine(rows, NOW, ROLES.user);
+  const logins = panel('Logins by user');
+  const byUser = rowsToObjects(en.run(logins.search, logins).rows);
+  expect(byUser.reduce((n, r) => n + Number(r.succeeded), 0)).toBe(7);
+  expect(byUser.map((r) => r.user)).not.toContain('system');
+  const failed = panel('Failed authentications by source address');
+  const bySrc = rowsToObjects(en.run(failed.search, failed).rows);
+  expect(bySrc.map((r) => r.src)).toEqual(['(no client address)']);
+  expect(bySrc[0].failures).toBe('16');
+  // The burst of FILTERED failures fires as one unattributed row, not as the PCE.
+  const fired = rowsToObjects(en.run(BURST.search, BURST).rows);
+  expect(fired.map((r) => r.src)).toEqual(['(no client address)']);
+});
+
+// The dispatch window is on event time (-20m@m to -5m@m): an event indexed 30 minutes late is in
+// no window. Saved-search timing moves to index-time windows in the knowledge issue (13); when it
+// lands this test passes, and `.failing` must go.
+test.failing('a late event is seen: failures that happened 40 minutes ago but were indexed 3 minutes ago fire the burst alert', () => {
+  const late = events('user.sign_in', 'failure', 12, '203.0.113.66', (k) => NOW - 40 * 60 + k, () => NOW - 8 * 60);
+  const en = engine(late.map(toRow), NOW, ROLES.user);
+  const fired = rowsToObjects(en.run(BURST.search, BURST).rows);
+  expect(fired.map((r) => r.src)).toEqual(['203.0.113.66']);
+});
+
+test('"PCE request errors" fires at the threshold per PCE and not below it', () => {
+  const s = savedSearchRunnables().find((x) => x.where === 'savedsearches.conf [Illumio - PCE request errors]')!;
+  const five = events('request.internal_server_error', 'failure', 5, undefined, inWindow);
+  expect(rowsToObjects(engine(five.map(toRow), NOW, ROLES.user).run(s.search, s).rows).map((r) => [r.pce_fqdn, r.errors])).toEqual([['pce.example.com', '5']]);
+  expect(engine(five.slice(0, 4).map(toRow), NOW, ROLES.user).run(s.search, s).rows).toEqual([]);
+});
+
+test('"Illumio syslog feed silent" names the PCE whose syslog stopped, not one that is sending', () => {
+  const s = savedSearchRunnables().find((x) => x.where === 'savedsearches.conf [Add-on - Illumio syslog feed silent]')!;
+  const raw = (h: string, at: number): RawEvent => ({
+    raw: JSON.stringify(makeEvent({ seed: 5, org: 1, pceFqdn: `${h}.example.com`, eventTypes: ['user.sign_in'] }, at, at * 1000)),
+    sourcetype: 'illumio:pce:syslog', source: 'udp:514', host: h, index: 'main', time: at,
+  });
+  const rows = [raw('pce-quiet', NOW - 3 * 3600), raw('pce-busy', NOW - 3 * 3600), raw('pce-busy', NOW - 120)].map(toRow);
+  expect(rowsToObjects(engine(rows, NOW, ROLES.user).run(s.search, s).rows).map((r) => [r.host, r.sourcetype, r.minutes_quiet])).toEqual([['pce-quiet', 'illumio:pce:syslog', '180']]);
+});
+
+test('VEN panels agree on what removes a VEN, and "offline" names hosts, not event types', () => {
+  const vens = allPanels().filter((p) => p.view === 'ta_zerotrust_illumio_vens');
+  const removal = vens.filter((p) => /illumio_agents\.unpair/.test(p.search));
+  expect(removal.length).toBeGreaterThan(1);
+  for (const p of removal) expect({ title: p.title, workloadsUnpair: /illumio_workloads\.unpair/.test(p.search) }).toEqual({ title: p.title, workloadsUnpair: true });
+  const offline = vens.find((p) => p.title.startsWith('VENs reported offline'))!;
+  const ev = (type: string, host: string, at: number): RawEvent => {
+    const e = makeEvent({ seed: 9, org: 1, pceFqdn: 'pce.example.com', eventTypes: [type] }, at, at * 1000);
+    e.created_by = { agent: { href: '/orgs/1/agents/7', hostname: host } };
+    // The VEN reporting is the one its notification names.
+    return { raw: JSON.stringify(e).replace(/"hostname":"[^"]*"/g, `"hostname":"${host}"`), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: at };
+  };
+  const rows = [ev('agent.goodbye', 'web-01', NOW - 3000), ev('agent.activate', 'web-01', NOW - 600), ev('agent.service_not_available', 'db-02', NOW - 900)].map(toRow);
+  expect(rowsToObjects(engine(rows, NOW, ROLES.user).run(offline.search, offline).rows).map((r) => [r.ven, r.state])).toEqual([['db-02', 'service not available']]);
+});
+
+test('the Family filter applies to every Audit panel, and event types the catalog does not know are under "(uncatalogued)"', () => {
+  const audit = loadView('ta_zerotrust_illumio_audit', { family: '(uncatalogued)' }).filter((p) => p.viz !== 'input');
+  for (const p of audit) expect({ title: p.title, filtered: p.search.includes('search family="(uncatalogued)"') }).toEqual({ title: p.title, filtered: true });
+  const e = makeEvent({ seed: 3, org: 1, pceFqdn: 'pce.example.com', eventTypes: ['workload.update'] }, 1, (NOW - 600) * 1000);
+  const raw = JSON.stringify({ ...e, event_type: 'workload.brand_new_verb', status: 'success' });
+  const rows = [toRow({ raw, sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: NOW - 600 })];
+  const changes = audit.find((p) => p.title === 'Changes by family and type')!;
+  const en = engine(rows, NOW, ROLES.user);
+  const all = rowsToObjects(en.run('`ta_zerotrust_illumio_index` eventtype="illumio_pce_event" | table event_type tag', { earliest: '-1h' }).rows);
+  expect(all).toHaveLength(1);
+  // Uncatalogued types carry no CIM tag of their own; the panel that lists them by type still must.
+  const listed = rowsToObjects(en.run(changes.search.replace('search tag=change | ', ''), changes).rows);
+  expect(listed.map((r) => [r.family, r.event_type])).toEqual([['(uncatalogued)', 'workload.brand_new_verb']]);
+});
+
+test('traffic: a source probing 25 ports is a port scan candidate; ordinary talkers are not; blocked flows are listed', () => {
+  const flow = (i: number, src: string, port: number, pd: number) => flowToCef({
+    interval_sec: 600, count: 1, tbi: 60, tbo: 60, src_ip: src, dst_ip: `10.0.2.${20 + (i % 3)}`, dir: 'I', time: new Date((NOW - 1800 + i) * 1000).toISOString(),
+    proto: 6, dst_port: port, state: 'S', src_hostname: src === '10.0.9.9' ? 'app-stg-03' : 'web-prod-01', dst_hostname: 'db-prod-01', pd, version: 4,
+  }, { pceFqdn: 'pce.example.com' });
+  const raws = [
+    ...Array.from({ length: 25 }, (_, i) => flow(i, '10.0.9.9', 1000 + i, 2)),
+    ...Array.from({ length: 30 }, (_, i) => flow(100 + i, '10.0.1.15', 5432, 0)),
+  ];
+  const rows = raws.map((raw, i) => toRow({ raw, sourcetype: 'illumio:pce:cef', source: 'udp:514', host: 'pce01', index: 'main', time: NOW - 1800 + i }));
+  const en = engine(rows, NOW, ROLES.user);
+  const traffic = loadView('ta_zerotrust_illumio_traffic');
+  const scan = traffic.find((p) => p.title.startsWith('Port scan candidates'))!;
+  expect(rowsToObjects(en.run(scan.search, scan).rows).map((r) => [r.src, r.ports, r.decisions])).toEqual([['10.0.9.9', '25', 'blocked']]);
+  const blocked = traffic.find((p) => p.title === 'Blocked and potentially blocked flows')!;
+  expect(rowsToObjects(en.run(blocked.search, blocked).rows).map((r) => r.src)).toEqual(['10.0.9.9', '10.0.9.9', '10.0.9.9']);
+});
