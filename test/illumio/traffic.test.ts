@@ -193,7 +193,7 @@ test('a query the PCE rejects is a configuration error naming the traffic settin
   const r = await runTraffic(dir, trafficParams(sim, { start_date: '-1h', src_include: '/orgs/1/labels/999' }), () => now);
   expect(r.summary).toMatchObject({ status: 'failed', errorKind: 'config' });
   const err = r.logs.find((l) => l.level === 'error')!.message;
-  expect(err).toMatch(/rejected the traffic query \(HTTP 406: Simulated failure\)\. Check policy_decisions, the src_\/dst_ include and exclude hrefs/);
+  expect(err).toMatch(/rejected the traffic query \(HTTP 406: "Simulated failure"\)\. Check policy_decisions, the src_\/dst_ include and exclude hrefs/);
   expect(err).not.toMatch(/event_types/);
 });
 
