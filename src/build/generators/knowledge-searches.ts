@@ -87,9 +87,11 @@ export interface SavedSearchDefinition {
   /** Event-time bounds (dispatch.earliest_time/latest_time). */
   earliest: string;
   latest: string;
-  /** Index-time window (dispatch.index_earliest/index_latest): set for alerts, so late events count. */
+  /** Index-time window (dispatch.index_earliest/index_latest): set for "what arrived since the last run", so late events count. */
   indexEarliest?: string;
   indexLatest?: string;
+  /** Set instead of the index-time window for a state over a period: why event time answers it and an index-time slice would not. */
+  eventTimeBecause?: string;
   /** Set for alerts: raise when the search returns any result. */
   alert?: { severity: 1 | 2 | 3 | 4 | 5 | 6; suppressFields?: string; suppressPeriod?: string };
 }
@@ -122,7 +124,8 @@ function illumioTypes(...types: string[]): string {
  *
  * Searches whose question is a state over a period (latest state per alert, last run per input,
  * last event per feed) keep event-time windows: what matters there is when things happened, and
- * every event in the period, however late it arrived, is in it on each run.
+ * every event in the period, however late it arrived, is in it on each run. Each says why in its
+ * eventTimeBecause.
  */
 const LATE_EVENTS = { earliest: '-7d@m', latest: '+1d@m' } as const;
 
@@ -203,16 +206,14 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
     name: 'Lacework Edge - Open critical alerts',
     description: 'Lacework Edge alerts that are critical and still open. An alert is indexed again on every state change, so only its latest state counts.',
     search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | \`ta_zerotrust_lacework_labels\` | eval age_hours = round((now() - create_time / 1000) / 3600, 1) | table _time uuid signature description severity vendor_severity alert_status user age_hours`,
-    // State over a period, so event time: an alert's state is its latest event, which may be weeks
-    // old for an alert nobody touched; an index-time slice would see only alerts changed in it.
+    eventTimeBecause: 'an alert\'s state is its latest event, which may be weeks old for an alert nobody touched; an index-time slice would see only alerts changed in it',
     cron: '*/15 * * * *', earliest: '-30d@d', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
   },
   {
     name: 'Add-on - No data from an input',
     description: 'An input that ran in the last 7 days has not reported a run for longer than ta_zerotrust_missed_runs times its own interval (at least 15 minutes): splunkd stopped running it, or it hangs. Read from the health events, so quiet vendors (no new events) do not count as failures, and Prisma\'s unparsed-body source is not mistaken for an input.',
     search: '`ta_zerotrust_health` | stats latest(_time) AS last_run latest(interval_seconds) AS interval_seconds latest(status) AS last_status latest(newest_event_time) AS newest_event BY stanza | eval threshold_minutes = round(max(coalesce(interval_seconds, 300) * `ta_zerotrust_missed_runs`, 900) / 60), minutes_quiet = round((now() - last_run) / 60) | where minutes_quiet > threshold_minutes | convert ctime(last_run) ctime(newest_event) | rename stanza AS input',
-    // State over a period, so event time: the question is when each input last ran (its latest
-    // health event in the week), which an index-time slice holding no run could not answer.
+    eventTimeBecause: 'the question is when each input last ran (its latest health event in the week), which an index-time slice holding no run could not answer',
     cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 4, suppressFields: 'input', suppressPeriod: '6h' },
   },
   {
@@ -227,7 +228,7 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
     name: 'Add-on - Illumio syslog feed silent',
     description: 'A PCE that sent syslog (JSON, CEF or LEEF) in the last 7 days has sent nothing for ta_zerotrust_syslog_quiet_minutes.',
     search: `| tstats latest(_time) AS last_event WHERE ${ILLUMIO} sourcetype IN ("illumio:pce:syslog", "illumio:pce:cef", "illumio:pce:leef") BY sourcetype host | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_syslog_quiet_minutes\` | convert ctime(last_event)`,
-    // State over a period, so event time: the latest event per PCE in the week is the question.
+    eventTimeBecause: 'the question is the latest event per PCE in the week; a silent PCE has nothing in any index-time slice',
     cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 3, suppressFields: 'host', suppressPeriod: '6h' },
   },
 ];
