@@ -239,7 +239,7 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
  */
 export const FAMILY_REPORTS: readonly SavedSearchDefinition[] = ILLUMIO_FAMILIES.map((f) => ({
   name: `Illumio - ${f.title} - daily activity`,
-  description: `Illumio PCE events of the ${f.name} family over the last day, by event type.`,
+  description: `Illumio PCE events of the ${f.name} family indexed in the 24 hours up to 06:00, by event type (index time, so an event that arrives after its day's report is in the next one).`,
   search: `${ILLUMIO} eventtype="illumio_family_${f.name}" | stats count AS events values(status) AS status dc(user) AS actors latest(_time) AS last_seen BY event_type | lookup illumio_event_types event_type OUTPUT label AS event_label alert_worthy | convert ctime(last_seen) | sort - events`,
   ...DAILY,
 }));
