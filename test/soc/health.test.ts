@@ -36,7 +36,7 @@ test('"Add-on - Input runs failing" and the Overview and health panels show both
   const now = Math.max(...events.map((e) => e.time!)) + 10 * 60;
   const en = engine(events.map(toRow), now, ROLES.user);
   const s = saved('Add-on - Input runs failing');
-  const alert = rowsToObjects(en.run(s.search, { earliest: s.earliest, latest: s.latest }).rows);
+  const alert = rowsToObjects(en.run(s.search, s).rows);
   expect(alert.map((r) => [r.stanza, r.error_kind, r.failed_runs])).toEqual([
     ['illumio_pce_events://prod', 'auth', '1'], ['lacework_edge_audit://tenant', 'launcher', '1'],
   ]);

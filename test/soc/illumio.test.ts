@@ -71,13 +71,18 @@ test('"Logins by user" counts sign-ins, not sign-outs; with a FILTERED client IP
   expect(fired.map((r) => r.src)).toEqual(['(no client address)']);
 });
 
-// The alert's window is on index time (what was indexed 20 to 5 minutes ago), so an event that
-// happened long before it was indexed is still searched once.
-test('a late event is seen: failures that happened 40 minutes ago but were indexed 3 minutes ago fire the burst alert', () => {
+// The burst alert reads what was indexed in [-20m@m, -5m@m), whatever the events' _time: a late
+// event is searched by the run whose slice holds its index time, and only by that one.
+test('a late event is seen: failures that happened 40 minutes ago but were indexed 8 minutes ago fire the burst alert', () => {
   const late = events('user.sign_in', 'failure', 12, '203.0.113.66', (k) => NOW - 40 * 60 + k, () => NOW - 8 * 60);
   const en = engine(late.map(toRow), NOW, ROLES.user);
   const fired = rowsToObjects(en.run(BURST.search, BURST).rows);
   expect(fired.map((r) => r.src)).toEqual(['203.0.113.66']);
+});
+
+test('the same late failures indexed 21 minutes ago, in the previous run\'s slice, do not fire again', () => {
+  const earlier = events('user.sign_in', 'failure', 12, '203.0.113.66', (k) => NOW - 40 * 60 + k, () => NOW - 21 * 60);
+  expect(engine(earlier.map(toRow), NOW, ROLES.user).run(BURST.search, BURST).rows).toEqual([]);
 });
 
 test('"PCE request errors" fires at the threshold per PCE and not below it', () => {

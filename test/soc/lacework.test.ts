@@ -70,3 +70,17 @@ test('"Configuration changes" holds only accepted changes: no logins, no refused
   const logins = rowsToObjects(audit.run('index=main tag=authentication op=Login | table action', { earliest: '0' }).rows);
   expect(logins.length).toBeGreaterThan(0);
 });
+
+test('"Configuration changed through the API" alerts on a change from two days ago indexed 10 minutes ago, not on one indexed before its slice', () => {
+  const s = savedSearchRunnables().find((x) => x.where === 'savedsearches.conf [Lacework Edge - Configuration changed through the API]')!;
+  const lines = fs.readFileSync(path.join(ROOT, 'test', 'golden', 'lacework_edge_audit.raw'), 'utf8').split('\n').filter(Boolean);
+  const create = JSON.parse(lines.find((l) => l.includes('"op":"CreateApp"'))!) as Record<string, unknown>;
+  const change = (p: string, indexedSec: number): RawEvent => ({
+    raw: JSON.stringify({ ...create, path: p, create_time: (NOW - 2 * DAY) * 1000 }),
+    sourcetype: 'lacework:edge:audit', source: 'lacework_edge_audit://tenant', index: 'main', time: NOW - 2 * DAY, indextime: indexedSec,
+  });
+  // The run at NOW reads what was indexed in [-20m@m, -5m@m).
+  const rows = [change('/api/v1/apps/in-slice', NOW - 10 * 60), change('/api/v1/apps/before-slice', NOW - 25 * 60)].map(toRow);
+  const fired = rowsToObjects(engine(rows, NOW, ROLES.user).run(s.search, s).rows);
+  expect(fired.map((r) => [r.path, r.calls])).toEqual([['/api/v1/apps/in-slice', '1']]);
+});

@@ -87,9 +87,11 @@ export interface SavedSearchDefinition {
   /** Event-time bounds (dispatch.earliest_time/latest_time). */
   earliest: string;
   latest: string;
-  /** Index-time window (dispatch.index_earliest/index_latest): set for alerts, so late events count. */
+  /** Index-time window (dispatch.index_earliest/index_latest): set for "what arrived since the last run", so late events count. */
   indexEarliest?: string;
   indexLatest?: string;
+  /** Set instead of the index-time window for a state over a period: why event time answers it and an index-time slice would not. */
+  eventTimeBecause?: string;
   /** Set for alerts: raise when the search returns any result. */
   alert?: { severity: 1 | 2 | 3 | 4 | 5 | 6; suppressFields?: string; suppressPeriod?: string };
 }
@@ -108,12 +110,33 @@ function illumioTypes(...types: string[]): string {
 }
 
 /**
- * Alerts every 15 minutes (three input intervals of 300 s) over what was *indexed* in the quarter
- * hour that ended five minutes ago (covers the inputs' 30 s lag and indexing delay). Consecutive
- * index-time windows tile, so an event is searched exactly once however late its _time is; the
- * event-time bounds only keep the search off old buckets (a week back, a day ahead for PCE clocks).
+ * Searches whose question is "what arrived since the last run" take an index-time window that tiles
+ * with their cron schedule: consecutive runs' windows [index_earliest, index_latest) meet end to
+ * start, so every event is searched exactly once however late its _time is (a PCE or vendor that
+ * reports late, a collector that catches up after an outage). Splunk resolves a scheduled search's
+ * relative times against its scheduled time, not its start, so a run delayed by schedule_window
+ * still gets its own slice. Each window ends five minutes before the run: more than the inputs'
+ * poll lag (30 s) and indexing delay, so nothing is still on its way into a slice once it is read.
+ * The input interval (300 s) needs no allowance here: an event's _indextime is when it arrived,
+ * whenever the input polled. The event-time bounds only keep the search off old buckets: a week
+ * back (far wider than any collector backlog; older events are a backfill, not news), a day ahead
+ * (vendor clocks run fast).
+ *
+ * Searches whose question is a state over a period (latest state per alert, last run per input,
+ * last event per feed) keep event-time windows: what matters there is when things happened, and
+ * every event in the period, however late it arrived, is in it on each run. Each says why in its
+ * eventTimeBecause.
  */
-const QUARTER = { cron: '*/15 * * * *', earliest: '-7d@m', latest: '+1d@m', indexEarliest: '-20m@m', indexLatest: '-5m@m' } as const;
+const LATE_EVENTS = { earliest: '-7d@m', latest: '+1d@m' } as const;
+
+/** Every 15 minutes (three input intervals of 300 s) over what was indexed in [-20m@m, -5m@m). */
+const QUARTER = { cron: '*/15 * * * *', ...LATE_EVENTS, indexEarliest: '-20m@m', indexLatest: '-5m@m' } as const;
+
+/** Hourly at :05 over what was indexed in the previous clock hour [-65m@m, -5m@m). */
+const HOURLY = { cron: '5 * * * *', ...LATE_EVENTS, indexEarliest: '-65m@m', indexLatest: '-5m@m' } as const;
+
+/** Daily at 06:07 over what was indexed in the 24 clock hours up to 06:00 [-24h@h, @h). */
+const DAILY = { cron: '7 6 * * *', ...LATE_EVENTS, indexEarliest: '-24h@h', indexLatest: '@h' } as const;
 
 const ACTOR_STATS = 'stats count AS events values(event_type) AS event_type values(status) AS status values(src) AS src min(_time) AS first_seen max(_time) AS last_seen';
 const TIMES = 'convert ctime(first_seen) ctime(last_seen)';
@@ -174,38 +197,49 @@ export const DETECTIONS: readonly SavedSearchDefinition[] = [
     ...QUARTER, alert: { severity: 4 },
   },
   {
+    name: 'Lacework Edge - Configuration changed through the API',
+    description: 'Accepted configuration changes (POST, PUT, PATCH, DELETE answered below 400, logins excluded) made through the Lacework Edge API: who changed what.',
+    search: `${LACEWORK} eventtype="lacework_edge_audit_change" | stats count AS calls values(method) AS method values(action) AS action min(_time) AS first_seen max(_time) AS last_seen BY user path | ${TIMES} | sort - calls`,
+    ...QUARTER, alert: { severity: 2 },
+  },
+  {
     name: 'Lacework Edge - Open critical alerts',
     description: 'Lacework Edge alerts that are critical and still open. An alert is indexed again on every state change, so only its latest state counts.',
     search: `${LACEWORK} eventtype="lacework_edge_alert" | dedup uuid | search \`ta_zerotrust_lacework_open\` \`ta_zerotrust_lacework_critical\` | \`ta_zerotrust_lacework_labels\` | eval age_hours = round((now() - create_time / 1000) / 3600, 1) | table _time uuid signature description severity vendor_severity alert_status user age_hours`,
-    // An alert's state is its latest event, which may be weeks old for an alert nobody touched.
+    eventTimeBecause: 'an alert\'s state is its latest event, which may be weeks old for an alert nobody touched; an index-time slice would see only alerts changed in it',
     cron: '*/15 * * * *', earliest: '-30d@d', latest: 'now', alert: { severity: 5, suppressFields: 'uuid', suppressPeriod: '24h' },
   },
   {
     name: 'Add-on - No data from an input',
     description: 'An input that ran in the last 7 days has not reported a run for longer than ta_zerotrust_missed_runs times its own interval (at least 15 minutes): splunkd stopped running it, or it hangs. Read from the health events, so quiet vendors (no new events) do not count as failures, and Prisma\'s unparsed-body source is not mistaken for an input.',
     search: '`ta_zerotrust_health` | stats latest(_time) AS last_run latest(interval_seconds) AS interval_seconds latest(status) AS last_status latest(newest_event_time) AS newest_event BY stanza | eval threshold_minutes = round(max(coalesce(interval_seconds, 300) * `ta_zerotrust_missed_runs`, 900) / 60), minutes_quiet = round((now() - last_run) / 60) | where minutes_quiet > threshold_minutes | convert ctime(last_run) ctime(newest_event) | rename stanza AS input',
+    eventTimeBecause: 'the question is when each input last ran (its latest health event in the week), which an index-time slice holding no run could not answer',
     cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 4, suppressFields: 'input', suppressPeriod: '6h' },
   },
   {
     name: 'Add-on - Input runs failing',
-    description: 'Runs of an input ended in failure (configuration, authentication, vendor, transient errors, or the launcher could not start Node.js) in the last hour; error_kind and last_error say why.',
+    description: 'Runs of an input ended in failure (configuration, authentication, vendor, transient errors, or the launcher could not start Node.js), reported (indexed) in the previous clock hour; error_kind and last_error say why.',
     search: '`ta_zerotrust_health` status=failed | stats count AS failed_runs latest(error_kind) AS error_kind latest(last_error) AS last_error latest(_time) AS last_failure BY stanza | convert ctime(last_failure)',
-    cron: '5 * * * *', earliest: '-65m@m', latest: '-5m@m', alert: { severity: 4, suppressFields: 'stanza', suppressPeriod: '6h' },
+    // New failures since the last run: a health event that reached the index late (a launcher
+    // failure forwarded after an outage) is counted in the hour it arrived.
+    ...HOURLY, alert: { severity: 4, suppressFields: 'stanza', suppressPeriod: '6h' },
   },
   {
     name: 'Add-on - Illumio syslog feed silent',
     description: 'A PCE that sent syslog (JSON, CEF or LEEF) in the last 7 days has sent nothing for ta_zerotrust_syslog_quiet_minutes.',
     search: `| tstats latest(_time) AS last_event WHERE ${ILLUMIO} sourcetype IN ("illumio:pce:syslog", "illumio:pce:cef", "illumio:pce:leef") BY sourcetype host | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_syslog_quiet_minutes\` | convert ctime(last_event)`,
+    eventTimeBecause: 'the question is the latest event per PCE in the week; a silent PCE has nothing in any index-time slice',
     cron: '*/30 * * * *', earliest: '-7d@m', latest: 'now', alert: { severity: 3, suppressFields: 'host', suppressPeriod: '6h' },
   },
 ];
 
-/** One daily report per Illumio family: what happened, by event type, over the last day. */
+/**
+ * One daily report per Illumio family: what reached Splunk, by event type, since the previous
+ * report. Index time, so an event that arrives after its day's report is in the next one.
+ */
 export const FAMILY_REPORTS: readonly SavedSearchDefinition[] = ILLUMIO_FAMILIES.map((f) => ({
   name: `Illumio - ${f.title} - daily activity`,
-  description: `Illumio PCE events of the ${f.name} family over the last day, by event type.`,
+  description: `Illumio PCE events of the ${f.name} family indexed in the 24 hours up to 06:00, by event type (index time, so an event that arrives after its day's report is in the next one).`,
   search: `${ILLUMIO} eventtype="illumio_family_${f.name}" | stats count AS events values(status) AS status dc(user) AS actors latest(_time) AS last_seen BY event_type | lookup illumio_event_types event_type OUTPUT label AS event_label alert_worthy | convert ctime(last_seen) | sort - events`,
-  cron: '7 6 * * *',
-  earliest: '-24h@h',
-  latest: '@h',
+  ...DAILY,
 }));
