@@ -1,0 +1,78 @@
+/**
+ * Case 5, per-record isolation for Illumio: an element of a page or of an async datafile that is
+ * not JSON must not fail the run (and every run after it). Through the real runtime: the good
+ * events and the bad record (raw, redacted, `source=<stanza>:unparsed`) are delivered, the
+ * checkpoint moves past them, the next run repeats nothing, and the log says how many were set aside.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { source as illumio } from '../../src/sources/illumio';
+import { serve, type TestServer } from '../support/serve';
+import { run, written } from './support';
+
+const servers: TestServer[] = [];
+afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+
+const SECRET = 'Zq8vL3-mT6pW1-kR9sD4-hN2';
+const STANZA = 'illumio_pce_events://iso';
+
+function good(i: number, t: number): string {
+  return JSON.stringify({ href: `/orgs/1/events/g${i}`, timestamp: new Date(t).toISOString(), event_type: 'user.login', status: 'success', severity: 'info', pce_fqdn: 'pce', created_by: { system: {} } });
+}
+
+/** A page (or datafile) with two good events and two elements JSON.parse refuses, one echoing the secret. */
+function body(t: number): string {
+  const broken = `{"href":"/orgs/1/events/bad","timestamp":"${new Date(t + 1000).toISOString()}","note":"${SECRET}",oops}`;
+  return `[${good(1, t)},${broken},NaN,${good(2, t + 2000)}]`;
+}
+
+function json(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(text);
+}
+
+function expectIsolated(r: Awaited<ReturnType<typeof run>>): void {
+  expect(r.summary.status).toBe('ok');
+  const parsed = r.events.filter((e) => e.source !== `${STANZA}:unparsed`);
+  const unparsed = r.events.filter((e) => e.source === `${STANZA}:unparsed`);
+  expect(parsed.map((e) => (JSON.parse(e.data) as { href: string }).href).sort()).toEqual(['/orgs/1/events/g1', '/orgs/1/events/g2']);
+  expect(unparsed).toHaveLength(2);
+  expect(unparsed.map((e) => e.data).sort()).toEqual([expect.stringContaining('/orgs/1/events/bad'), 'NaN'].sort());
+  const bad = unparsed.find((e) => e.data.includes('events/bad'))!;
+  expect(bad.data).not.toContain(SECRET);
+  expect(bad.data).toContain('<redacted>');
+  // The broken record keeps the time it announces, so it dedups like any event.
+  expect(bad.time).toBeDefined();
+  expect(written(r.lines)).toMatch(/2 records were not JSON .*:unparsed/);
+  expect(written(r.lines)).not.toContain(SECRET);
+}
+
+test('a page element that is not JSON is indexed raw and redacted; the checkpoint moves past it', async () => {
+  const t = Date.now() - 120_000;
+  const s = await serve((_req: IncomingMessage, res: ServerResponse) => json(res, 200, body(t)));
+  servers.push(s);
+  const params = { pce_url: s.url, org_id: '1', api_key_id: 'k1', api_secret: SECRET, start_date: '-10m' };
+  const first = await run(illumio, STANZA, params);
+  expectIsolated(first);
+  const again = await run(illumio, STANZA, params, { dir: first.dir });
+  expect(again.summary.status).toBe('ok');
+  expect(again.events).toHaveLength(0);
+});
+
+test('an async datafile element that is not JSON is indexed raw too, not a window split down to the millisecond', async () => {
+  const t = Date.now() - 120_000;
+  const s = await serve((req: IncomingMessage, res: ServerResponse) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (req.headers.prefer === 'respond-async') return json(res, 202, '', { location: '/api/v2/orgs/1/jobs/j1', 'retry-after': '0' });
+    if (u.pathname.endsWith('/jobs/j1')) return json(res, 200, JSON.stringify({ status: 'done', result: { href: '/api/v2/orgs/1/datafiles/d1' } }));
+    if (u.pathname.endsWith('/datafiles/d1')) return json(res, 200, body(t));
+    // The page is full (max_results=2), so the window goes through the async collection.
+    return json(res, 200, `[${good(1, t)},${good(2, t + 2000)}]`);
+  });
+  servers.push(s);
+  const params = { pce_url: s.url, org_id: '1', api_key_id: 'k1', api_secret: SECRET, start_date: '-10m', max_results: '2' };
+  const first = await run(illumio, STANZA, params);
+  expectIsolated(first);
+  expect(s.hits.filter((h) => h.url.includes('datafiles'))).toHaveLength(1);
+  const again = await run(illumio, STANZA, params, { dir: first.dir });
+  expect(again.summary.status).toBe('ok');
+  expect(again.events).toHaveLength(0);
+});
