@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { source as illumio } from '../../src/sources/illumio';
+import { alertsSource, auditSource } from '../../src/sources/lacework';
 import { serve, type TestServer } from '../support/serve';
 import { run, written } from './support';
 
@@ -73,6 +74,51 @@ test('an async datafile element that is not JSON is indexed raw too, not a windo
   expectIsolated(first);
   expect(s.hits.filter((h) => h.url.includes('datafiles'))).toHaveLength(1);
   const again = await run(illumio, STANZA, params, { dir: first.dir });
+  expect(again.summary.status).toBe('ok');
+  expect(again.events).toHaveLength(0);
+});
+
+const LW_TOKEN = 'Tk5rW2-bN7qX4-jP1mC8-fV3';
+
+test('Lacework audit: records that are not objects are indexed raw and redacted, once', async () => {
+  const now = Date.now();
+  const s = await serve((_req: IncomingMessage, res: ServerResponse) => json(res, 200,
+    `{"audit_events":[{"uuid":"a1","create_time":${now - 60_000}},42,"echo ${LW_TOKEN}",null]}`));
+  servers.push(s);
+  const params = { base_url: s.url, api_token: LW_TOKEN, start_date: '-10m' };
+  const first = await run(auditSource, 'lacework_edge_audit://iso', params);
+  expect(first.summary.status).toBe('ok');
+  const raw = first.events.filter((e) => e.source === 'lacework_edge_audit://iso:unparsed').map((e) => e.data);
+  expect(raw.sort()).toEqual(['"echo <redacted>"', '42', 'null']);
+  expect(first.events.filter((e) => e.data.includes('"a1"'))).toHaveLength(1);
+  expect(written(first.lines)).toMatch(/3 audit record\(s\) were not JSON objects.*:unparsed/);
+  const again = await run(auditSource, 'lacework_edge_audit://iso', params, { dir: first.dir });
+  expect(again.summary.status).toBe('ok');
+  expect(again.events).toHaveLength(0);
+});
+
+test('Lacework alerts: records without a uuid are indexed raw and redacted, once, instead of dropped', async () => {
+  const now = Date.now();
+  const s = await serve((req: IncomingMessage, res: ServerResponse) => {
+    if (!/alerts/.test(req.url ?? '') || /history|\/alerts\/[^?]/.test(req.url ?? '')) return json(res, 404, '{}');
+    return json(res, 200, JSON.stringify({ alerts: [
+      { uuid: 'al-1', create_time: now - 60_000, update_time: now - 60_000, status: 1, incident_status: 0 },
+      { create_time: now - 50_000, note: `token ${LW_TOKEN}` },
+      7,
+    ] }));
+  });
+  servers.push(s);
+  const params = { base_url: s.url, api_token: LW_TOKEN, start_date: '-10m', include_history: '0' };
+  const first = await run(alertsSource, 'lacework_edge_alerts://iso', params);
+  expect(first.summary.status).toBe('ok');
+  const raw = first.events.filter((e) => e.source === 'lacework_edge_alerts://iso:unparsed').map((e) => e.data);
+  expect(raw).toHaveLength(2);
+  expect(raw).toContain('7');
+  expect(raw.join('\n')).toContain('token <redacted>');
+  expect(raw.join('\n')).not.toContain(LW_TOKEN);
+  expect(first.events.filter((e) => e.data.includes('al-1'))).toHaveLength(1);
+  expect(written(first.lines)).toMatch(/2 alert record\(s\) had no uuid .*:unparsed/);
+  const again = await run(alertsSource, 'lacework_edge_alerts://iso', params, { dir: first.dir });
   expect(again.summary.status).toBe('ok');
   expect(again.events).toHaveLength(0);
 });
