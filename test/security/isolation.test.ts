@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { source as illumio } from '../../src/sources/illumio';
 import { alertsSource, auditSource } from '../../src/sources/lacework';
+import { source as prisma } from '../../src/sources/prisma';
 import { serve, type TestServer } from '../support/serve';
 import { run, written } from './support';
 
@@ -121,4 +122,22 @@ test('Lacework alerts: records without a uuid are indexed raw and redacted, once
   const again = await run(alertsSource, 'lacework_edge_alerts://iso', params, { dir: first.dir });
   expect(again.summary.status).toBe('ok');
   expect(again.events).toHaveLength(0);
+});
+
+test('Prisma: an unparsed body is indexed raw with the secret an echo carried redacted', async () => {
+  const CS = 'Pc3xK8-rM5wQ2-nL7tB9-dG4';
+  let bodies = 0;
+  const s = await serve((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.includes('oauth/token')) return json(res, 200, JSON.stringify({ access_token: 'at-1234567890', expires_in: 3600, token_type: 'Bearer' }));
+    if (bodies++) return void res.writeHead(204).end();
+    return json(res, 200, `{"events":[{"log_type":"activity","timestamp":"2026-01-01T00:00:00Z"},{"log_type":"x","echo":"${CS}",}]}`);
+  });
+  servers.push(s);
+  const r = await run(prisma, 'prisma_saas_log_events://iso', { base_url: s.url, client_id: 'cid', client_secret: CS, max_runtime: '10' });
+  expect(r.summary.status).toBe('ok');
+  const raw = r.events.filter((e) => e.source === 'prisma_saas_log_events://iso:unparsed');
+  expect(raw).toHaveLength(1);
+  expect(raw[0].data).toContain('<redacted>');
+  expect(JSON.stringify(r.events)).not.toContain(CS);
+  expect(r.events).toHaveLength(2);
 });
