@@ -9,10 +9,10 @@ function sortedCopy(items: Held[]): Held[] {
     .map(({ h }) => h);
 }
 
-test('memory or spool, any keys and texts come back in time order, ties in arrival order', () => {
+test('memory or spool, any keys, texts and raw marks come back in time order, ties in arrival order', () => {
   const dir = tmpDir('illumio-buf-');
   fc.assert(fc.property(
-    fc.array(fc.record({ ts: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(NaN)), key: fc.string(), data: fc.string({ unit: 'binary' }) }), { maxLength: 60 }),
+    fc.array(fc.record({ ts: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(NaN)), key: fc.string(), data: fc.string({ unit: 'binary' }), raw: fc.boolean() }), { maxLength: 60 }),
     fc.integer({ min: 0, max: 20 }),
     fc.integer({ min: 0, max: 60 }),
     (items, limit, cut) => {
@@ -23,7 +23,7 @@ test('memory or spool, any keys and texts come back in time order, ties in arriv
       expect(b.size).toBe(kept.length);
       const got = [...b.sorted()];
       b.close();
-      const norm = (h: Held) => ({ ts: h.ts, key: h.key, data: Buffer.from(h.data).toString('utf8') });
+      const norm = (h: Held) => ({ ts: h.ts, key: h.key, data: Buffer.from(h.data).toString('utf8'), raw: Boolean(h.raw) });
       expect(got.map(norm)).toEqual(sortedCopy(kept).map(norm));
     },
   ), { numRuns: 300 });

@@ -95,6 +95,24 @@ test('5: a Lacework record nested 5000 deep is indexed (cut at max_depth) and th
   expect(second.events).toHaveLength(0);
 });
 
+test('5: an Illumio page element that is not JSON is indexed raw (redacted) under :unparsed and the next run moves on', async () => {
+  const t = Date.now() - 60_000;
+  const pce = await server((req, res) => {
+    if (req.headers.prefer === 'respond-async') return json(res, 404, []);
+    return json(res, 200, `[${JSON.stringify(pceEvent(1, t))},{"href":"/orgs/1/events/bad","timestamp":"${new Date(t).toISOString()}","s":"${PCE_SECRET}",oops},${JSON.stringify(pceEvent(2, t + 1000))}]`);
+  });
+  const params = { pce_url: pce.url, org_id: '1', api_key_id: 'api_k1', api_secret: PCE_SECRET, start_date: '-10m' };
+  const first = await runInput(env, 'illumio_pce_events', 'notjson', params);
+  expect(first.code).toBe(0);
+  expect(first.events).toHaveLength(3);
+  expect(first.stdout).toContain('<source>illumio_pce_events://notjson:unparsed</source>');
+  expect(first.log).toMatch(/1 records were not JSON/);
+  expect(leaks(first.all, PCE_SECRET, 'api_k1')).toEqual([]);
+  const second = await runInput(env, 'illumio_pce_events', 'notjson', params);
+  expect(second.code).toBe(0);
+  expect(second.events).toHaveLength(0);
+});
+
 test('6: Retry-After: -5 and 12.5 get the normal backoff, not a burst', async () => {
   const times: number[] = [];
   const lw = await server((_req, res) => {

@@ -12,8 +12,10 @@ export interface Held {
   ts: number;
   /** Dedup key: the href, or a digest of the text when there is none. */
   key: string;
-  /** Compact JSON to index. */
+  /** Compact JSON to index; for a `raw` record, its redacted and clipped text. */
   data: string;
+  /** The record was not JSON: indexed as received, under `source=<stanza>:unparsed`. */
+  raw?: boolean;
 }
 
 const BLOCK = 1 << 20;
@@ -33,6 +35,7 @@ export class WindowBuffer {
   private ts = new Float64Array(1024);
   private off = new Float64Array(1024);
   private len = new Uint32Array(1024);
+  private raw = new Uint8Array(1024);
   private n = 0;
 
   constructor(dir: string, private readonly memoryLimit = 5000) {
@@ -61,6 +64,7 @@ export class WindowBuffer {
     this.ts[this.n] = h.ts;
     this.off[this.n] = this.written + this.pendingBytes;
     this.len[this.n] = bytes;
+    this.raw[this.n] = h.raw ? 1 : 0;
     this.n++;
     this.pending.push(line);
     this.pendingBytes += bytes;
@@ -115,7 +119,9 @@ export class WindowBuffer {
       const line = block.toString('utf8', o - blockStart, o - blockStart + l - 1);
       const tab = line.indexOf('\t');
       const key = line.slice(0, tab);
-      yield { ts: ts[i], key: key.startsWith('"') ? (JSON.parse(key) as string) : key, data: line.slice(tab + 1) };
+      const h: Held = { ts: ts[i], key: key.startsWith('"') ? (JSON.parse(key) as string) : key, data: line.slice(tab + 1) };
+      if (this.raw[i]) h.raw = true;
+      yield h;
     }
   }
 
@@ -148,6 +154,7 @@ export class WindowBuffer {
     const ts = new Float64Array(size); ts.set(this.ts); this.ts = ts;
     const off = new Float64Array(size); off.set(this.off); this.off = off;
     const len = new Uint32Array(size); len.set(this.len); this.len = len;
+    const raw = new Uint8Array(size); raw.set(this.raw); this.raw = raw;
   }
 }
 

@@ -91,6 +91,13 @@ export const DEFAULT_TUNING: CollectorTuning = {
 const DOWNLOAD_ATTEMPTS = 2;
 const PAGE_ATTEMPTS = 3;
 const SHOWN_REASONS = 5;
+/**
+ * Most characters kept of a record that is not JSON: TRUNCATE of illumio:pce:event, so Splunk
+ * indexes all that is kept. Redaction reads a little more than is kept, so a secret that
+ * straddles the cut is still found before it is cut in half.
+ */
+export const RAW_MAX = 1_000_000;
+const RAW_REDACT_MARGIN = 4096;
 
 /** Stats of one run, logged at its end. */
 export interface RunStats {
@@ -102,6 +109,8 @@ export interface RunStats {
   emitted: number;
   duplicates: number;
   invalid: number;
+  /** Elements that were not JSON, indexed raw under `source=<stanza>:unparsed`. */
+  unparsed: number;
   reasons: Map<string, number>;
 }
 
@@ -205,7 +214,7 @@ export function eventTime(e: unknown): number {
 }
 
 export class Collector {
-  readonly stats: RunStats = { deepCut: 0, pages: 0, asyncJobs: 0, splits: 0, emitted: 0, duplicates: 0, invalid: 0, reasons: new Map() };
+  readonly stats: RunStats = { deepCut: 0, pages: 0, asyncJobs: 0, splits: 0, emitted: 0, duplicates: 0, invalid: 0, unparsed: 0, reasons: new Map() };
   private readonly validate: EventValidator = createEventValidator();
   private readonly client: PceClient;
   private readonly maxResults: number;
@@ -268,8 +277,11 @@ export class Collector {
     let sinceCheckpoint = 0;
     for (const h of buf.sorted()) {
       if (recent.has(h.key)) { this.stats.duplicates++; continue; }
-      recent.add(h.key, h.ts);
+      // A record without a usable time is remembered at the slice's end, so the next run's
+      // overlap (which reads it again) finds it in the set.
+      recent.add(h.key, Number.isNaN(h.ts) ? sliceEnd : h.ts);
       const ev: OutEvent = { data: h.data };
+      if (h.raw) ev.source = `${this.ctx.stanza}:unparsed`;
       if (!Number.isNaN(h.ts)) { ev.time = h.ts / 1000; lastTs = h.ts; }
       events.push(ev);
       if (events.length >= this.t.batchSize) {
@@ -338,12 +350,20 @@ export class Collector {
     }
   }
 
-  private parseElement(text: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new ProtocolError(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} bytes starting ${vendorText(text.slice(0, 64 * 1024), (t) => this.ctx.http.redact(t), 60)}).`);
+  /**
+   * An element the splitter delimited but JSON.parse refuses: reading it again would fail the
+   * same way every run, so it is indexed as received (redacted, then clipped) and the run goes on.
+   * Its time is read the way a human would, so it dedups like any event in the next overlap.
+   */
+  private rawRecord(text: string): Held {
+    this.stats.unparsed++;
+    if (this.stats.unparsed <= SHOWN_REASONS) {
+      this.ctx.log.warn(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} characters starting ${vendorText(text.slice(0, 64 * 1024), (t) => this.ctx.http.redact(t), 60)}); indexed as received.`);
     }
+    const redacted = this.ctx.http.redact(text.length > RAW_MAX ? text.slice(0, RAW_MAX + RAW_REDACT_MARGIN) : text);
+    const data = redacted.length > RAW_MAX ? redacted.slice(0, RAW_MAX) : redacted;
+    const m = /"(?:timestamp|time)"\s*:\s*"([^"]{1,64})"/.exec(data.slice(0, 64 * 1024));
+    return { ts: m ? Date.parse(m[1]) : NaN, key: `sha1:${createHash('sha1').update(data).digest('hex')}`, data, raw: true };
   }
 
   private async viaAsync(q: EventQuery, buf: WindowBuffer): Promise<void> {
@@ -368,7 +388,12 @@ export class Collector {
 
   /** Parses, checks and keys one element. Compact text is indexed as received (no re-encoding). */
   private hold(text: string, compact: boolean): Held {
-    let e = this.parseElement(text);
+    let e: unknown;
+    try {
+      e = JSON.parse(text);
+    } catch {
+      return this.rawRecord(text);
+    }
     const maxDepth = this.config.max_depth ?? DEFAULT_MAX_DEPTH;
     if (jsonDepth(text, maxDepth) > maxDepth) {
       // Re-encoding (or validating) a record nested thousands deep overflows the stack and
@@ -394,6 +419,9 @@ export class Collector {
     ctx.log.info(`${ctx.stanza}: ${s.emitted} events delivered, ${s.duplicates} overlap duplicates skipped, ${s.pages} pages, ${s.asyncJobs} async jobs, ${s.splits} window splits`);
     if (s.deepCut) {
       ctx.log.warn(`${ctx.stanza}: ${s.deepCut} events were nested deeper than max_depth (${this.config.max_depth ?? DEFAULT_MAX_DEPTH}); the deeper parts were replaced by a marker and the events indexed. Raise max_depth if such nesting is expected.`);
+    }
+    if (s.unparsed) {
+      ctx.log.warn(`${ctx.stanza}: ${s.unparsed} records were not JSON and were set aside: indexed as received (secrets redacted, at most ${RAW_MAX} characters each) with source=${ctx.stanza}:unparsed; the checkpoint moved past them.`);
     }
     if (s.invalid) {
       const reasons = [...s.reasons].sort((a, b) => b[1] - a[1]).slice(0, SHOWN_REASONS).map(([r, n]) => `${r} (${n})`).join('; ');

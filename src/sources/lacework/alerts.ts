@@ -9,6 +9,7 @@
  * An event is written for a new alert and whenever (status, incident_status, owner_uuid,
  * update_time) differs from what the checkpoint holds, with the previous values alongside.
  */
+import { createHash } from 'node:crypto';
 import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { ProtocolError } from '../../core/errors';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
@@ -115,6 +116,9 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
   const followedAtStart = [...open.keys()];
   let evicted = 0;
   let malformed = 0;
+  let unparsed = 0;
+  /** Records of the last query without a uuid (or not objects), redacted JSON text. */
+  let raws: string[] = [];
   let received = 0;
   let historyMissing = 0;
 
@@ -187,18 +191,37 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
       throw new ProtocolError(`${ctx.stanza}: the answer to ${config.path} is not the documented {"alerts": [...]} (${schemaProblem(alertsEnvelope)}). Check that path points at "Query open alerts for the account".`);
     }
     const out: Record<string, unknown>[] = [];
+    raws = [];
     for (const item of (body as { alerts?: unknown[] }).alerts ?? []) {
       received++;
-      if (!alertItem(item)) {
-        // Without a uuid neither a change nor a repeat can be recognised: counted and skipped.
-        malformed++;
-        if (item && typeof item === 'object' && !Array.isArray(item) && typeof (item as { uuid?: unknown }).uuid !== 'string') continue;
+      const isObject = !!item && typeof item === 'object' && !Array.isArray(item);
+      if (!isObject || typeof (item as { uuid?: unknown }).uuid !== 'string') {
+        // Without a uuid neither a change nor a repeat can be recognised: set aside, indexed raw.
+        raws.push(ctx.http.redact(JSON.stringify(item)));
+        continue;
       }
-      if (item && typeof item === 'object' && !Array.isArray(item)) out.push(item as Record<string, unknown>);
+      if (!alertItem(item)) malformed++;
+      out.push(item as Record<string, unknown>);
     }
     const warning = times.warning(ctx.stanza, 'create_time');
     if (warning) ctx.log.warn(warning);
     return out.sort((a, b) => (times.toMs(a.create_time) ?? 0) - (times.toMs(b.create_time) ?? 0));
+  };
+
+  /**
+   * Records without a uuid, as `source=<stanza>:unparsed`; their content digest rides in
+   * `closed` until the overlap passes, so the next run's overlap does not index them again.
+   */
+  const setAside = (texts: string[], to: number): OutEvent[] => {
+    const out: OutEvent[] = [];
+    for (const data of texts) {
+      const key = `sha1:${createHash('sha1').update(data).digest('hex')}`;
+      if (closed.has(key)) continue;
+      closed.set(key, { s: 0, i: 0, o: '', on: '', u: 0, c: to });
+      unparsed++;
+      out.push({ data, source: `${ctx.stanza}:unparsed` });
+    }
+    return out;
   };
 
   // 1. Windows holding alerts that were open at the last run and lie before the new windows.
@@ -219,7 +242,7 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
   for (const [from, to] of windows(newFrom, now, windowMs)) {
     const recs = await query(from, to);
     for (let i = 0; i < recs.length || i === 0; i += ALERT_BATCH) {
-      const events: OutEvent[] = [];
+      const events: OutEvent[] = i === 0 ? setAside(raws, to) : [];
       for (const rec of recs.slice(i, i + ALERT_BATCH)) {
         const ev = await observe(rec, true);
         if (ev) events.push(ev);
@@ -266,6 +289,7 @@ export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): 
     ctx.log.warn(`${ctx.stanza}: GET ${config.history_path} answered ${historyMissing}, so events were written without investigation_actions. Give the API key a role that can read the investigation history, or turn include_history off.`);
   }
   if (evicted) ctx.log.warn(`${ctx.stanza}: more than max_tracked_alerts = ${config.max_tracked_alerts} alerts are open; the ${evicted} oldest are no longer followed, so their later changes will not be reported. Raise max_tracked_alerts if that matters.`);
-  if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} alert record(s) did not have the documented shape (uuid, integer times); those without uuid were skipped.`);
+  if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} alert record(s) did not have the documented shape (integer times); they were indexed as received.`);
+  if (unparsed) ctx.log.warn(`${ctx.stanza}: ${unparsed} alert record(s) had no uuid or were not JSON objects; they were set aside: indexed as received (secrets redacted) with source=${ctx.stanza}:unparsed, deduplicated by content.`);
   if (!seenAny && received === 0 && now > newFrom) await probeTimeUnit(client, config, ctx, newFrom, now, 'alerts', filter);
 }

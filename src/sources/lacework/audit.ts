@@ -58,6 +58,7 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
   const firstFrom = Math.max(0, cursor - overlapMs);
   let received = 0;
   let malformed = 0;
+  let unparsed = 0;
 
   const snapshot = (): AuditCheckpoint => {
     const floor = cursor - overlapMs;
@@ -77,16 +78,22 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
       throw new ProtocolError(`${ctx.stanza}: the answer to ${config.path} is not the documented {"audit_events": [...]} (${schemaProblem(auditEnvelope)}). Check that path points at "Query Audit Events".`);
     }
     const items = ((body as { audit_events?: unknown[] }).audit_events ?? []);
-    const fresh: Array<{ item: Record<string, unknown>; key: string; t: number | undefined }> = [];
+    const fresh: Array<{ item: Record<string, unknown>; key: string; t: number | undefined; raw?: string }> = [];
     const inWindow = new Set<string>();
     for (const item of items) {
+      received++;
       if (!item || typeof item !== 'object' || Array.isArray(item)) {
-        malformed++;
+        // Not a record at all: indexed as received (redacted), apart, and deduplicated by content.
+        unparsed++;
+        const raw = ctx.http.redact(JSON.stringify(item));
+        const key = `sha1:${createHash('sha1').update(raw).digest('hex')}`;
+        if (seen.has(key) || inWindow.has(key)) continue;
+        inWindow.add(key);
+        fresh.push({ item: {}, key, t: undefined, raw });
         continue;
       }
       const rec = item as Record<string, unknown>;
       if (!auditItem(rec)) malformed++;
-      received++;
       const key = dedupKey(rec);
       if (seen.has(key) || inWindow.has(key)) continue;
       inWindow.add(key);
@@ -103,7 +110,9 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
     }
     for (let i = 0; i < fresh.length; i += AUDIT_BATCH) {
       const chunk = fresh.slice(i, i + AUDIT_BATCH);
-      const events: OutEvent[] = chunk.map(({ item, t }) => toEvent(item, t, config.redact_request_body));
+      const events: OutEvent[] = chunk.map(({ item, t, raw }) => (raw === undefined
+        ? toEvent(item, t, config.redact_request_body)
+        : { data: raw, source: `${ctx.stanza}:unparsed` }));
       // A record without a time is kept for dedup as if it came at the end of the window.
       for (const { key, t } of chunk) seen.set(key, t ?? to);
       seenAny = true;
@@ -117,7 +126,8 @@ export async function* collectAudit(config: AuditConfig, ctx: SourceContext): As
   }
 
   if (client.depthCuts) ctx.log.warn(`${ctx.stanza}: ${client.depthCuts} answer(s) held records nested deeper than max_depth (${config.max_depth ?? 100}); the deeper parts were replaced by a marker and the records indexed. Raise max_depth if such nesting is expected.`);
-  if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} audit record(s) lacked uuid or create_time or were not objects; they were indexed as received (without uuid they are deduplicated by content).`);
+  if (malformed) ctx.log.warn(`${ctx.stanza}: ${malformed} audit record(s) lacked uuid or create_time; they were indexed as received (without uuid they are deduplicated by content).`);
+  if (unparsed) ctx.log.warn(`${ctx.stanza}: ${unparsed} audit record(s) were not JSON objects; they were set aside: indexed as received (secrets redacted) with source=${ctx.stanza}:unparsed, deduplicated by content.`);
   if (!seenAny && received === 0 && now - firstFrom > 0) await probeTimeUnit(client, config, ctx, firstFrom, now, 'audit_events');
 }
 

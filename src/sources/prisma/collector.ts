@@ -150,6 +150,8 @@ export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): 
 
   const parse = (record: SpoolRecord): ParsedEvent[] => {
     const parsed = parseBody(record.body, config.max_depth);
+    // Raw text is indexed as the vendor sent it, but never with a secret the vendor echoed.
+    for (const e of parsed.events) if (e.unparsed) e.text = ctx.http.redact(e.text);
     const unparsed = parsed.events.filter((e) => e.unparsed).length;
     counters.unparsed += unparsed;
     if (parsed.problem || record.damage) {
