@@ -1,6 +1,6 @@
 /**
  * The committed Splunk fact tables (src/facts/) are well-formed, are what lint and tests read, and
- * the script that makes them writes, checks and reports drift. Nothing here reads ../shared: the
+ * the script that makes them writes, checks and reports drift. Nothing here reads Splunk's own folder: the
  * script runs on a small Splunk-shaped folder written by the test.
  */
 import * as fs from 'fs';

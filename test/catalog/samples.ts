@@ -1,6 +1,6 @@
 /**
  * One raw event per way data reaches the add-on, written the way the vendors send it (formats in
- * ../shared/reference and the seeds' examples), with the eventtypes and tags an analyst must see.
+ * the vendors' reference documents and API examples), with the eventtypes and tags an analyst must see.
  * Legacy (pre-18.2) Illumio names come in through every Illumio format; CEF and LEEF lines are
  * rendered by the PCE format writers the simulator uses (src/sources/illumio/formats.ts).
  */
