@@ -12,7 +12,7 @@ import { child, parseXml, XmlNode } from '../protocol/xml-tree';
 import { launchChromium } from '../ui/harness';
 import { engine, goldenEvents, ROLES, ROOT, runDemo, toRow } from './data';
 import { failedRuns } from './scenarios';
-import { loadView, Panel, viewNames, VIEWS_DIR } from './views';
+import { clickValue, loadView, Panel, tokenSets, viewNames, VIEWS_DIR } from './views';
 
 export const CHROMIUM_PACKAGE = 'chromium';
 const VIZ = ['chart', 'single', 'table', 'event', 'html'];
@@ -81,7 +81,20 @@ function singleColor(n: XmlNode, rows: Row[]): string | undefined {
  */
 export function previewLayout(view: string, run: (p: Panel) => Row[]): PreviewLayout {
   const root = parseXml(fs.readFileSync(path.join(VIEWS_DIR, `${view}.xml`), 'utf8'));
-  const searched = loadView(view).filter((p) => p.viz !== 'input');
+  // A panel that waits for a click is shown as after a click on the first row of the panel that
+  // sets its token (as an analyst would see it), with the click named above the rows.
+  const clicks: Record<string, string> = {};
+  const clickNotes: string[] = [];
+  for (const p of loadView(view).filter((x) => !x.waitsFor.length)) {
+    for (const { token, template } of tokenSets(p)) {
+      const first = run(p)[0];
+      if (!first) continue;
+      clicks[token] = clickValue(template, first);
+      clickNotes.push(`clicked: ${token} = ${clicks[token]} (first row of "${p.title}")`);
+    }
+  }
+  const clicked = (s: string) => s.replace(/\$([\w.]+)\$/g, (all, t: string) => clicks[t] ?? all);
+  const searched = loadView(view, clicks).filter((p) => p.viz !== 'input');
   let next = 0;
   const inputs: string[] = [];
   const fieldset = child(root, 'fieldset');
@@ -92,13 +105,13 @@ export function previewLayout(view: string, run: (p: Panel) => Row[]): PreviewLa
   }
   const rows = root.children.filter((r) => r.name === 'row').map((r) => ({
     panels: r.children.filter((p) => p.name === 'panel').map((p) => ({
-      title: text(child(p, 'title')),
+      title: clicked(text(child(p, 'title'))),
       items: p.children.filter((v) => VIZ.includes(v.name)).map((v): PreviewItem => {
         const base = { viz: v.name, title: text(child(v, 'title')), waitsFor: [] as string[], drilldown: [] as string[], columns: [] as string[], rows: [] };
         if (v.name === 'html') return { ...base, text: htmlText(v) };
         const panel = searched[next++];
         if (!panel) throw new Error(`${view}: <${v.name}> has no search`);
-        const drilldown = panel.drilldown.map((d) => d.replace(/^link:\/app\/[^/]+\/([\w-]+).*$/, '→ $1').replace(/^set:/, 'sets $'));
+        const drilldown = panel.drilldown.map((d) => d.replace(/^link:\/app\/[^/]+\/([\w-]+).*$/, '→ $1').replace(/^set:([\w.]+)=.*$/, 'sets $$$1$$').replace(/^unset:([\w.]+)$/, 'unsets $$$1$$'));
         const item = { ...base, chartType: panel.chartType, stackMode: option(v, 'charting.chart.stackMode'), waitsFor: panel.waitsFor, drilldown };
         if (panel.waitsFor.length) return item;
         try {
@@ -111,7 +124,7 @@ export function previewLayout(view: string, run: (p: Panel) => Row[]): PreviewLa
     })),
   }));
   if (next !== searched.length) throw new Error(`${view}: ${searched.length} searches but ${next} visualizations were laid out`);
-  return { view, label: text(child(root, 'label')) || view, description: text(child(root, 'description')), inputs, rows };
+  return { view, label: text(child(root, 'label')) || view, description: text(child(root, 'description')), inputs: [...inputs, ...clickNotes], rows };
 }
 
 function htmlText(n: XmlNode): string {
