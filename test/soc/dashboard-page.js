@@ -37,8 +37,9 @@
       var tr = el('tr');
       r.forEach(function (v) {
         var s = cell(v);
-        // Short values (addresses, hosts, counts) stay on one line; long ones wrap.
-        tr.appendChild(el('td', s.length <= 18 && !/\n/.test(s) ? 'nw' : '', s));
+        // Short values (IPv4 addresses, counts, short names) stay on one line; longer ones wrap
+        // anywhere, so a wide table never hides a column behind the panel edge.
+        tr.appendChild(el('td', s.length <= 15 && !/\n/.test(s) ? 'nw' : '', s));
       });
       t.appendChild(tr);
     });
