@@ -31,6 +31,9 @@ const PARENTS: Record<string, string[]> = {
   option: ['single', 'chart', 'table', 'event'],
   drilldown: ['single', 'chart', 'table', 'event'],
   link: ['drilldown'],
+  // Drilldown tokens (a click sets or clears them; `depends` panels show while set).
+  set: ['drilldown'],
+  unset: ['drilldown'],
 };
 
 const CHART_TYPES = ['line', 'area', 'column', 'bar', 'pie', 'scatter', 'bubble', 'radialGauge', 'fillerGauge', 'markerGauge'];
@@ -42,7 +45,7 @@ function check(name: string, root: XmlNode): string[] {
   if (!root.children.some((c) => c.name === 'label' && c.text.trim())) problems.push('no <label>');
   const tokens = new Set<string>();
   walk(root, (n) => {
-    if (n.name === 'input' && n.attributes.token) tokens.add(n.attributes.token);
+    if ((n.name === 'input' || n.name === 'set') && n.attributes.token) tokens.add(n.attributes.token);
   });
   // An <html> panel holds HTML (the configuration page's mount point), not Simple XML.
   const inHtml = new Set<XmlNode>();

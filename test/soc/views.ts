@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Row } from '../../src/core/spl/engine';
 import { parseXml, XmlNode } from '../protocol/xml-tree';
 import { ROOT } from './data';
 
@@ -21,7 +22,10 @@ export interface Panel {
   search: string;
   earliest?: string;
   latest?: string;
-  /** Tokens the panel's drilldown sets or links it opens. */
+  /**
+   * What a click does: `set:<token>=<value template>` (e.g. `set:ven=$row.ven$`), `unset:<token>`,
+   * or `link:<target>` with the page's tokens substituted.
+   */
   drilldown: string[];
   /** Tokens left unresolved after defaults (a panel that waits for a click). */
   waitsFor: string[];
@@ -94,8 +98,9 @@ export function loadView(view: string, overrides: Record<string, string> = {}): 
     const drill = n.children.find((c) => c.name === 'drilldown');
     const drilldown: string[] = [];
     if (drill) walkAll(drill, (d) => {
-      if (d.name === 'link') drilldown.push(`link:${d.text.trim()}`);
-      if (d.name === 'set') drilldown.push(`set:${d.attributes.token}`);
+      if (d.name === 'link') drilldown.push(`link:${subst(d.text.trim())}`);
+      if (d.name === 'set') drilldown.push(`set:${d.attributes.token}=${d.text.trim()}`);
+      if (d.name === 'unset') drilldown.push(`unset:${d.attributes.token}`);
     });
     const search = subst(query);
     out.push({
@@ -110,4 +115,18 @@ export function loadView(view: string, overrides: Record<string, string> = {}): 
 
 export function allPanels(): Panel[] {
   return viewNames().filter((v) => v !== 'configuration').flatMap((v) => loadView(v));
+}
+
+/** A click on a result row fills a drilldown's `$row.<field>$`/`$click.value$` as Splunk Web does. */
+export function clickValue(template: string, row: Row): string {
+  const first = [...row].find(([k]) => !k.startsWith('_'));
+  return template.replace(/\$(row\.([\w.]+)|click\.value)\$/g, (_, __, field?: string) => (field ? row.get(field)?.[0] : first?.[1][0]) ?? '');
+}
+
+/** A drilldown's `set:<token>=<template>` entries. */
+export function tokenSets(p: Panel): { token: string; template: string }[] {
+  return p.drilldown.flatMap((d) => {
+    const m = /^set:([\w.]+)=(.*)$/s.exec(d);
+    return m ? [{ token: m[1], template: m[2] }] : [];
+  });
 }
