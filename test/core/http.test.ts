@@ -1,31 +1,13 @@
 import * as path from 'node:path';
 import { ConfigError, ProtocolError, TransientError } from '../../src/core/errors';
-import { classifyFailure, createHttpClient, errorCode, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
-import type { HttpClient } from '../../src/core/types';
+import { classifyFailure, createHttpClient, errorCode, parseRetryAfter } from '../../src/core/http';
 import { startProxy } from '../support/proxy';
 import { rejection } from '../support/rejection';
-import { serve } from '../support/serve';
+import { recordingClients, serve } from '../support/serve';
 import { makeTestPki, type TestPki } from '../support/tls';
 
-const clients: HttpClient[] = [];
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-/** A client whose waits are recorded instead of slept. */
-function client(opts: Partial<CreateHttpClientOptions> = {}) {
-  const delays: number[] = [];
-  const c = createHttpClient({
-    verifyTls: true, timeoutMs: 5000, retry: { retries: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 60_000 },
-    sleep: async (ms) => { delays.push(ms); },
-    random: () => 0.5,
-    ...opts,
-  });
-  clients.push(c);
-  return { c, delays };
-}
+const { client, servers, closeAll } = recordingClients(4);
+afterEach(closeAll);
 
 describe('retries', () => {
   test('429 with Retry-After in seconds is waited exactly, then the answer is returned', async () => {

@@ -3,29 +3,12 @@
  * Retry-After values, endless bodies or one byte every few seconds.
  */
 import { ConfigError, ProtocolError, TransientError } from '../../src/core/errors';
-import { createHttpClient, parseRetryAfter, type CreateHttpClientOptions } from '../../src/core/http';
-import type { HttpClient } from '../../src/core/types';
+import { parseRetryAfter } from '../../src/core/http';
 import { rejection } from '../support/rejection';
-import { serve, type TestServer } from '../support/serve';
+import { recordingClients, serve } from '../support/serve';
 
-const clients: HttpClient[] = [];
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-function client(opts: Partial<CreateHttpClientOptions> = {}) {
-  const delays: number[] = [];
-  const c = createHttpClient({
-    verifyTls: true, timeoutMs: 5000, retry: { retries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 60_000 },
-    sleep: async (ms) => { delays.push(ms); },
-    random: () => 0.5,
-    ...opts,
-  });
-  clients.push(c);
-  return { c, delays };
-}
+const { client, servers, closeAll } = recordingClients(3);
+afterEach(closeAll);
 
 describe('case 1: credentials stay at the configured origin', () => {
   test('an absolute link to another port is refused before anything is sent; relative links resolve against the base', async () => {

@@ -2,6 +2,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHttpClient, type CreateHttpClientOptions } from '../../src/core/http';
+import type { HttpClient } from '../../src/core/types';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 
@@ -34,5 +36,36 @@ export async function serve(handler: Handler, tls?: { cert: string; key: string 
       for (const s of sockets) s.destroy();
       server.close(() => r());
     }),
+  };
+}
+
+/**
+ * HTTP clients whose waits are recorded instead of slept (sleep and jitter injected), closed with
+ * the servers the test started: call `closeAll` from afterEach.
+ */
+export function recordingClients(retries: number): {
+  client(opts?: Partial<CreateHttpClientOptions>): { c: HttpClient; delays: number[] };
+  servers: { close(): Promise<void> }[];
+  closeAll(): Promise<void>;
+} {
+  const clients: HttpClient[] = [];
+  const servers: { close(): Promise<void> }[] = [];
+  return {
+    servers,
+    client(opts = {}) {
+      const delays: number[] = [];
+      const c = createHttpClient({
+        verifyTls: true, timeoutMs: 5000, retry: { retries, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 60_000 },
+        sleep: async (ms) => { delays.push(ms); },
+        random: () => 0.5,
+        ...opts,
+      });
+      clients.push(c);
+      return { c, delays };
+    },
+    async closeAll() {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    },
   };
 }
