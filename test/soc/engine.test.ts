@@ -122,6 +122,8 @@ test('tstats over a CIM data model: every constraint from the root down, fields 
     { 'Authentication.user': 'alice', count: '1' },
     { 'Authentication.user': 'bob', count: '1' },
   ]);
+  // CIM's common fields go by the root's name; indexed fields stay unprefixed.
+  expect(q('| tstats count from datamodel=Authentication where Authentication.tag=default by sourcetype')).toEqual([{ sourcetype: 'a', count: '1' }]);
   expect(() => q('| tstats count from datamodel=Authentication by src')).toThrow(/src is not a field of Authentication/);
   expect(() => q('| tstats count from datamodel=Authentication where user=alice')).toThrow(/WHERE on user/);
   expect(() => q('| tstats count from datamodel=Authentication by Authentication.nope')).toThrow(/not a field/);

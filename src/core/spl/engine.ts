@@ -535,13 +535,13 @@ export class SplEngine {
       throw new SplSyntaxError('tstats', `data model ${model} has no dataset ${path[0] ?? '(root)'}`);
     }
     // Each dataset's fields go by that dataset's name; the root also carries CIM's common fields
-    // and the default fields every data model inherits.
+    // (`Authentication.tag`). Indexed fields (index, sourcetype, host, source) stay unprefixed.
     const prefixed = new Map<string, string>();
     chain.forEach((d, i) => {
       for (const f of d.fields) prefixed.set(`${d.name}.${f.name}`, f.name);
-      if (i === 0) for (const f of [...cimCommonFields().map((c) => c.name), 'host', 'source', 'sourcetype']) prefixed.set(`${d.name}.${f}`, f);
+      if (i === 0) for (const f of cimCommonFields().map((c) => c.name)) prefixed.set(`${d.name}.${f}`, f);
     });
-    const known = (f: string): boolean => f === '_time' || prefixed.has(f) || (f !== '_time' && INDEXED.has(f));
+    const known = (f: string): boolean => prefixed.has(f) || INDEXED.has(f);
     const { aggs } = parseAggs('tstats', head.join(' '));
     const byPart = words(m[5] ?? '');
     const by: string[] = [];
