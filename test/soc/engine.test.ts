@@ -99,3 +99,35 @@ test('an index-time window (dispatch.index_earliest) keeps late-indexed events a
   const en = new SplEngine({ events: late, macros, lookups, role: ROLES.user, now: NOW });
   expect(rowsToObjects(en.run('index=main | table user', { earliest: '-24h', latest: 'now', indexEarliest: '-15m', indexLatest: 'now' }).rows)).toEqual([{ user: 'late' }]);
 });
+
+test('tstats over a CIM data model: every constraint from the root down, fields by dataset name, strict otherwise', () => {
+  const auth: Row[] = [
+    ...events,
+    // CIM's Authentication root leaves out successful logins of machine accounts (user ending in $).
+    ev({ _time: String(NOW - 90), index: 'main', sourcetype: 'a', user: 'HOST01$', action: 'success', src: '10.0.0.9', _raw: 'machine login', tag: ['authentication'] }),
+    ev({ _time: String(NOW - 80), index: 'main', sourcetype: 'a', user: 'dave', action: 'success', src: '10.0.0.3', _raw: 'default account login', tag: ['authentication', 'default'] }),
+  ];
+  const e = new SplEngine({ events: auth, macros, lookups, role: ROLES.user, now: NOW });
+  const q = (s: string) => rowsToObjects(e.run(s, { earliest: '0', latest: 'now' }).rows);
+  expect(q('| tstats count from datamodel=Authentication where Authentication.action=failure by Authentication.src')).toEqual([
+    { 'Authentication.src': '10.0.0.1', count: '1' },
+    { 'Authentication.src': '10.0.0.2', count: '1' },
+  ]);
+  expect(q('| tstats count from datamodel=Authentication by Authentication.action')).toEqual([
+    { 'Authentication.action': 'failure', count: '2' },
+    { 'Authentication.action': 'success', count: '2' },
+  ]);
+  expect(q('| tstats dc(Authentication.user) AS users from datamodel=Authentication.Successful_Default_Authentication')).toEqual([{ users: '1' }]);
+  expect(q('| tstats summariesonly=false count from datamodel=Authentication.Failed_Authentication by Authentication.user')).toEqual([
+    { 'Authentication.user': 'alice', count: '1' },
+    { 'Authentication.user': 'bob', count: '1' },
+  ]);
+  // CIM's common fields go by the root's name; indexed fields stay unprefixed.
+  expect(q('| tstats count from datamodel=Authentication where Authentication.tag=default by sourcetype')).toEqual([{ sourcetype: 'a', count: '1' }]);
+  expect(() => q('| tstats count from datamodel=Authentication by src')).toThrow(/src is not a field of Authentication/);
+  expect(() => q('| tstats count from datamodel=Authentication where user=alice')).toThrow(/WHERE on user/);
+  expect(() => q('| tstats count from datamodel=Authentication by Authentication.nope')).toThrow(/not a field/);
+  expect(() => q('| tstats count from datamodel=Nope')).toThrow(/no data model Nope/);
+  expect(() => q('| tstats count from datamodel=Authentication.Nope')).toThrow(/no dataset Nope/);
+  expect(() => q('| tstats summariesonly=true count from datamodel=Authentication')).toThrow(/no acceleration summaries/);
+});

@@ -18,6 +18,7 @@ import { EvalExpr, evaluate as evalExpr, numText, parseEval, toFieldValues } fro
 import { matchSearch, parseSearch, SearchNode } from '../knowledge/search';
 import { formatTime, relativeTime } from '../knowledge/time';
 import { expandMacros, Macro } from '../../build/spl';
+import { cimCommonFields, cimModels, CimDatasetFacts } from '../../facts';
 
 export type Row = Map<string, string[]>;
 
@@ -459,6 +460,7 @@ export class SplEngine {
   }
 
   private tstats(body: string, range: Range, ctx: Ctx, sourcetypes: Set<string>): Row[] {
+    if (/\bFROM\b/i.test(body)) return this.tstatsDatamodel(body, range, ctx, sourcetypes);
     const m = /^([\s\S]*?)\bWHERE\b([\s\S]*?)(?:\bBY\b([\s\S]*))?$/i.exec(body);
     if (!m) throw new SplUnsupportedError(`tstats without WHERE: ${body}`);
     const { aggs } = parseAggs('tstats', m[1]);
@@ -488,6 +490,97 @@ export class SplEngine {
       const span = parseSpan(opts.get('span') ?? '1h');
       rows = rows.map((r) => new Map(r).set('_time', [String(Math.floor(Number(r.get('_time')![0]) / span) * span)]));
     }
+    return this.stats(aggs, by, rows);
+  }
+
+  /**
+   * `tstats … FROM datamodel=Model[.Dataset]` over a data model that is not accelerated, as
+   * Splunk runs it with summariesonly=false: the events of the role's default indexes (CIM's
+   * `cim_<Model>_indexes` macros are empty by default) that match the constraint of every dataset
+   * from the root down to the one named, with each dataset field renamed `<Dataset>.<field>`.
+   * Fields, WHERE terms and BY fields must name a field the dataset (or an ancestor) defines.
+   */
+  private tstatsDatamodel(body: string, range: Range, ctx: Ctx, sourcetypes: Set<string>): Row[] {
+    const m = /^([\s\S]*?)\bFROM\s+datamodel\s*=\s*"?([\w.]+)"?([\s\S]*?)(?:\bWHERE\b([\s\S]*?))?(?:\bBY\b([\s\S]*))?$/i.exec(body);
+    if (!m) throw new SplSyntaxError('tstats', `expected FROM datamodel=<model>[.<dataset>]: ${body}`);
+    if (m[3].trim()) throw new SplUnsupportedError(`tstats after the data model: ${m[3].trim()}`);
+    const head = words(m[1]);
+    const opts = new Map<string, string>();
+    while (head.length && /^\w+=/.test(head[0]) && !/^\w+\(/.test(head[0])) {
+      const [k, v] = head.shift()!.split('=', 2);
+      opts.set(k.toLowerCase(), v);
+    }
+    for (const [k, v] of opts) {
+      // Our data models are not accelerated: summariesonly=true would return nothing in Splunk.
+      if (k === 'summariesonly' && /^(false|f|0)$/i.test(v)) continue;
+      throw new SplUnsupportedError(`tstats option ${k}=${v} over a data model that has no acceleration summaries`);
+    }
+    const [model, ...path] = m[2].split('.');
+    const models = cimModels();
+    if (!models[model]) throw new SplSyntaxError('tstats', `no data model ${model} (known: ${Object.keys(models).join(', ')})`);
+    if (path.length > 1) throw new SplUnsupportedError(`tstats data model path ${m[2]}`);
+    const chain: CimDatasetFacts[] = [];
+    const walk = (ds: CimDatasetFacts[], trail: CimDatasetFacts[]): boolean => {
+      for (const d of ds) {
+        if (path.length ? d.name === path[0] : true) {
+          chain.push(...trail, d);
+          return true;
+        }
+        if (walk(d.children, [...trail, d])) return true;
+      }
+      return false;
+    };
+    const roots = models[model].datasets;
+    if (path.length ? !walk(roots, []) : roots.length !== 1 || !walk(roots, [])) {
+      throw new SplSyntaxError('tstats', `data model ${model} has no dataset ${path[0] ?? '(root)'}`);
+    }
+    // Each dataset's fields go by that dataset's name; the root also carries CIM's common fields
+    // (`Authentication.tag`). Indexed fields (index, sourcetype, host, source) stay unprefixed.
+    const prefixed = new Map<string, string>();
+    chain.forEach((d, i) => {
+      for (const f of d.fields) prefixed.set(`${d.name}.${f.name}`, f.name);
+      if (i === 0) for (const f of cimCommonFields().map((c) => c.name)) prefixed.set(`${d.name}.${f}`, f);
+    });
+    const known = (f: string): boolean => prefixed.has(f) || INDEXED.has(f);
+    const { aggs } = parseAggs('tstats', head.join(' '));
+    const byPart = words(m[5] ?? '');
+    const by: string[] = [];
+    let span: string | undefined;
+    for (const w of byPart) {
+      const o = /^span=(.*)$/.exec(w);
+      if (o) span = o[1];
+      else if (/=/.test(w)) throw new SplUnsupportedError(`tstats option ${w}`);
+      else by.push(w);
+    }
+    for (const f of [...by, ...aggs.map((a) => a.arg).filter((x): x is string => !!x)]) {
+      if (!known(f)) throw new SplSyntaxError('tstats', `${f} is not a field of ${m[2]} (its fields: ${[...prefixed.keys()].slice(0, 12).join(', ')}, …)`);
+    }
+    const where = m[4]?.trim() ? this.compileSearch(m[4]) : undefined;
+    const checkWhere = (n: SearchNode): void => {
+      if (n.k === 'and' || n.k === 'or') n.xs.forEach(checkWhere);
+      else if (n.k === 'not') checkWhere(n.x);
+      else if (n.k === 'term') throw new SplUnsupportedError(`tstats WHERE term ${n.value}`);
+      else if (n.k === 'cmp' && !known(n.field)) throw new SplSyntaxError('tstats', `WHERE on ${n.field}: not a field of ${m[2]}`);
+    };
+    if (where) checkWhere(where);
+    const constraint = chain.map((d) => `(${d.constraints})`).join(' ');
+    let rows = this.searchEvents(constraint, range, ctx);
+    for (const r of rows) for (const st of r.get('sourcetype') ?? []) sourcetypes.add(st);
+    rows = rows.map((r) => {
+      const o: Row = new Map([['_time', r.get('_time') ?? []]]);
+      for (const f of INDEXED) if (r.has(f)) o.set(f, r.get(f)!);
+      for (const [pf, f] of prefixed) if ((r.get(f) ?? []).length) o.set(pf, r.get(f)!);
+      return o;
+    });
+    if (where) {
+      this.readSearchFields(where, rows, ctx);
+      rows = rows.filter((r) => matchSearch(where, { raw: '', get: (f) => r.get(f) }));
+    }
+    if (by.includes('_time')) {
+      const sp = parseSpan(span ?? '1h');
+      rows = rows.map((r) => new Map(r).set('_time', [String(Math.floor(Number(r.get('_time')![0]) / sp) * sp)]));
+    }
+    for (const f of [...aggs.map((a) => a.arg).filter((x): x is string => !!x), ...by]) ctx.read(f, rows);
     return this.stats(aggs, by, rows);
   }
 
