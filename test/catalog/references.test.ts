@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeSearch } from '../../src/build/spl';
+import { cimCommonFields, cimModels, type CimDatasetFacts } from '../../src/facts';
 import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
 import { parseSearch, SearchNode } from '../../src/core/knowledge/search';
 import { goldenLines, metaFor, SOURCETYPES } from '../knowledge/support';
@@ -91,8 +92,19 @@ describe('references in shipped searches', () => {
     const problems: string[] = [];
     for (const x of analyses) {
       const sourcetypes = x.a.macros.flatMap((m) => SCOPE[m] ?? []);
+      // tstats over a data model reads `<root dataset>.<field>`: a field of that model (CIM facts)
+      // that some sourcetype of ours produces; the model's constraints, not a macro, scope it.
+      const model = /from\s+datamodel=(\w+)/.exec(x.a.expanded)?.[1];
+      const modelFields = model ? cimFieldsOf(model) : undefined;
       for (const f of x.a.fields) {
         if (INTERNAL.includes(f)) continue;
+        const dot = f.indexOf('.');
+        if (modelFields && dot > 0 && cimModels()[model!].datasets.some((d) => d.name === f.slice(0, dot))) {
+          const name = f.slice(dot + 1);
+          if (!modelFields.has(name)) problems.push(`${x.where}: ${f} is no field of the ${model} data model`);
+          else if (![...produced.values()].some((set) => set.has(name))) problems.push(`${x.where}: ${f}: no sourcetype of the add-on produces ${name}`);
+          continue;
+        }
         if (!sourcetypes.length) problems.push(`${x.where}: reads ${f} but names no index macro`);
         // A field one of the searched sourcetypes has: searches over several vendors read CIM fields.
         if (!sourcetypes.some((st) => produced.get(st)?.has(f))) problems.push(`${x.where}: ${f} (${sourcetypes.join(', ')})`);
@@ -177,3 +189,11 @@ describe('saved searches', () => {
     ]));
   });
 });
+
+/** Every field a CIM model's datasets (and CIM's common fields) define. */
+function cimFieldsOf(model: string): Set<string> {
+  const out = new Set(cimCommonFields().map((f) => f.name));
+  const walk = (ds: CimDatasetFacts[]) => ds.forEach((d) => { d.fields.forEach((f) => out.add(f.name)); walk(d.children); });
+  walk(cimModels()[model]?.datasets ?? []);
+  return out;
+}
