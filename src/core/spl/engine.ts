@@ -96,6 +96,13 @@ export function roleCanSearch(role: Role, index: string): boolean {
 
 // ---------------------------------------------------------------- text helpers
 
+/** Index of the `"` that closes the quoted string opening at `start` (backslash escapes skipped). */
+function closingQuote(text: string, start: number): number {
+  let j = start + 1;
+  while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+  return j;
+}
+
 /** Splits at `sep` outside double quotes, parentheses and brackets. */
 function splitTop(text: string, sep: string): string[] {
   const out: string[] = [];
@@ -104,8 +111,7 @@ function splitTop(text: string, sep: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const j = closingQuote(text, i);
       cur += text.slice(i, j + 1);
       i = j;
       continue;
@@ -129,8 +135,7 @@ function words(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const j = closingQuote(text, i);
       cur += text.slice(i, j + 1);
       i = j;
       continue;
