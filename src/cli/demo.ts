@@ -14,6 +14,7 @@
  *
  *   npm start [-- --dir ./var/demo] [--profile full|short] [--no-preview]
  */
+import { HEALTH_SOURCETYPE } from '../core/app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,7 +85,7 @@ export function countEvent(r: InputRun, sourcetype: string, data: string, sample
   r.bySourcetype.set(sourcetype, (r.bySourcetype.get(sourcetype) ?? 0) + 1);
   const s = r.samples.get(sourcetype) ?? [];
   // The preview shows vendor data; the run's own health event is counted, not previewed.
-  if (sourcetype !== 'ta_zerotrust:health' && s.length < samplesPer && !data.includes('\n')) s.push(data);
+  if (sourcetype !== HEALTH_SOURCETYPE && s.length < samplesPer && !data.includes('\n')) s.push(data);
   r.samples.set(sourcetype, s);
   if (data.includes('"change_kind"')) {
     try {

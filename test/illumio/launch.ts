@@ -2,6 +2,7 @@
  * Spawns bin/illumio_pce_events.sh the way splunkd does: `<input>` (or `<items>` for
  * --validate-arguments) on stdin, the XML event stream on stdout, log lines on stderr.
  */
+import { HEALTH_SOURCETYPE } from '../../src/core/app';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -76,7 +77,7 @@ export function parseStream(stdout: string): StreamEvent[] {
     const field = (n: string) => { const f = new RegExp(`<${n}>([^<]*)</${n}>`).exec(m[2]); return f ? unescape(f[1]) : undefined; };
     const time = field('time');
     // Each run ends with its health event (tested in test/soc); callers here count vendor events.
-    if (field('sourcetype') === 'ta_zerotrust:health') continue;
+    if (field('sourcetype') === HEALTH_SOURCETYPE) continue;
     out.push({
       stanza: unescape(m[1]), data: field('data') ?? '', sourcetype: field('sourcetype'), index: field('index'), source: field('source'),
       ...(time !== undefined ? { time: Number(time) } : {}),

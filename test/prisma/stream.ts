@@ -3,6 +3,7 @@
  * process killed mid-write leaves a partial element that splunkd never indexes, so it is not
  * counted here either.
  */
+import { HEALTH_SOURCETYPE } from '../../src/core/app';
 import { SaxesParser } from 'saxes';
 
 export interface StreamEvent {
@@ -26,7 +27,7 @@ export function parseStream(xml: string): StreamEvent[] {
   parser.on('text', (text) => { if (current && field) current[field] += text; });
   parser.on('closetag', (t) => {
     // Each run ends with its health event (tested in test/soc); callers here count vendor events.
-    if (t.name === 'event' && current && current.sourcetype === 'ta_zerotrust:health') current = undefined;
+    if (t.name === 'event' && current && current.sourcetype === HEALTH_SOURCETYPE) current = undefined;
     if (t.name === 'event' && current) {
       out.push({ data: '', ...current } as StreamEvent);
       current = undefined;

@@ -6,6 +6,7 @@
  * simulator's signal, i.e. between fetch and emit, or when the checkpoint file changes).
  * Moved here from test/lacework/spawn.ts, which re-exports it.
  */
+import { HEALTH_SOURCETYPE } from '../../src/core/app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -54,7 +55,7 @@ export function parseEvents(stdout: string): StreamedEvent[] {
     const time = field('time');
     const sourcetype = field('sourcetype');
     // Each run ends with its health event (tested in test/soc); callers here count vendor events.
-    if (sourcetype === 'ta_zerotrust:health') continue;
+    if (sourcetype === HEALTH_SOURCETYPE) continue;
     out.push({ data: field('data') ?? '', ...(time !== undefined ? { time } : {}), ...(sourcetype !== undefined ? { sourcetype } : {}) });
   }
   return out;

@@ -3,6 +3,7 @@
  * sets each once (Settings > Advanced search > Search macros) and every search, alert and
  * dashboard follows. Saved searches ship disabled: an admin enables the ones that fit.
  */
+import { HEALTH_SOURCETYPE } from '../../core/app';
 import { ILLUMIO_FAMILIES } from '../../sources/illumio/catalog';
 
 export interface MacroDefinition {
@@ -28,7 +29,7 @@ export const MACROS: readonly MacroDefinition[] = [
   },
   {
     name: 'ta_zerotrust_health',
-    definition: '(`ta_zerotrust_illumio_index` OR `ta_zerotrust_prisma_index` OR `ta_zerotrust_lacework_index`) sourcetype="ta_zerotrust:health"',
+    definition: `(\`ta_zerotrust_illumio_index\` OR \`ta_zerotrust_prisma_index\` OR \`ta_zerotrust_lacework_index\`) sourcetype="${HEALTH_SOURCETYPE}"`,
     description: 'The add-on health events: one per input run (status, counts, lag, errors, interval), written by each input into its own index, and one by the launcher when it cannot start. Readable by every role that reads the data, unlike _internal.',
   },
   {
