@@ -1,0 +1,35 @@
+/**
+ * What a vendor folder (src/sources/<name>/) hands the rest of the add-on. src/sources/index.ts
+ * lists one SourceModule per vendor and is the only place that names vendors: the splunkd entry,
+ * the bundler, the conf generators, the configuration page, the demo, the benches and the tests
+ * all loop over that list. A fourth vendor is one new folder and one line there.
+ *
+ * Everything beyond the input descriptions is behind a function returning a promise, so that
+ * importing the list costs nothing: splunkd's `--scheme` call and the browser page read only the
+ * descriptions, and the browser bundle replaces those dynamic imports by stubs (src/build/bundle.ts).
+ * Core knows no vendor: this file only states the shape.
+ */
+import type { InputDescription, TypedConfig } from './description';
+import type { SourceKnowledge } from './knowledge/spec';
+import type { Source } from './types';
+
+/** One modular input (one scheme) of a vendor. */
+export interface InputModule<C extends TypedConfig = TypedConfig> {
+  /** Scheme, arguments, sourcetype: browser-safe data. */
+  description: InputDescription;
+  /** The validator and collector; loaded only when the input runs. */
+  load(): Promise<Source<C>>;
+}
+
+export interface SourceModule {
+  /** The folder name under src/sources/ (lower case, [a-z0-9_]): names macros, bundles and golden files. */
+  name: string;
+  /** The vendor product as admins know it, e.g. "Illumio PCE". */
+  title: string;
+  inputs: readonly InputModule[];
+  /**
+   * Search-time knowledge: props and transforms per sourcetype, lookups, eventtypes with tags,
+   * and the vendor's macros and saved searches. The conf generators loop over these.
+   */
+  knowledge(): Promise<SourceKnowledge>;
+}

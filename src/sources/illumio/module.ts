@@ -1,0 +1,12 @@
+/** The Illumio PCE vendor module: what src/sources/index.ts lists (see src/core/source-module.ts). */
+import type { SourceModule } from '../../core/source-module';
+import { illumioDescription } from './description';
+
+export const illumio: SourceModule = {
+  name: 'illumio',
+  title: 'Illumio PCE',
+  inputs: [
+    { description: illumioDescription, load: async () => (await import('./index')).source },
+  ],
+  knowledge: async () => (await import('./knowledge')).illumioKnowledge,
+};

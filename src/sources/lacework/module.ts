@@ -1,0 +1,13 @@
+/** The Lacework Edge vendor module: what src/sources/index.ts lists (see src/core/source-module.ts). */
+import type { SourceModule } from '../../core/source-module';
+import { laceworkAlertsDescription, laceworkAuditDescription } from './description';
+
+export const lacework: SourceModule = {
+  name: 'lacework',
+  title: 'Lacework Edge',
+  inputs: [
+    { description: laceworkAuditDescription, load: async () => (await import('./index')).auditSource },
+    { description: laceworkAlertsDescription, load: async () => (await import('./index')).alertsSource },
+  ],
+  knowledge: async () => (await import('./knowledge')).laceworkKnowledge,
+};
