@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundledPackages, noticesText } from './notices';
+import { moduleOf } from '../core/source-module';
+import { SOURCE_MODULES } from '../sources';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const OUT_DIR = path.join(ROOT, 'bin', 'lib');
@@ -22,7 +24,7 @@ export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
  *  - modinput.js: the entry, the descriptions and the scheme writer (splunkd runs `--scheme` for
  *    every input whenever it starts);
  *  - run-<scheme>.js: run and validate modes with that one input's code (HTTP, logging,
- *    checkpoints); src/core/run-loader.ts becomes a require of it;
+ *    checkpoints); src/cli/run-loader.ts becomes a require of it;
  *  - splunk-sdk.js: the SDK (with needle and iconv-lite, ~600 KB), required only when a secret
  *    is read from or moved to storage/passwords.
  * undici comes in through a shim of the three things we use, not its index (which evaluates
@@ -30,22 +32,45 @@ export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
  * make node's ESM loader lex a whole bundle for CommonJS exports first.
  */
 export const ENTRY = 'src/cli/modinput.ts';
-export const SCHEME_SOURCES: Record<string, string> = {
-  illumio_pce_events: 'illumio',
-  prisma_saas_log_events: 'prisma',
-  lacework_edge_audit: 'lacework',
-  lacework_edge_alerts: 'lacework',
-};
+export const RUN_ENTRY = 'src/cli/modinput-run.ts';
+/** Scheme → the vendor folder (module name) whose code its run bundle holds. */
+export const SCHEME_SOURCES: Record<string, string> = Object.fromEntries(
+  SOURCE_MODULES.flatMap((m) => m.inputs.map((i) => [i.description.scheme, m.name])),
+);
 const SDK_ENTRY = 'splunk-sdk-entry';
+
+/**
+ * The lazy loaders of the module list (dynamic imports in src/sources/<vendor>/module.ts) that a
+ * bundle leaves out become a module that throws when reached: the --scheme bundle and the browser
+ * page keep none (descriptions only), a run bundle keeps the import of its own vendor's index.ts.
+ */
+export function lazyLoaderStubs(bundleName: string, keepVendor?: string): Plugin {
+  const sources = path.join(ROOT, 'src', 'sources');
+  return {
+    name: 'ta-lazy-loaders',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import' || path.basename(args.importer) !== 'module.ts' || path.dirname(path.dirname(args.importer)) !== sources) return undefined;
+        const target = path.resolve(args.resolveDir, args.path);
+        if (keepVendor !== undefined && target === path.join(sources, keepVendor, 'index')) return undefined;
+        return { path: path.relative(ROOT, target), namespace: 'ta-absent' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'ta-absent' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in ${bundleName}`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 /** For the run bundle of `scheme`: other vendors' folders are not in it. */
 function runPlugins(scheme: string | undefined): Plugin[] {
-  const vendor = scheme ? SCHEME_SOURCES[scheme] : undefined;
-  return [{
+  const vendor = scheme ? moduleOf(SOURCE_MODULES, scheme)?.name : undefined;
+  return [lazyLoaderStubs(scheme ? `the run bundle of ${scheme}` : 'modinput.js', vendor), {
     name: 'ta-bundles',
     setup(b) {
       b.onResolve({ filter: /^\.\/run-loader$/ }, (args) =>
-        args.importer.endsWith(path.join('src', 'core', 'modinput.ts')) ? { path: 'run-loader', namespace: 'ta' } : undefined);
+        args.importer.endsWith(path.join('src', 'cli', 'modinput.ts')) ? { path: 'run-loader', namespace: 'ta' } : undefined);
       b.onLoad({ filter: /^run-loader$/, namespace: 'ta' }, () => ({
         // An indirect require: esbuild leaves it to node, which resolves it next to this bundle.
         contents: `const load = require; exports.loadRun = (scheme) => Promise.resolve().then(() => load('./run-' + scheme.replace(/[^a-z_]/g, '') + '.js'));`,
@@ -59,14 +84,6 @@ function runPlugins(scheme: string | undefined): Plugin[] {
       b.onResolve({ filter: /^\.\/splunk-sdk\.js$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'ta' }));
       b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
-      b.onResolve({ filter: /^\.\/(illumio|prisma|lacework)$/ }, (args) => {
-        if (!vendor || !args.importer.endsWith(path.join('src', 'sources', 'registry.ts'))) return undefined;
-        return args.path === `./${vendor}` ? undefined : { path: args.path, namespace: 'ta-absent' };
-      });
-      b.onLoad({ filter: /.*/, namespace: 'ta-absent' }, (args) => ({
-        contents: `throw new Error('${args.path.slice(2)} is not in the run bundle of ${scheme}');`,
-        loader: 'js',
-      }));
     },
   }];
 }
@@ -105,7 +122,8 @@ export async function bundleUi(outFile = UI_OUT): Promise<string> {
   return (await bundleUiWithMetafile(outFile)).file;
 }
 
-async function bundleUiWithMetafile(outFile: string): Promise<{ file: string; metafile: Metafile }> {
+/** The page's bundle and what esbuild put into it (test/ui/bundle.test.ts reads the inputs). */
+export async function bundleUiWithMetafile(outFile: string): Promise<{ file: string; metafile: Metafile }> {
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(ROOT, UI_ENTRY)],
@@ -118,6 +136,7 @@ async function bundleUiWithMetafile(outFile: string): Promise<{ file: string; me
     metafile: true,
     outfile: outFile,
     legalComments: 'none',
+    plugins: [lazyLoaderStubs('the configuration page')],
     logLevel: 'warning',
   });
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
@@ -136,7 +155,7 @@ export interface BundleResult {
 export function bundleEntries(): { name: string; entry: string; scheme?: string }[] {
   return [
     { name: 'modinput', entry: path.join(ROOT, ENTRY) },
-    ...Object.keys(SCHEME_SOURCES).map((scheme) => ({ name: `run-${scheme}`, entry: path.join(ROOT, 'src', 'core', 'modinput-run.ts'), scheme })),
+    ...Object.keys(SCHEME_SOURCES).map((scheme) => ({ name: `run-${scheme}`, entry: path.join(ROOT, RUN_ENTRY), scheme })),
     { name: 'splunk-sdk', entry: SDK_ENTRY },
   ];
 }

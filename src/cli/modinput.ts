@@ -18,9 +18,10 @@ if (nodeTooOld(process.versions.node)) {
   process.exit(1);
 }
 
-import('../core/modinput')
-  .then(async ({ main, defaultAppDir }) => {
-    const code = await main(process.argv.slice(2), {
+// Dynamic imports, so that nothing else is evaluated before the version check.
+Promise.all([import('../app/modinput'), import('../sources'), import('./run-loader')])
+  .then(async ([{ main, defaultAppDir }, { SOURCE_MODULES }, { loadRun }]) => {
+    const code = await main({ modules: SOURCE_MODULES, loadRun }, process.argv.slice(2), {
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,

@@ -14,7 +14,11 @@ import type { RunSummary } from '../core/runtime';
 import { Collector } from '../core/standalone/collector';
 import { loadCollectorConfig } from '../core/standalone/config';
 import { errorMessage } from '../core/errors';
-import { descriptions, loadSource } from '../sources/registry';
+import { descriptionsOf, loadSource as loadFrom } from '../core/source-module';
+import { SOURCE_MODULES } from '../sources';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
+const loadSource = (scheme: string) => loadFrom(SOURCE_MODULES, scheme);
 
 /** How the command is started: the bundle of the collector artefact, or `npx ta-zerotrust` in a checkout. */
 const PROG = process.env.TA_ZEROTRUST_COLLECTOR_VERSION ? 'node ta-zerotrust-collector.js' : 'ta-zerotrust';

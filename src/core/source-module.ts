@@ -6,8 +6,10 @@
  *
  * Everything beyond the input descriptions is behind a function returning a promise, so that
  * importing the list costs nothing: splunkd's `--scheme` call and the browser page read only the
- * descriptions, and the browser bundle replaces those dynamic imports by stubs (src/build/bundle.ts).
- * Core knows no vendor: this file only states the shape.
+ * descriptions, and the bundler replaces those dynamic imports by stubs (src/build/bundle.ts).
+ * The run bundle of an input keeps one of them: the import of its vendor's `index.ts`, so an
+ * input's load() imports that file (as `import('./index')`).
+ * Core knows no vendor: this file only states the shape and the look-ups over a list.
  */
 import type { InputDescription, TypedConfig } from './description';
 import type { SourceKnowledge } from './knowledge/spec';
@@ -32,4 +34,29 @@ export interface SourceModule {
    * and the vendor's macros and saved searches. The conf generators loop over these.
    */
   knowledge(): Promise<SourceKnowledge>;
+}
+
+/** Every input of every module, in list order. */
+export function inputsOf(modules: readonly SourceModule[]): InputModule[] {
+  return modules.flatMap((m) => [...m.inputs]);
+}
+
+export function descriptionsOf(modules: readonly SourceModule[]): InputDescription[] {
+  return inputsOf(modules).map((i) => i.description);
+}
+
+export function findDescription(modules: readonly SourceModule[], scheme: string): InputDescription | undefined {
+  return inputsOf(modules).find((i) => i.description.scheme === scheme)?.description;
+}
+
+/** The module that owns `scheme`. */
+export function moduleOf(modules: readonly SourceModule[], scheme: string): SourceModule | undefined {
+  return modules.find((m) => m.inputs.some((i) => i.description.scheme === scheme));
+}
+
+/** The input's source (its collector code is imported here, not before). */
+export async function loadSource(modules: readonly SourceModule[], scheme: string): Promise<Source> {
+  const input = inputsOf(modules).find((i) => i.description.scheme === scheme);
+  if (!input) throw new Error(`Unknown input scheme "${scheme}". Known: ${descriptionsOf(modules).map((d) => d.scheme).join(', ')}.`);
+  return input.load();
 }

@@ -11,17 +11,16 @@
  * Everything is built with textContent: nothing from splunkd is ever parsed as HTML.
  */
 import type { ArgumentDescription, InputDescription } from '../core/description';
-import { illumioDescription } from '../sources/illumio/description';
-import { laceworkAlertsDescription, laceworkAuditDescription } from '../sources/lacework/description';
-import { prismaDescription } from '../sources/prisma/description';
+import { descriptionsOf } from '../core/source-module';
+import { SOURCE_MODULES } from '../sources';
 import {
   checkForm, initialForm, listInputs, loadLogLevel, loadProxy, LOG_LEVELS, removeInput, saveInput, saveLogLevel, saveProxy,
   setInputDisabled, testConnection, type FormMode, type InputForm, type InputRecord, type ProxyForm,
 } from './model';
 import { SplunkError, SplunkRest, webContext } from './rest';
 
-/** The registry's list (src/sources/registry.ts) without its collectors, which are Node-only. */
-export const DESCRIPTIONS: readonly InputDescription[] = [illumioDescription, prismaDescription, laceworkAuditDescription, laceworkAlertsDescription];
+/** The module list's descriptions; its lazy loaders (collectors, Node-only) are stubs in the page's bundle. */
+export const DESCRIPTIONS: readonly InputDescription[] = descriptionsOf(SOURCE_MODULES);
 
 export const MOUNT_ID = 'ta-zerotrust-config';
 

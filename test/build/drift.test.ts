@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { driftedFiles, runGenerators, writeGenerated } from '../../src/build/generate';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
 
 describe('generated files', () => {
   it('are committed as the generators produce them', () => {
@@ -27,7 +29,7 @@ describe('generated files', () => {
   });
 
   it('declare every argument of every input in README/inputs.conf.spec', () => {
-    const { descriptions } = require('../../src/sources/registry') as typeof import('../../src/sources/registry');
+    const descriptions = descriptionsOf(SOURCE_MODULES);
     const spec = runGenerators().find((f) => f.path === 'README/inputs.conf.spec')!.content as string;
     for (const d of descriptions) {
       const stanza = spec.split(`[${d.scheme}://<name>]`)[1]?.split(/\n\[/)[0] ?? '';

@@ -6,7 +6,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { descriptions } from '../../src/sources/registry';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 export const REPO = path.resolve(__dirname, '..', '..');
 

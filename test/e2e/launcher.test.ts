@@ -8,12 +8,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
-import { descriptions } from '../../src/sources/registry';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
+
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { fixtureText } from '../protocol/fixtures';
 import { child, parseXml, shape, type XmlNode } from '../protocol/xml-tree';
 import { inputXml as stdinInput, itemsXml as stdinItems, utf16be, type SplunkdStdinSession } from '../support/modinput-xml';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 /** The vendor events of a stream: each run also ends with its ta_zerotrust:health event. */
 function vendorEvents(stream: XmlNode): XmlNode[] {

@@ -4,9 +4,13 @@
  */
 import { SPLUNK_PARAMS } from '../../src/core/description';
 import { eventXml, schemeXml, STREAM_CLOSE, STREAM_OPEN, validationErrorXml } from '../../src/core/protocol';
-import { descriptions } from '../../src/sources/registry';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
+
 import { fixtureText } from './fixtures';
 import { child, parseXml, shape, type XmlNode } from './xml-tree';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 const schemeFixture = parseXml(fixtureText('scheme_without_defaults_and_argument_title.xml'));
 // The fixture's fullest <arg> gives the element order splunkd's own SDK writes.

@@ -18,14 +18,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 
-import { main } from '../../src/core/modinput';
+import { main } from '../../src/app/modinput';
+import { loadRun } from '../../src/cli/run-loader';
 import { escapeXmlAttr, escapeXmlText, sanitizeXmlText } from '../../src/core/protocol';
 import { XmlStreamSink } from '../../src/core/sinks/xml';
 import type { OutEvent } from '../../src/core/types';
-import { descriptions } from '../../src/sources/registry';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
 import { child, parseXml } from '../protocol/xml-tree';
 import { ensureBundle, REPO } from '../support/launcher';
 import { spawn } from 'node:child_process';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 const SECRET = 'Fuzz-Secret-7c1e9b2a44';
 const CLOSED = 'https://127.0.0.1:9';
@@ -102,7 +106,7 @@ interface Outcome { code: number; stdout: string; stderr: string }
 async function validate(scheme: string, stdin: string | Buffer): Promise<Outcome> {
   const out = sinkText();
   const err = sinkText();
-  const code = await main([scheme, '--validate-arguments'], { stdin: Readable.from([Buffer.from(stdin)]), stdout: out.stream, stderr: err.stream, appDir: REPO });
+  const code = await main({ modules: SOURCE_MODULES, loadRun }, [scheme, '--validate-arguments'], { stdin: Readable.from([Buffer.from(stdin)]), stdout: out.stream, stderr: err.stream, appDir: REPO });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

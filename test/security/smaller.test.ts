@@ -16,9 +16,13 @@ import { checkCollectorConfig, secretEnvName } from '../../src/core/standalone/c
 import { source as illumio } from '../../src/sources/illumio';
 import { auditSource } from '../../src/sources/lacework';
 import { Spool } from '../../src/sources/prisma/spool';
-import { descriptions } from '../../src/sources/registry';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
+
 import { serve, type TestServer } from '../support/serve';
 import { MemorySink, run, tmp, written } from './support';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 const servers: TestServer[] = [];
 afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });

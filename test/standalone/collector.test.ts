@@ -11,10 +11,14 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { main, parseArgs } from '../../src/cli/ta-zerotrust';
 import { checkCollectorConfig, secretEnvName } from '../../src/core/standalone/config';
-import { descriptions } from '../../src/sources/registry';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
+
 import { startLaceworkSimulator, type LaceworkSimulator } from '../../src/sources/lacework/simulator';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { startHecStandIn, type HecStandIn } from '../support/hec';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const H = 3_600_000;

@@ -3,10 +3,12 @@
  * shipped by the packager, named by the view, and clean for the package's .js scan.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { UI_OUT } from '../../src/build/bundle';
+import { bundleUiWithMetafile, UI_OUT } from '../../src/build/bundle';
 import { scanJs } from '../../src/build/lint/package-checks';
 import { selectAppFiles } from '../../src/build/package';
+import { SOURCE_MODULES } from '../../src/sources';
 import { ROOT } from './splunkweb';
 
 test('appserver/static/configuration.js is built, packaged and named by the view', () => {
@@ -26,4 +28,23 @@ test('the built script has no finding of the package .js scan (eval, insecure ht
 test('the built script carries no Node-only code (the input collectors stay out of the page)', () => {
   const js = fs.readFileSync(UI_OUT, 'utf8');
   for (const nodeOnly of ['require("undici")', 'require("fs")', 'require("node:', 'splunk-sdk', 'winston']) expect(js).not.toContain(nodeOnly);
+});
+
+test('the page bundle holds the module list and descriptions only: no collector, knowledge or Node package', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-ui-'));
+  try {
+    const { metafile } = await bundleUiWithMetafile(path.join(out, 'configuration.js'));
+    const inputs = Object.keys(metafile.inputs);
+    const vendorFiles = inputs.filter((f) => f.startsWith('src/sources/'));
+    expect(vendorFiles.filter((f) => !/^src\/sources\/(index|[a-z0-9_]+\/(module|description))\.ts$/.test(f))).toEqual([]);
+    // Every module's descriptions are there, and each lazy loader is a stub that throws.
+    for (const m of SOURCE_MODULES) expect(vendorFiles).toContain(`src/sources/${m.name}/module.ts`);
+    expect(inputs.filter((f) => f.startsWith('ta-absent:')).sort()).toEqual(
+      SOURCE_MODULES.flatMap((m) => [`ta-absent:src/sources/${m.name}/index`, `ta-absent:src/sources/${m.name}/knowledge`]).sort(),
+    );
+    expect(inputs.filter((f) => f.includes('node_modules/'))).toEqual([]);
+    expect(metafile.outputs[Object.keys(metafile.outputs)[0]].imports).toEqual([]);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });

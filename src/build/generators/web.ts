@@ -10,7 +10,8 @@
  */
 import { formatConf } from '../../core/conf/parse';
 import type { InputDescription } from '../../core/description';
-import { descriptions } from '../../sources/registry';
+import { descriptionsOf } from '../../core/source-module';
+import { SOURCE_MODULES } from '../../sources';
 import type { Generator } from './types';
 
 export interface ExposeStanza {
@@ -45,5 +46,5 @@ export function webConf(descs: readonly InputDescription[]): string {
 
 export const webGenerator: Generator = {
   name: 'web',
-  generate: () => ({ 'default/web.conf': webConf(descriptions) }),
+  generate: () => ({ 'default/web.conf': webConf(descriptionsOf(SOURCE_MODULES)) }),
 };

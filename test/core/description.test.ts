@@ -1,7 +1,10 @@
-import { ConfigError } from './errors';
-import { httpsUrlCheck, InputDescription, parseConfig } from './description';
-import { parseStartDate } from './time';
-import { descriptions } from '../sources/registry';
+import { ConfigError } from '../../src/core/errors';
+import { httpsUrlCheck, InputDescription, parseConfig } from '../../src/core/description';
+import { descriptionsOf } from '../../src/core/source-module';
+import { parseStartDate } from '../../src/core/time';
+import { SOURCE_MODULES } from '../../src/sources';
+
+const descriptions = descriptionsOf(SOURCE_MODULES);
 
 const desc: InputDescription = {
   scheme: 'feed', title: 'Feed', description: 'd', sourcetype: 'x', defaultInterval: 60,

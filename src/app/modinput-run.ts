@@ -1,22 +1,24 @@
 /**
  * Run and validate modes of the splunkd entry, loaded only when splunkd asks for one of them
- * (see modinput.ts): this is where HTTP, logging, secrets and checkpoints come in.
+ * (see modinput.ts): this is where HTTP, logging, secrets and checkpoints come in. The bundle of
+ * each input's run (src/cli/modinput-run.ts) binds it to the module list.
  */
 import * as os from 'os';
 import * as path from 'path';
 import { mkdtemp, rm } from 'fs/promises';
-import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from './checkpoint';
-import { ConfigError, errorMessage, isTaError } from './errors';
-import { createHttpClient } from './http';
-import { closeLoggers, createLogger, logFilePath } from './log';
-import { APP_ID, type ModinputIo } from './modinput';
-import { parseInputXml, parseValidationXml, type SplunkdSession } from './protocol/input';
-import { runStanza, validateStanza } from './runtime';
-import { splunkdConfMasker, splunkdSecretStore } from './secrets';
-import { PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME, readSettings, type Settings } from './settings';
-import { XmlStreamSink } from './sinks/xml';
-import type { CheckpointStore, HttpClient, HttpClientOptions, Logger, SecretStore } from './types';
-import { loadSource } from '../sources/registry';
+import { APP_ID } from '../core/app';
+import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from '../core/checkpoint';
+import { ConfigError, errorMessage, isTaError } from '../core/errors';
+import { createHttpClient } from '../core/http';
+import { closeLoggers, createLogger, logFilePath } from '../core/log';
+import { parseInputXml, parseValidationXml, type SplunkdSession } from '../core/protocol/input';
+import { runStanza, validateStanza } from '../core/runtime';
+import { splunkdConfMasker, splunkdSecretStore } from '../core/secrets';
+import { PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME, readSettings, type Settings } from '../core/settings';
+import { XmlStreamSink } from '../core/sinks/xml';
+import { loadSource, type SourceModule } from '../core/source-module';
+import type { CheckpointStore, HttpClient, HttpClientOptions, Logger, SecretStore } from '../core/types';
+import type { ModinputIo, RunModes } from './modinput';
 
 /** HTTP clients with the add-on-wide proxy unless the input sets its own. */
 async function httpFactory(settings: Settings, store: SecretStore | undefined, log: Logger): Promise<(opts: HttpClientOptions) => HttpClient> {
@@ -49,7 +51,7 @@ const noCheckpoint: CheckpointStore = {
 };
 
 /** Returns undefined when the item is valid, else the message for the admin. */
-export async function runValidate(scheme: string, input: Buffer, io: ModinputIo): Promise<string | undefined> {
+export async function runValidate(modules: readonly SourceModule[], scheme: string, input: Buffer, io: ModinputIo): Promise<string | undefined> {
   const def = parseValidationXml(input);
   const settings = readSettings(io.appDir);
   const stanza = def.item.name.includes('://') ? def.item.name : `${scheme}://${def.item.name}`;
@@ -57,7 +59,7 @@ export async function runValidate(scheme: string, input: Buffer, io: ModinputIo)
   for (const w of settings.warnings) log.warn(w);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'ta-zerotrust-validate-'));
   try {
-    const source = await loadSource(scheme);
+    const source = await loadSource(modules, scheme);
     const store = secretStore(def);
     await validateStanza(source, stanza, def.item.params, {
       checkpoint: noCheckpoint,
@@ -82,7 +84,7 @@ export async function runValidate(scheme: string, input: Buffer, io: ModinputIo)
 }
 
 /** Runs every stanza in `<input>`; the exit code is 1 when any of them failed. */
-export async function runInputs(scheme: string, input: Buffer, io: ModinputIo): Promise<number> {
+export async function runInputs(modules: readonly SourceModule[], scheme: string, input: Buffer, io: ModinputIo): Promise<number> {
   const def = parseInputXml(input);
   const settings = readSettings(io.appDir);
   const ctrl = new AbortController();
@@ -118,7 +120,7 @@ export async function runInputs(scheme: string, input: Buffer, io: ModinputIo): 
       const masker = def.serverUri && def.sessionKey
         ? splunkdConfMasker({ serverUri: def.serverUri, sessionKey: def.sessionKey, app: APP_ID })
         : undefined;
-      const source = await loadSource(scheme);
+      const source = await loadSource(modules, scheme);
       const summary = await runStanza(source, st.name, st.params, {
         sink,
         checkpoint,
@@ -139,4 +141,12 @@ export async function runInputs(scheme: string, input: Buffer, io: ModinputIo): 
     await closeLoggers();
   }
   return exitCode;
+}
+
+/** The run modes over `modules`, as the entry's loader returns them. */
+export function runModes(modules: readonly SourceModule[]): RunModes {
+  return {
+    runValidate: (scheme, input, io) => runValidate(modules, scheme, input, io),
+    runInputs: (scheme, input, io) => runInputs(modules, scheme, input, io),
+  };
 }

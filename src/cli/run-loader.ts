@@ -2,6 +2,8 @@
  * Loads the run and validate modes for one input. In the bundle (src/build/bundle.ts) this module
  * is replaced by a require of bin/lib/run-<scheme>.js, which holds that input's code alone.
  */
-export function loadRun(_scheme: string): Promise<typeof import('./modinput-run')> {
+import type { RunModes } from '../app/modinput';
+
+export function loadRun(_scheme: string): Promise<RunModes> {
   return import('./modinput-run');
 }

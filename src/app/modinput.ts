@@ -5,18 +5,28 @@
  *   (nothing)              read <input>, run each stanza, write the <stream> of events
  * The --scheme path is kept light: splunkd calls it for every input when it starts, so nothing
  * beyond the descriptions is loaded for it (the rest comes in through dynamic imports, which the
- * bundle evaluates only when reached).
+ * bundle evaluates only when reached). Vendor-free: the entry (src/cli/modinput.ts) hands it the
+ * module list and the loader of the run modes.
  */
 import * as path from 'path';
 import type { Readable, Writable } from 'stream';
-import { errorMessage } from './errors';
-import { loadRun } from './run-loader';
-import { schemeXml, validationErrorXml } from './protocol/scheme';
-import { descriptions, findDescription } from '../sources/registry';
-
-import { APP_ID } from './app';
+import { APP_ID } from '../core/app';
+import { errorMessage } from '../core/errors';
+import { schemeXml, validationErrorXml } from '../core/protocol/scheme';
+import { descriptionsOf, findDescription, type SourceModule } from '../core/source-module';
 
 export { APP_ID };
+
+/** Run and validate modes (./modinput-run.ts bound to the module list; a bundle of their own). */
+export interface RunModes {
+  runValidate(scheme: string, input: Buffer, io: ModinputIo): Promise<string | undefined>;
+  runInputs(scheme: string, input: Buffer, io: ModinputIo): Promise<number>;
+}
+
+export interface ModinputApp {
+  modules: readonly SourceModule[];
+  loadRun(scheme: string): Promise<RunModes>;
+}
 
 export interface ModinputIo {
   stdin: Readable;
@@ -38,15 +48,15 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 export function defaultAppDir(): string {
-  // src/core/ in development and bin/lib/ in the bundle are both two levels below the app.
+  // src/app/ in development and bin/lib/ in the bundle are both two levels below the app.
   return process.env.TA_ZEROTRUST_APP_DIR || path.resolve(__dirname, '..', '..');
 }
 
-export async function main(argv: string[], io: ModinputIo): Promise<number> {
+export async function main(app: ModinputApp, argv: string[], io: ModinputIo): Promise<number> {
   const [scheme, mode, ...rest] = argv;
-  const desc = scheme ? findDescription(scheme) : undefined;
+  const desc = scheme ? findDescription(app.modules, scheme) : undefined;
   if (!desc) {
-    stderrLine(io, 'ERROR', `unknown input scheme "${scheme ?? ''}"; expected one of ${descriptions.map((d) => d.scheme).join(', ')}. Usage: modinput.js <scheme> [--scheme|--validate-arguments]`);
+    stderrLine(io, 'ERROR', `unknown input scheme "${scheme ?? ''}"; expected one of ${descriptionsOf(app.modules).map((d) => d.scheme).join(', ')}. Usage: modinput.js <scheme> [--scheme|--validate-arguments]`);
     return 2;
   }
   if (rest.length || (mode !== undefined && mode !== '--scheme' && mode !== '--validate-arguments')) {
@@ -58,7 +68,7 @@ export async function main(argv: string[], io: ModinputIo): Promise<number> {
     return 0;
   }
   const input = await readAll(io.stdin);
-  const { runValidate, runInputs } = await loadRun(scheme);
+  const { runValidate, runInputs } = await app.loadRun(scheme);
   try {
     if (mode === '--validate-arguments') {
       const message = await runValidate(scheme, input, io);
