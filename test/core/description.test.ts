@@ -1,12 +1,12 @@
 import { ConfigError } from '../../src/core/errors';
-import { httpsUrlCheck, InputDescription, parseConfig } from '../../src/core/description';
+import { defineInput, httpsUrlCheck, parseConfig, type ConfigOf } from '../../src/core/description';
 import { descriptionsOf } from '../../src/core/source-module';
 import { parseStartDate } from '../../src/core/time';
 import { SOURCE_MODULES } from '../../src/sources';
 
 const descriptions = descriptionsOf(SOURCE_MODULES);
 
-const desc: InputDescription = {
+const desc = defineInput({
   scheme: 'feed', title: 'Feed', description: 'd', sourcetype: 'x', defaultInterval: 60,
   args: [
     { name: 'url', title: 'URL', description: '', type: 'string', required: true, check: httpsUrlCheck },
@@ -15,7 +15,7 @@ const desc: InputDescription = {
     { name: 'kinds', title: 'Kinds', description: '', type: 'string', list: true, choices: ['a', 'b'] },
     { name: 'secret', title: 'Secret', description: '', type: 'string', secret: true },
   ],
-};
+});
 
 function fieldOf(params: Record<string, string>): string | undefined {
   try {
@@ -71,5 +71,26 @@ describe('parseStartDate', () => {
   });
   it('refuses what it cannot read', () => {
     for (const bad of ['yesterday', '7d', '-7y', '2026-13-45', '']) expect(parseStartDate(bad, now)).toBeUndefined();
+  });
+});
+
+describe('ConfigOf', () => {
+  type Feed = ConfigOf<typeof desc>;
+
+  it('types what parseConfig returns: required and defaulted keys present, numbers, booleans, lists of choices', () => {
+    const defaults: Feed = { url: 'https://h.example.com', n: 5, on: true };
+    expect(parseConfig(desc, { url: 'https://h.example.com' })).toEqual(defaults);
+    const full: Feed = { url: 'https://h.example.com', n: 7, on: false, kinds: ['a', 'b'], secret: 's' };
+    expect(parseConfig(desc, { url: 'https://h.example.com', n: '7', on: '0', kinds: 'a, b', secret: 's' })).toEqual(full);
+    // What the compiler refuses (npm run typecheck checks these lines):
+    // @ts-expect-error a number argument is a number
+    const text: Feed = { ...defaults, n: '5' };
+    // @ts-expect-error a required argument is there
+    const missing: Feed = { n: 5, on: true };
+    // @ts-expect-error a list of choices holds choices only
+    const unknownItem: Feed = { ...defaults, kinds: ['c'] };
+    // @ts-expect-error no key the description does not declare
+    const extra: Feed = { ...defaults, other: 1 };
+    expect([text, missing, unknownItem, extra]).toHaveLength(4);
   });
 });

@@ -1,4 +1,4 @@
-import { clip, commonConnectionArgs, httpsUrlCheck, type ArgValue, InputDescription } from '../../core/description';
+import { clip, commonConnectionArgs, defineInput, httpsUrlCheck, type ArgValue } from '../../core/description';
 import { startDateCheck } from '../../core/time';
 
 export const ILLUMIO_SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
@@ -14,7 +14,7 @@ export function pceUrlCheck(value: ArgValue): string | undefined {
   return undefined;
 }
 
-export const illumioDescription: InputDescription = {
+export const illumioDescription = defineInput({
   scheme: 'illumio_pce_events',
   title: 'Illumio PCE events',
   description: 'Collects audit and system events from the Illumio PCE events API (REST, version 2).',
@@ -61,4 +61,4 @@ export const illumioDescription: InputDescription = {
     },
     ...commonConnectionArgs(),
   ],
-};
+});

@@ -2,20 +2,18 @@
  * The illumio_pce_events input: PCE events API (version 2) → one Splunk event per PCE event.
  */
 import { ConfigError, ProtocolError } from '../../core/errors';
-import type { TypedConfig } from '../../core/description';
+import type { ConfigOf } from '../../core/description';
 import type { Batch, Source, SourceContext } from '../../core/types';
 import { PceClient } from './client';
-import { Collector, type IllumioCheckpoint, type IllumioConfig } from './collector';
+import { Collector, type IllumioCheckpoint } from './collector';
 import { illumioDescription } from './description';
 
 const VALIDATE_TIMEOUT_MS = 10_000;
 
-function typed(config: TypedConfig): IllumioConfig {
-  return config as unknown as IllumioConfig;
-}
+/** What parseConfig gives this input: typed by the description, so the collector needs no cast. */
+export type IllumioEventsConfig = ConfigOf<typeof illumioDescription>;
 
-export async function validateIllumio(config: TypedConfig, ctx: SourceContext): Promise<void> {
-  const c = typed(config);
+export async function validateIllumio(c: IllumioEventsConfig, ctx: SourceContext): Promise<void> {
   const client = new PceClient(ctx.http, { pceUrl: c.pce_url, org: c.org_id, keyId: c.api_key_id, secret: c.api_secret, stanza: ctx.stanza });
   const res = await client.request({
     url: client.eventsBase,
@@ -39,10 +37,10 @@ export async function validateIllumio(config: TypedConfig, ctx: SourceContext): 
   }
 }
 
-export const source: Source<TypedConfig, IllumioCheckpoint> = {
+export const source: Source<IllumioEventsConfig, IllumioCheckpoint> = {
   description: illumioDescription,
   validate: validateIllumio,
-  collect(config: TypedConfig, ctx: SourceContext): AsyncIterable<Batch<IllumioCheckpoint>> {
-    return new Collector(typed(config), ctx).run();
+  collect(config: IllumioEventsConfig, ctx: SourceContext): AsyncIterable<Batch<IllumioCheckpoint>> {
+    return new Collector(config, ctx).run();
   },
 };

@@ -3,7 +3,7 @@
  * URL paths and the security scheme, so every path and the auth header are settings whose
  * defaults are assumptions, and the help text says so. Everything else follows the document.
  */
-import { ArgumentDescription, ArgValue, clip, commonConnectionArgs, httpsUrlCheck, InputDescription } from '../../core/description';
+import { ArgValue, clip, commonConnectionArgs, defineArgs, defineInput, httpsUrlCheck } from '../../core/description';
 import { startDateCheck } from '../../core/time';
 
 /** Assumed defaults (not in the API document): keep them in one place for docs and tests. */
@@ -20,8 +20,8 @@ const pathCheck = (v: ArgValue): string | undefined =>
 const uuidPathCheck = (v: ArgValue): string | undefined =>
   pathCheck(v) ?? (String(v).includes('{uuid}') ? undefined : 'must contain {uuid} where the alert uuid goes.');
 
-function laceworkArgs(defaultPath: string, operation: string, timeHelp: string): ArgumentDescription[] {
-  return [
+function laceworkArgs(defaultPath: string, operation: string, timeHelp: string) {
+  return defineArgs([
     {
       name: 'base_url', title: 'API base URL', type: 'string', required: true,
       description: 'Lacework Edge API base URL (scheme and host, e.g. https://<tenant>.example.com). The paths below are appended to it.',
@@ -63,10 +63,10 @@ function laceworkArgs(defaultPath: string, operation: string, timeHelp: string):
       name: 'overlap', title: 'Overlap (seconds)', type: 'number', default: 300, min: 0, max: 86400, advanced: true,
       description: 'Each run asks again for this many seconds before the checkpoint, to catch records that reached the API late; repeats are dropped by uuid.',
     },
-  ];
+  ]);
 }
 
-export const laceworkAuditDescription: InputDescription = {
+export const laceworkAuditDescription = defineInput({
   scheme: 'lacework_edge_audit',
   title: 'Lacework Edge audit events',
   description: 'Collects Lacework Edge audit events (API calls and console actions).',
@@ -81,9 +81,9 @@ export const laceworkAuditDescription: InputDescription = {
     },
     ...commonConnectionArgs(),
   ],
-};
+});
 
-export const laceworkAlertsDescription: InputDescription = {
+export const laceworkAlertsDescription = defineInput({
   scheme: 'lacework_edge_alerts',
   title: 'Lacework Edge alerts',
   description: 'Collects Lacework Edge alerts and their state changes (status, incident status, owner).',
@@ -120,4 +120,4 @@ export const laceworkAlertsDescription: InputDescription = {
     },
     ...commonConnectionArgs(),
   ],
-};
+});

@@ -1,4 +1,4 @@
-import { commonConnectionArgs, httpsUrlCheck, InputDescription } from '../../core/description';
+import { commonConnectionArgs, defineInput, httpsUrlCheck } from '../../core/description';
 
 /** Prisma SaaS API hosts per region (Palo Alto Networks' Log Events API docs). */
 export const PRISMA_REGIONS: Record<string, string> = {
@@ -12,7 +12,7 @@ export const PRISMA_REGIONS: Record<string, string> = {
   jp: 'api.jp1.prisma-saas.paloaltonetworks.com',
 };
 
-export const prismaDescription: InputDescription = {
+export const prismaDescription = defineInput({
   scheme: 'prisma_saas_log_events',
   title: 'Prisma SaaS log events',
   description: 'Drains the Prisma SaaS (SaaS Security API) log events queue: incidents, policy violations, remediation, activity and admin audit.',
@@ -46,4 +46,4 @@ export const prismaDescription: InputDescription = {
     },
     ...commonConnectionArgs(),
   ],
-};
+});
