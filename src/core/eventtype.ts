@@ -8,4 +8,9 @@ export interface EventTypeDefinition {
   search: string;
   /** CIM tags enabled for `eventtype=<name>` in tags.conf. */
   tags: readonly string[];
+  /**
+   * eventtypes.conf priority, 1 (first) to 10; default 5. Catch-all and roll-up eventtypes take a
+   * low priority (9) so the specific one comes first in an event's eventtype list.
+   */
+  priority?: number;
 }

@@ -4,7 +4,9 @@
  * between two runs and none is read twice; a search that keeps event time says why.
  */
 import { relativeTime } from '../../src/core/knowledge/time';
-import { DETECTIONS, FAMILY_REPORTS } from '../../src/build/generators/knowledge-searches';
+import { generatorContext } from '../../src/build/generate';
+import { savedSearches } from '../../src/build/generators/knowledge-searches';
+import type { SavedSearchDefinition } from '../../src/core/knowledge/spec';
 import { parseConf } from '../../src/core/conf/parse';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,7 +44,10 @@ const stanzas = parseConf(fs.readFileSync(path.join(ROOT, 'default', 'savedsearc
   const get = (k: string) => s.entries.find((e) => e.key === k)?.value;
   return { name: s.name, cron: get('cron_schedule')!, earliest: get('dispatch.earliest_time')!, latest: get('dispatch.latest_time')!, indexEarliest: get('dispatch.index_earliest'), indexLatest: get('dispatch.index_latest') };
 });
-const definitions = new Map([...DETECTIONS, ...FAMILY_REPORTS].map((d) => [d.name, d]));
+let definitions = new Map<string, SavedSearchDefinition>();
+beforeAll(async () => {
+  definitions = new Map(savedSearches((await generatorContext()).knowledge).map((d) => [d.name, d]));
+});
 const at = (spec: string, nowMs: number) => {
   const t = relativeTime(spec, nowMs);
   if (t === undefined) throw new Error(`"${spec}" is not a time modifier`);

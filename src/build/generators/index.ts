@@ -2,6 +2,7 @@
 import { eventtypesGenerator } from './eventtypes';
 import { iconsGenerator } from './icons';
 import { inputsGenerator } from './inputs';
+import { launchersGenerator } from './launchers';
 import { lookupsGenerator } from './lookups';
 import { macrosGenerator } from './macros';
 import { propsGenerator } from './props';
@@ -11,10 +12,11 @@ import { transformsGenerator } from './transforms';
 import type { Generator } from './types';
 import { webGenerator } from './web';
 
-export type { Generator } from './types';
+export type { Generator, GeneratorContext } from './types';
 
 export const generators: readonly Generator[] = [
   inputsGenerator,
+  launchersGenerator,
   iconsGenerator,
   propsGenerator,
   transformsGenerator,

@@ -1,5 +1,4 @@
-/** lookups/*.csv: every vendor's lookup tables (RFC 4180). */
-import { KNOWLEDGE_SOURCES } from './sources';
+/** lookups/*.csv: every module's lookup tables (RFC 4180). */
 import type { Generator } from './types';
 
 function csvCell(v: string): string {
@@ -12,5 +11,5 @@ export function csv(header: readonly string[], rows: readonly (readonly string[]
 
 export const lookupsGenerator: Generator = {
   name: 'lookups',
-  generate: () => Object.fromEntries(KNOWLEDGE_SOURCES.flatMap((s) => s.lookups.map((l) => [`lookups/${l.file}`, csv(l.header, l.rows)]))),
+  generate: (ctx) => Object.fromEntries(ctx.knowledge.flatMap((s) => s.lookups.map((l) => [`lookups/${l.file}`, csv(l.header, l.rows)]))),
 };

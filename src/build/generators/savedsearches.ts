@@ -1,6 +1,7 @@
-/** default/savedsearches.conf from ./knowledge-searches.ts. */
+/** default/savedsearches.conf: each module's saved searches, then the add-on's own (./knowledge-searches.ts). */
 import { formatConf } from '../../core/conf/parse';
-import { DETECTIONS, FAMILY_REPORTS, SavedSearchDefinition } from './knowledge-searches';
+import type { SavedSearchDefinition, SourceKnowledge } from '../../core/knowledge/spec';
+import { ADDON_SEARCHES_ORIGIN, savedSearches } from './knowledge-searches';
 import { generatedHeader } from './sources';
 import type { Generator } from './types';
 
@@ -42,11 +43,12 @@ function savedSearchEntries(s: SavedSearchDefinition): [string, string][] {
   return entries;
 }
 
-export function savedsearchesConf(): string {
+export function savedsearchesConf(knowledge: readonly SourceKnowledge[]): string {
+  const origins = [...knowledge.filter((k) => k.savedSearches?.length), { origin: ADDON_SEARCHES_ORIGIN }];
   return formatConf(
-    [...DETECTIONS, ...FAMILY_REPORTS].map((s) => ({ name: s.name, entries: savedSearchEntries(s) })),
-    `${generatedHeader('savedsearches', '', [])}\nSource: src/build/generators/knowledge-searches.ts.\nEverything ships disabled; enable in Settings > Searches, reports, and alerts.`,
+    savedSearches(knowledge).map((s) => ({ name: s.name, entries: savedSearchEntries(s) })),
+    `${generatedHeader('savedsearches', '', origins)}\nEverything ships disabled; enable in Settings > Searches, reports, and alerts.`,
   );
 }
 
-export const savedsearchesGenerator: Generator = { name: 'savedsearches', generate: () => ({ 'default/savedsearches.conf': savedsearchesConf() }) };
+export const savedsearchesGenerator: Generator = { name: 'savedsearches', generate: (ctx) => ({ 'default/savedsearches.conf': savedsearchesConf(ctx.knowledge) }) };

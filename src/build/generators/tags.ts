@@ -5,20 +5,21 @@
  */
 import { formatConf } from '../../core/conf/parse';
 import type { EventTypeDefinition } from '../../core/eventtype';
+import type { SourceKnowledge } from '../../core/knowledge/spec';
 import { allEventTypes, generatedHeader } from './sources';
 import type { Generator } from './types';
 
 /** Most eventtypes one tag may sit on. */
 export const MAX_EVENTTYPES_PER_TAG = 30;
 
-export function tagsConf(types: readonly EventTypeDefinition[] = allEventTypes()): string {
+export function tagsConf(knowledge: readonly SourceKnowledge[], types: readonly EventTypeDefinition[] = allEventTypes(knowledge)): string {
   const perTag = new Map<string, number>();
   for (const t of types) for (const tag of t.tags) perTag.set(tag, (perTag.get(tag) ?? 0) + 1);
   for (const [tag, n] of perTag) if (n > MAX_EVENTTYPES_PER_TAG) throw new Error(`tag ${tag} would sit on ${n} eventtypes (at most ${MAX_EVENTTYPES_PER_TAG}): tag a roll-up eventtype instead.`);
   return formatConf(
     types.filter((t) => t.tags.length).map((t) => ({ name: `eventtype=${t.name}`, entries: t.tags.map((tag): [string, string] => [tag, 'enabled']) })),
-    generatedHeader('tags', ''),
+    generatedHeader('tags', '', knowledge),
   );
 }
 
-export const tagsGenerator: Generator = { name: 'tags', generate: () => ({ 'default/tags.conf': tagsConf() }) };
+export const tagsGenerator: Generator = { name: 'tags', generate: (ctx) => ({ 'default/tags.conf': tagsConf(ctx.knowledge) }) };

@@ -11,7 +11,6 @@
 import { formatConf } from '../../core/conf/parse';
 import type { InputDescription } from '../../core/description';
 import { descriptionsOf } from '../../core/source-module';
-import { SOURCE_MODULES } from '../../sources';
 import type { Generator } from './types';
 
 export interface ExposeStanza {
@@ -46,5 +45,5 @@ export function webConf(descs: readonly InputDescription[]): string {
 
 export const webGenerator: Generator = {
   name: 'web',
-  generate: () => ({ 'default/web.conf': webConf(descriptionsOf(SOURCE_MODULES)) }),
+  generate: (ctx) => ({ 'default/web.conf': webConf(descriptionsOf(ctx.modules)) }),
 };

@@ -25,6 +25,7 @@ import {
   ILLUMIO_SOURCETYPES,
 } from './catalog';
 import { SEVERITY_NUMBER } from './formats';
+import { ILLUMIO_INDEX_MACRO_DESCRIPTION, ILLUMIO_MACROS, ILLUMIO_SEARCHES } from './searches';
 
 // ---------------------------------------------------------------------------------------------
 // Shared expressions: defined once here, emitted with a comment an admin can read.
@@ -589,7 +590,7 @@ export const ILLUMIO_CIM_ROLLUPS: readonly EventTypeDefinition[] = [
 
 export function illumioEventTypes(): EventTypeDefinition[] {
   const out: EventTypeDefinition[] = [
-    { name: 'illumio_pce_event', description: 'Every Illumio PCE audit or system event, whichever way it arrived (events API, syslog JSON, CEF, LEEF).', search: `${ILLUMIO_GUARD} event_type=*`, tags: [] },
+    { name: 'illumio_pce_event', description: 'Every Illumio PCE audit or system event, whichever way it arrived (events API, syslog JSON, CEF, LEEF).', search: `${ILLUMIO_GUARD} event_type=*`, tags: [], priority: 9 },
     {
       name: 'illumio_legacy_event_name',
       description: 'Illumio events indexed under a name the PCE used before 18.2; event_type carries the current name, event_type_original the indexed one.',
@@ -612,7 +613,7 @@ export function illumioEventTypes(): EventTypeDefinition[] {
     // Prefix wildcards also catch event types Illumio adds later to a family's resources.
     const patterns = f.prefixes.map((p) => (ILLUMIO_EVENT_TYPES.some((t) => t.name === p) ? p : `${p}.*`));
     const legacy = ILLUMIO_RENAMES.filter((r) => ILLUMIO_EVENT_TYPES.find((t) => t.name === r.current)?.family === f.name).map((r) => r.legacy);
-    out.push({ name: `illumio_family_${f.name}`, description: `Illumio events of the ${f.name} family: ${f.title}.`, search: `${ILLUMIO_GUARD} ${anyValue('event_type', [...patterns, ...legacy])}`, tags: [] });
+    out.push({ name: `illumio_family_${f.name}`, description: `Illumio events of the ${f.name} family: ${f.title}.`, search: `${ILLUMIO_GUARD} ${anyValue('event_type', [...patterns, ...legacy])}`, tags: [], priority: 9 });
   }
   return out;
 }
@@ -624,4 +625,7 @@ export const illumioKnowledge: SourceKnowledge = {
   transforms: transforms(),
   lookups: lookups(),
   eventtypes: illumioEventTypes(),
+  indexMacroDescription: ILLUMIO_INDEX_MACRO_DESCRIPTION,
+  macros: ILLUMIO_MACROS,
+  savedSearches: ILLUMIO_SEARCHES,
 };

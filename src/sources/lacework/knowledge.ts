@@ -4,6 +4,7 @@
  */
 import { line, type ConfLine, type SourceKnowledge } from '../../core/knowledge/spec';
 import { LACEWORK_ALERT_SOURCETYPE, LACEWORK_AUDIT_SOURCETYPE, LACEWORK_EVENT_TYPES } from './eventtypes';
+import { LACEWORK_INDEX_MACRO_DESCRIPTION, LACEWORK_MACROS, LACEWORK_SEARCHES } from './searches';
 
 const head = (comment: string): ConfLine[] => [
   line('SHOULD_LINEMERGE', 'false'),
@@ -93,4 +94,7 @@ export const laceworkKnowledge: SourceKnowledge = {
   ],
   lookups: [],
   eventtypes: LACEWORK_EVENT_TYPES,
+  indexMacroDescription: LACEWORK_INDEX_MACRO_DESCRIPTION,
+  macros: LACEWORK_MACROS,
+  savedSearches: LACEWORK_SEARCHES,
 };

@@ -13,7 +13,7 @@ export const PRISMA_SOURCETYPE = 'pan:prisma_saas';
 const st = `sourcetype="${PRISMA_SOURCETYPE}"`;
 
 export const PRISMA_EVENT_TYPES: readonly EventTypeDefinition[] = [
-  { name: 'prisma_saas_event', description: 'Every Prisma SaaS log event.', search: st, tags: [] },
+  { name: 'prisma_saas_event', description: 'Every Prisma SaaS log event.', search: st, tags: [], priority: 9 },
   { name: 'prisma_saas_incident', description: 'Prisma SaaS incidents (a policy rule matched an asset).', search: `${st} log_type="incident"`, tags: ['alert'] },
   { name: 'prisma_saas_policy_violation', description: 'Prisma SaaS policy violations.', search: `${st} log_type="policy_violation"`, tags: ['alert'] },
   { name: 'prisma_saas_remediation', description: 'Prisma SaaS remediations taken on incidents.', search: `${st} log_type="remediation"`, tags: ['alert'] },

@@ -4,6 +4,7 @@
  */
 import { line, type SourceKnowledge } from '../../core/knowledge/spec';
 import { PRISMA_EVENT_TYPES, PRISMA_SOURCETYPE } from './eventtypes';
+import { PRISMA_INDEX_MACRO_DESCRIPTION, PRISMA_MACROS, PRISMA_SEARCHES } from './searches';
 
 /** Admin logins: the documented action=login/logout, and event_type=login with action=sign_in/sign_out. */
 export const PRISMA_ADMIN_LOGIN = 'log_type=="admin_audit" AND (event_type=="login" OR in(action, "login", "logout", "sign_in", "sign_out"))';
@@ -67,4 +68,7 @@ export const prismaKnowledge: SourceKnowledge = {
   transforms: [],
   lookups: [],
   eventtypes: PRISMA_EVENT_TYPES,
+  indexMacroDescription: PRISMA_INDEX_MACRO_DESCRIPTION,
+  macros: PRISMA_MACROS,
+  savedSearches: PRISMA_SEARCHES,
 };
