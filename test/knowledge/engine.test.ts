@@ -3,8 +3,9 @@
  * transforms.conf.spec, eval docs), using small confs written for each case.
  */
 import { parseConf } from '../../src/core/conf/parse';
-import { breakLines, cleanKey, KnowledgeBase, parseCsv, splitExtract, toJsonObject } from '../../src/core/knowledge';
+import { breakLines, cleanKey, KnowledgeBase, META_CACHE_LIMIT, parseCsv, splitExtract, toJsonObject } from '../../src/core/knowledge';
 import { evaluate, parseEval } from '../../src/core/knowledge/eval';
+import { FUNCTIONS_TABLE } from '../../src/core/knowledge/functions';
 import { applicableStanzas, patternToRegex, readPropsStanzas, resolveSettings } from '../../src/core/knowledge/props';
 import { compilePcre, execAll, RegexSubsetError } from '../../src/core/knowledge/regex';
 import { matchSearch, parseSearch } from '../../src/core/knowledge/search';
@@ -168,6 +169,18 @@ describe('search-time sequence', () => {
     expect(() => kb('[st]\nREPORT-a = missing\n')).toThrow(/missing transforms.conf stanza \[missing\]/);
     expect(() => kb('[st]\nTIME_FORMAT = %Y %G\n')).toThrow(/unsupported variables %G/);
     expect(() => kb('[st]\nKV_MODE = xml\n')).toThrow(/KV_MODE=xml/);
+    expect(() => kb('[st]\nLOOKUP-l = tbl OUTPUT name\n', '[tbl]\nfilename = t.csv\n', { lookups: new Map([['t.csv', 'code,name\n']]) })).toThrow(/LOOKUP-l names no field to match on/);
+  });
+
+  it('compiles a pipeline once per set of settings, however many sources and hosts events come from', () => {
+    const k = kb('[st]\nKV_MODE = none\nEVAL-from = "sourcetype"\n[source::/x/...]\nEVAL-from = "source x"\n[host::h7*]\nEVAL-via = "host h7"\n');
+    const afterLoad = k.cacheSizes().pipelines;
+    for (let i = 0; i < META_CACHE_LIMIT * 3; i++) {
+      const o = fields(k, 'e', 'st', { source: i % 2 ? `/x/${i}.log` : `/y/${i}.log`, host: `h${i}` });
+      expect({ i, from: o.from, via: o.via }).toEqual({ i, from: i % 2 ? 'source x' : 'sourcetype', via: String(i).startsWith('7') ? 'host h7' : undefined });
+    }
+    // Beyond load's ([st] alone among them): st with source x, with host h7*, with both.
+    expect(k.cacheSizes()).toEqual({ pipelines: afterLoad + 3, metas: META_CACHE_LIMIT });
   });
 });
 
@@ -197,6 +210,26 @@ describe('eval', () => {
     ['strftime(strptime("2020-01-02", "%Y-%m-%d"), "%F")', {}, '2020-01-02'],
   ])('%s', (expr, f, want) => {
     expect(run(expr, f as Record<string, string>)).toEqual(want);
+  });
+
+  it.each(Object.entries(FUNCTIONS_TABLE))('%s(): the table\'s arity and regex argument are what the parser enforces', (name, def) => {
+    const [lo, hi] = def.arity;
+    const call = (n: number, regex = '"x"') => `${name}(${Array.from({ length: n }, (_, i) => (i === def.regexArg ? regex : `a${i}`)).join(', ')})`;
+    expect(() => parseEval(call(lo))).not.toThrow();
+    expect(() => parseEval(call(hi))).not.toThrow();
+    if (lo > 0) expect(() => parseEval(call(lo - 1))).toThrow(`${name}() takes ${lo}..${hi} arguments, got ${lo - 1}`);
+    expect(() => parseEval(call(hi + 1))).toThrow(`${name}() takes ${lo}..${hi} arguments, got ${hi + 1}`);
+    if (def.regexArg !== undefined) {
+      expect(() => parseEval(call(lo, 'pattern'))).toThrow(`${name}() needs a literal regex`);
+      expect(() => parseEval(call(lo, '"a++"'))).toThrow(/possessive/);
+    }
+  });
+
+  it('textual results stay text under +; unknown names are refused with the table\'s names', () => {
+    expect(run('tostring(1) + tostring(2)')).toBe('12');
+    expect(run('substr("12", 1) + lower("3")')).toBe('123');
+    expect(run('abs(-1) + abs(2)')).toBe(3);
+    expect(() => parseEval('constructor(1)')).toThrow(/unsupported function constructor\(\) \(supported: abs, case, /);
   });
 });
 

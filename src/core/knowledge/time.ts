@@ -295,15 +295,15 @@ const AUTO_FORMATS = [
   '%b %d %Y %H:%M:%S.%N %z', '%b %d %Y %H:%M:%S %z', '%b %d %Y %H:%M:%S.%N', '%b %d %Y %H:%M:%S',
 ];
 
-const prefixCache = new Map<string, RegExp>();
-
-/** Extracts `_time` (epoch ms) from raw text as the index-time timestamp processor would. */
-export function extractTimestamp(raw: string, s: TimestampSettings): number | undefined {
+/**
+ * Extracts `_time` (epoch ms) from raw text as the index-time timestamp processor would.
+ * `prefix` is TIME_PREFIX compiled once by the caller (the knowledge base's pipeline); without it
+ * TIME_PREFIX is compiled here, so no table outlives the caller.
+ */
+export function extractTimestamp(raw: string, s: TimestampSettings, prefix: RegExp | undefined = s.TIME_PREFIX ? compilePcre(s.TIME_PREFIX).re : undefined): number | undefined {
   let start = 0;
   if (s.TIME_PREFIX) {
-    let re = prefixCache.get(s.TIME_PREFIX);
-    if (!re) prefixCache.set(s.TIME_PREFIX, (re = compilePcre(s.TIME_PREFIX).re));
-    const m = re.exec(raw);
+    const m = prefix!.exec(raw);
     if (!m) return undefined;
     start = m.index + m[0].length;
   }

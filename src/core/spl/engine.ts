@@ -191,7 +191,6 @@ interface Agg {
   as: string;
 }
 
-export const AGG_FUNCS = new Set(['count', 'dc', 'distinct_count', 'values', 'list', 'sum', 'avg', 'mean', 'min', 'max', 'latest', 'earliest', 'first', 'last', 'range', 'median']);
 
 function parseAggs(cmd: string, text: string): { aggs: Agg[]; by: string[]; opts: Map<string, string> } {
   const opts = new Map<string, string>();
@@ -236,6 +235,90 @@ function parseAggs(cmd: string, text: string): { aggs: Agg[]; by: string[]; opts
   return { aggs, by, opts };
 }
 
+/** One aggregation being computed over a group's rows. */
+interface AggInput {
+  a: Agg;
+  rows: Row[];
+  now: number;
+  /** The values of the field (or of the eval expression) over the rows. */
+  vals(): string[];
+  /** Those values that are numbers. */
+  nums(): number[];
+}
+
+/** The field's values of the newest (or oldest) row by _time that has the field. */
+function byTime({ a, rows }: AggInput, newest: boolean): string[] | undefined {
+  let best: { t: number; v: string[] } | undefined;
+  for (const r of rows) {
+    const v = r.get(a.arg!);
+    if (!v || !v.length) continue;
+    const t = Number(r.get('_time')?.[0] ?? 0);
+    if (!best || (newest ? t > best.t : t < best.t)) best = { t, v };
+  }
+  return best?.v;
+}
+
+const distinctCount = (x: AggInput) => [String(new Set(x.vals()).size)];
+const mean = (x: AggInput) => {
+  const n = x.nums();
+  return n.length ? [numText(n.reduce((p, q) => p + q, 0) / n.length)] : undefined;
+};
+/** min()/max(): numerically when any value is a number, else by text. */
+const extreme = (max: boolean) => (x: AggInput) => {
+  const v = x.vals();
+  if (!v.length) return undefined;
+  const n = v.filter(isNum).map(Number);
+  if (n.length) return [numText(max ? Math.max(...n) : Math.min(...n))];
+  const s = [...v].sort();
+  return [max ? s[s.length - 1] : s[0]];
+};
+
+/** The stats functions the engine supports: ONE table, name → implementation. */
+const AGGREGATIONS: Readonly<Record<string, (x: AggInput) => string[] | undefined>> = {
+  count: ({ a, rows, now }) => {
+    if (a.evalExpr) {
+      // count(eval(x)) counts the events where x is true.
+      let n = 0;
+      for (const r of rows) if (evalExpr(a.evalExpr, { get: (f) => r.get(f), now }) === true) n++;
+      return [String(n)];
+    }
+    return [String(a.arg ? rows.filter((r) => (r.get(a.arg!) ?? []).length > 0).length : rows.length)];
+  },
+  dc: distinctCount,
+  distinct_count: distinctCount,
+  values: (x) => {
+    const v = [...new Set(x.vals())].sort();
+    return v.length ? v : undefined;
+  },
+  list: (x) => {
+    const v = x.vals().slice(0, 100);
+    return v.length ? v : undefined;
+  },
+  sum: (x) => {
+    const n = x.nums();
+    return n.length ? [numText(n.reduce((p, q) => p + q, 0))] : undefined;
+  },
+  avg: mean,
+  mean,
+  min: extreme(false),
+  max: extreme(true),
+  latest: (x) => byTime(x, true),
+  earliest: (x) => byTime(x, false),
+  first: ({ a, rows }) => rows.find((r) => r.get(a.arg!)?.length)?.get(a.arg!),
+  last: ({ a, rows }) => [...rows].reverse().find((r) => r.get(a.arg!)?.length)?.get(a.arg!),
+  range: (x) => {
+    const n = x.nums();
+    return n.length ? [numText(Math.max(...n) - Math.min(...n))] : undefined;
+  },
+  median: (x) => {
+    const n = x.nums().sort((p, q) => p - q);
+    return n.length ? [numText(n[Math.floor((n.length - 1) / 2)])] : undefined;
+  },
+};
+
+/** The supported stats function names (test/soc/engine.test.ts checks them against Splunk's reference). */
+export const AGG_FUNCS: ReadonlySet<string> = new Set(Object.keys(AGGREGATIONS));
+
 function aggregate(a: Agg, rows: Row[], now: number): string[] | undefined {
   const vals = (): string[] => {
     if (a.evalExpr) {
@@ -249,73 +332,9 @@ function aggregate(a: Agg, rows: Row[], now: number): string[] | undefined {
     if (!a.arg) return [];
     return rows.flatMap((r) => r.get(a.arg!) ?? []);
   };
-  const nums = () => vals().filter(isNum).map(Number);
-  const byTime = (newest: boolean) => {
-    let best: { t: number; v: string[] } | undefined;
-    for (const r of rows) {
-      const v = r.get(a.arg!);
-      if (!v || !v.length) continue;
-      const t = Number(r.get('_time')?.[0] ?? 0);
-      if (!best || (newest ? t > best.t : t < best.t)) best = { t, v };
-    }
-    return best?.v;
-  };
-  switch (a.fn) {
-    case 'count':
-      if (a.evalExpr) {
-        // count(eval(x)) counts the events where x is true.
-        let n = 0;
-        for (const r of rows) if (evalExpr(a.evalExpr, { get: (f) => r.get(f), now }) === true) n++;
-        return [String(n)];
-      }
-      return [String(a.arg ? rows.filter((r) => (r.get(a.arg!) ?? []).length > 0).length : rows.length)];
-    case 'dc':
-    case 'distinct_count':
-      return [String(new Set(vals()).size)];
-    case 'values': {
-      const v = [...new Set(vals())].sort();
-      return v.length ? v : undefined;
-    }
-    case 'list': {
-      const v = vals().slice(0, 100);
-      return v.length ? v : undefined;
-    }
-    case 'sum': {
-      const n = nums();
-      return n.length ? [numText(n.reduce((x, y) => x + y, 0))] : undefined;
-    }
-    case 'avg':
-    case 'mean': {
-      const n = nums();
-      return n.length ? [numText(n.reduce((x, y) => x + y, 0) / n.length)] : undefined;
-    }
-    case 'median': {
-      const n = nums().sort((x, y) => x - y);
-      return n.length ? [numText(n[Math.floor((n.length - 1) / 2)])] : undefined;
-    }
-    case 'min':
-    case 'max': {
-      const v = vals();
-      if (!v.length) return undefined;
-      const n = v.filter(isNum).map(Number);
-      if (n.length) return [numText(a.fn === 'min' ? Math.min(...n) : Math.max(...n))];
-      const s = [...v].sort();
-      return [a.fn === 'min' ? s[0] : s[s.length - 1]];
-    }
-    case 'range': {
-      const n = nums();
-      return n.length ? [numText(Math.max(...n) - Math.min(...n))] : undefined;
-    }
-    case 'latest':
-      return byTime(true);
-    case 'earliest':
-      return byTime(false);
-    case 'first':
-      return rows.find((r) => r.get(a.arg!)?.length)?.get(a.arg!);
-    case 'last':
-      return [...rows].reverse().find((r) => r.get(a.arg!)?.length)?.get(a.arg!);
-  }
-  throw new SplUnsupportedError(`aggregation ${a.fn}`);
+  const run = AGGREGATIONS[a.fn];
+  if (!run) throw new SplUnsupportedError(`aggregation ${a.fn}`);
+  return run({ a, rows, now, vals, nums: () => vals().filter(isNum).map(Number) });
 }
 
 /** Groups rows by the BY fields (a multivalue BY field puts the row in each value's group). */
