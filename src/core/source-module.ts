@@ -26,7 +26,7 @@ export interface InputModule<C extends TypedConfig = TypedConfig> {
 export interface SourceModule {
   /** The folder name under src/sources/ (lower case, [a-z0-9_]): names macros, bundles and golden files. */
   name: string;
-  /** The vendor product as admins know it, e.g. "Illumio PCE". */
+  /** The vendor product as admins know it (the configuration page and generated texts show it). */
   title: string;
   inputs: readonly InputModule[];
   /**

@@ -7,7 +7,7 @@
  * `ta_zerotrust_events_<input>.log.1` … `.log.4`, newest first, as splunkd rotates its own logs;
  * a source pattern `ta_zerotrust_events_*.log` matches only live files). One record per line:
  *
- *   2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"
+ *   2026-11-21 23:59:59.123 +0000 INFO pid=123 input=acme_events stanza="acme_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"
  *
  *   - time: `YYYY-MM-DD HH:MM:SS.mmm +0000`, always UTC (TIME_FORMAT = %Y-%m-%d %H:%M:%S.%3N %z)
  *   - level: DEBUG | INFO | WARN | ERROR

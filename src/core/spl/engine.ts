@@ -17,7 +17,7 @@
 import { EvalExpr, evaluate as evalExpr, numText, parseEval, toFieldValues } from '../knowledge/eval';
 import { matchSearch, parseSearch, SearchNode } from '../knowledge/search';
 import { formatTime, relativeTime } from '../knowledge/time';
-import { expandMacros, Macro } from '../../build/spl';
+import { expandMacros, Macro } from './macros';
 import { cimCommonFields, cimModels, CimDatasetFacts } from '../../facts';
 
 export type Row = Map<string, string[]>;
