@@ -277,7 +277,7 @@ describe('HEC sink', () => {
     await s.write('x://a', events(5));
     const err = await s.flush().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect((err as Error).message).toMatch(/batch of 5 events could not be delivered after 4 attempts to http:\/\/127\.0\.0\.1:\d+ \(last: HEC event endpoint .* answered 503 Server is busy \(code 9\)\)/);
+    expect((err as Error).message).toMatch(/batch of 5 events could not be delivered after 4 attempts to http:\/\/127\.0\.0\.1:\d+ \(last: HEC event endpoint .* answered 503 "Server is busy" \(code 9\)\)/);
     expect(h.stored).toEqual([]);
     // The sink stays usable: the next batch goes out once HEC recovers.
     h.faults.splice(0);
@@ -293,7 +293,7 @@ describe('HEC sink', () => {
     await s.write('x://a', events(3));
     const err = await s.flush().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
-    expect((err as Error).message).toMatch(/refused the token \(403 Invalid token \(code 4\)\)/);
+    expect((err as Error).message).toMatch(/refused the token \(403 "Invalid token" \(code 4\)\)/);
     expect((err as Error).message).not.toContain('wrong-token-abcdef');
     await s.close();
   });
