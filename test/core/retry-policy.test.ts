@@ -6,7 +6,7 @@
 import { TransientError } from '../../src/core/errors';
 import { createHttpClient, RETRY_STATUSES } from '../../src/core/http';
 import { connectionOptions } from '../../src/core/http/options';
-import { parseRetryAfter, retryDelay, retryLoop, type Attempt, type GiveUp } from '../../src/core/http/retry';
+import { parseRetryAfter, pollWait, retryDelay, retryLoop, type Attempt, type GiveUp } from '../../src/core/http/retry';
 import type { HttpClient, RetryPolicy } from '../../src/core/types';
 import { PceClient } from '../../src/sources/illumio/client';
 import { startIllumioSimulator } from '../../src/sources/illumio/simulator';
@@ -100,6 +100,18 @@ describe('retryDelay and retryLoop', () => {
     await expect(r.p).resolves.toBe('ok');
     expect(r.waits).toEqual([]);
     expect(r.attempts()).toBe(2);
+  });
+});
+
+describe('pollWait: the pace of a job the server runs (Illumio async collections and traffic queries)', () => {
+  const pace = { firstMs: 1000, maxMs: 30_000 };
+  test('Retry-After is honoured but capped, never a reason to give up; without it the wait doubles from firstMs', () => {
+    expect(pollWait('5', undefined, pace, NOW)).toBe(5000);
+    expect(pollWait('3600', 5000, pace, NOW)).toBe(30_000);
+    expect(pollWait(undefined, undefined, pace, NOW)).toBe(1000);
+    expect(pollWait(undefined, 4000, pace, NOW)).toBe(8000);
+    expect(pollWait('soon', 20_000, pace, NOW)).toBe(30_000);
+    expect(pollWait('Sat, 21 Nov 2026 12:00:02 GMT', 8000, pace, NOW)).toBe(2000);
   });
 });
 

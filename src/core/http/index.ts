@@ -19,7 +19,7 @@ import { classifyFailure, isRetryableError, type FailureContext } from './errors
 import { abortableSleep, DEFAULT_RETRY, RETRY_STATUSES, parseRetryAfter, retryLoop, type GiveUp } from './retry';
 
 export { classifyFailure, errorCode, isRetryableError, TLS_CODES } from './errors';
-export { abortableSleep, backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRY_STATUSES, retryDelay, retryLoop } from './retry';
+export { abortableSleep, backoffDelay, DEFAULT_RETRY, parseRetryAfter, pollWait, RETRY_STATUSES, retryDelay, retryLoop } from './retry';
 export type { Attempt, GiveUp, GiveUpReason, RetryLoopOptions } from './retry';
 export { connectionOptions, proxyOptions, VALIDATE_TIMEOUT_MS, VALIDATION_RETRY, withDefaultProxy } from './options';
 export type { ConnectionContext, ConnectionSettings } from './options';

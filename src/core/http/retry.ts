@@ -127,3 +127,13 @@ export async function retryLoop<T>(attempt: (n: number) => Promise<Attempt<T>>, 
     await sleep(delay, o.signal);
   }
 }
+
+/**
+ * The wait before the next poll of a job the server runs for us (Illumio's async collections
+ * and traffic queries). There a Retry-After is pace, not refusal: it is honoured but capped at
+ * `maxMs` instead of ending the wait; without one the last wait doubles, from `firstMs`.
+ */
+export function pollWait(retryAfter: string | string[] | undefined, lastMs: number | undefined, o: { firstMs: number; maxMs: number }, now = Date.now()): number {
+  const next = parseRetryAfter(retryAfter, now) ?? (lastMs === undefined ? o.firstMs : lastMs * 2);
+  return Math.min(next, o.maxMs);
+}
