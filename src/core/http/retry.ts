@@ -58,6 +58,11 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/** A policy of `attempts` immediate re-reads (a body garbled in transit), no waits. */
+export function rereads(attempts: number): RetryPolicy {
+  return { retries: attempts - 1, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0 };
+}
+
 /** What one attempt came to. */
 export type Attempt<T> =
   | { done: T }
@@ -83,7 +88,7 @@ export interface RetryLoopOptions {
   policy: RetryPolicy;
   /** The error thrown when the loop stops without an answer. */
   giveUp: (g: GiveUp) => Error;
-  /** Called before each wait (logging, endpoint failover). */
+  /** Called before each further attempt (logging, endpoint failover); delayMs 0 for `again`. */
   onRetry?: (r: { attempt: number; delayMs: number; why: string; status?: number }) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -122,9 +127,8 @@ export async function retryLoop<T>(attempt: (n: number) => Promise<Attempt<T>>, 
     if (delay === undefined) throw fail('retry-after', (out as { retryAfterMs: number }).retryAfterMs);
     if (n >= maxAttempts) throw fail('attempts');
     if (o.deadline && now() + delay > o.deadline()) throw fail('deadline', delay);
-    if ('again' in out) continue;
     o.onRetry?.({ attempt: n, delayMs: delay, why, ...(status !== undefined ? { status } : {}) });
-    await sleep(delay, o.signal);
+    if (!('again' in out)) await sleep(delay, o.signal);
   }
 }
 
