@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'fs/promises';
 import { APP_ID } from '../core/app';
 import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from '../core/checkpoint';
 import { ConfigError, errorMessage, isTaError } from '../core/errors';
-import { createHttpClient } from '../core/http';
+import { createHttpClient, withDefaultProxy } from '../core/http';
 import { closeLoggers, createLogger, logFilePath } from '../core/log';
 import { parseInputXml, parseValidationXml, type SplunkdSession } from '../core/protocol/input';
 import { runStanza, validateStanza } from '../core/runtime';
@@ -28,15 +28,7 @@ async function httpFactory(settings: Settings, store: SecretStore | undefined, l
     proxyPassword = await store.get(PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME);
     if (!proxyPassword) log.warn(`[proxy] proxy_username is set but storage/passwords has no proxy password (realm ${PROXY_PASSWORD_REALM}); connecting to the proxy without one.`);
   }
-  return (opts) => {
-    if (opts.proxyUrl || !proxy.url) return createHttpClient(opts);
-    return createHttpClient({
-      ...opts,
-      proxyUrl: proxy.url,
-      ...(proxy.username ? { proxyUsername: proxy.username } : {}),
-      ...(proxyPassword ? { proxyPassword, secrets: [...(opts.secrets ?? []), proxyPassword] } : {}),
-    });
-  };
+  return (opts) => createHttpClient(withDefaultProxy(opts, { url: proxy.url, username: proxy.username, password: proxyPassword }));
 }
 
 function secretStore(session: SplunkdSession): SecretStore | undefined {

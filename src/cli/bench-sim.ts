@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import { createHttpClient } from '../core/http';
+import { connectionOptions, createHttpClient } from '../core/http';
 import { PceClient } from '../sources/illumio/client';
 import { startIllumioSimulator } from '../sources/illumio/simulator/server';
 import { startLaceworkSimulator } from '../sources/lacework/simulator';
@@ -19,7 +19,7 @@ import { eventGenerator } from '../sources/prisma/simulator/events';
 const DAY = 86_400_000;
 
 async function illumioDatafile(p: Record<string, string>): Promise<string> {
-  const http = createHttpClient({ verifyTls: true, timeoutMs: 60_000 });
+  const http = createHttpClient(connectionOptions({ timeout: 60 }));
   try {
     const pce = new PceClient(http, { pceUrl: p.pce_url, org: Number(p.org_id), keyId: p.api_key_id, secret: p.api_secret, stanza: 'illumio_pce_events://bench' });
     const now = Date.now();

@@ -8,11 +8,12 @@ import { HEALTH_SOURCETYPE } from './app';
 import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
 import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
+import { connectionOptions, VALIDATE_TIMEOUT_MS, VALIDATION_RETRY } from './http/options';
 import { makeRedactor, pairedForms, type Redactor } from './log/redact';
 import { parseSecretRef } from './secret-ref';
 import { resolveSecrets } from './secrets';
 import type {
-  Batch, CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RetryPolicy, RunLease, SecretStore, Sink, Source, SourceContext,
+  Batch, CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RunLease, SecretStore, Sink, Source, SourceContext,
 } from './types';
 
 export type StanzaParams = Record<string, string | string[] | undefined>;
@@ -111,28 +112,6 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** HTTP settings every input shares (commonConnectionArgs); absent ones keep client defaults. */
-function connectionOptions(config: TypedConfig, secrets: string[], log: Logger): HttpClientOptions {
-  const opts: HttpClientOptions = {
-    verifyTls: config.verify_tls !== false,
-    timeoutMs: (typeof config.timeout === 'number' ? config.timeout : 60) * 1000,
-    secrets,
-    logger: log,
-    caSettingName: 'ca_cert_path',
-  };
-  if (typeof config.max_response_mb === 'number') opts.maxResponseBytes = config.max_response_mb * 1024 * 1024;
-  if (typeof config.request_deadline === 'number') opts.requestDeadlineMs = config.request_deadline * 1000;
-  const ca = str(config.ca_cert_path);
-  if (ca) opts.caCertPath = ca;
-  const proxy = str(config.proxy_url);
-  if (proxy) opts.proxyUrl = proxy;
-  const proxyUser = str(config.proxy_username);
-  if (proxy && proxyUser) opts.proxyUsername = proxyUser;
-  const proxyPassword = str(config.proxy_password);
-  if (proxy && proxyPassword) opts.proxyPassword = proxyPassword;
-  return opts;
-}
-
 /**
  * Validation sees the form's values before splunkd saves the stanza: a secret typed in clear
  * must not be written to storage/passwords yet (the edit may still be refused), while a masked
@@ -192,7 +171,7 @@ async function prepare(
     .filter((v): v is string => typeof v === 'string' && v !== '');
   guard.redact = stanzaRedactor(desc, config);
   const base: HttpClientOptions = {
-    ...connectionOptions(config, secretValues, log),
+    ...connectionOptions(config, { secrets: secretValues, logger: log }),
     redact: guard.redact,
     // The admin waits on the form: one quick retry at most, for every input alike.
     ...(validating ? { retry: VALIDATION_RETRY } : {}),
@@ -531,10 +510,7 @@ async function writeHealth(
   }
 }
 
-const VALIDATION_RETRY: Partial<RetryPolicy> = { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 };
-
-/** How long the live check may take: splunkd's form waits on it. */
-export const VALIDATE_TIMEOUT_MS = 10_000;
+export { VALIDATE_TIMEOUT_MS };
 
 /**
  * The check behind --validate-arguments and the configuration page: typed config, then the

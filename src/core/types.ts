@@ -74,7 +74,11 @@ export interface HttpRequest {
   bodyTimeoutMs?: number;
   /** false: no retries for this call (destructive reads, token requests). */
   retry?: false | Partial<RetryPolicy>;
-  /** Statuses returned to the caller instead of being retried/thrown (e.g. 202, 204, 404). */
+  /**
+   * With `retry: false`: every status, 429 and 5xx included, is returned to the caller, which
+   * retries through the core's retryLoop itself (the HEC sink, to fail over and read HEC's code).
+   */
+  passStatuses?: boolean;
   signal?: AbortSignal;
 }
 
@@ -118,6 +122,8 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Name of the setting admins use for a CA file, for error messages. */
   caSettingName?: string;
+  /** Name of the proxy setting, for messages (default `proxy_url`). */
+  proxySettingName?: string;
   logger?: Logger;
   /** Keep-alive sockets; long-polling sources need their read timeout above the poll. */
   keepAliveTimeoutMs?: number;

@@ -17,6 +17,7 @@ import { SOURCE_MODULES } from '../../src/sources';
 import { startLaceworkSimulator, type LaceworkSimulator } from '../../src/sources/lacework/simulator';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { startHecStandIn, type HecStandIn } from '../support/hec';
+import { startProxy } from '../support/proxy';
 
 const descriptions = descriptionsOf(SOURCE_MODULES);
 
@@ -95,6 +96,23 @@ describe('collector.json', () => {
     expect(cfg.state_dir).toBe('/etc/zt/state');
     expect(cfg.sink).toEqual({ type: 'ndjson', path: '/etc/zt/out/events.ndjson' });
     expect(cfg.inputs[0].params.api_token_file).toBe('/etc/zt/secrets/t');
+  });
+
+  test('the HEC proxy: no credentials in sink.proxy_url or the file; a proxy_username needs its password', async () => {
+    const sink = { type: 'hec', endpoints: ['https://idx1:8088'] };
+    expect(problems({ sink: { ...sink, proxy_url: 'http://u:p@proxy:3128' }, inputs: [lwInput()] }))
+      .toContain('sink.proxy_url: must not contain credentials (user:password@)');
+    expect(problems({ sink: { ...sink, proxy_url: 'socks5://proxy:1080' }, inputs: [lwInput()] })).toContain('sink.proxy_url: must match pattern "^https?://"');
+    const msg = problems({ sink: { ...sink, proxy_url: 'http://proxy:3128', proxy_password: 'Sh0uld-Not-Be-Here' }, inputs: [lwInput()] });
+    expect(msg).toContain('sink.proxy_password: the proxy password is not read from the config file; put it in the environment variable TA_ZEROTRUST_SECRET_HEC_PROXY_PASSWORD or in a file named by sink.proxy_password_file.');
+    expect(msg).not.toContain('Sh0uld-Not-Be-Here');
+    const dir = tmp();
+    const file = path.join(dir, 'collector.json');
+    fs.writeFileSync(file, JSON.stringify({ sink: { ...sink, proxy_url: 'http://proxy:3128', proxy_username: 'svc' }, inputs: [lwInput()] }));
+    const err = capture();
+    const env = { TA_ZEROTRUST_SECRET_HEC_TOKEN: 't', [secretEnvName('lw', 'api_token')]: 't' };
+    expect(await main(['run', '--config', file, '--once'], { stdout: capture().stream, stderr: err.stream, env })).toBe(1);
+    expect(err.text()).toContain('proxy_username is set but the proxy password is missing; set the environment variable TA_ZEROTRUST_SECRET_HEC_PROXY_PASSWORD or sink.proxy_password_file.');
   });
 
   test('collector.example.json is valid', () => {
@@ -231,6 +249,53 @@ describe('runs', () => {
     expect(second.code).toBe(0);
     expect(new Set(lwUuids(hec))).toEqual(new Set(lw.auditEvents().map((e) => e.uuid)));
   }, 120_000);
+
+  test('HEC behind an authenticating proxy (sink.proxy_url, password from a file): every HEC request goes through it', async () => {
+    lw.addAuditEvents(60, Date.now() - 2 * H, Date.now() - 60_000);
+    hec = await startHecStandIn();
+    const password = 'Pr0xy-Secret-9f';
+    const proxy = await startProxy({ auth: { username: 'svc', password } });
+    try {
+      fs.writeFileSync(path.join(dir, 'proxy_pw'), `${password}\n`, { mode: 0o600 });
+      const file = writeConfig({ type: 'hec', endpoints: [hec.url], proxy_url: proxy.url, proxy_username: 'svc', proxy_password_file: 'proxy_pw' });
+      const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+      doc.inputs = doc.inputs.slice(0, 1);
+      fs.writeFileSync(file, JSON.stringify(doc));
+      const r = await runOnce(file);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(new Set(lwUuids(hec))).toEqual(new Set(lw.auditEvents().map((e) => e.uuid)));
+      // The events and the ack polls reached HEC only through the proxy, with its credentials.
+      expect(proxy.seen.length).toBeGreaterThan(0);
+      const auth = `Basic ${Buffer.from(`svc:${password}`).toString('base64')}`;
+      for (const seen of proxy.seen) expect(seen).toEqual({ method: 'CONNECT', target: `127.0.0.1:${hec.port}`, proxyAuthorization: auth });
+      const logText = fs.readFileSync(path.join(dir, 'state', 'log', 'ta_zerotrust_events_standalone.log'), 'utf8');
+      expect(r.out + logText).not.toContain(password);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('the HEC proxy refusing the credentials fails the run with a message naming sink.proxy_url, not the password', async () => {
+    lw.addAuditEvents(10, Date.now() - 2 * H, Date.now() - 60_000);
+    hec = await startHecStandIn();
+    const proxy = await startProxy({ auth: { username: 'svc', password: 'right-one' } });
+    try {
+      const file = writeConfig({ type: 'hec', endpoints: [hec.url], proxy_url: proxy.url, proxy_username: 'svc', retries: 1 });
+      const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+      doc.inputs = doc.inputs.slice(0, 1);
+      fs.writeFileSync(file, JSON.stringify(doc));
+      const out = capture();
+      const err = capture();
+      const code = await main(['run', '--config', file, '--once'], { stdout: out.stream, stderr: err.stream, env: { ...env(), TA_ZEROTRUST_SECRET_HEC_PROXY_PASSWORD: 'Wr0ng-Pa55word' } });
+      expect(code).toBe(1);
+      expect(err.text()).toMatch(/proxy 127\.0\.0\.1:\d+ refused the credentials \(407.*sink\.proxy_url/);
+      expect(out.text() + err.text()).not.toContain('Wr0ng-Pa55word');
+      expect(hec.stored).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
 
   test('NDJSON file sink: one HEC-format line per event', async () => {
     lw.addAuditEvents(50, Date.now() - 2 * H, Date.now() - 60_000);

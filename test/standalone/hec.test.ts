@@ -13,6 +13,7 @@ import { AuthError, ConfigError, TransientError } from '../../src/core/errors';
 import { HecSink, type HecSinkOptions } from '../../src/core/sinks/hec';
 import type { OutEvent } from '../../src/core/types';
 import { startHecStandIn, type HecFault, type HecStandIn } from '../support/hec';
+import { startProxy } from '../support/proxy';
 import { makeTestPki, type TestPki } from '../support/tls';
 
 const noSleep = async () => undefined;
@@ -277,7 +278,7 @@ describe('HEC sink', () => {
     await s.write('x://a', events(5));
     const err = await s.flush().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect((err as Error).message).toMatch(/batch of 5 events could not be delivered after 4 attempts to http:\/\/127\.0\.0\.1:\d+ \(last: HEC event endpoint .* answered 503 Server is busy \(code 9\)\)/);
+    expect((err as Error).message).toMatch(/batch of 5 events could not be delivered after 4 attempts to http:\/\/127\.0\.0\.1:\d+ \(last: HEC event endpoint .* answered 503 "Server is busy" \(code 9\)\)/);
     expect(h.stored).toEqual([]);
     // The sink stays usable: the next batch goes out once HEC recovers.
     h.faults.splice(0);
@@ -293,7 +294,7 @@ describe('HEC sink', () => {
     await s.write('x://a', events(3));
     const err = await s.flush().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
-    expect((err as Error).message).toMatch(/refused the token \(403 Invalid token \(code 4\)\)/);
+    expect((err as Error).message).toMatch(/refused the token \(403 "Invalid token" \(code 4\)\)/);
     expect((err as Error).message).not.toContain('wrong-token-abcdef');
     await s.close();
   });
@@ -338,6 +339,93 @@ describe('HEC sink', () => {
       expect((err as Error).message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not accepted .*sink\.ca_cert_path/);
       expect(h.stored).toEqual([]);
       await s.close();
+    });
+  });
+});
+
+describe('HEC sink: the core HTTP policy', () => {
+  test('a 503 with Retry-After is waited exactly that long (the core retryLoop), then the batch goes out', async () => {
+    const h = await hec({ faults: [{ kind: 'status', status: 503, retryAfter: 3 }] });
+    const waits: number[] = [];
+    const s = sink([h], { sleep: async (ms) => { waits.push(ms); } });
+    const sent = events(5);
+    await s.write('x://a', sent);
+    await s.flush();
+    expect(waits[0]).toBe(3000);
+    expect(deliveryOf([h], sent).missing).toEqual([]);
+    await s.close();
+  });
+
+  test('a Retry-After longer than the policy honours ends the batch at once, without waiting hours', async () => {
+    const h = await hec({ faults: [{ kind: 'status', status: 503, retryAfter: 7200 }] });
+    const waits: number[] = [];
+    const s = sink([h], { sleep: async (ms) => { waits.push(ms); } });
+    await s.write('x://a', events(5));
+    const err = await s.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/after 1 attempts .*answered 503 .*HEC asked to retry after 7200 s, longer than this run waits/);
+    expect(waits).toEqual([]);
+    await s.close();
+  });
+
+  describe('through a proxy', () => {
+    let pki: TestPki;
+    beforeAll(() => { pki = makeTestPki(); });
+    afterAll(() => pki.cleanup());
+
+    test('TLS to HEC with the private CA, tunnelled through an authenticating proxy; events and ack polls alike', async () => {
+      const h = await hec({ tls: pki.server });
+      const proxy = await startProxy({ auth: { username: 'svc', password: 'Pr0xy-Pass-77' } });
+      try {
+        const s = sink([h], { caCertPath: pki.caCert, proxyUrl: proxy.url, proxyUsername: 'svc', proxyPassword: 'Pr0xy-Pass-77' });
+        const sent = events(60);
+        await s.write('x://a', sent);
+        await s.flush();
+        await s.close();
+        const d = deliveryOf([h], sent);
+        expect(d.missing).toEqual([]);
+        expect(d.wrongConfirmed).toEqual([]);
+        expect(s.stats.acked).toBeGreaterThan(0);
+        expect(proxy.seen.length).toBeGreaterThan(0);
+        const auth = `Basic ${Buffer.from('svc:Pr0xy-Pass-77').toString('base64')}`;
+        for (const seen of proxy.seen) expect(seen).toEqual({ method: 'CONNECT', target: `127.0.0.1:${h.port}`, proxyAuthorization: auth });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('HEC\'s certificate is still verified through the proxy (sink.ca_cert_path)', async () => {
+      const h = await hec({ tls: pki.selfSigned });
+      const proxy = await startProxy();
+      try {
+        const s = sink([h], { caCertPath: pki.caCert, proxyUrl: proxy.url });
+        await s.write('x://a', events(3));
+        const err = await s.flush().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not accepted .*sink\.ca_cert_path/);
+        expect(h.stored).toEqual([]);
+        await s.close();
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('a proxy that refuses the credentials is a configuration error naming sink.proxy_url, never the password', async () => {
+      const h = await hec();
+      const proxy = await startProxy({ auth: { username: 'svc', password: 'right' } });
+      try {
+        const s = sink([h], { proxyUrl: proxy.url, proxyUsername: 'svc', proxyPassword: 'Wr0ng-Pa55-x' });
+        await s.write('x://a', events(3));
+        const err = await s.flush().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).field).toBe('sink.proxy_url');
+        expect((err as Error).message).toMatch(/refused the credentials \(407/);
+        expect((err as Error).message).not.toContain('Wr0ng-Pa55-x');
+        expect(h.stored).toEqual([]);
+        await s.close();
+      } finally {
+        await proxy.close();
+      }
     });
   });
 });

@@ -13,7 +13,7 @@ export type { HecEventRecord, HecRequestRecord };
 
 export type HecFault =
   /** Answer this status (503 "Server is busy", code 9) without storing anything. */
-  | { kind: 'status'; status: number }
+  | { kind: 'status'; status: number; retryAfter?: number }
   /** Drop the connection before storing: nothing received. */
   | { kind: 'reset-before' }
   /** Store the events, then drop the connection: received, but the client never hears of it. */
@@ -47,7 +47,7 @@ export interface HecStandInOptions {
 
 function planOf(f: HecFault | undefined): HecRequestPlan | undefined {
   switch (f?.kind) {
-    case 'status': return { status: f.status };
+    case 'status': return { status: f.status, ...(f.retryAfter !== undefined ? { retryAfter: f.retryAfter } : {}) };
     case 'reset-before': return { reset: 'before' };
     case 'reset-after': return { reset: 'after' };
     case 'lose-ack': return { ackDelayMs: Infinity };

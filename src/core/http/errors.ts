@@ -78,6 +78,15 @@ function proxyStatus(e: unknown): number | undefined {
  * `after N attempts over T s` tail, empty for a first-attempt failure.
  */
 export function classifyFailure(e: unknown, ctx: FailureContext, summary: string): TaError {
+  const err = classify(e, ctx, summary);
+  // The code alone (never the raw message, which may quote a URL) travels on, so callers such
+  // as the HEC sink can tell a refused certificate from a refused connection.
+  const code = errorCode(e);
+  if (code) Object.defineProperty(err, 'code', { value: code, enumerable: false });
+  return err;
+}
+
+function classify(e: unknown, ctx: FailureContext, summary: string): TaError {
   const code = errorCode(e);
   const what = `${ctx.method} ${ctx.url}`;
   const detail = ctx.redact(rawMessage(e) || String(e));

@@ -16,21 +16,16 @@ import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryPol
 import { displayUrl, makeRedactor, vendorText, type Redactor } from '../log/redact';
 import { classifyFailure, isRetryableError, type FailureContext } from './errors';
 
+import { abortableSleep, DEFAULT_RETRY, RETRY_STATUSES, parseRetryAfter, retryLoop, type GiveUp } from './retry';
+
 export { classifyFailure, errorCode, isRetryableError, TLS_CODES } from './errors';
-
-export const DEFAULT_RETRY: RetryPolicy = {
-  retries: 4,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 120_000,
-};
-
-export const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+export { abortableSleep, backoffDelay, DEFAULT_RETRY, parseRetryAfter, pollWait, RETRY_STATUSES, retryDelay, retryLoop } from './retry';
+export type { Attempt, GiveUp, GiveUpReason, RetryLoopOptions } from './retry';
+export { connectionOptions, proxyOptions, VALIDATE_TIMEOUT_MS, VALIDATION_RETRY, withDefaultProxy } from './options';
+export type { ConnectionContext, ConnectionSettings } from './options';
 
 /** Compatible additions to HttpClientOptions. */
 export interface HttpClientExtraOptions {
-  /** Name of the proxy setting, for messages (default `proxy_url`). */
-  proxySettingName?: string;
   /** Waits between attempts; injectable so tests can see the delays instead of sleeping them. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Source of jitter in [0, 1). */
@@ -41,52 +36,12 @@ export interface HttpClientExtraOptions {
 
 export type CreateHttpClientOptions = HttpClientOptions & HttpClientExtraOptions;
 
-// RFC 9110 HTTP-date: IMF-fixdate, obsolete RFC 850 and asctime forms all start with a day name.
-const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
-
-/**
- * The one Retry-After parser: delta seconds (digits only) or an HTTP date in the future, in ms
- * from `now`. Anything else (-5, 12.5, a past date, prose) is undefined so the caller falls back
- * to its normal backoff; Date.parse alone reads "-5" or "12.5" as dates long past, which made
- * three requests in 90 ms against a 429.
- */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d{1,9}$/.test(v)) return Number(v) * 1000;
-  if (!HTTP_DATE.test(v)) return undefined;
-  const at = Date.parse(v);
-  if (Number.isNaN(at) || at <= now) return undefined;
-  return at - now;
-}
-
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_REQUEST_DEADLINE_MS = 15 * 60_000;
 
 /** scheme://host:port with the default port spelled out, so https://h and https://h:443 match. */
 export function originOf(u: URL): string {
   return `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-}
-
-/** Full jitter: uniform in [0, min(max, base·2^attempt)]. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.floor(random() * ceiling);
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
@@ -235,7 +190,6 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
     const red = extra.length ? ((s: string) => makeRedactor(extra)(redact(s))) : redact;
     const shown = red(displayUrl(url));
     const retryPolicy: RetryPolicy | undefined = req.retry === false ? undefined : { ...policy, ...(req.retry ?? {}) };
-    const maxAttempts = retryPolicy ? retryPolicy.retries + 1 : 1;
     const ctx: FailureContext = {
       method, url: shown, host: url.hostname,
       port: url.port || (url.protocol === 'https:' ? '443' : '80'),
@@ -272,59 +226,61 @@ export function createHttpClient(opts: CreateHttpClientOptions): HttpClient {
     }
 
     async function attempts(): Promise<Dispatcher.ResponseData> {
-    for (let attempt = 1; ; attempt++) {
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await undiciRequest(url, {
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          body: req.body,
-          dispatcher,
-          headersTimeout: req.timeoutMs ?? opts.timeoutMs,
-          bodyTimeout: req.bodyTimeoutMs ?? timeouts.bodyTimeout,
-          signal,
-        });
-      } catch (e) {
-        if (timedOut()) throw deadlineError;
-        if (req.signal?.aborted) throw req.signal.reason ?? e;
-        if (isTaError(e)) throw e;
-        if (retryPolicy && attempt < maxAttempts && isRetryableError(e)) {
-          const delay = backoffDelay(attempt - 1, retryPolicy, random);
-          opts.logger?.warn('HTTP request failed; retrying', {
-            method, url: shown, error: red(classifyFailure(e, ctx, '').message), attempt, delay_ms: delay,
-          });
-          await sleep(delay, signal);
-          continue;
+      // The error of the last attempt that failed without an answer, for the final message.
+      let failure: unknown;
+      const give = (g: GiveUp): Error => {
+        if (g.status === undefined) return classifyFailure(failure, ctx, g.attempts > 1 ? summary(g.attempts) : '');
+        if (g.reason === 'retry-after') {
+          return new TransientError(
+            `${method} ${shown}: ${g.status}, the server asked to retry after ${seconds(g.delayMs ?? 0)} s ` +
+            `(more than the ${seconds(loopPolicy.maxRetryAfterMs)} s this run waits) ${summary(g.attempts)}.`, g.status);
         }
-        throw classifyFailure(e, ctx, attempt > 1 ? summary(attempt) : '');
-      }
-      if (!retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
-        const header = res.headers['retry-after'];
-        await res.body.dump().catch(() => undefined);
-        const err = new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)} (not retried).`, res.statusCode);
+        if (retryPolicy) return new TransientError(`${method} ${shown}: ${g.status} ${summary(g.attempts)}.`, g.status);
+        const err = new TransientError(`${method} ${shown}: ${g.status} ${summary(g.attempts)} (not retried).`, g.status);
         // Callers that retry themselves (destructive reads) still honour the server's pace.
-        err.retryAfterMs = parseRetryAfter(header);
-        throw err;
-      }
-      if (retryPolicy && RETRY_STATUSES.has(res.statusCode)) {
-        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        err.retryAfterMs = lastRetryAfter;
+        return err;
+      };
+      let lastRetryAfter: number | undefined;
+      // Without retries a Retry-After is handed to the caller, never refused here.
+      const loopPolicy: RetryPolicy = retryPolicy ?? { ...policy, retries: 0, maxRetryAfterMs: Infinity };
+      return retryLoop<Dispatcher.ResponseData>(async () => {
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await undiciRequest(url, {
+            method: method as Dispatcher.HttpMethod,
+            headers,
+            body: req.body,
+            dispatcher,
+            headersTimeout: req.timeoutMs ?? opts.timeoutMs,
+            bodyTimeout: req.bodyTimeoutMs ?? timeouts.bodyTimeout,
+            signal,
+          });
+        } catch (e) {
+          if (timedOut()) throw deadlineError;
+          if (req.signal?.aborted) throw req.signal.reason ?? e;
+          if (isTaError(e)) throw e;
+          if (!isRetryableError(e)) throw classifyFailure(e, ctx, '');
+          failure = e;
+          return { retry: red(classifyFailure(e, ctx, '').message) };
+        }
+        if (!RETRY_STATUSES.has(res.statusCode) || req.passStatuses) return { done: res };
+        lastRetryAfter = parseRetryAfter(res.headers['retry-after']);
         await res.body.dump().catch(() => undefined);
-        if (retryAfter !== undefined && retryAfter > retryPolicy.maxRetryAfterMs) {
-          // Waiting hours inside one run would hold the input; the next scheduled run tries again.
-          throw new TransientError(
-            `${method} ${shown}: ${res.statusCode}, the server asked to retry after ${seconds(retryAfter)} s ` +
-            `(more than the ${seconds(retryPolicy.maxRetryAfterMs)} s this run waits) ${summary(attempt)}.`, res.statusCode);
-        }
-        if (attempt < maxAttempts) {
-          const delay = retryAfter ?? backoffDelay(attempt - 1, retryPolicy, random);
-          opts.logger?.warn('HTTP server asked to retry', { method, url: shown, status: res.statusCode, attempt, delay_ms: delay });
-          await sleep(delay, signal);
-          continue;
-        }
-        throw new TransientError(`${method} ${shown}: ${res.statusCode} ${summary(attempt)}.`, res.statusCode);
-      }
-      return res;
-    }
+        return { retry: `HTTP ${res.statusCode}`, status: res.statusCode, ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}) };
+      }, {
+        policy: loopPolicy,
+        giveUp: give,
+        random,
+        sleep: (ms) => sleep(ms, signal),
+        onRetry: (r) => {
+          if (r.status === undefined) {
+            opts.logger?.warn('HTTP request failed; retrying', { method, url: shown, error: r.why, attempt: r.attempt, delay_ms: r.delayMs });
+          } else {
+            opts.logger?.warn('HTTP server asked to retry', { method, url: shown, status: r.status, attempt: r.attempt, delay_ms: r.delayMs });
+          }
+        },
+      });
     }
   }
 

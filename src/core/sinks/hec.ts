@@ -13,12 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip } from 'node:zlib';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import { APP_ID } from '../app';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../errors';
-import { abortableSleep, backoffDelay, errorCode, isRetryableError, readCaFile, TLS_CODES } from '../http';
-import { displayUrl } from '../log/redact';
-import type { Logger, OutEvent, RetryPolicy, Sink } from '../types';
+import { createHttpClient, errorCode, isRetryableError, TLS_CODES } from '../http';
+import { connectionOptions } from '../http/options';
+import { abortableSleep, parseRetryAfter, RETRY_STATUSES, retryLoop } from '../http/retry';
+import { displayUrl, vendorText } from '../log/redact';
+import type { HttpClient, Logger, OutEvent, RetryPolicy, Sink } from '../types';
 
 export interface HecSinkOptions {
   /** Base URLs of HEC (e.g. https://idx1.example.com:8088), tried in order, failing over. */
@@ -41,7 +41,12 @@ export interface HecSinkOptions {
    */
   maxUnacked?: number;
   verifyTls?: boolean;
+  /** PEM file of the CA of HEC's certificate, and of an https:// proxy's (sink.ca_cert_path). */
   caCertPath?: string;
+  /** A proxy between the collector and HEC (sink.proxy_url), and its credentials. */
+  proxyUrl?: string;
+  proxyUsername?: string;
+  proxyPassword?: string;
   /** Request timeout (default 30 s). */
   timeoutMs?: number;
   /** Attempts per batch after the first failure, across endpoints (default 8), and their backoff. */
@@ -94,7 +99,14 @@ interface Pending {
 }
 
 /** A failure worth another attempt (maybe on another endpoint). */
-class RetryableHecError extends Error {}
+class RetryableHecError extends Error {
+  constructor(message: string, readonly status?: number, readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+/** HEC's answers are a few hundred bytes; anything near this is not HEC. */
+const MAX_HEC_ANSWER_BYTES = 1024 * 1024;
 
 // In libuv's thread pool, so compression overlaps collection; the fastest level, because at
 // level 6 compressing took as long as everything else the collector does per event.
@@ -103,8 +115,6 @@ const GZIP_OPTIONS = { level: zlibConstants.Z_BEST_SPEED };
 
 /** An early ack poll (someone waits, or the window is full) comes no sooner than this after the last. */
 const ACK_POLL_MIN_MS = 50;
-
-const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 const DEFAULT_HEC_RETRY: RetryPolicy = { retries: 8, baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 60_000 };
 
@@ -129,7 +139,8 @@ export class HecSink implements Sink {
   private readonly failoverAfter: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
-  private readonly dispatcher: Dispatcher;
+  /** One client per endpoint: credentials only ever go to the endpoint's own origin. */
+  private readonly clients: HttpClient[];
   private current = 0;
   private consecutiveFailures = 0;
   private buffer: string[] = [];
@@ -171,13 +182,18 @@ export class HecSink implements Sink {
     this.failoverAfter = Math.max(1, opts.failoverAfter ?? 2);
     this.sleep = opts.sleep ?? abortableSleep;
     this.random = opts.random ?? Math.random;
-    const ca = opts.caCertPath ? readCaFile(opts.caCertPath, 'sink.ca_cert_path') : undefined;
-    this.dispatcher = new Agent({
-      connect: { rejectUnauthorized: opts.verifyTls !== false, ...(ca ? { ca } : {}), timeout: Math.min(this.timeoutMs, 30_000) },
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      keepAliveTimeout: 4_000,
-    });
+    // The same options builder as every input's, with the settings named as in collector.json.
+    const http = connectionOptions({
+      verify_tls: opts.verifyTls, ca_cert_path: opts.caCertPath, timeout: this.timeoutMs / 1000,
+      proxy_url: opts.proxyUrl, proxy_username: opts.proxyUsername, proxy_password: opts.proxyPassword,
+    }, { prefix: 'sink.', secrets: [opts.token] });
+    this.clients = this.endpoints.map((u) => createHttpClient({
+      ...http,
+      baseUrl: u.origin,
+      maxResponseBytes: MAX_HEC_ANSWER_BYTES,
+      // Retries are this sink's (failover, resend after a lost ack), through the core retryLoop.
+      retry: { retries: 0 },
+    }));
   }
 
   async write(_stanza: string, events: OutEvent[]): Promise<void> {
@@ -220,7 +236,7 @@ export class HecSink implements Sink {
       await this.flush();
     } finally {
       this.closed = true;
-      await this.dispatcher.close().catch(() => undefined);
+      await Promise.allSettled(this.clients.map((c) => c.close()));
     }
   }
 
@@ -268,34 +284,39 @@ export class HecSink implements Sink {
 
   /** Sends one batch until it is confirmed; throws when every attempt failed or on a final error. */
   private async deliver(batch: HecBatch): Promise<void> {
-    let failures = 0;
-    let lastWhy = '';
-    for (;;) {
+    const targets = () => this.endpoints.map((_, i) => this.endpointName(i)).join(', ');
+    await retryLoop<void>(async () => {
       const ep = this.current;
       if (batch.sends > 0) this.stats.resends += 1;
       batch.sends += 1;
       try {
         const ackId = await this.postSlot(() => this.post(ep, batch));
-        if (ackId === undefined) return;
+        if (ackId === undefined) return { done: undefined };
         if (await this.waitAck(ep, ackId)) {
           if (ep === this.current) this.consecutiveFailures = 0;
           this.stats.acked += 1;
-          return;
+          return { done: undefined };
         }
-        lastWhy = `no acknowledgement for ackId ${ackId} within ${Math.round(this.ackTimeoutMs / 1000)} s`;
-        this.opts.log?.warn(`HEC: ${this.endpointName(ep)} gave ${lastWhy}; sending the batch of ${batch.events} events again (it may be indexed twice).`);
-        this.noteFailure(ep, lastWhy);
+        const why = `no acknowledgement for ackId ${ackId} within ${Math.round(this.ackTimeoutMs / 1000)} s`;
+        this.opts.log?.warn(`HEC: ${this.endpointName(ep)} gave ${why}; sending the batch of ${batch.events} events again (it may be indexed twice).`);
+        this.noteFailure(ep, why);
+        return { retry: why };
       } catch (e) {
         if (!(e instanceof RetryableHecError)) throw e;
-        lastWhy = e.message;
         this.noteFailure(ep, e.message);
+        return { retry: e.message, ...(e.status !== undefined ? { status: e.status } : {}), ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
       }
-      failures += 1;
-      if (failures > this.policy.retries || this.opts.signal?.aborted) {
-        throw new TransientError(`HEC: a batch of ${batch.events} events could not be delivered after ${batch.sends} attempts to ${this.endpoints.map((_, i) => this.endpointName(i)).join(', ')} (last: ${lastWhy}). The checkpoint stays before these events; the next run sends them again.`);
-      }
-      await this.sleep(backoffDelay(failures - 1, this.policy, this.random), this.opts.signal).catch(() => undefined);
-    }
+    }, {
+      policy: this.policy,
+      random: this.random,
+      // A stop request ends the waits: the batch is then reported undelivered.
+      signal: this.opts.signal,
+      sleep: (ms, signal) => this.sleep(ms, signal).catch(() => undefined),
+      giveUp: (g) => new TransientError(
+        `HEC: a batch of ${batch.events} events could not be delivered after ${batch.sends} attempts to ${targets()} (last: ${g.why}` +
+        `${g.reason === 'retry-after' ? `; HEC asked to retry after ${Math.round((g.delayMs ?? 0) / 1000)} s, longer than this run waits` : ''}). ` +
+        'The checkpoint stays before these events; the next run sends them again.', g.status),
+    });
   }
 
   /** At most maxInFlight POSTs at once; batches waiting for acks do not hold a slot. */
@@ -344,7 +365,6 @@ export class HecSink implements Sink {
       authorization: `Splunk ${this.opts.token}`,
       'x-splunk-request-channel': this.channel,
       'content-type': 'application/json',
-      'user-agent': APP_ID,
     };
   }
 
@@ -365,14 +385,19 @@ export class HecSink implements Sink {
       }
       return ackId;
     }
-    throw this.statusError(ep, status, text, 'event');
+    throw this.statusError(ep, res, 'event');
   }
 
-  private statusError(ep: number, status: number, text: string, what: 'event' | 'ack'): Error {
+  private statusError(ep: number, res: HecAnswer, what: 'event' | 'ack'): Error {
+    const { status, text } = res;
     const body = parseJson(text) as { text?: string; code?: number } | undefined;
-    const detail = body?.text ? `${body.text}${body.code !== undefined ? ` (code ${body.code})` : ''}` : text.slice(0, 200);
+    // Redacted before it is clipped, so no part of the token can survive at the cut.
+    const redact = (t: string) => this.clients[ep].redact(t);
+    const detail = typeof body?.text === 'string'
+      ? `${vendorText(body.text, redact, 200)}${typeof body.code === 'number' ? ` (code ${body.code})` : ''}`
+      : vendorText(text, redact, 200);
     const where = `HEC ${what} endpoint ${this.endpointName(ep)}`;
-    if (RETRY_STATUSES.has(status)) return new RetryableHecError(`${where} answered ${status} ${detail}`);
+    if (RETRY_STATUSES.has(status)) return new RetryableHecError(`${where} answered ${status} ${detail}`, status, parseRetryAfter(res.retryAfter));
     if (status === 401 || status === 403) {
       return new AuthError(`${where} refused the token (${status} ${detail}). Check the HEC token given to the collector and that it is enabled.`);
     }
@@ -385,15 +410,21 @@ export class HecSink implements Sink {
     return new ProtocolError(`${where} rejected the batch: ${status} ${detail}.`);
   }
 
-  private async send(ep: number, url: URL, req: { method: 'POST'; headers: Record<string, string>; body: Buffer | string }): Promise<{ status: number; text: string }> {
+  private async send(ep: number, url: URL, req: { method: 'POST'; headers: Record<string, string>; body: Buffer | string }): Promise<HecAnswer> {
     try {
-      const res = await undiciRequest(url, { ...req, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
-      return { status: res.statusCode, text: await res.body.text() };
+      const res = await this.clients[ep].request({ url: url.toString(), ...req, retry: false, passStatuses: true });
+      return { status: res.status, text: await res.text(), retryAfter: res.headers['retry-after'] };
     } catch (e) {
       const code = errorCode(e);
       if (code && TLS_CODES.has(code)) {
         throw new ConfigError(`HEC: the TLS certificate of ${this.endpointName(ep)} is not accepted (${code}). Put the CA that signed it in sink.ca_cert_path.`, 'sink.ca_cert_path');
       }
+      if (e instanceof ConfigError && e.field === 'sink.proxy_url' && /\(407 /.test(e.message)) {
+        // The proxy refused the credentials (407): no endpoint can be reached through it.
+        throw new ConfigError(`HEC: ${e.message}`, 'sink.proxy_url');
+      }
+      // Through a proxy the client's (redacted) message says whether the proxy or HEC failed.
+      if (this.opts.proxyUrl) throw new RetryableHecError(`connection failed (${(e as Error).message})`);
       if (isRetryableError(e) || code === 'ENOTFOUND') {
         throw new RetryableHecError(`connection failed (${code ?? 'reset'})`);
       }
@@ -435,7 +466,7 @@ export class HecSink implements Sink {
         if (res.status === 200) {
           acks = (parseJson(res.text) as { acks?: Record<string, unknown> } | undefined)?.acks;
         } else {
-          const err = this.statusError(ep, res.status, res.text, 'ack');
+          const err = this.statusError(ep, res, 'ack');
           // A refused token or a missing endpoint will not heal by polling: give the batches back.
           if (!(err instanceof RetryableHecError)) {
             this.opts.log?.error(err.message);
@@ -461,6 +492,12 @@ export class HecSink implements Sink {
       }
     }
   }
+}
+
+interface HecAnswer {
+  status: number;
+  text: string;
+  retryAfter?: string;
 }
 
 function parseJson(text: string): unknown {

@@ -18,7 +18,7 @@ import { HecSink } from '../sinks/hec';
 import { NdjsonSink } from '../sinks/ndjson';
 import type { HttpClient, HttpClientOptions, Logger, Sink, Source } from '../types';
 import type { CollectorConfig, InputConfig } from './config';
-import { hecToken, inputSecretStore, stanzaParams, type StandaloneSecrets } from './secrets';
+import { hecProxyPassword, hecToken, inputSecretStore, stanzaParams, type StandaloneSecrets } from './secrets';
 
 export interface CollectorDeps {
   descriptions: readonly InputDescription[];
@@ -40,6 +40,7 @@ export class Collector {
   private readonly lastStart = new Map<string, number>();
   private readonly secrets: StandaloneSecrets;
   private readonly token: string;
+  private readonly proxyPassword: string | undefined;
   readonly log: Logger;
 
   constructor(readonly cfg: CollectorConfig, private readonly deps: CollectorDeps) {
@@ -47,6 +48,7 @@ export class Collector {
     const env = deps.env ?? process.env;
     this.secrets = inputSecretStore(cfg.inputs, (s) => this.desc(s), env, this.log);
     this.token = hecToken(cfg, env, this.log);
+    this.proxyPassword = hecProxyPassword(cfg, env, this.log);
   }
 
   get signal(): AbortSignal {
@@ -66,7 +68,7 @@ export class Collector {
       level: this.cfg.log_level ?? 'INFO',
       logDir: this.cfg.log_dir ?? path.join(this.cfg.state_dir, 'log'),
       ...(this.deps.stderr ? { stderr: this.deps.stderr } : {}),
-      ...(this.token ? { secrets: [this.token] } : {}),
+      ...(this.token ? { secrets: [this.token, ...(this.proxyPassword ? [this.proxyPassword] : [])] } : {}),
     });
   }
 
@@ -83,6 +85,9 @@ export class Collector {
       ...(s.gzip !== undefined ? { gzip: s.gzip } : {}),
       ...(s.verify_tls !== undefined ? { verifyTls: s.verify_tls } : {}),
       ...(s.ca_cert_path ? { caCertPath: s.ca_cert_path } : {}),
+      ...(s.proxy_url ? { proxyUrl: s.proxy_url } : {}),
+      ...(s.proxy_username ? { proxyUsername: s.proxy_username } : {}),
+      ...(this.proxyPassword ? { proxyPassword: this.proxyPassword } : {}),
       ...(s.batch_events ? { batchEvents: s.batch_events } : {}),
       ...(s.batch_bytes ? { batchBytes: s.batch_bytes } : {}),
       ...(s.max_in_flight ? { maxInFlight: s.max_in_flight } : {}),

@@ -37,6 +37,11 @@ export interface HecSinkConfig {
   channel?: string;
   /** Allows http:// endpoints on another host (the HEC token and events travel in clear). */
   allow_cleartext?: boolean;
+  /** A proxy between the collector and HEC: http[s]://host:port, no credentials. */
+  proxy_url?: string;
+  proxy_username?: string;
+  /** File holding the proxy password; else the environment variable TA_ZEROTRUST_SECRET_HEC_PROXY_PASSWORD. */
+  proxy_password_file?: string;
 }
 
 export interface NdjsonSinkConfig {
@@ -73,6 +78,7 @@ export interface CollectorConfig {
 
 export const SECRET_ENV_PREFIX = 'TA_ZEROTRUST_SECRET_';
 export const HEC_TOKEN_ENV = `${SECRET_ENV_PREFIX}HEC_TOKEN`;
+export const HEC_PROXY_PASSWORD_ENV = `${SECRET_ENV_PREFIX}HEC_PROXY_PASSWORD`;
 
 /** The environment variable of an input's secret: TA_ZEROTRUST_SECRET_<NAME>_<PARAM>. */
 export function secretEnvName(input: string, param: string): string {
@@ -160,6 +166,10 @@ export function collectorSchema(descriptions: readonly InputDescription[]): Sche
                 ack_timeout: seconds(1, 3600),
                 channel: { type: 'string', format: 'uuid' },
                 allow_cleartext: { type: 'boolean' },
+                proxy_url: { type: 'string', pattern: '^https?://' },
+                proxy_username: str,
+                proxy_password_file: str,
+                proxy_password: { not: {} },
               },
             },
           },
@@ -213,6 +223,9 @@ function explain(e: ErrorObject, doc: unknown): string {
     const last = segs[segs.length - 1];
     if (last === 'token') {
       return `${field}: the HEC token is not read from the config file; put it in the environment variable ${HEC_TOKEN_ENV} or in a file named by sink.token_file.`;
+    }
+    if (segs[0] === 'sink' && last === 'proxy_password') {
+      return `${field}: the proxy password is not read from the config file; put it in the environment variable ${HEC_PROXY_PASSWORD_ENV} or in a file named by sink.proxy_password_file.`;
     }
     const input = (doc as { inputs?: { name?: string }[] }).inputs?.[Number(segs[1])]?.name ?? '<name>';
     return `${field}: secrets are not read from the config file; put it in the environment variable ${secretEnvName(input, last)} or in a file named by params.${last}_file.`;
@@ -271,6 +284,7 @@ export function checkCollectorConfig(doc: unknown, descriptions: readonly InputD
   else {
     if (cfg.sink.token_file) cfg.sink.token_file = abs(cfg.sink.token_file);
     if (cfg.sink.ca_cert_path) cfg.sink.ca_cert_path = abs(cfg.sink.ca_cert_path);
+    if (cfg.sink.proxy_password_file) cfg.sink.proxy_password_file = abs(cfg.sink.proxy_password_file);
   }
   for (const input of cfg.inputs) {
     for (const [k, v] of Object.entries(input.params)) {
@@ -299,6 +313,14 @@ function hecEndpointProblems(sink: HecSinkConfig): string[] {
       out.push(`${where}: http:// to ${u.hostname} would send the HEC token and the events in clear; use https://, or set sink.allow_cleartext = true if this network is trusted.`);
     }
   });
+  if (sink.proxy_url) {
+    try {
+      const u = new URL(sink.proxy_url);
+      if (u.username || u.password) out.push('sink.proxy_url: must not contain credentials (user:password@); set sink.proxy_username and the password in sink.proxy_password_file or ' + `${HEC_PROXY_PASSWORD_ENV}.`);
+    } catch {
+      out.push(`sink.proxy_url: "${sink.proxy_url.slice(0, 80)}" is not a URL like http://proxy.example.com:3128.`);
+    }
+  }
   return out;
 }
 

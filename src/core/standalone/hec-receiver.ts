@@ -50,6 +50,8 @@ export interface HecRequestRecord {
 export interface HecRequestPlan {
   /** Answer this status without storing anything (503: "Server is busy", code 9). */
   status?: number;
+  /** Retry-After (seconds) sent with `status`. */
+  retryAfter?: number;
   /** Drop the connection before storing, or after storing and before answering. */
   reset?: 'before' | 'after';
   /** The ack turns true after this many ms; Infinity: never (an indexer lost it). */
@@ -135,8 +137,8 @@ export function parseHecEvents(text: string): HecEventRecord[] {
   return out;
 }
 
-function reply(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -152,9 +154,9 @@ export async function startHecReceiver(opts: HecReceiverOptions): Promise<HecRec
   const held: { readyAt: number }[] = [];
   const state = { ackPolls: 0 };
   const count = (what: string, status: number | string) => counts.set(`${what} ${status}`, (counts.get(`${what} ${status}`) ?? 0) + 1);
-  const answer = (res: http.ServerResponse, what: string, status: number, body: unknown) => {
+  const answer = (res: http.ServerResponse, what: string, status: number, body: unknown, headers?: Record<string, string>) => {
     count(what, status);
-    reply(res, status, body);
+    reply(res, status, body, headers);
   };
   const confirm = (rec: HecRequestRecord) => {
     rec.confirmed = true;
@@ -189,7 +191,8 @@ export async function startHecReceiver(opts: HecReceiverOptions): Promise<HecRec
   const onEvent = (req: http.IncomingMessage, res: http.ServerResponse, channel: string | undefined, body: Buffer) => {
     const plan = opts.plan?.();
     if (plan?.status) {
-      return answer(res, 'event', plan.status, plan.status === 503 ? { text: 'Server is busy', code: 9 } : { text: 'Internal server error', code: 8 });
+      return answer(res, 'event', plan.status, plan.status === 503 ? { text: 'Server is busy', code: 9 } : { text: 'Internal server error', code: 8 },
+        plan.retryAfter !== undefined ? { 'retry-after': String(plan.retryAfter) } : {});
     }
     if (plan?.reset === 'before') {
       count('event', 'reset');

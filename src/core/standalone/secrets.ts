@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { MASK, type InputDescription } from '../description';
 import { ConfigError } from '../errors';
 import type { Logger, SecretStore } from '../types';
-import { HEC_TOKEN_ENV, secretEnvName, type CollectorConfig, type InputConfig } from './config';
+import { HEC_PROXY_PASSWORD_ENV, HEC_TOKEN_ENV, secretEnvName, type CollectorConfig, type InputConfig } from './config';
 
 export function readSecretFile(file: string, field: string, log?: Logger): string {
   let text: string;
@@ -99,4 +99,15 @@ export function hecToken(cfg: CollectorConfig, env: NodeJS.ProcessEnv = process.
   const token = env[HEC_TOKEN_ENV];
   if (!token) throw new ConfigError(`sink: the HEC token is missing; set the environment variable ${HEC_TOKEN_ENV} or sink.token_file.`, 'sink.token_file');
   return token;
+}
+
+/** The password of the HEC sink's proxy, when it has a proxy_username (file, else environment). */
+export function hecProxyPassword(cfg: CollectorConfig, env: NodeJS.ProcessEnv = process.env, log?: Logger): string | undefined {
+  if (cfg.sink.type !== 'hec' || !cfg.sink.proxy_url) return undefined;
+  if (cfg.sink.proxy_password_file) return readSecretFile(cfg.sink.proxy_password_file, 'sink.proxy_password_file', log);
+  const password = env[HEC_PROXY_PASSWORD_ENV];
+  if (!password && cfg.sink.proxy_username) {
+    throw new ConfigError(`sink: proxy_username is set but the proxy password is missing; set the environment variable ${HEC_PROXY_PASSWORD_ENV} or sink.proxy_password_file.`, 'sink.proxy_password_file');
+  }
+  return password || undefined;
 }

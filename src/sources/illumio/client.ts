@@ -5,7 +5,7 @@
  * knows what a 401 or a 403 means for a PCE API key.
  */
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
-import { abortableSleep, parseRetryAfter } from '../../core/http';
+import { abortableSleep, parseRetryAfter, pollWait } from '../../core/http/retry';
 import { vendorText } from '../../core/log/redact';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
@@ -153,9 +153,10 @@ export class PceClient {
     const maxInterval = o.maxPollIntervalMs ?? 30_000;
     const deadline = Date.now() + (o.maxJobMs ?? 15 * 60_000);
     const sleep = o.sleep ?? abortableSleep;
-    let wait = firstWaitMs ?? 1000;
+    const pace = { firstMs: 1000, maxMs: maxInterval };
+    let wait = Math.min(firstWaitMs ?? pace.firstMs, maxInterval);
     for (;;) {
-      await sleep(Math.min(wait, maxInterval), o.signal);
+      await sleep(wait, o.signal);
       const res = await this.asyncStep({ url: this.apiUrl(job), signal: o.signal }, 'job');
       const body = await res.json<{ status?: string; result?: { href?: string } }>();
       const status = String(body?.status ?? '');
@@ -168,7 +169,7 @@ export class PceClient {
         throw new AsyncUnavailable(`job ${job} ended with status ${status}`);
       }
       if (Date.now() > deadline) throw new AsyncUnavailable(`job ${job} was still ${status || 'pending'} after ${Math.round((o.maxJobMs ?? 900_000) / 60_000)} min`);
-      wait = parseRetryAfter(res.headers['retry-after']) ?? Math.min(wait * 2, maxInterval);
+      wait = pollWait(res.headers['retry-after'], wait, pace);
     }
   }
 

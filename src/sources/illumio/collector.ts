@@ -33,6 +33,7 @@ import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/chec
 import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
 import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
+import { rereads, retryLoop } from '../../core/http/retry';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
 import { WindowBuffer, type Held } from './buffer';
@@ -332,22 +333,27 @@ export class Collector {
    * full page (fetched again through the async collection) costs a byte scan, not a parse.
    */
   private async pageWithRetry(q: EventQuery, buf: WindowBuffer): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
+    let last: Error | undefined;
+    return retryLoop<number>(async () => {
       const texts: string[] = [];
       const compact: boolean[] = [];
       try {
         const { count } = await this.client.page(q, this.maxResults, (text, c) => { texts.push(text); compact.push(c); }, this.ctx.signal);
         this.stats.pages++;
         if (count < this.maxResults) texts.forEach((t, i) => buf.add(this.hold(t, compact[i])));
-        return count;
+        return { done: count };
       } catch (e) {
         // A body cut off or garbled in transit is worth another read; the HTTP client already
         // retried statuses and connection failures.
-        const broken = e instanceof ProtocolError || (e instanceof TransientError && e.status === undefined);
-        if (!broken || attempt >= PAGE_ATTEMPTS) throw broken && e instanceof ProtocolError ? new TransientError(e.message) : e;
-        this.ctx.log.warn(`${(e as Error).message} Reading the page again (attempt ${attempt + 1} of ${PAGE_ATTEMPTS}).`);
+        if (!(e instanceof ProtocolError || (e instanceof TransientError && e.status === undefined))) throw e;
+        last = e;
+        return { again: e.message };
       }
-    }
+    }, {
+      policy: rereads(PAGE_ATTEMPTS),
+      onRetry: (r) => this.ctx.log.warn(`${r.why} Reading the page again (attempt ${r.attempt + 1} of ${PAGE_ATTEMPTS}).`),
+      giveUp: () => (last instanceof ProtocolError ? new TransientError(last.message) : last!),
+    });
   }
 
   /**
@@ -372,18 +378,21 @@ export class Collector {
     this.stats.asyncJobs++;
     const datafile = await this.client.waitForJob(job, retryAfterMs, { signal: ctx.signal, sleep: this.t.pollSleep, maxJobMs: this.t.maxJobMs });
     const mark = buf.size;
-    for (let attempt = 1; ; attempt++) {
+    await retryLoop<void>(async () => {
       try {
         const n = await this.client.download(datafile, (text, compact) => buf.add(this.hold(text, compact)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
-        return;
+        return { done: undefined };
       } catch (e) {
         buf.truncate(mark);
         if (!(e instanceof ProtocolError || e instanceof TransientError)) throw e;
-        if (attempt >= DOWNLOAD_ATTEMPTS) throw new AsyncUnavailable(`the datafile could not be read: ${e.message}`);
-        ctx.log.warn(`${e.message} Downloading the datafile again.`);
+        return { again: e.message };
       }
-    }
+    }, {
+      policy: rereads(DOWNLOAD_ATTEMPTS),
+      onRetry: (r) => ctx.log.warn(`${r.why} Downloading the datafile again.`),
+      giveUp: (g) => new AsyncUnavailable(`the datafile could not be read: ${g.why}`),
+    });
   }
 
   /** Parses, checks and keys one element. Compact text is indexed as received (no re-encoding). */

@@ -3,12 +3,11 @@
  */
 import { ConfigError, ProtocolError } from '../../core/errors';
 import type { ConfigOf } from '../../core/description';
+import { VALIDATE_TIMEOUT_MS } from '../../core/http/options';
 import type { Batch, Source, SourceContext } from '../../core/types';
 import { PceClient } from './client';
 import { Collector, type IllumioCheckpoint } from './collector';
 import { illumioDescription } from './description';
-
-const VALIDATE_TIMEOUT_MS = 10_000;
 
 /** What parseConfig gives this input: typed by the description, so the collector needs no cast. */
 export type IllumioEventsConfig = ConfigOf<typeof illumioDescription>;

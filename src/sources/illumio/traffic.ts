@@ -29,7 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
-import { abortableSleep, parseRetryAfter } from '../../core/http';
+import { abortableSleep, pollWait } from '../../core/http/retry';
 import { parseStartDate } from '../../core/time';
 import type { Batch, HttpRequest, HttpResponse, OutEvent, SourceContext } from '../../core/types';
 import { apiBase, PceClient } from './client';
@@ -405,7 +405,8 @@ export class TrafficCollector {
     this.url(view.href, 'href');
     const href = view.href!;
     this.stats.queries++;
-    let wait = parseRetryAfter(res.headers['retry-after']) ?? t.firstPollMs;
+    const pace = { firstMs: t.firstPollMs, maxMs: t.maxPollMs };
+    let wait = pollWait(res.headers['retry-after'], undefined, pace);
     let waited = 0;
     for (;;) {
       const status = String(view.status ?? '');
@@ -436,7 +437,7 @@ export class TrafficCollector {
       waited += ms;
       const poll = await this.call({ url: this.url(href, 'href'), signal: ctx.signal }, 'traffic query status', true);
       view = { ...(await this.view(poll)), href };
-      wait = parseRetryAfter(poll.headers['retry-after']) ?? Math.min(wait * 2, t.maxPollMs);
+      wait = pollWait(poll.headers['retry-after'], wait, pace);
     }
   }
 

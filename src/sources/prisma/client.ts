@@ -6,7 +6,7 @@
  * (429, 5xx, a refused or reset connection before an answer).
  */
 import { AuthError, ConfigError, ProtocolError, TransientError, errorMessage, isTaError } from '../../core/errors';
-import { parseRetryAfter } from '../../core/http';
+import { parseRetryAfter, retryLoop } from '../../core/http/retry';
 import { vendorText } from '../../core/log/redact';
 import type { HttpClient, HttpResponse, Logger, RetryPolicy } from '../../core/types';
 import { PRISMA_REGIONS } from './description';
@@ -163,18 +163,21 @@ export interface PollOptions {
   signal?: AbortSignal;
 }
 
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
+/**
+ * The core retry policy for destructive reads: Retry-After honoured up to five minutes, else
+ * backoff from 0.5 s to 30 s; the run's deadline ends the waits earlier.
+ */
+export const READ_RETRY: RetryPolicy = { retries: 7, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 5 * 60_000 };
 
 /**
- * One destructive read, retried only while nothing can have been dequeued: returns a body,
- * the bytes of a body cut short, or `empty` (204: nothing arrived during the long poll).
+ * One destructive read, retried (through the core's retryLoop) only while nothing can have
+ * been dequeued: returns a body, the bytes of a body cut short, or `empty` (204: nothing
+ * arrived during the long poll). A 401 renews the token once and asks again at once.
  */
 export async function pollOnce(o: PollOptions): Promise<Poll> {
-  const maxAttempts = o.maxAttempts ?? 8;
   let refreshedFor401 = false;
-  for (let attempt = 1; ; attempt++) {
-    if (attempt > 1 && o.signal?.aborted) return { kind: 'stopped' };
+  return retryLoop<Poll>(async (attempt) => {
+    if (attempt > 1 && o.signal?.aborted) return { done: { kind: 'stopped' } };
     const token = await o.tokens.get();
     let res: HttpResponse;
     try {
@@ -190,24 +193,22 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
       });
     } catch (e) {
       if (!(e instanceof TransientError)) throw e;
-      if (e.status !== undefined) {
-        // 429/5xx (the client reports them as errors when not retrying): nothing was dequeued.
-        await backoff(o, attempt, maxAttempts, `HTTP ${e.status}`, e.retryAfterMs);
-      } else {
-        // Reset or timed out before an answer. If the service had dequeued a body it is gone
-        // with the connection; nothing on this side can get it back.
-        await backoff(o, attempt, maxAttempts, errorMessage(e));
-      }
-      continue;
+      // 429/5xx (the client reports them as errors when not retrying): nothing was dequeued.
+      // Reset or timed out before an answer: if the service had dequeued a body it is gone
+      // with the connection; nothing on this side can get it back.
+      if (e.status !== undefined) return { retry: `HTTP ${e.status}`, status: e.status, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+      return { retry: errorMessage(e) };
     }
     if (res.status === 200) {
       const receivedMs = o.now();
       const { body, error } = await readAll(res);
-      if (error) return { kind: 'partial', body, receivedMs, error };
-      return { kind: 'body', body, receivedMs };
+      if (error) return { done: { kind: 'partial', body, receivedMs, error } };
+      return { done: { kind: 'body', body, receivedMs } };
     }
     await res.dump().catch(() => undefined);
-    if (res.status === 204) return { kind: 'empty' };
+    if (res.status === 204) return { done: { kind: 'empty' } };
+    // 5xx outside RETRY_STATUSES (501, 505…) come back as answers; nothing was dequeued either.
+    if (res.status >= 500) return { retry: `HTTP ${res.status}`, status: res.status, retryAfterMs: parseRetryAfter(res.headers['retry-after'], o.now()) };
     if (res.status === 401) {
       if (refreshedFor401) {
         throw new AuthError(
@@ -216,32 +217,24 @@ export async function pollOnce(o: PollOptions): Promise<Poll> {
       }
       refreshedFor401 = true;
       o.tokens.invalidate();
-      continue;
+      return { again: 'HTTP 401, token renewed' };
     }
     if (res.status === 403) {
       throw new AuthError(`${o.stanza}: 403 on ${o.path}: the API client may not read log events. Give it log access (api_access) in SaaS Security.`);
-    }
-    if (res.status === 429 || res.status >= 500) {
-      await backoff(o, attempt, maxAttempts, `HTTP ${res.status}`, parseRetryAfter(res.headers['retry-after'], o.now()));
-      continue;
     }
     if (res.status === 404) {
       throw new ConfigError(`${o.stanza}: ${res.url} answered 404. Check region or base_url, and api_mode (bulk needs /${BULK_PATH}).`, 'base_url');
     }
     throw new ProtocolError(`${o.stanza}: unexpected HTTP ${res.status} from ${o.path}.`);
-  }
-}
-
-async function backoff(o: PollOptions, attempt: number, max: number, why: string, hintMs?: number): Promise<void> {
-  const expo = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-  const delay = hintMs !== undefined ? Math.min(hintMs, 5 * 60_000) : expo / 2 + Math.random() * (expo / 2);
-  if (attempt >= max || o.now() + delay > o.deadline()) {
-    throw new TransientError(
-      `${o.stanza}: Prisma SaaS kept failing (${why}) after ${attempt} attempt(s); nothing was dequeued by the failed calls. The next run goes on.`,
-    );
-  }
-  o.log.warn('prisma: retrying log events read', { reason: why, attempt, delay_ms: Math.round(delay) });
-  await o.sleep(delay);
+  }, {
+    policy: o.maxAttempts !== undefined ? { ...READ_RETRY, retries: o.maxAttempts - 1 } : READ_RETRY,
+    now: o.now,
+    deadline: o.deadline,
+    sleep: (ms) => o.sleep(ms),
+    giveUp: (g) => new TransientError(
+      `${o.stanza}: Prisma SaaS kept failing (${g.why}) after ${g.attempts} attempt(s); nothing was dequeued by the failed calls. The next run goes on.`, g.status),
+    onRetry: (r) => o.log.warn('prisma: retrying log events read', { reason: r.why, attempt: r.attempt, delay_ms: Math.round(r.delayMs) }),
+  });
 }
 
 async function readAll(res: HttpResponse): Promise<{ body: Buffer; error?: string }> {

@@ -96,8 +96,6 @@ export function makeDataHttp(config: PrismaConfig, ctx: SourceContext, timeoutMs
     baseUrl: prismaBaseUrl(config),
     timeoutMs,
     keepAliveTimeoutMs: LONG_POLL_MS * 3,
-    secrets: [config.client_secret],
-    caSettingName: 'ca_cert_path',
   });
 }
 

@@ -1,10 +1,9 @@
 /** The Prisma SaaS log-events input. */
 import { ConfigError, TransientError } from '../../core/errors';
+import { VALIDATE_TIMEOUT_MS, VALIDATION_RETRY } from '../../core/http/options';
 import type { Source } from '../../core/types';
 import { collectPrisma, makeDataHttp, makeTokens, PrismaCheckpoint, PrismaConfig } from './collector';
 import { prismaDescription } from './description';
-
-const VALIDATE_TIMEOUT_MS = 10_000;
 
 export const source: Source<PrismaConfig, PrismaCheckpoint> = {
   description: prismaDescription,
@@ -12,8 +11,7 @@ export const source: Source<PrismaConfig, PrismaCheckpoint> = {
   async validate(config, ctx) {
     const http = makeDataHttp(config, ctx, VALIDATE_TIMEOUT_MS);
     try {
-      // One quick retry at most: the admin is waiting on the form.
-      await makeTokens(config, ctx, http, VALIDATE_TIMEOUT_MS, { retries: 1, baseDelayMs: 500, maxDelayMs: 1000, maxRetryAfterMs: 2000 }).refresh();
+      await makeTokens(config, ctx, http, VALIDATE_TIMEOUT_MS, VALIDATION_RETRY).refresh();
     } catch (e) {
       if (e instanceof TransientError) {
         throw new ConfigError(`${e.message} Prisma SaaS did not issue a token; try again, or check region/base_url and proxy_url.`);
