@@ -54,6 +54,15 @@ export interface PcreProgram {
   firstCu: number;
   reqCu: number;
   anchored: boolean;
+  /** Every branch starts with a multiline ^: attempts only at the start and after a newline. */
+  startline: boolean;
+  /**
+   * The characters a match can start with (codes < 256, and `high` for any above), or undefined
+   * when a match may consume nothing. Not PCRE2's start bitmap: an attempt elsewhere fails at the
+   * first consuming item within a handful of match() calls, so skipping it cannot change whether
+   * a limit is hit; it only keeps the model fast.
+   */
+  startSet?: { bits: Uint8Array; high: boolean };
 }
 
 const INF = Number.POSITIVE_INFINITY;
@@ -613,12 +622,47 @@ function altsCu(alts: Node[][]): CuState {
   return { first, req };
 }
 
-function isAnchored(alts: Node[][]): boolean {
+/** Adds what `alts` can start consuming with to `set`; true when some branch may consume nothing. */
+function altsStart(alts: Node[][], set: { bits: Uint8Array; high: boolean }): boolean {
+  let nullable = false;
+  for (const seq of alts) if (seqStart(seq, set)) nullable = true;
+  return nullable;
+}
+function seqStart(seq: Node[], set: { bits: Uint8Array; high: boolean }): boolean {
+  for (const n of seq) if (!nodeStart(n, set)) return false;
+  return true;
+}
+function nodeStart(n: Node, set: { bits: Uint8Array; high: boolean }): boolean {
+  switch (n.k) {
+    case 'anchor':
+      return true;
+    case 'group':
+      return n.g === 'bra' || n.g === 'cbra' ? altsStart(n.alts, set) : true;
+    case 'rep':
+      return nodeStart(n.node, set) || n.min === 0;
+    case 'char':
+      if (n.c < 256) set.bits[n.c] = 1;
+      else set.high = true;
+      if (n.ci !== undefined) set.bits[n.ci] = 1;
+      return false;
+    case 'not':
+    case 'type':
+      set.high = true;
+      for (let c = 0; c < 256; c++) if (n.k === 'not' ? c !== n.c : n.t === 'any' || n.t === 'allany' || TYPE_TEST[n.t](c)) set.bits[c] = 1;
+      return false;
+    case 'class':
+      if (n.neg) set.high = true;
+      for (let c = 0; c < 256; c++) if (n.bits[c]) set.bits[c] = 1;
+      return false;
+  }
+}
+
+function startsWith(alts: Node[][], kinds: AnchorKind[]): boolean {
   return alts.every((seq) => {
     const n = seq[0];
     if (!n) return false;
-    if (n.k === 'anchor') return n.a === 'circ' || n.a === 'sod';
-    if (n.k === 'group' && (n.g === 'bra' || n.g === 'cbra')) return isAnchored(n.alts);
+    if (n.k === 'anchor') return kinds.includes(n.a);
+    if (n.k === 'group' && (n.g === 'bra' || n.g === 'cbra')) return startsWith(n.alts, kinds);
     return false;
   });
 }
@@ -628,9 +672,12 @@ export function compileModel(source: string, flags: { m?: boolean; s?: boolean }
   const { alts, groupCount } = parse(source, flags);
   const ops = generate(alts, source);
   autoPossessify(ops);
-  const anchored = isAnchored(alts);
+  const anchored = startsWith(alts, ['circ', 'sod']);
   const cu = altsCu(alts);
-  return { source, ops, groupCount, firstCu: anchored ? -1 : Math.max(cu.first, -1), reqCu: anchored ? -1 : Math.max(cu.req, -1), anchored };
+  const firstCu = anchored ? -1 : Math.max(cu.first, -1);
+  const set = { bits: new Uint8Array(256), high: false };
+  const startSet = altsStart(alts, set) ? undefined : set;
+  return { source, ops, groupCount, firstCu, reqCu: anchored ? -1 : Math.max(cu.req, -1), anchored, startline: !anchored && firstCu < 0 && startsWith(alts, ['circm']), startSet };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -763,7 +810,20 @@ export function runModel(prog: PcreProgram, subject: string, startOffset = 0, li
   };
   const firstChars = hasFirst ? cases(prog.firstCu) : [];
   const reqChars = prog.reqCu >= 0 ? cases(prog.reqCu) : [];
+  const attempt = matcher(prog, subject, limits);
+  const set = limits.matchLimit >= 1000 && limits.depthLimit >= 100 ? prog.startSet : undefined;
   for (let s = startOffset; s <= end; ) {
+    if (set) {
+      while (s < end) {
+        const u = subject.charCodeAt(s);
+        if (u < 256 ? set.bits[u] : set.high) break;
+        s++;
+      }
+      if (s >= end) break;
+    }
+    if (prog.startline && s > startOffset) {
+      while (s < end && subject.charCodeAt(s - 1) !== 10) s++;
+    }
     if (hasFirst) {
       const f = find(firstChars, s);
       if (f < 0) break;
@@ -777,7 +837,7 @@ export function runModel(prog: PcreProgram, subject: string, startOffset = 0, li
         reqPtr = q;
       }
     }
-    const r = attempt(prog, subject, s, limits);
+    const r = attempt(s);
     maxCalls = Math.max(maxCalls, r.calls);
     maxDepth = Math.max(maxDepth, r.depth);
     if (r.rc === MATCH) return { kind: 'match', ovector: r.ov, calls: maxCalls, depth: maxDepth };
@@ -792,18 +852,19 @@ export function runModel(prog: PcreProgram, subject: string, startOffset = 0, li
 const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff;
 const isLow = (u: number) => u >= 0xdc00 && u <= 0xdfff;
 
-function attempt(prog: PcreProgram, subject: string, start: number, limits: ModelLimits): { rc: number; calls: number; depth: number; ov: number[] } {
+/** match() for one subject: returns the function that runs one attempt from a start position. */
+function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (start: number) => { rc: number; calls: number; depth: number; ov: number[] } {
   const ops = prog.ops;
   const end = subject.length;
   const frames: Frame[] = [];
   let calls = 0;
   let depth = 0;
   let fi = 0;
-  let F: Frame = { ecode: 0, eptr: start, rdepth: 0, ov: [], lastGroup: -1, backFrame: 1, ret: 0, t0: 0, t1: 0, t2: 0 };
-  frames.push(F);
+  let F: Frame;
   let target = 0;
   let groupFrame = false;
   let rrc = 0;
+  let start = 0;
 
   /** The code point at `i` and its length in UTF-16 units, or undefined at the end. */
   const cpAt = (i: number): number => {
@@ -835,6 +896,18 @@ function attempt(prog: PcreProgram, subject: string, start: number, limits: Mode
     while (ops[ops[P.ecode].link].op === 'ALT') P.ecode = ops[P.ecode].link;
   };
 
+  return (from: number) => {
+  start = from;
+  calls = 0;
+  depth = 0;
+  fi = 0;
+  F = frames[0] ??= { ecode: 0, eptr: 0, rdepth: 0, ov: [], lastGroup: -1, backFrame: 1, ret: 0, t0: 0, t1: 0, t2: 0 };
+  F.eptr = from;
+  F.rdepth = 0;
+  F.ov = [];
+  F.lastGroup = -1;
+  target = 0;
+  groupFrame = false;
   // action: 0 exec F, 1 new frame at `target`, 2 return `rrc` from F
   let action = 1;
   // The first frame is entered like any other (count, depth check) without being pushed.
@@ -872,6 +945,7 @@ function attempt(prog: PcreProgram, subject: string, start: number, limits: Mode
     action = exec();
     if (action === 3) return { rc: MATCH, calls, depth, ov: [start, F.eptr, ...F.ov] };
   }
+  };
 
   function rmatch(to: number, ret: number, group = false): number {
     target = to;
