@@ -18,10 +18,9 @@ import { KnowledgeBase } from '../../src/core/knowledge';
 import { DEFAULT_REGEX_LIMITS } from '../../src/core/knowledge/limits';
 import { compileModel, listing, ModelOutcome, runModel } from '../../src/core/knowledge/pcre-model';
 import { compilePcre, RegexSubsetError } from '../../src/core/knowledge/regex';
-import { toCef } from '../../src/sources/illumio/formats';
 import { requireTool } from '../support/require-tool';
 import { patternLine, subjectLine } from './pcre2test';
-import { appKnowledge, goldenLines, metaFor, ROOT, SOURCETYPES } from './support';
+import { appKnowledge, goldenLines, metaFor, SOURCETYPES } from './support';
 
 const LIMITS = DEFAULT_REGEX_LIMITS;
 const RULE = '------------------------------------------------------------------';
@@ -130,21 +129,25 @@ describe('PCRE2 match-limit model', () => {
   });
 
   it('the evaluator extracts nothing from a transform PCRE2 gives up on, and --cost counts it', () => {
-    // A bulk change: cs3 carries part of resource_changes, cs4 a 300 KB notifications list after it.
-    const samples = JSON.parse(fs.readFileSync(path.join(ROOT, 'src/sources/illumio/samples/events.json'), 'utf8')) as Record<string, unknown>[];
-    const ev = samples.find((s) => Array.isArray(s.resource_changes) && (s.resource_changes as unknown[]).length > 0)!;
-    const raw = toCef({ ...ev, notifications: Array.from({ length: 3000 }, (_, i) => ({ notification_type: 'workload.online', info: { n: i, pad: 'x'.repeat(60) } })) });
-    const st = 'illumio:pce:cef';
-    const out = kb.evaluate(raw, { sourcetype: st });
+    // A request URL with 700 escaped `=` (3.5 KB): each escape is one more iteration of the
+    // extension regex's (?:\\.[^=\\]*)* group, two more PCRE2 frames deep.
+    const line = goldenLines('illumio:pce:cef')[0];
+    const at = line.indexOf('rt=');
+    const withRequest = (n: number) => `${line.slice(0, at)}request=/api/v2/orgs/1/sec_policy?${'q\\=1&'.repeat(n)} ${line.slice(at)}`;
+    const raw = withRequest(700);
+    const out = kb.evaluate(raw, { sourcetype: 'illumio:pce:cef' });
+    const given = kb.evaluate(withRequest(3), { sourcetype: 'illumio:pce:cef' });
     // What real PCRE2 says for each REPORT regex of the sourcetype on this line.
-    let pcreLimits = 0;
+    const gaveUp: string[] = [];
     for (const r of kb.regexes().filter((x) => x.kind === 'REPORT' && !x.inField && /illumio_cef_/.test(x.where))) {
-      const v = verdicts(pcre2(pcre2test, `#subject match_limit=${LIMITS.matchLimit},depth_limit=${LIMITS.depthLimit}\n${patternLine(r.source, r.flags, false)}\n${subjectLine(raw)}\n`))[0];
-      if (v === 'matchlimit' || v === 'depthlimit') pcreLimits++;
+      const v = verdicts(pcre2(pcre2test, `#subject match_limit=${LIMITS.matchLimit},depth_limit=${LIMITS.depthLimit}\n${patternLine(r.source, r.flags, r.repeat)}\n${subjectLine(raw)}\n`));
+      if (v.includes('matchlimit') || v.includes('depthlimit')) gaveUp.push(r.where);
     }
-    expect(out.cost.regexLimitHits).toBe(pcreLimits);
-    // The same line without limits would give notifications; under them the evaluator says what Splunk shows.
-    expect(out.fields.get('notifications') === undefined).toBe(pcreLimits > 0);
+    expect(gaveUp).toEqual(['transforms.conf [illumio_cef_extension] REGEX']);
+    expect(out.cost.regexLimitHits).toBe(1);
+    // Splunk loses the extension fields from the failed match on; preview shows the same.
+    expect({ request: given.fields.get('request')?.[0], dvchost: given.fields.get('dvchost')?.[0] }).toEqual({ request: expect.stringContaining('q=1&'), dvchost: expect.any(String) });
+    expect({ request: out.fields.get('request'), dvchost: out.fields.get('dvchost') }).toEqual({ request: undefined, dvchost: undefined });
   });
 
   it('a REPORT regex outside the model subset fails at load, naming the construct', () => {
