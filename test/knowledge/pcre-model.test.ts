@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KnowledgeBase } from '../../src/core/knowledge';
 import { DEFAULT_REGEX_LIMITS } from '../../src/core/knowledge/limits';
-import { compileModel, listing, ModelOutcome, runModel } from '../../src/core/knowledge/pcre-model';
+import { compileModel, limitReachable, listing, ModelOutcome, runModel } from '../../src/core/knowledge/pcre-model';
 import { compilePcre, RegexSubsetError } from '../../src/core/knowledge/regex';
 import { requireTool } from '../support/require-tool';
 import { patternLine, subjectLine } from './pcre2test';
@@ -102,6 +102,10 @@ describe('PCRE2 match-limit model', () => {
     const depth = [...out.matchAll(/^Minimum depth limit = (\d+)$/gm)].map((m) => Number(m[1]));
     const model = subjects.map((s) => runModel(prog, s));
     hit.maxCalls = Math.max(hit.maxCalls, ...calls);
+    // The cheap bound the evaluator uses to skip the model must never call a reachable limit safe.
+    subjects.forEach((s, i) => {
+      if (!limitReachable(prog, s.length, LIMITS)) expect({ s: i, calls: calls[i] < LIMITS.matchLimit, depth: depth[i] < LIMITS.depthLimit }).toEqual({ s: i, calls: true, depth: true });
+    });
     // Exact where it matters. The model skips start positions no match can begin at, and PCRE2
     // skips those its start bitmap excludes; such attempts cost a few calls, so figures of 10 or
     // less may differ (pcre2test reports 1 where no attempt ran).

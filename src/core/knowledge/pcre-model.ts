@@ -1170,3 +1170,133 @@ function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (star
     throw new Error(`pcre model: bad return id ${F.ret}`);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A cheap bound, so the evaluator runs the model only where a limit is within reach
+
+interface Bound {
+  /** Backtracking paths (leaves of the search tree). */
+  ways: number;
+  /** Frames on one path (depth). */
+  frames: number;
+  /** match() calls spent inside assertions along one path. */
+  extra: number;
+  /** Shortest subject the sequence consumes. */
+  minLen: number;
+  next: number;
+}
+
+function seqBound(ops: Op[], i: number, L: number): Bound {
+  const b: Bound = { ways: 1, frames: 0, extra: 0, minLen: 0, next: i };
+  for (;;) {
+    const op = ops[i];
+    switch (op.op) {
+      case 'ALT':
+      case 'KET':
+      case 'KETRMAX':
+      case 'END':
+        b.next = i;
+        return b;
+      case 'ITEM':
+        b.minLen++;
+        i++;
+        continue;
+      case 'REP':
+        if (op.mode !== 'pos' && op.min !== op.max) {
+          b.ways *= Math.min(op.max - op.min, L) + 1;
+          b.frames++;
+        }
+        b.minLen += op.min;
+        i++;
+        continue;
+      case 'BRAZERO': {
+        const g = groupBound(ops, i + 1, L);
+        b.ways *= g.ways + 1;
+        b.frames += g.frames + 1;
+        b.extra += g.extra;
+        i = g.next;
+        continue;
+      }
+      case 'BRA':
+      case 'CBRA':
+      case 'SBRA':
+      case 'SCBRA':
+      case 'ASSERT':
+      case 'ASSERT_NOT':
+      case 'ASSERTBACK':
+      case 'ASSERTBACK_NOT': {
+        const g = groupBound(ops, i, L);
+        b.ways *= g.ways;
+        b.frames += g.frames;
+        b.extra += g.extra;
+        b.minLen += g.minLen;
+        i = g.next;
+        continue;
+      }
+      default:
+        i++;
+    }
+  }
+}
+
+function groupBound(ops: Op[], at: number, L: number): Bound {
+  const kind = ops[at].op;
+  let ways = 0;
+  let frames = 0;
+  let extra = 0;
+  let minLen = INF;
+  let i = at;
+  for (;;) {
+    const s = seqBound(ops, i + 1, L);
+    ways += s.ways;
+    frames = Math.max(frames, s.frames);
+    extra = Math.max(extra, s.extra);
+    minLen = Math.min(minLen, s.minLen);
+    i = s.next;
+    if (ops[i].op !== 'ALT') break;
+  }
+  const ket = ops[i];
+  frames += 1;
+  if (kind.startsWith('ASSERT')) {
+    // An assertion keeps no choice for what follows; its own search is paid on each visit.
+    return { ways: 1, frames, extra: extra + ways * (frames + 1), minLen: 0, next: i + 1 };
+  }
+  if (ket.op === 'KETRMAX') {
+    if (ways !== 1) return { ways: INF, frames: INF, extra, minLen, next: i + 1 };
+    const iterations = minLen >= 1 ? Math.floor(L / minLen) : L + 1;
+    return { ways: iterations + 1, frames: iterations * (frames + 1), extra: extra * iterations, minLen, next: i + 1 };
+  }
+  return { ways, frames, extra, minLen, next: i + 1 };
+}
+
+/**
+ * Whether a subject of `length` code units can make one attempt reach a limit: an upper bound
+ * on the search tree (paths x (frames on a path + calls in assertions)). When it cannot, the
+ * JavaScript regex gives PCRE2's answer (test/knowledge/pcre2.test.ts) and the model need not run.
+ */
+export function limitReachable(prog: PcreProgram, length: number, limits: ModelLimits): boolean {
+  const b = seqBound(prog.ops, 0, length);
+  const calls = b.ways * (b.frames + b.extra + 2);
+  return !(calls < limits.matchLimit && b.frames + 2 < limits.depthLimit);
+}
+
+const safeLengths = new WeakMap<PcreProgram, Map<string, number>>();
+
+/** The longest subject on which no attempt can reach the limits (limitReachable), cached per program. */
+export function safeLength(prog: PcreProgram, limits: ModelLimits): number {
+  const key = `${limits.matchLimit}/${limits.depthLimit}`;
+  let byLimits = safeLengths.get(prog);
+  if (!byLimits) safeLengths.set(prog, (byLimits = new Map()));
+  let safe = byLimits.get(key);
+  if (safe === undefined) {
+    let lo = -1;
+    let hi = 1 << 30;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (limitReachable(prog, mid, limits)) hi = mid;
+      else lo = mid;
+    }
+    byLimits.set(key, (safe = lo));
+  }
+  return safe;
+}

@@ -8,7 +8,7 @@
  * same under real PCRE2 (checked against `pcre2test` by test/knowledge/pcre2.test.ts).
  */
 import type { RegexLimits } from './limits';
-import { compileModel, PcreProgram, runModel } from './pcre-model';
+import { compileModel, PcreProgram, runModel, safeLength } from './pcre-model';
 
 export class RegexSubsetError extends Error {
   constructor(
@@ -354,6 +354,13 @@ function fromOvector(ov: number[], subject: string, groupCount: number): RegexMa
  * gives up with MATCHLIMIT/DEPTHLIMIT (Splunk then extracts nothing from that regex).
  */
 function modelExec(c: CompiledRegex, subject: string, from: number, limits: RegexLimits): RegexMatch | 'limit' | undefined {
+  if (subject.length - from <= safeLength(c.model!, limits)) {
+    // No attempt can reach a limit here: the JavaScript translation gives PCRE2's match.
+    const re = c.reGlobal;
+    re.lastIndex = from;
+    const m = re.exec(subject);
+    return m ? { groups: Array.from(m), index: m.index, end: m.index + m[0].length } : undefined;
+  }
   const r = runModel(c.model!, subject, from, limits);
   if (r.kind === 'match') return fromOvector(r.ovector, subject, c.groupCount);
   return r.kind === 'nomatch' ? undefined : 'limit';
