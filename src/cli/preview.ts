@@ -26,7 +26,8 @@ eventtype and tag.
   --format json     one JSON object per event (default; multi-values and eventtype/tag as arrays)
   --format table    for people: per event a field/value table; with --fields one row per event
   --fields LIST     comma-separated fields to show, in order (table format; JSON: only these keys)
-  --cost            also print on stderr the search-time cost: JSON parses and regex executions per event
+  --cost            also print on stderr the search-time cost: JSON parses and regex executions per event,
+                    and how many REPORT/EXTRACT runs PCRE2 would abandon at MATCH_LIMIT/DEPTH_LIMIT
 `;
 
 function usage(msg: string): never {
@@ -90,13 +91,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let buf = '';
-  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0 };
+  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0, limitHits: 0 };
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const ev = kb.evaluate(line, meta);
     total.events++;
     total.jsonParses += ev.cost.jsonParses;
     total.regexEvaluations += ev.cost.regexEvaluations;
+    total.limitHits += ev.cost.regexLimitHits;
     total.jsonMax = Math.max(total.jsonMax, ev.cost.jsonParses);
     total.regexMax = Math.max(total.regexMax, ev.cost.regexEvaluations);
     buf += `${JSON.stringify(pick(toJsonObject(ev)))}\n`;
@@ -108,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(buf);
   if (withCost && total.events) {
     const per = (n: number) => (n / total.events).toFixed(1);
-    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax})\n`);
+    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax}), ${total.limitHits} regex runs over MATCH_LIMIT/DEPTH_LIMIT (no fields from those)\n`);
   }
 }
 

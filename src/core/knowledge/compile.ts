@@ -8,10 +8,10 @@
 import * as path from 'node:path';
 import { AppFiles, confBool, settingsOf } from './conf-load';
 import { EvalExpr, parseEval } from './eval';
-import { DEFAULT_REGEX_LIMITS } from './limits';
+import { DEFAULT_REGEX_LIMITS, RegexLimits } from './limits';
 import { compileLookup, Lookup, LookupDefinition, LookupTable } from './lookups';
 import { PropsStanza, readPropsStanzas } from './props';
-import { CompiledRegex, compilePcre } from './regex';
+import { CompiledRegex, compilePcre, withLimitModel } from './regex';
 import { parseSearch, requiredValues, SearchNode } from './search';
 import { TimestampSettings, unsupportedTimeVariables } from './time';
 
@@ -27,8 +27,8 @@ export interface Transform extends LookupDefinition {
   mvAdd: boolean;
   cleanKeys: boolean;
   keepEmpty: boolean;
-  /** transforms.conf MATCH_LIMIT (default from Splunk's shipped transforms.conf). */
-  matchLimit: number;
+  /** transforms.conf MATCH_LIMIT / DEPTH_LIMIT (defaults from Splunk's shipped transforms.conf). */
+  limits: RegexLimits;
 }
 
 export interface Eventtype {
@@ -109,12 +109,15 @@ function compileTransform(name: string, m: Map<string, string>, tables: Map<stri
     keepEmpty: confBool(m.get('KEEP_EMPTY_VALS'), false),
     caseSensitive: confBool(m.get('case_sensitive_match'), true),
     maxMatches: Number(m.get('max_matches') ?? 100) || 100,
-    matchLimit: Number(m.get('MATCH_LIMIT') ?? DEFAULT_REGEX_LIMITS.matchLimit) || DEFAULT_REGEX_LIMITS.matchLimit,
+    limits: {
+      matchLimit: Number(m.get('MATCH_LIMIT') ?? DEFAULT_REGEX_LIMITS.matchLimit) || DEFAULT_REGEX_LIMITS.matchLimit,
+      depthLimit: Number(m.get('DEPTH_LIMIT') ?? DEFAULT_REGEX_LIMITS.depthLimit) || DEFAULT_REGEX_LIMITS.depthLimit,
+    },
   };
   try {
     const regex = m.get('REGEX');
     if (regex !== undefined) {
-      t.regex = compilePcre(regex);
+      t.regex = withLimitModel(compilePcre(regex));
       if (t.regex.groupCount === 0) problems.push(`${where} REGEX has no capturing group`);
       if (t.regex.groupNames.some((n) => n?.startsWith('_KEY_'))) t.dynamicKeys = true;
     }
@@ -243,7 +246,7 @@ export function compilePipeline(app: CompiledApp, sourcetype: string, settings: 
   for (const [k, v] of byClass('EXTRACT-')) {
     try {
       const { regex, inField } = splitExtract(v);
-      const re = compilePcre(regex, { m: true, s: true });
+      const re = withLimitModel(compilePcre(regex, { m: true, s: true }));
       if (!re.groupNames.some((n) => n)) problem(`${k} has no named capturing group`);
       p.extracts.push({ cls: k, re, inField });
     } catch (e) {

@@ -10,7 +10,7 @@ import { flattenJson, parseJson, SPLUNK_KV_LIMITS } from './json';
 import { DEFAULT_REGEX_LIMITS } from './limits';
 import { applyLookup, Fields } from './lookups';
 import type { EventMeta } from './props';
-import { compilePcre, execAll, execOnce } from './regex';
+import { compilePcre, execAll, execOnce, LimitHits } from './regex';
 import { matchSearch } from './search';
 import { extractTimestamp } from './time';
 
@@ -61,7 +61,7 @@ export function evaluateEvent(app: CompiledApp, p: Pipeline, rawIn: string, meta
     const subjects = x.inField ? (get(x.inField) ?? []) : [raw];
     for (const subject of subjects) {
       cost.regexEvaluations++;
-      const m = execOnce(x.re, subject, DEFAULT_REGEX_LIMITS.matchLimit);
+      const m = execOnce(x.re, subject, DEFAULT_REGEX_LIMITS, cost);
       if (!m) continue;
       x.re.groupNames.forEach((n, i) => {
         if (n && m.groups[i] !== undefined) add(n, m.groups[i]!, false, false);
@@ -70,7 +70,7 @@ export function evaluateEvent(app: CompiledApp, p: Pipeline, rawIn: string, meta
     }
   }
   // 2. REPORT-.
-  for (const t of p.reports) cost.regexEvaluations += applyReport(t, get, add);
+  for (const t of p.reports) cost.regexEvaluations += applyReport(t, get, add, cost);
   // 3. KV_MODE.
   kvExtract(p, raw, fields, add, cost);
   // 4. FIELDALIAS-.
@@ -138,12 +138,12 @@ export function cleanKey(k: string): string {
 }
 
 /** Applies one REPORT transform; returns how many regex executions it took (each match attempt). */
-function applyReport(t: Transform, get: Getter, add: Adder): number {
+function applyReport(t: Transform, get: Getter, add: Adder, hits: LimitHits): number {
   const subjects = get(t.sourceKey) ?? [];
   let runs = 0;
   for (const subject of subjects) {
     if (t.regex) {
-      const matches = t.dynamicKeys ? execAll(t.regex, subject, t.matchLimit) : [execOnce(t.regex, subject, t.matchLimit)].filter((m) => m !== undefined);
+      const matches = t.dynamicKeys ? execAll(t.regex, subject, t.limits, hits) : [execOnce(t.regex, subject, t.limits, hits)].filter((m) => m !== undefined);
       runs += t.dynamicKeys ? matches.length + 1 : 1;
       for (const m of matches) {
         const g = m!.groups;

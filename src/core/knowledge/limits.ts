@@ -13,3 +13,9 @@ export interface RegexLimits {
 const facts = searchTimeLimits();
 
 export const DEFAULT_REGEX_LIMITS: RegexLimits = { matchLimit: facts.matchLimit, depthLimit: facts.depthLimit };
+
+/**
+ * TRUNCATE for sourcetypes that carry JSON documents (whole, or as CEF/LEEF/syslog payload) of up
+ * to 1 MB (1 048 576 bytes): Splunk cuts a longer line, and a cut document gives no JSON fields.
+ */
+export const JSON_EVENT_TRUNCATE = 1_048_576;

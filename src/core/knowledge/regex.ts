@@ -7,6 +7,9 @@
  * everything else with an error naming the construct, so a regex that passes here behaves the
  * same under real PCRE2 (checked against `pcre2test` by test/knowledge/pcre2.test.ts).
  */
+import type { RegexLimits } from './limits';
+import { compileModel, PcreProgram, runModel, safeLength } from './pcre-model';
+
 export class RegexSubsetError extends Error {
   constructor(
     readonly pattern: string,
@@ -41,13 +44,8 @@ export interface CompiledRegex {
   /** Name of each capturing group by number (index 0 unused); undefined for unnamed groups. */
   groupNames: (string | undefined)[];
   groupCount: number;
-  /**
-   * A lazy quantifier (`*?`, `+?`, `{n,}?`): PCRE2 makes one match() call per character it lets
-   * such a quantifier take, so the span a match covers bounds what MATCH_LIMIT allows.
-   */
-  lazy: boolean;
-  /** Same pattern with match indices (flag d), for the span of lazy matches. */
-  reIndices?: RegExp;
+  /** The PCRE2 match-limit model, for REPORT/EXTRACT regexes (withLimitModel). */
+  model?: PcreProgram;
 }
 
 const SPACE_CLASS = '\\t\\n\\v\\f\\r ';
@@ -309,7 +307,6 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
   } catch (e) {
     throw new RegexSubsetError(source, 0, `construct JavaScript cannot compile (${(e as Error).message})`);
   }
-  const lazy = out.some((t) => /^(?:[*+]|\{\d+,\d*\})\?$/.test(t));
   return {
     source,
     flags,
@@ -317,8 +314,6 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
     reGlobal: new RegExp(js, `${jsFlags}g`),
     groupNames,
     groupCount: groupNames.length - 1,
-    lazy,
-    reIndices: lazy ? new RegExp(js, `${jsFlags}gd`) : undefined,
   };
 }
 
@@ -329,27 +324,55 @@ export interface RegexMatch {
   end: number;
 }
 
-/**
- * The characters a match of a lazy pattern covered from its start (captures in lookaheads
- * included): PCRE2 spends at least one match() call on each, so past MATCH_LIMIT it gives up
- * with PCRE2_ERROR_MATCHLIMIT and Splunk extracts nothing.
- */
-function lazySpan(c: CompiledRegex, subject: string, from: number): { m: RegExpExecArray; span: number } | undefined {
-  const re = c.reIndices!;
-  re.lastIndex = from;
-  const m = re.exec(subject);
-  if (!m) return undefined;
-  let end = m.index + m[0].length;
-  for (const r of m.indices ?? []) if (r && r[1] > end) end = r[1];
-  return { m, span: end - m.index };
+/** Where a limit hit is counted (the evaluator's SearchCost). */
+export interface LimitHits {
+  regexLimitHits: number;
 }
 
-/** One match (EXTRACT and fixed-name REPORT semantics), or none where PCRE2 would hit MATCH_LIMIT. */
-export function execOnce(c: CompiledRegex, subject: string, matchLimit = Infinity): RegexMatch | undefined {
-  if (c.lazy && subject.length > matchLimit) {
-    const r = lazySpan(c, subject, 0);
-    if (!r || r.span > matchLimit) return undefined;
-    return { groups: Array.from(r.m), index: r.m.index, end: r.m.index + r.m[0].length };
+/**
+ * Gives a REPORT/EXTRACT regex the PCRE2 match-limit model (pcre-model.ts), so execOnce/execAll
+ * apply MATCH_LIMIT/DEPTH_LIMIT as Splunk's PCRE2 does. Throws RegexSubsetError for a construct
+ * outside the model's subset: a regex whose limit behaviour we cannot predict does not load.
+ */
+export function withLimitModel(c: CompiledRegex): CompiledRegex {
+  c.model = compileModel(c.source, c.flags);
+  return c;
+}
+
+function fromOvector(ov: number[], subject: string, groupCount: number): RegexMatch {
+  const groups: (string | undefined)[] = [];
+  for (let i = 0; i <= groupCount; i++) {
+    const a = ov[2 * i];
+    const b = ov[2 * i + 1];
+    groups.push(a === undefined || a < 0 || b === undefined ? undefined : subject.slice(a, b));
+  }
+  return { groups, index: ov[0], end: ov[1] };
+}
+
+/**
+ * One pcre2_match() under the limits: the match, undefined for no match, or 'limit' where PCRE2
+ * gives up with MATCHLIMIT/DEPTHLIMIT (Splunk then extracts nothing from that regex).
+ */
+function modelExec(c: CompiledRegex, subject: string, from: number, limits: RegexLimits): RegexMatch | 'limit' | undefined {
+  if (subject.length - from <= safeLength(c.model!, limits)) {
+    // No attempt can reach a limit here: the JavaScript translation gives PCRE2's match.
+    const re = c.reGlobal;
+    re.lastIndex = from;
+    const m = re.exec(subject);
+    return m ? { groups: Array.from(m), index: m.index, end: m.index + m[0].length } : undefined;
+  }
+  const r = runModel(c.model!, subject, from, limits);
+  if (r.kind === 'match') return fromOvector(r.ovector, subject, c.groupCount);
+  return r.kind === 'nomatch' ? undefined : 'limit';
+}
+
+/** One match (EXTRACT and fixed-name REPORT semantics), or none where PCRE2 would hit a limit. */
+export function execOnce(c: CompiledRegex, subject: string, limits?: RegexLimits, hits?: LimitHits): RegexMatch | undefined {
+  if (c.model && limits) {
+    const r = modelExec(c, subject, 0, limits);
+    if (r !== 'limit') return r;
+    if (hits) hits.regexLimitHits++;
+    return undefined;
   }
   const m = c.re.exec(subject);
   if (!m) return undefined;
@@ -358,17 +381,18 @@ export function execOnce(c: CompiledRegex, subject: string, matchLimit = Infinit
 
 /**
  * All matches, continuing where the previous one ended; after an empty match the next attempt
- * starts one character later, as pcre2test's /g and Splunk's repeated extraction do.
+ * starts one character later, as pcre2test's /g and Splunk's repeated extraction do. Under the
+ * limits, a pcre2_match() that gives up ends the extraction with the matches found before it.
  */
-export function execAll(c: CompiledRegex, subject: string, matchLimit = Infinity): RegexMatch[] {
+export function execAll(c: CompiledRegex, subject: string, limits?: RegexLimits, hits?: LimitHits): RegexMatch[] {
   const res: RegexMatch[] = [];
-  if (c.lazy && subject.length > matchLimit) {
-    // Splunk stops a repeated extraction at the first error.
+  if (c.model && limits) {
     for (let from = 0; from <= subject.length; ) {
-      const r = lazySpan(c, subject, from);
-      if (!r || r.span > matchLimit) break;
-      res.push({ groups: Array.from(r.m), index: r.m.index, end: r.m.index + r.m[0].length });
-      from = r.m[0] === '' ? r.m.index + 1 : r.m.index + r.m[0].length;
+      const r = modelExec(c, subject, from, limits);
+      if (r === 'limit' && hits) hits.regexLimitHits++;
+      if (r === undefined || r === 'limit') break;
+      res.push(r);
+      from = r.end === r.index ? r.end + 1 : r.end;
     }
     return res;
   }

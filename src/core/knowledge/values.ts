@@ -12,10 +12,12 @@ export interface SearchCost {
   jsonParses: number;
   /** Regex executions: TIME_PREFIX, EXTRACT, REPORT (each match attempt), eval match/replace/mvfind per value. */
   regexEvaluations: number;
+  /** REPORT/EXTRACT regexes PCRE2 gave up on (MATCH_LIMIT/DEPTH_LIMIT): Splunk extracts nothing from them. */
+  regexLimitHits: number;
 }
 
 export function newCost(): SearchCost {
-  return { jsonParses: 0, regexEvaluations: 0 };
+  return { jsonParses: 0, regexEvaluations: 0, regexLimitHits: 0 };
 }
 
 export interface EvalContext {

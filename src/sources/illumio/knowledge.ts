@@ -17,6 +17,7 @@
  */
 import type { EventTypeDefinition } from '../../core/eventtype';
 import { line, type ConfLine, type LookupTableSpec, type SourceKnowledge, type StanzaSpec } from '../../core/knowledge/spec';
+import { JSON_EVENT_TRUNCATE } from '../../core/knowledge/limits';
 import {
   ActionClass,
   ILLUMIO_EVENT_TYPES,
@@ -154,7 +155,7 @@ function syslogHeader(): ConfLine[] {
   ];
 }
 
-const common = (truncate = '1000000'): ConfLine[] => [
+const common = (truncate = String(JSON_EVENT_TRUNCATE)): ConfLine[] => [
   line('SHOULD_LINEMERGE', 'false'),
   line('LINE_BREAKER', '([\\r\\n]+)'),
   line('TRUNCATE', truncate),

@@ -3,13 +3,14 @@
  * generated into default/ by src/build/generators. KV_MODE=json is the only JSON parse per event.
  */
 import { line, type ConfLine, type SourceKnowledge } from '../../core/knowledge/spec';
+import { JSON_EVENT_TRUNCATE } from '../../core/knowledge/limits';
 import { LACEWORK_ALERT_SOURCETYPE, LACEWORK_AUDIT_SOURCETYPE, LACEWORK_EVENT_TYPES } from './eventtypes';
 import { LACEWORK_INDEX_MACRO_DESCRIPTION, LACEWORK_MACROS, LACEWORK_SEARCHES } from './searches';
 
 const head = (comment: string): ConfLine[] => [
   line('SHOULD_LINEMERGE', 'false'),
   line('LINE_BREAKER', '([\\r\\n]+)'),
-  line('TRUNCATE', '200000'),
+  line('TRUNCATE', String(JSON_EVENT_TRUNCATE), 'JSON documents up to 1 MB stay whole.'),
   line('TIME_PREFIX', '"create_time"\\s*:\\s*', comment),
   line('TIME_FORMAT', '%s%3N'),
   line('MAX_TIMESTAMP_LOOKAHEAD', '13'),

@@ -3,6 +3,7 @@
  * default/ by src/build/generators. KV_MODE=json is the only JSON parse per event.
  */
 import { line, type SourceKnowledge } from '../../core/knowledge/spec';
+import { JSON_EVENT_TRUNCATE } from '../../core/knowledge/limits';
 import { PRISMA_EVENT_TYPES, PRISMA_SOURCETYPE } from './eventtypes';
 import { PRISMA_INDEX_MACRO_DESCRIPTION, PRISMA_MACROS, PRISMA_SEARCHES } from './searches';
 
@@ -22,7 +23,7 @@ export const prismaKnowledge: SourceKnowledge = {
       lines: [
         line('SHOULD_LINEMERGE', 'false'),
         line('LINE_BREAKER', '([\\r\\n]+)'),
-        line('TRUNCATE', '200000'),
+        line('TRUNCATE', String(JSON_EVENT_TRUNCATE), 'JSON documents up to 1 MB stay whole.'),
         line('TIME_PREFIX', '"timestamp"\\s*:\\s*"', 'Prisma SaaS writes timestamps with and without milliseconds; without, automatic recognition reads them.'),
         line('TIME_FORMAT', '%Y-%m-%dT%H:%M:%S.%3N%Z'),
         line('MAX_TIMESTAMP_LOOKAHEAD', '24'),
@@ -37,8 +38,8 @@ export const prismaKnowledge: SourceKnowledge = {
         line('EVAL-dvc', 'coalesce(serial, "prisma_saas")'),
         line(
           'EVAL-src',
-          `coalesce(if(match(source_ip, ${IP_RE}), source_ip, null()), if(match(ip, ${IP_RE}), ip, null()), if(${ALERT_TYPES}, cloud_app_instance, null()))`,
-          'A client address; for incidents, the cloud app the asset lives in.',
+          `coalesce(if(match(source_ip, ${IP_RE}), source_ip, null()), if(match(ip, ${IP_RE}), ip, null()))`,
+          'Only a client address (CIM src); the cloud app an incident concerns is dest and app.',
         ),
         line('EVAL-user', 'coalesce(nullif(admin_id, "null"), nullif(user, "null"), nullif(item_owner, "null"), nullif(action_taken_by, "null"), nullif(item_creator, "null"))'),
         line('EVAL-src_user', 'coalesce(nullif(admin_id, "null"), nullif(action_taken_by, "null"))'),
