@@ -25,8 +25,11 @@ export interface EventQuery {
   severity?: string;
 }
 
-/** Receives each array element's text; `compact` when it has no whitespace outside strings. */
-export type ElementHandler = (text: string, compact: boolean) => void;
+/**
+ * Receives each array element's text; `compact` when it has no whitespace outside strings;
+ * `depth`, its nesting depth (1 for `{}`).
+ */
+export type ElementHandler = (text: string, compact: boolean, depth: number) => void;
 
 /** The PCE cannot run (or refused to run) the async collection; the caller narrows the window. */
 export class AsyncUnavailable extends Error {}
@@ -184,7 +187,7 @@ export class PceClient {
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         const els = splitter.push(chunk);
-        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i]);
+        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i], splitter.depths[i]);
         if (taken >= maxElements) {
           // Leaving the loop destroys the body: nothing more of this answer is read.
           return taken;

@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
-import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
+import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
 import { parseStartDate } from '../../core/time';
@@ -335,10 +335,11 @@ export class Collector {
     for (let attempt = 1; ; attempt++) {
       const texts: string[] = [];
       const compact: boolean[] = [];
+      const depths: number[] = [];
       try {
-        const { count } = await this.client.page(q, this.maxResults, (text, c) => { texts.push(text); compact.push(c); }, this.ctx.signal);
+        const { count } = await this.client.page(q, this.maxResults, (text, c, d) => { texts.push(text); compact.push(c); depths.push(d); }, this.ctx.signal);
         this.stats.pages++;
-        if (count < this.maxResults) texts.forEach((t, i) => buf.add(this.hold(t, compact[i])));
+        if (count < this.maxResults) texts.forEach((t, i) => buf.add(this.hold(t, compact[i], depths[i])));
         return count;
       } catch (e) {
         // A body cut off or garbled in transit is worth another read; the HTTP client already
@@ -374,7 +375,7 @@ export class Collector {
     const mark = buf.size;
     for (let attempt = 1; ; attempt++) {
       try {
-        const n = await this.client.download(datafile, (text, compact) => buf.add(this.hold(text, compact)), ctx.signal);
+        const n = await this.client.download(datafile, (text, compact, depth) => buf.add(this.hold(text, compact, depth)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return;
       } catch (e) {
@@ -386,8 +387,11 @@ export class Collector {
     }
   }
 
-  /** Parses, checks and keys one element. Compact text is indexed as received (no re-encoding). */
-  private hold(text: string, compact: boolean): Held {
+  /**
+   * Parses, checks and keys one element. Compact text is indexed as received (no re-encoding).
+   * `depth` is the element's nesting as the splitter counted it (no second scan of the text).
+   */
+  private hold(text: string, compact: boolean, depth: number): Held {
     let e: unknown;
     try {
       e = JSON.parse(text);
@@ -395,7 +399,7 @@ export class Collector {
       return this.rawRecord(text);
     }
     const maxDepth = this.config.max_depth ?? DEFAULT_MAX_DEPTH;
-    if (jsonDepth(text, maxDepth) > maxDepth) {
+    if (depth > maxDepth) {
       // Re-encoding (or validating) a record nested thousands deep overflows the stack and
       // would fail every run at this record; its deep part is cut, the record still indexed.
       e = boundDepth(e, maxDepth).value;

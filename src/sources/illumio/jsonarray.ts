@@ -33,17 +33,25 @@ export class JsonArraySplitter {
   private expectComma = false;
   /** Whitespace seen outside strings in the current element. */
   private spaced = false;
+  /** Deepest nesting seen in the current element. */
+  private deepest = 0;
   elements = 0;
   /**
    * For each element returned by the last push(): true when it had no whitespace outside
    * strings, i.e. it is already compact JSON and can be indexed as received.
    */
   compact: boolean[] = [];
+  /**
+   * For each element returned by the last push(): its nesting depth (1 for `{}`, 0 for a
+   * scalar), so a depth bound needs no second scan of the text.
+   */
+  depths: number[] = [];
 
   /** Feeds one chunk; returns the texts of the elements completed by it. */
   push(chunk: Buffer): string[] {
     const out: string[] = [];
     this.compact = [];
+    this.depths = [];
     let start = this.state === 'element' ? 0 : -1;
     const n = chunk.length;
     for (let i = 0; i < n; i++) {
@@ -82,7 +90,9 @@ export class JsonArraySplitter {
         }
         if (b === QUOTE) this.inString = true;
         else if (b <= 0x20) this.spaced = true;
-        else if (b === OPEN_OBJ || b === OPEN_ARR) this.depth++;
+        else if (b === OPEN_OBJ || b === OPEN_ARR) {
+          if (++this.depth > this.deepest) this.deepest = this.depth;
+        }
         else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
           this.depth--;
           if (this.depth === 0) { this.finish(chunk, start, i + 1, out); start = -1; }
@@ -112,6 +122,7 @@ export class JsonArraySplitter {
       this.scalar = !(b === OPEN_OBJ || b === OPEN_ARR);
       if (b === QUOTE) this.inString = true;
       else if (!this.scalar) this.depth = 1;
+      this.deepest = this.depth;
     }
     if (this.state === 'element' && start !== -1) this.parts.push(chunk.subarray(start));
     return out;
@@ -130,6 +141,7 @@ export class JsonArraySplitter {
     this.parts = [];
     out.push(text);
     this.compact.push(!this.spaced);
+    this.depths.push(this.deepest);
     this.elements++;
     this.state = 'between';
     this.expectComma = true;
