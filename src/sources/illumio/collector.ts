@@ -375,7 +375,7 @@ export class Collector {
     const mark = buf.size;
     for (let attempt = 1; ; attempt++) {
       try {
-        const n = await this.client.download(datafile, (text, compact, depth) => buf.add(this.hold(text, compact, depth)), ctx.signal);
+        const n = await this.client.download(datafile, (text, compact, depth, value) => buf.add(this.hold(text, compact, depth, value)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return;
       } catch (e) {
@@ -389,14 +389,17 @@ export class Collector {
 
   /**
    * Parses, checks and keys one element. Compact text is indexed as received (no re-encoding).
-   * `depth` is the element's nesting as the splitter counted it (no second scan of the text).
+   * `depth` is the element's nesting as the splitter counted it (no second scan of the text);
+   * `parsed`, its value when the splitter parsed it already.
    */
-  private hold(text: string, compact: boolean, depth: number): Held {
-    let e: unknown;
-    try {
-      e = JSON.parse(text);
-    } catch {
-      return this.rawRecord(text);
+  private hold(text: string, compact: boolean, depth: number, parsed?: unknown): Held {
+    let e = parsed;
+    if (e === undefined) {
+      try {
+        e = JSON.parse(text);
+      } catch {
+        return this.rawRecord(text);
+      }
     }
     const maxDepth = this.config.max_depth ?? DEFAULT_MAX_DEPTH;
     if (depth > maxDepth) {
