@@ -84,6 +84,14 @@ function runPlugins(scheme: string | undefined): Plugin[] {
       b.onResolve({ filter: /^\.\/splunk-sdk\.js$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'ta' }));
       b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
+      // HTTP/2 runs only after an ALPN "h2", which undici offers only with allowH2 (never set
+      // here); its client requires node:http2 (and so tls) at load, ~20 ms of every start.
+      b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+        args.importer.endsWith(path.join('undici', 'lib', 'dispatcher', 'client.js')) ? { path: 'undici-client-h2', namespace: 'ta' } : undefined);
+      b.onLoad({ filter: /^undici-client-h2$/, namespace: 'ta' }, () => ({
+        contents: `module.exports = () => { throw new Error('HTTP/2 is not in this bundle (allowH2 is never set)'); };`,
+        loader: 'js',
+      }));
     },
   }];
 }

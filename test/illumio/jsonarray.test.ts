@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ProtocolError } from '../../src/core/errors';
+import { jsonDepth } from '../../src/core/bounds';
 import { JsonArraySplitter } from '../../src/sources/illumio/jsonarray';
 
 function split(text: string, cuts: number[]): string[] {
@@ -15,6 +16,59 @@ function split(text: string, cuts: number[]): string[] {
   s.end();
   return out;
 }
+
+test('each element comes with its nesting depth, as jsonDepth counts it on the text, whatever the chunks', () => {
+  fc.assert(fc.property(
+    fc.array(fc.jsonValue({ maxDepth: 6 }), { maxLength: 10 }),
+    fc.array(fc.nat(), { maxLength: 20 }),
+    fc.boolean(),
+    (values, cuts, pretty) => {
+      const buf = Buffer.from(pretty ? JSON.stringify(values, null, 1) : JSON.stringify(values));
+      const s = new JsonArraySplitter();
+      const texts: string[] = [];
+      const depths: number[] = [];
+      let prev = 0;
+      for (const c of [...[...new Set(cuts.map((x) => x % (buf.length + 1)))].sort((a, b) => a - b), buf.length]) {
+        texts.push(...s.push(buf.subarray(prev, c)));
+        depths.push(...s.depths);
+        prev = c;
+      }
+      s.end();
+      expect(depths).toEqual(texts.map((t) => jsonDepth(t)));
+    },
+  ), { numRuns: 300 });
+});
+
+test('with parse, the values of whole elements come parsed per chunk, equal to parsing each text; a bad element leaves them to the caller', () => {
+  fc.assert(fc.property(
+    fc.array(fc.jsonValue({ maxDepth: 4 }), { maxLength: 10 }),
+    fc.array(fc.nat(), { maxLength: 8 }),
+    fc.boolean(),
+    (values, cuts, pretty) => {
+      const buf = Buffer.from(pretty ? JSON.stringify(values, null, 1) : JSON.stringify(values));
+      const s = new JsonArraySplitter({ parse: true });
+      const got: unknown[] = [];
+      let prev = 0;
+      for (const c of [...[...new Set(cuts.map((x) => x % (buf.length + 1)))].sort((a, b) => a - b), buf.length]) {
+        const texts = s.push(buf.subarray(prev, c));
+        texts.forEach((t, i) => got.push(s.values[i] === undefined ? JSON.parse(t) : s.values[i]));
+        prev = c;
+      }
+      s.end();
+      expect(got).toEqual(JSON.parse(buf.toString()));
+    },
+  ), { numRuns: 300 });
+  const s = new JsonArraySplitter({ parse: true });
+  const texts = s.push(Buffer.from('[{"a":1},{"b":tru},{"c":"\u00e9 é"}]'));
+  expect(texts).toEqual(['{"a":1}', '{"b":tru}', '{"c":"\u00e9 é"}']);
+  expect(s.values).toEqual([]);
+  const t2 = s.push(Buffer.from('')); // nothing more
+  expect(t2).toEqual([]);
+  const u = new JsonArraySplitter({ parse: true });
+  expect(u.push(Buffer.from('[{"x":"é"}, 2 ,"y"]'))).toEqual(['{"x":"é"}', '2', '"y"']);
+  expect(u.values).toEqual([{ x: 'é' }, 2, 'y']);
+  expect(u.compact).toEqual([true, true, true]);
+});
 
 test('any JSON array, cut into any chunks, comes back element by element', () => {
   fc.assert(fc.property(

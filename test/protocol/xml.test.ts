@@ -124,3 +124,20 @@ describe('XML text sanitising and escaping', () => {
     expect(sanitizeXmlText(s)).toBe(s);
   });
 });
+
+test('stanza and metadata that change from event to event are each written as given (the escaped ones are reused only while they repeat)', () => {
+  fc.assert(fc.property(
+    fc.array(fc.record({
+      stanza: fc.constantFrom('a://1', 'b://"2"&', 'a://1'),
+      source: fc.option(fc.constantFrom('s1', 's<2>', 's1'), { nil: undefined }),
+      host: fc.option(fc.constantFrom('h1', 'h&2'), { nil: undefined }),
+      data: fc.string(),
+    }), { minLength: 1, maxLength: 8 }),
+    (rows) => {
+      const doc = parseXml(STREAM_OPEN + rows.map((r) => eventsXml(r.stanza, [{ data: r.data, source: r.source, host: r.host }])).join('') + STREAM_CLOSE);
+      expect(doc.children.map((e) => ({
+        stanza: e.attributes.stanza, source: child(e, 'source')?.text, host: child(e, 'host')?.text, data: child(e, 'data')?.text ?? '',
+      }))).toEqual(rows.map((r) => ({ stanza: r.stanza, source: r.source, host: r.host, data: sanitizeXmlText(r.data) })));
+    },
+  ), { numRuns: 200 });
+});

@@ -49,10 +49,6 @@ export const JS_EXCEPTIONS: readonly JsException[] = [
     reason: 'undici WebSocket handshake: RFC 6455 defines Sec-WebSocket-Accept as SHA-1; we open no WebSocket',
   },
   {
-    rule: 'console.log', file: BUNDLE, snippet: 'console.log("colors.setTheme now only accepts an object',
-    reason: '@colors/colors (winston) deprecation notice with a fixed text; no input is logged',
-  },
-  {
     rule: 'new Function', file: BUNDLE, snippet: 'new Function(', near: 'opts.code.process',
     reason: 'ajv compiles the validators of our own JSON schemas at start-up; no vendor or user text becomes code',
   },

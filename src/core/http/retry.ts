@@ -2,8 +2,8 @@
  * The one retry policy of the add-on: which statuses are worth another attempt, how long to
  * wait (Retry-After when the server sent a usable one, else exponential backoff with full
  * jitter), when to give up (attempts, a Retry-After longer than the run waits, a deadline, a
- * stop request). The HTTP client, the HEC sink and every vendor's own loops (Prisma's
- * destructive reads, Illumio's job polls) run through `retryLoop` and `parseRetryAfter`, so a
+ * stop request). The HTTP client, the HEC sink and every vendor's own loops (destructive
+ * queue reads, asynchronous job polls) run through `retryLoop` and `parseRetryAfter`, so a
  * 429 is treated alike wherever it comes from.
  */
 import type { RetryPolicy } from '../types';
@@ -133,8 +133,8 @@ export async function retryLoop<T>(attempt: (n: number) => Promise<Attempt<T>>, 
 }
 
 /**
- * The wait before the next poll of a job the server runs for us (Illumio's async collections
- * and traffic queries). There a Retry-After is pace, not refusal: it is honoured but capped at
+ * The wait before the next poll of a job the server runs for us (asynchronous exports and
+ * queries). There a Retry-After is pace, not refusal: it is honoured but capped at
  * `maxMs` instead of ending the wait; without one the last wait doubles, from `firstMs`.
  */
 export function pollWait(retryAfter: string | string[] | undefined, lastMs: number | undefined, o: { firstMs: number; maxMs: number }, now = Date.now()): number {

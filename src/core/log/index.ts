@@ -27,9 +27,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import winston from 'winston';
-import type TransportStream from 'winston-transport';
+import type { Writable } from 'node:stream';
 import type { Logger } from '../types';
 import { makeRedactor, type Redactor } from './redact';
 
@@ -39,7 +37,6 @@ export type { Redactor } from './redact';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 const LEVELS: Record<LogLevel, number> = { ERROR: 0, WARN: 1, INFO: 2, DEBUG: 3 };
-const WINSTON_LEVELS = { error: 0, warn: 1, info: 2, debug: 3 };
 
 export const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 5;
@@ -116,24 +113,14 @@ export function formatPairs(meta: Record<string, unknown>, redact: Redactor): st
   return out;
 }
 
-interface Shared {
-  winston: winston.Logger;
-}
-
 /**
  * Appends each record synchronously and rotates by size, Splunk style (`x.log` → `x.log.1` …).
- * winston's own File transport buffers asynchronously and loses records when the process ends
- * during a rotation; an input that exits right after an error must still leave that error in
- * its log. The file is opened per record, so several processes of one input (one per stanza)
+ * An input that exits right after an error must still leave that error in its log, so nothing is
+ * buffered. The file is opened per record, so several processes of one input (one per stanza)
  * always append to the current file after another one rotated it.
  */
-// winston exports the transport base class at runtime as `Transport`; its typings call it `transport`.
-const TransportBase = (winston as unknown as { Transport: typeof TransportStream }).Transport;
-
-class SyncFileTransport extends TransportBase {
-  constructor(private readonly file: string, private readonly maxBytes: number, private readonly maxFiles: number) {
-    super({ level: 'debug' });
-  }
+class SyncFile {
+  constructor(private readonly file: string, private readonly maxBytes: number, private readonly maxFiles: number) {}
 
   private rotate(): void {
     for (let i = this.maxFiles - 1; i >= 1; i--) {
@@ -146,8 +133,8 @@ class SyncFileTransport extends TransportBase {
     }
   }
 
-  override log(info: Record<string, unknown>, callback: () => void): void {
-    const line = `${String(info.fileLine)}\n`;
+  append(record: string): void {
+    const line = `${record}\n`;
     try {
       let size = 0;
       try {
@@ -160,45 +147,37 @@ class SyncFileTransport extends TransportBase {
     } catch {
       // A full disk or a permission problem must not stop collection; stderr still has WARN+.
     }
-    callback();
   }
+}
+
+/**
+ * Where the records of one destination go. The lines are formatted here, so a logging library
+ * would only dispatch them; writing directly keeps its load time (winston and its dependencies
+ * were ~60 ms of every input's start, issue 16) out of every run splunkd starts.
+ */
+interface Shared {
+  file: SyncFile | undefined;
+  stderr: NodeJS.WritableStream;
 }
 
 const registry = new Map<string, Shared>();
 const streamIds = new WeakMap<object, number>();
 let nextStreamId = 0;
 
-// One winston logger per destination; several stanzas of one process share it.
+// One destination per file and stderr stream; several stanzas of one process share it.
 function shared(file: string | undefined, stderr: NodeJS.WritableStream, maxBytes: number, maxFiles: number): Shared {
   let sid = streamIds.get(stderr);
   if (sid === undefined) streamIds.set(stderr, (sid = nextStreamId++));
   const key = `${file ?? ''}\u0000${maxBytes}\u0000${maxFiles}\u0000${sid}`;
   const existing = registry.get(key);
   if (existing) return existing;
-  const transports: winston.transport[] = [];
-  if (file) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    transports.push(new SyncFileTransport(file, maxBytes, maxFiles));
-  }
-  // A Writable wrapper, so ending the winston logger never ends process.stderr itself.
-  const stderrStream = new Writable({
-    write(chunk, _enc, cb) {
-      stderr.write(chunk);
-      cb();
-    },
-  });
-  transports.push(new winston.transports.Stream({
-    stream: stderrStream,
-    level: 'warn',
-    format: winston.format.printf((info) => String(info.stderrLine)),
-  }));
-  const logger = winston.createLogger({ levels: WINSTON_LEVELS, level: 'debug', transports, exitOnError: false });
-  const entry: Shared = { winston: logger };
+  if (file) fs.mkdirSync(path.dirname(file), { recursive: true });
+  const entry: Shared = { file: file ? new SyncFile(file, maxBytes, maxFiles) : undefined, stderr };
   registry.set(key, entry);
   return entry;
 }
 
-class WinstonLogger implements Logger {
+class FileLogger implements Logger {
   constructor(
     private readonly out: Shared,
     private readonly input: string,
@@ -209,14 +188,13 @@ class WinstonLogger implements Logger {
 
   private write(level: LogLevel, message: string, meta?: Record<string, unknown>): void {
     if (LEVELS[level] > this.threshold) return;
-    const { stanza, ...rest } = { ...this.meta, ...(meta ?? {}) };
-    const msg = oneLine(this.redact(message));
-    const pairs = formatPairs(rest, this.redact);
-    const stanzaText = stanza === undefined ? '' : ` stanza="${oneLine(this.redact(valueText(stanza))).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-    const fileLine = `${formatTime(new Date())} ${level} pid=${process.pid} input=${this.input}${stanzaText} ${msg}${pairs}`;
-    const stderrLine = `${level} ${msg}${pairs}${stanzaText}`;
     try {
-      this.out.winston.log({ level: level.toLowerCase(), message: msg, fileLine, stderrLine });
+      const { stanza, ...rest } = { ...this.meta, ...(meta ?? {}) };
+      const msg = oneLine(this.redact(message));
+      const pairs = formatPairs(rest, this.redact);
+      const stanzaText = stanza === undefined ? '' : ` stanza="${oneLine(this.redact(valueText(stanza))).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+      this.out.file?.append(`${formatTime(new Date())} ${level} pid=${process.pid} input=${this.input}${stanzaText} ${msg}${pairs}`);
+      if (LEVELS[level] <= LEVELS.WARN) this.out.stderr.write(`${level} ${msg}${pairs}${stanzaText}\n`);
     } catch {
       // A logger that throws would turn a log call into a failed collection run.
     }
@@ -235,7 +213,7 @@ class WinstonLogger implements Logger {
     this.write('ERROR', message, meta);
   }
   child(meta: Record<string, unknown>): Logger {
-    return new WinstonLogger(this.out, this.input, this.threshold, this.redact, { ...this.meta, ...meta });
+    return new FileLogger(this.out, this.input, this.threshold, this.redact, { ...this.meta, ...meta });
   }
 }
 
@@ -243,7 +221,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const level = parseLogLevel(opts.level) ?? 'INFO';
   const file = logFilePath(opts.input, opts.logDir);
   const out = shared(file, opts.stderr ?? process.stderr, opts.maxBytes ?? DEFAULT_MAX_BYTES, opts.maxFiles ?? DEFAULT_MAX_FILES);
-  const logger = new WinstonLogger(out, opts.input, LEVELS[level], makeRedactor(opts.secrets ?? []),
+  const logger = new FileLogger(out, opts.input, LEVELS[level], makeRedactor(opts.secrets ?? []),
     opts.stanza === undefined ? {} : { stanza: opts.stanza });
   if (opts.level !== undefined && parseLogLevel(opts.level) === undefined) {
     logger.warn(`Unknown log level "${oneLine(opts.level).slice(0, 40)}"; using INFO. Use DEBUG, INFO, WARN or ERROR.`);
@@ -252,16 +230,18 @@ export function createLogger(opts: LoggerOptions): Logger {
 }
 
 /**
- * Ends every logger. File records are written synchronously, so this only waits for the stderr
- * stream to drain; call it before the process exits.
+ * Forgets every logger. File records are written synchronously, so this only waits until the
+ * stderr streams took what was written to them; call it before the process exits.
  */
 export async function closeLoggers(): Promise<void> {
-  const all = [...registry.values()];
+  const streams = new Set([...registry.values()].map((s) => s.stderr));
   registry.clear();
-  await Promise.all(all.map((s) => new Promise<void>((resolve) => {
-    s.winston.once('finish', () => resolve());
-    s.winston.end();
+  await Promise.all([...streams].map((stream) => new Promise<void>((resolve) => {
     // Never hang an exiting input on a stream that cannot be flushed.
-    setTimeout(resolve, 2000).unref();
+    const timer = setTimeout(resolve, 2000);
+    timer.unref();
+    const done = () => { clearTimeout(timer); setImmediate(resolve); };
+    if ((stream as Partial<Writable>).writableNeedDrain) stream.once('drain', done);
+    else done();
   })));
 }

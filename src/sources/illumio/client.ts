@@ -25,8 +25,12 @@ export interface EventQuery {
   severity?: string;
 }
 
-/** Receives each array element's text; `compact` when it has no whitespace outside strings. */
-export type ElementHandler = (text: string, compact: boolean) => void;
+/**
+ * Receives each array element's text; `compact` when it has no whitespace outside strings;
+ * `depth`, its nesting depth (1 for `{}`); `value`, the parsed element when the reader parsed
+ * it already (a datafile's elements are parsed a chunk at a time), else undefined.
+ */
+export type ElementHandler = (text: string, compact: boolean, depth: number, value?: unknown) => void;
 
 /** The PCE cannot run (or refused to run) the async collection; the caller narrows the window. */
 export class AsyncUnavailable extends Error {}
@@ -176,16 +180,16 @@ export class PceClient {
   /** Streams a datafile's array, calling `onElement` with each element. */
   async download(href: string, onElement: ElementHandler, signal?: AbortSignal): Promise<number> {
     const res = await this.asyncStep({ url: this.apiUrl(href), signal }, 'datafile');
-    return this.readArray(res, onElement, `the datafile ${href}`);
+    return this.readArray(res, onElement, `the datafile ${href}`, Infinity, true);
   }
 
-  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string, maxElements = Infinity): Promise<number> {
-    const splitter = new JsonArraySplitter();
+  private async readArray(res: HttpResponse, onElement: ElementHandler, what: string, maxElements = Infinity, parse = false): Promise<number> {
+    const splitter = new JsonArraySplitter({ parse });
     let taken = 0;
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         const els = splitter.push(chunk);
-        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i]);
+        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i], splitter.depths[i], splitter.values[i]);
         if (taken >= maxElements) {
           // Leaving the loop destroys the body: nothing more of this answer is read.
           return taken;

@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
-import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
+import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
 import { rereads, retryLoop } from '../../core/http/retry';
@@ -337,10 +337,11 @@ export class Collector {
     return retryLoop<number>(async () => {
       const texts: string[] = [];
       const compact: boolean[] = [];
+      const depths: number[] = [];
       try {
-        const { count } = await this.client.page(q, this.maxResults, (text, c) => { texts.push(text); compact.push(c); }, this.ctx.signal);
+        const { count } = await this.client.page(q, this.maxResults, (text, c, d) => { texts.push(text); compact.push(c); depths.push(d); }, this.ctx.signal);
         this.stats.pages++;
-        if (count < this.maxResults) texts.forEach((t, i) => buf.add(this.hold(t, compact[i])));
+        if (count < this.maxResults) texts.forEach((t, i) => buf.add(this.hold(t, compact[i], depths[i])));
         return { done: count };
       } catch (e) {
         // A body cut off or garbled in transit is worth another read; the HTTP client already
@@ -380,7 +381,7 @@ export class Collector {
     const mark = buf.size;
     await retryLoop<void>(async () => {
       try {
-        const n = await this.client.download(datafile, (text, compact) => buf.add(this.hold(text, compact)), ctx.signal);
+        const n = await this.client.download(datafile, (text, compact, depth, value) => buf.add(this.hold(text, compact, depth, value)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return { done: undefined };
       } catch (e) {
@@ -395,16 +396,22 @@ export class Collector {
     });
   }
 
-  /** Parses, checks and keys one element. Compact text is indexed as received (no re-encoding). */
-  private hold(text: string, compact: boolean): Held {
-    let e: unknown;
-    try {
-      e = JSON.parse(text);
-    } catch {
-      return this.rawRecord(text);
+  /**
+   * Parses, checks and keys one element. Compact text is indexed as received (no re-encoding).
+   * `depth` is the element's nesting as the splitter counted it (no second scan of the text);
+   * `parsed`, its value when the splitter parsed it already.
+   */
+  private hold(text: string, compact: boolean, depth: number, parsed?: unknown): Held {
+    let e = parsed;
+    if (e === undefined) {
+      try {
+        e = JSON.parse(text);
+      } catch {
+        return this.rawRecord(text);
+      }
     }
     const maxDepth = this.config.max_depth ?? DEFAULT_MAX_DEPTH;
-    if (jsonDepth(text, maxDepth) > maxDepth) {
+    if (depth > maxDepth) {
       // Re-encoding (or validating) a record nested thousands deep overflows the stack and
       // would fail every run at this record; its deep part is cut, the record still indexed.
       e = boundDepth(e, maxDepth).value;

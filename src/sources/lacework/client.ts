@@ -48,22 +48,38 @@ const OPERATION: Record<PathSetting, string> = {
 
 // Envelopes and items are checked loosely: proto3 JSON leaves out empty lists and zero values,
 // and may send 64-bit integers as strings.
-const ajv = new Ajv({ allErrors: false, strict: false });
+//
+// Compiled on first use, not at load: each input uses two of the five, and compiling them all
+// was part of every start splunkd makes (issue 16). The schemas are our own constants, so ajv's
+// check of each against its meta-schema (compiling the meta-schema first) is left to the tests.
+let ajv: Ajv | undefined;
+function lazyValidator(schema: object): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const fn = ((data: unknown): boolean => {
+    compiled ??= (ajv ??= new Ajv({ allErrors: false, strict: false, validateSchema: false })).compile(schema);
+    const ok = compiled(data) as boolean;
+    fn.errors = compiled.errors;
+    return ok;
+  }) as ValidateFunction;
+  fn.errors = null;
+  fn.schema = schema;
+  return fn;
+}
 const int64 = { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d+$' }] };
-export const auditEnvelope = ajv.compile({
+export const auditEnvelope = lazyValidator({
   type: 'object', properties: { audit_events: { type: 'array' } },
 });
-export const alertsEnvelope = ajv.compile({
+export const alertsEnvelope = lazyValidator({
   type: 'object', properties: { alerts: { type: 'array' } },
 });
-export const historyEnvelope = ajv.compile({
+export const historyEnvelope = lazyValidator({
   type: 'object', properties: { investigation_actions: { type: 'array', items: { type: 'object' } } },
 });
-export const auditItem = ajv.compile({
+export const auditItem = lazyValidator({
   type: 'object', required: ['uuid', 'create_time'],
   properties: { uuid: { type: 'string', minLength: 1 }, create_time: int64, request_body: { type: 'string' } },
 });
-export const alertItem = ajv.compile({
+export const alertItem = lazyValidator({
   type: 'object', required: ['uuid'],
   properties: {
     uuid: { type: 'string', minLength: 1 }, create_time: int64, update_time: int64, closed_time: int64,
