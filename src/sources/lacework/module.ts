@@ -10,4 +10,6 @@ export const lacework: SourceModule = {
     { description: laceworkAlertsDescription, load: async () => (await import('./index')).alertsSource },
   ],
   knowledge: async () => (await import('./knowledge')).laceworkKnowledge,
+  simulator: async () => (await import('./simulator/start')).simulator,
+  benches: async () => (await import('./bench')).laceworkBenches,
 };
