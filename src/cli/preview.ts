@@ -10,15 +10,19 @@
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { KnowledgeBase, toJsonObject } from '../core/knowledge';
+import { SOURCE_MODULES } from '../sources';
 import { textTable } from './table';
 
 const USAGE = 'usage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>] [--format json|table] [--fields <f1,f2,…>] [--cost]';
+
+/** An example sourcetype for the help: the first input's. */
+const EXAMPLE = SOURCE_MODULES[0]?.inputs[0]?.description.sourcetype ?? 'vendor:event';
 
 const HELP = `${USAGE}
 Reads raw events on stdin, one per line, and prints what Splunk would show for each at search
 time with this add-on's default/ and lookups/: _time, every extracted and calculated field,
 eventtype and tag.
-  --sourcetype ST   the sourcetype the events arrive with (required), e.g. illumio:pce:cef
+  --sourcetype ST   the sourcetype the events arrive with (required), e.g. ${EXAMPLE}
   --source S        the event's source (for source:: stanzas)
   --host H          the event's host
   --app DIR         the app folder whose knowledge to use (default: this checkout)

@@ -11,4 +11,5 @@ export const illumio: SourceModule = {
   knowledge: async () => (await import('./knowledge')).illumioKnowledge,
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).illumioBenches,
+  demo: async () => (await import('./demo')).illumioDemo,
 };

@@ -12,4 +12,5 @@ export const lacework: SourceModule = {
   knowledge: async () => (await import('./knowledge')).laceworkKnowledge,
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).laceworkBenches,
+  demo: async () => (await import('./demo')).laceworkDemo,
 };

@@ -11,4 +11,5 @@ export const prisma: SourceModule = {
   knowledge: async () => (await import('./knowledge')).prismaKnowledge,
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).prismaBenches,
+  demo: async () => (await import('./demo')).prismaDemo,
 };
