@@ -37,7 +37,7 @@ const USAGE = 'usage: npm start [-- --standalone] [--dir DIR] [--profile full|sh
 /** The help text: the vendors and what their simulators hold come from the modules. */
 async function help(): Promise<string> {
   const demos = await Promise.all(SOURCE_MODULES.map(async (m) => ({ m, part: await m.demo?.() })));
-  const holds = (p: DemoProfileName) => demos.map(({ m, part }) => `${m.title} ${part?.firstRun[p] ?? 'no demo'}`).join(', ');
+  const holds = (p: DemoProfileName) => demos.map(({ m, part }) => `${m.title} ${part?.firstRun[p].text ?? 'no demo'}`).join(', ');
   return `${USAGE}
 The add-on end to end on this machine: a simulator per vendor (${SOURCE_MODULES.map((m) => m.title).join(', ')})
 on 127.0.0.1, every input, a summary table and a preview of the search-time fields of a few

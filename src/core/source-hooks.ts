@@ -67,8 +67,11 @@ export interface RunningDemo {
 }
 
 export interface DemoPart {
-  /** Per profile, what the first run holds, for `npm start -- --help` (e.g. "300 events"). */
-  firstRun: Record<DemoProfileName, string>;
+  /**
+   * Per profile, what the first run holds: `text` for `npm start -- --help` (e.g. "300 events"),
+   * `events` the exact count a first run delivers per scheme, where it is known in advance.
+   */
+  firstRun: Record<DemoProfileName, { text: string; events: Record<string, number> }>;
   start(ctx: DemoContext): Promise<RunningDemo>;
 }
 

@@ -8,7 +8,10 @@ const FIRST = { full: 5000, short: 300 };
 const LAG = 31_000;
 
 export const illumioDemo: DemoPart = {
-  firstRun: { full: `${FIRST.full} events`, short: `${FIRST.short} events` },
+  firstRun: {
+    full: { text: `${FIRST.full} events`, events: { illumio_pce_events: FIRST.full } },
+    short: { text: `${FIRST.short} events`, events: { illumio_pce_events: FIRST.short } },
+  },
   /**
    * The first run's day of history, then per later run the events between the previous run's
    * collection end and this one's, each segment with its own seed so hrefs are the same on every replay.

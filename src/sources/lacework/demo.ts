@@ -18,9 +18,10 @@ export function alertsLine(runs: readonly DemoRunCounts[], tenant: { alerts: num
 }
 
 export const laceworkDemo: DemoPart = {
+  // Alert events depend on the changes the tenant made: only the audit count is known in advance.
   firstRun: {
-    full: `${FIRST.full.audit} audit events, ${FIRST.full.alerts} alerts`,
-    short: `${FIRST.short.audit} audit events, ${FIRST.short.alerts} alerts`,
+    full: { text: `${FIRST.full.audit} audit events, ${FIRST.full.alerts} alerts`, events: { lacework_edge_audit: FIRST.full.audit } },
+    short: { text: `${FIRST.short.audit} audit events, ${FIRST.short.alerts} alerts`, events: { lacework_edge_audit: FIRST.short.audit } },
   },
   /** The tenant replayed with its own clock, so alert changes keep their times. */
   async start(ctx: DemoContext): Promise<RunningDemo> {

@@ -5,7 +5,10 @@ import { startPrismaSimulator } from './simulator';
 const FIRST = { full: 3000, short: 200 };
 
 export const prismaDemo: DemoPart = {
-  firstRun: { full: `${FIRST.full} queued events`, short: `${FIRST.short} queued events` },
+  firstRun: {
+    full: { text: `${FIRST.full} queued events`, events: { prisma_saas_log_events: FIRST.full } },
+    short: { text: `${FIRST.short} queued events`, events: { prisma_saas_log_events: FIRST.short } },
+  },
   /** The queue is destructive: what earlier runs read is gone; only this run's events are queued. */
   async start(ctx: DemoContext): Promise<RunningDemo> {
     const { runs } = ctx;
