@@ -41,6 +41,12 @@ export interface SourceModule {
   demo?(): Promise<DemoPart>;
   /** The vendor's benches: in-process ones and its launchers' (src/core/source-hooks.ts). */
   benches?(): Promise<SourceBenches>;
+  /**
+   * Raw golden lines per sourcetype, written to test/golden/<sourcetype>.raw (`:` as `_`) by
+   * test/golden/build-inputs.ts; every sourcetype the module declares needs its pair there
+   * (.raw and the reviewed .expected.jsonl), which test/catalog/modules.test.ts checks.
+   */
+  goldenInputs?(): Promise<Record<string, string[]>>;
 }
 
 /** Every input of every module, in list order. */

@@ -12,4 +12,5 @@ export const illumio: SourceModule = {
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).illumioBenches,
   demo: async () => (await import('./demo')).illumioDemo,
+  goldenInputs: async () => (await import('./golden')).illumioGoldenInputs(),
 };

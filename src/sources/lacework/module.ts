@@ -13,4 +13,5 @@ export const lacework: SourceModule = {
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).laceworkBenches,
   demo: async () => (await import('./demo')).laceworkDemo,
+  goldenInputs: async () => (await import('./golden')).laceworkGoldenInputs(),
 };

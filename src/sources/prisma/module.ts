@@ -12,4 +12,5 @@ export const prisma: SourceModule = {
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).prismaBenches,
   demo: async () => (await import('./demo')).prismaDemo,
+  goldenInputs: async () => (await import('./golden')).prismaGoldenInputs(),
 };
