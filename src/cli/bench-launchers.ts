@@ -10,7 +10,7 @@
 import { bundle } from '../build/bundle';
 import { atLeast, atMost, type Bench, type BenchResult } from '../core/bench';
 import type { LauncherBench, LauncherBenchInput } from '../core/source-hooks';
-import type { SourceModule } from '../core/source-module';
+import { findDescription, type SourceModule } from '../core/source-module';
 import { SOURCE_MODULES } from '../sources';
 import { bestOf, runLauncher, startSim, workspace, type Best, type Input, type SimProcess, type Workspace } from './bench-launcher';
 
@@ -76,7 +76,7 @@ async function withSim<T>(ws: Workspace, kind: string, events: number, fn: (sim:
 }
 
 function inputOf(m: SourceModule, i: LauncherBenchInput, sim: SimProcess): Input {
-  const desc = m.inputs.find((x) => x.description.scheme === i.scheme)?.description;
+  const desc = findDescription([m], i.scheme);
   if (!desc) throw new Error(`${m.name} benches name ${i.scheme}, which is not one of its inputs`);
   return { scheme: i.scheme, sourcetype: desc.sourcetype, timeField: i.timeField, sim, ...(i.params ? { params: i.params } : {}) };
 }

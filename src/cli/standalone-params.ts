@@ -4,6 +4,7 @@
  * (src/core/standalone/config.ts). The caller passes the secrets in the environment or in files.
  */
 import type { InputDescription } from '../core/description';
+import { findDescription, type SourceModule } from '../core/source-module';
 import type { ParamValue } from '../core/standalone/config';
 
 export function standaloneParams(desc: InputDescription, stanza: Record<string, string>): { params: Record<string, ParamValue>; secrets: Record<string, string> } {
@@ -17,8 +18,9 @@ export function standaloneParams(desc: InputDescription, stanza: Record<string, 
   return { params, secrets };
 }
 
-export function descriptionOf(modules: readonly { inputs: readonly { description: InputDescription }[] }[], scheme: string): InputDescription {
-  const d = modules.flatMap((m) => m.inputs).find((i) => i.description.scheme === scheme)?.description;
+/** The description of `scheme` among the modules' inputs; an error naming it when none has it. */
+export function descriptionOf(modules: readonly SourceModule[], scheme: string): InputDescription {
+  const d = findDescription(modules, scheme);
   if (!d) throw new Error(`no input has the scheme ${scheme}`);
   return d;
 }

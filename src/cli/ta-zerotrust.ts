@@ -29,7 +29,7 @@ const USAGE = `usage: ${PROG} run --config <collector.json> [--once]
 
 const HELP: Record<'top' | 'run' | 'check', string> = {
   top: `ta-zerotrust: the standalone collector of TA-zerotrust-events. Runs the add-on's inputs
-(Illumio PCE events, Prisma SaaS log events, Lacework Edge audit and alerts) outside Splunk and
+(${descriptions.map((d) => d.title).join(', ')}) outside Splunk and
 sends their events to Splunk's HTTP Event Collector (HEC) or to NDJSON files.
 
 ${USAGE}
