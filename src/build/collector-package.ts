@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundledPackages, noticesText, type BundledPackage } from './notices';
 import * as tar from 'tar';
 
@@ -33,6 +33,22 @@ const COPIED: [string, string][] = [
   ['LICENSE', path.join(ROOT, 'LICENSE')],
 ];
 const FIXED_MTIME = new Date(Date.UTC(2026, 0, 1));
+
+/**
+ * The collector runs the vendors' sources (src/sources/<vendor>/index.ts) only: the modules'
+ * other lazy hooks (knowledge, simulators, demo parts, benches, golden inputs) serve the app
+ * build, `npm start` and the tests, so in the artefact they become a module that throws.
+ */
+const SOURCES_ONLY: Plugin = {
+  name: 'collector-sources-only',
+  setup(b) {
+    const sources = path.join(ROOT, 'src', 'sources');
+    b.onResolve({ filter: /^\./ }, (args) => (args.kind === 'dynamic-import' && path.basename(args.importer) === 'module.ts'
+      && path.dirname(path.dirname(args.importer)) === sources && path.resolve(args.resolveDir, args.path) !== path.join(path.dirname(args.importer), 'index')
+      ? { path: path.relative(ROOT, path.resolve(args.resolveDir, args.path)), namespace: 'collector-absent' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'collector-absent' }, (args) => ({ contents: `throw new Error(${JSON.stringify(`${args.path} is not in the collector`)});`, loader: 'js' }));
+  },
+};
 
 /** Bundles the collector's CLI into one file; returns esbuild's metafile. */
 export async function bundleCollector(outFile: string): Promise<Metafile> {
@@ -55,6 +71,7 @@ export async function bundleCollector(outFile: string): Promise<Metafile> {
     // As for the launcher bundles: no "use strict" over splunk-sdk's sloppy-mode CommonJS.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: true, target: 'ES2022' } },
     logLevel: 'warning',
+    plugins: [SOURCES_ONLY],
   });
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, result.outputFiles[0].contents, { mode: 0o755 });

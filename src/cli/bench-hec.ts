@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- hec`: the standalone collector as it ships (the one-file bundle of
- * src/build/collector-package.ts, `run --once`, its own process) collecting Illumio events from
- * the simulator (a third process) into a loopback HEC receiver with indexer acknowledgement on,
+ * src/build/collector-package.ts, `run --once`, its own process) collecting the first vendor's
+ * first bench input (SourceModule.benches) from its simulator (a third process) into a loopback HEC receiver with indexer acknowledgement on,
  * answering and acknowledging as Splunk documents (src/core/standalone/hec-receiver.ts, in this
  * process). Target: >= 20 000 events/s from the first event POST to the last ack, with every
  * event stored and confirmed; the whole run (start-up and download included) is reported too.
@@ -11,14 +11,22 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { bundleCollector, COLLECTOR_JS } from '../build/collector-package';
 import { startHecReceiver } from '../core/standalone/hec-receiver';
-import { atLeast, type Bench, type BenchResult } from './bench';
+import { atLeast, type Bench, type BenchResult } from '../core/bench';
+import { SOURCE_MODULES } from '../sources';
 import { startSim, workspace } from './bench-launcher';
+import { descriptionOf, standaloneParams } from './standalone-params';
 
 const TARGET = 20_000;
 
 export async function hecBench(events = Math.max(50, Math.round(100_000 * Number(process.env.BENCH_SCALE ?? 1)))): Promise<BenchResult[]> {
+  let vendor: { name: string; scheme: string } | undefined;
+  for (const m of SOURCE_MODULES) {
+    const first = (await m.benches?.())?.launchers[0];
+    if (first) { vendor = { name: m.name, scheme: first.input.scheme }; break; }
+  }
+  if (!vendor) throw new Error('hec bench: no source module has a launcher bench to collect from');
   const ws = await workspace();
-  const sim = await startSim(ws, 'illumio', events);
+  const sim = await startSim(ws, vendor.name, events);
   let firstPost: bigint | undefined;
   let stored = 0;
   let confirmed = 0;
@@ -31,13 +39,16 @@ export async function hecBench(events = Math.max(50, Math.round(100_000 * Number
     const collectorJs = path.join(ws.dir, COLLECTOR_JS);
     await bundleCollector(collectorJs);
     await fsp.writeFile(path.join(ws.dir, 'hec_token'), hec.token, { mode: 0o600 });
-    await fsp.writeFile(path.join(ws.dir, 'api_secret'), sim.params.api_secret, { mode: 0o600 });
-    const { api_secret: _secret, ...params } = sim.params;
+    const { params, secrets } = standaloneParams(descriptionOf(SOURCE_MODULES, vendor.scheme), sim.params);
+    for (const [k, v] of Object.entries(secrets)) {
+      await fsp.writeFile(path.join(ws.dir, k), v, { mode: 0o600 });
+      params[`${k}_file`] = path.join(ws.dir, k);
+    }
     const config = {
       state_dir: path.join(ws.dir, 'collector'),
       log_level: 'WARN',
       sink: { type: 'hec', endpoints: [hec.url], token_file: path.join(ws.dir, 'hec_token'), ack: true },
-      inputs: [{ name: 'bench', scheme: 'illumio_pce_events', params: { ...params, org_id: Number(params.org_id), api_secret_file: path.join(ws.dir, 'api_secret') } }],
+      inputs: [{ name: 'bench', scheme: vendor.scheme, params }],
     };
     const cfgFile = path.join(ws.dir, 'collector.json');
     await fsp.writeFile(cfgFile, JSON.stringify(config));

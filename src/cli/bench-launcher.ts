@@ -175,14 +175,13 @@ export interface SimProcess {
   params: Record<string, string>;
   /** The vendor's events as one JSON array: the floor's input. */
   floorFile: string;
-  /** Puts the same events back in a queue a drain emptied (Prisma); a no-op elsewhere. */
+  /** Puts the same events back in a queue a drain emptied (a destructive vendor API); a no-op elsewhere. */
   fill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export type SimKind = 'illumio' | 'prisma' | 'lacework';
-
-export async function startSim(ws: Workspace, kind: SimKind, events: number): Promise<SimProcess> {
+/** `kind`: the name of a SourceModule with a simulator (src/cli/bench-sim.ts). */
+export async function startSim(ws: Workspace, kind: string, events: number): Promise<SimProcess> {
   const floorFile = path.join(ws.dir, `${kind}-${events}.json`);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-sim.ts'), kind, String(events), floorFile], {
     cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'],

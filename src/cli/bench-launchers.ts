@@ -1,34 +1,40 @@
 /**
  * `npm run bench -- launchers`: every input through its launcher as splunkd runs it, against the
- * floor process on the same bytes (see bench-launcher.ts for how each figure is taken).
- *
- * Targets (issue 16), all from this one run:
- *  - Illumio, 100 000 events via the async collection: wall <= 1.5x the floor's, CPU <= 1.5x
- *    the floor's CPU; GC <= 20 % of CPU; peak RSS <= 150 MB at 200 000 events;
+ * floor process on the same bytes (see bench-launcher.ts for how each figure is taken). What each
+ * vendor measures, and its own targets, come from its module (SourceModule.benches().launchers):
  *  - every launcher: module load <= 50 ms, GC <= 20 % of CPU;
- *  - Prisma bulk and Lacework audit: reported the same way, with their throughput floors.
- * BENCH_SCALE (default 1) scales the event counts; the functional test runs it tiny.
+ *  - where a vendor asks: wall and CPU <= 1.5x the floor's, a throughput floor, a peak RSS;
+ * all from this one run. BENCH_SCALE (default 1) scales the event counts; the functional test
+ * runs it tiny.
  */
 import { bundle } from '../build/bundle';
-import { atLeast, atMost, type Bench, type BenchResult } from './bench';
-import { bestOf, runLauncher, startSim, workspace, type Best, type Input, type SimKind, type SimProcess, type Workspace } from './bench-launcher';
+import { atLeast, atMost, type Bench, type BenchResult } from '../core/bench';
+import type { LauncherBench, LauncherBenchInput } from '../core/source-hooks';
+import { findDescription, type SourceModule } from '../core/source-module';
+import { SOURCE_MODULES } from '../sources';
+import { bestOf, runLauncher, startSim, workspace, type Best, type Input, type SimProcess, type Workspace } from './bench-launcher';
 
 const LOAD_MS = 50;
 const GC_SHARE = 20;
 const RATIO = 1.5;
-const ILLUMIO_RSS_MB = 150;
 
 export interface Sizes {
-  illumio: number;
-  illumioRss: number;
-  prisma: number;
-  lacework: number;
+  /** Multiplies every vendor's event counts (at least 20 events a run). */
+  scale: number;
   rounds: number;
 }
 
 export function sizes(scale = Number(process.env.BENCH_SCALE ?? 1)): Sizes {
-  const n = (v: number) => Math.max(20, Math.round(v * scale));
-  return { illumio: n(100_000), illumioRss: n(200_000), prisma: n(50_000), lacework: n(50_000), rounds: scale < 1 ? 1 : 3 };
+  return { scale, rounds: scale < 1 ? 1 : 3 };
+}
+
+export function scaled(events: number, s: Sizes): number {
+  return Math.max(20, Math.round(events * s.scale));
+}
+
+/** The label of a vendor's measured run, e.g. "<module> 100000 async". */
+export function launcherLabel(m: SourceModule, b: LauncherBench, s: Sizes): string {
+  return `${m.name} ${scaled(b.events, s)} ${b.mode}`;
 }
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -60,7 +66,7 @@ function ratios(label: string, b: Best, withTargets: boolean): BenchResult[] {
   ];
 }
 
-async function withSim<T>(ws: Workspace, kind: SimKind, events: number, fn: (sim: SimProcess) => Promise<T>): Promise<T> {
+async function withSim<T>(ws: Workspace, kind: string, events: number, fn: (sim: SimProcess) => Promise<T>): Promise<T> {
   const sim = await startSim(ws, kind, events);
   try {
     return await fn(sim);
@@ -69,48 +75,52 @@ async function withSim<T>(ws: Workspace, kind: SimKind, events: number, fn: (sim
   }
 }
 
+function inputOf(m: SourceModule, i: LauncherBenchInput, sim: SimProcess): Input {
+  const desc = findDescription([m], i.scheme);
+  if (!desc) throw new Error(`${m.name} benches name ${i.scheme}, which is not one of its inputs`);
+  return { scheme: i.scheme, sourcetype: desc.sourcetype, timeField: i.timeField, sim, ...(i.params ? { params: i.params } : {}) };
+}
+
+async function vendorBench(ws: Workspace, m: SourceModule, b: LauncherBench, s: Sizes): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const events = scaled(b.events, s);
+  await withSim(ws, m.name, events, async (sim) => {
+    const input = inputOf(m, b.input, sim);
+    // One run first so the page cache holds node, the bundle and the simulator its bodies.
+    await runLauncher(ws, input);
+    const best = await bestOf(ws, input, s.rounds, events);
+    const label = launcherLabel(m, b, s);
+    out.push(...report(label, best, events), ...ratios(label, best, !!b.ratioTargets));
+    if (b.minRate !== undefined) {
+      const rate = events / (best.launcherWallMs / 1000);
+      out.push({ name: `${label}: throughput target`, value: rate, unit: 'events/s', ...atLeast(Math.round(rate), b.minRate) });
+    }
+    for (const also of b.alsoRun ?? []) {
+      const r = await runLauncher(ws, inputOf(m, also.input, sim));
+      out.push({ name: `${m.name} ${also.label}: module load`, value: r.loadMs, unit: 'ms', ...atMost(r2(r.loadMs), LOAD_MS) });
+      out.push({ name: `${m.name} ${also.label}: CPU user+sys`, value: r.cpuMs, unit: 'ms' });
+    }
+  });
+  if (b.rss) {
+    const n = scaled(b.rss.events, s);
+    await withSim(ws, m.name, n, async (sim) => {
+      const r = await runLauncher(ws, inputOf(m, b.input, sim));
+      if (r.events !== n) throw new Error(`${m.name} rss run: ${r.events} of ${n} events`);
+      out.push({ name: `${m.name} ${n} ${b.mode}: peak RSS (VmHWM)`, value: r.rssMB, unit: 'MB', ...atMost(r2(r.rssMB), b.rss!.maxMB) });
+    });
+  }
+  return out;
+}
+
 /** `build: false` when bin/lib is known to be current (the test's globalSetup built it). */
 export async function launcherBenches(s: Sizes = sizes(), opts: { build?: boolean } = {}): Promise<BenchResult[]> {
   if (opts.build !== false) await bundle();
   const ws = await workspace();
   const out: BenchResult[] = [];
   try {
-    await withSim(ws, 'illumio', s.illumio, async (sim) => {
-      const input: Input = { scheme: 'illumio_pce_events', sourcetype: 'illumio:pce:event', timeField: 'timestamp', sim };
-      // One run first so the page cache holds node, the bundle and the simulator its bodies.
-      await runLauncher(ws, input);
-      const b = await bestOf(ws, input, s.rounds, s.illumio);
-      const label = `illumio ${s.illumio} async`;
-      out.push(...report(label, b, s.illumio), ...ratios(label, b, true));
-    });
-    await withSim(ws, 'illumio', s.illumioRss, async (sim) => {
-      const input: Input = { scheme: 'illumio_pce_events', sourcetype: 'illumio:pce:event', timeField: 'timestamp', sim };
-      const r = await runLauncher(ws, input);
-      if (r.events !== s.illumioRss) throw new Error(`illumio rss run: ${r.events} of ${s.illumioRss} events`);
-      out.push({ name: `illumio ${s.illumioRss} async: peak RSS (VmHWM)`, value: r.rssMB, unit: 'MB', ...atMost(r2(r.rssMB), ILLUMIO_RSS_MB) });
-    });
-    await withSim(ws, 'prisma', s.prisma, async (sim) => {
-      const input: Input = { scheme: 'prisma_saas_log_events', sourcetype: 'pan:prisma_saas', timeField: 'timestamp', sim };
-      await runLauncher(ws, input);
-      const b = await bestOf(ws, input, s.rounds, s.prisma);
-      const label = `prisma ${s.prisma} bulk`;
-      const rate = s.prisma / (b.launcherWallMs / 1000);
-      out.push(...report(label, b, s.prisma), ...ratios(label, b, false));
-      out.push({ name: `${label}: throughput target`, value: rate, unit: 'events/s', ...atLeast(Math.round(rate), 5_000) });
-    });
-    await withSim(ws, 'lacework', s.lacework, async (sim) => {
-      const input: Input = { scheme: 'lacework_edge_audit', sourcetype: 'lacework:edge:audit', timeField: 'create_time', sim, params: { window: '3600' } };
-      await runLauncher(ws, input);
-      const b = await bestOf(ws, input, s.rounds, s.lacework);
-      const label = `lacework ${s.lacework} audit`;
-      const rate = s.lacework / (b.launcherWallMs / 1000);
-      out.push(...report(label, b, s.lacework), ...ratios(label, b, false));
-      out.push({ name: `${label}: throughput target`, value: rate, unit: 'events/s', ...atLeast(Math.round(rate), 2_000) });
-      // The alerts launcher against the same tenant (no alerts): what it costs to start.
-      const alerts = await runLauncher(ws, { scheme: 'lacework_edge_alerts', sourcetype: 'lacework:edge:alert', timeField: 'create_time', sim, params: { start_date: '-1h' } });
-      out.push({ name: 'lacework alerts (empty run): module load', value: alerts.loadMs, unit: 'ms', ...atMost(r2(alerts.loadMs), LOAD_MS) });
-      out.push({ name: 'lacework alerts (empty run): CPU user+sys', value: alerts.cpuMs, unit: 'ms' });
-    });
+    for (const m of SOURCE_MODULES) {
+      for (const b of (await m.benches?.())?.launchers ?? []) out.push(...(await vendorBench(ws, m, b, s)));
+    }
   } finally {
     await ws.close();
   }

@@ -2,69 +2,24 @@
  * `npm run bench [-- <suite>…]`: performance numbers, kept out of the tests (no timed
  * assertions there). Prints a table, then exactly one JSON line `{"bench": {...}}` for tools.
  *
- * A bench module exports `benches: Bench[]`; adding one is one line in BENCH_MODULES.
+ * A bench module exports `benches: Bench[]` (the contract: src/core/bench.ts); adding one is one
+ * line in BENCH_MODULES, and a vendor's benches come from its module (SourceModule.benches).
  * Exit status 1 when a result misses its target, so CI can gate on it; each miss is also printed
  * on a line of its own naming the figure, its value and its target.
  */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  /** e.g. "<= 150" — shown next to the value. */
-  target?: string;
-  /** Whether the target was met; absent when there is no target. */
-  ok?: boolean;
-}
+import { formatTable, missLines, roundFigure as round, type Bench, type BenchResult } from '../core/bench';
+import { SOURCE_MODULES } from '../sources';
 
-export type Bench = () => Promise<BenchResult[]>;
+export { atLeast, atMost, formatTable, median, missLines, percentile, type Bench, type BenchResult } from '../core/bench';
 
-/** Suite name → module; `npm run bench -- <suite>` runs one suite. */
-const BENCH_MODULES: Record<string, () => Promise<{ benches: Bench[] }>> = {
+/** Suite name → benches; `npm run bench -- <suite>` runs one suite. A vendor's suite is its module name. */
+const BENCH_MODULES: Record<string, () => Promise<{ benches: readonly Bench[] }>> = {
   launchers: () => import('./bench-launchers'),
   hec: () => import('./bench-hec'),
-  protocol: () => import('../core/protocol/bench'),
-  prisma: () => import('../sources/prisma/bench'),
+  protocol: async () => ({ benches: [...(await import('./bench-cold-start')).benches, ...(await import('../core/protocol/bench')).benches] }),
   knowledge: () => import('../core/knowledge/bench'),
-  lacework: () => import('../sources/lacework/bench'),
+  ...Object.fromEntries(SOURCE_MODULES.flatMap((m) => (m.benches ? [[m.name, async () => ({ benches: (await m.benches!()).benches })]] : []))),
 };
-
-/** Median of a sample (the mean of the middle two for an even count). */
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-export function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
-
-/** `value <= max` as a result field pair. */
-export function atMost(value: number, max: number): Pick<BenchResult, 'target' | 'ok'> {
-  return { target: `<= ${max}`, ok: value <= max };
-}
-
-export function atLeast(value: number, min: number): Pick<BenchResult, 'target' | 'ok'> {
-  return { target: `>= ${min}`, ok: value >= min };
-}
-
-function round(v: number): number {
-  return Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100;
-}
-
-export function formatTable(results: BenchResult[]): string {
-  const rows = [['bench', 'value', 'unit', 'target', 'ok'], ...results.map((r) => [
-    r.name, String(round(r.value)), r.unit, r.target ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
-  ])];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows.map((row) => row.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
-}
-
-/** One line per missed target: `MISSED <name>: <value> <unit>, target <target>`. */
-export function missLines(results: BenchResult[]): string[] {
-  return results.filter((r) => r.ok === false).map((r) => `MISSED ${r.name}: ${round(r.value)} ${r.unit}, target ${r.target}`);
-}
 
 export async function runBenches(suites?: string[]): Promise<BenchResult[]> {
   const names = suites?.length ? suites : Object.keys(BENCH_MODULES);

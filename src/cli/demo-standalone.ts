@@ -1,6 +1,6 @@
 /**
  * `npm start -- --standalone`: the standalone collector as a Splunk Cloud or container customer
- * runs it, on one machine. The three simulators as in the normal demo; a loopback HEC receiver
+ * runs it, on one machine. The vendors' simulators as in the normal demo; a loopback HEC receiver
  * (src/core/standalone/hec-receiver.ts) with indexer acknowledgement in place of Splunk; and the
  * collector's bundle — the file dist/ta-zerotrust-collector-<version>.tgz ships — run with node
  * on a collector.json written under the demo folder, secrets passed in its environment only.
@@ -16,16 +16,11 @@ import * as path from 'node:path';
 import { bundleCollector, COLLECTOR_JS } from '../build/collector-package';
 import { startHecReceiver, type HecEventRecord } from '../core/standalone/hec-receiver';
 import { secretEnvName } from '../core/standalone/config';
+import { SOURCE_MODULES } from '../sources';
 import {
-  alertsLine, countEvent, newInputRun, nextRun, printPreview, shownDir, startSimulators, summaryTable, type InputRun, type Options,
-} from './demo';
-
-const INPUTS = [
-  { name: 'pce', scheme: 'illumio_pce_events', label: 'Illumio PCE events' },
-  { name: 'prisma', scheme: 'prisma_saas_log_events', label: 'Prisma SaaS log events' },
-  { name: 'lw_audit', scheme: 'lacework_edge_audit', label: 'Lacework Edge audit' },
-  { name: 'lw_alerts', scheme: 'lacework_edge_alerts', label: 'Lacework Edge alerts' },
-] as const;
+  countEvent, newInputRun, nextRun, printPreview, shownDir, startSimulators, summaryTable, type InputRun, type Options,
+} from './demo-run';
+import { descriptionOf, standaloneParams } from './standalone-params';
 
 /** `<time> <scheme>://<name>: ok, 120 events in 1 batches, 0 errors, 2.3 s` (src/cli/ta-zerotrust.ts) */
 const RUN_LINE = /^\S+ ([a-z_]+):\/\/(\S+): (ok|interrupted|failed \([^)]*\)), (\d+) events in \d+ batches, (\d+) errors, ([\d.]+) s$/;
@@ -50,7 +45,7 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const runs = new Map<string, InputRun>(INPUTS.map((i) => [`${i.scheme}://${i.name}`, newInputRun(i.scheme, i.label)]));
+  const runs = new Map<string, InputRun>();
   const outDir = path.join(opts.dir, 'out');
   fs.mkdirSync(outDir, { recursive: true });
   const eventsFile = path.join(outDir, `hec.run${run}.events.ndjson`);
@@ -58,6 +53,7 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
   const progress = { received: 0, acked: 0 };
   try {
     const sims = await startSimulators(state, opts.profile, closers);
+    for (const i of sims.inputs) runs.set(`${i.scheme}://${i.name}`, newInputRun(i.scheme, i.label));
     const hec = await startHecReceiver({
       token: randomUUID(),
       ack: true,
@@ -81,27 +77,25 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
     fs.writeFileSync(stateFile, `${JSON.stringify(state)}\n`);
     out.write(`simulators: ${sims.line}\nHEC receiver: ${hec.url} (indexer acknowledgement on; token only in the collector's environment)\n`);
 
-    const lw = { base_url: sims.lacework.url, start_date: '-25h' };
+    // Each input's parameters as collector.json takes them; its secrets go to the environment.
+    const secretEnv: Record<string, string> = {};
+    const inputs = sims.inputs.map((i) => {
+      const { params, secrets } = standaloneParams(descriptionOf(SOURCE_MODULES, i.scheme), i.params);
+      for (const [k, v] of Object.entries(secrets)) secretEnv[secretEnvName(i.name, k)] = v;
+      return { name: i.name, scheme: i.scheme, interval: 300, params };
+    });
     const config = {
       state_dir: './state',
       defaults: { index: 'zerotrust', host: 'demo-collector' },
       sink: { type: 'hec', endpoints: [hec.url], ack: true, ack_timeout: 60 },
-      inputs: [
-        { name: 'pce', scheme: 'illumio_pce_events', interval: 300, params: { pce_url: sims.illumio.url, org_id: sims.illumio.org, api_key_id: sims.illumio.keyId, start_date: '-25h' } },
-        { name: 'prisma', scheme: 'prisma_saas_log_events', interval: 300, params: { base_url: sims.prisma.url, client_id: sims.prisma.clientId, max_runtime: 60 } },
-        { name: 'lw_audit', scheme: 'lacework_edge_audit', interval: 300, params: lw },
-        { name: 'lw_alerts', scheme: 'lacework_edge_alerts', interval: 300, params: lw },
-      ],
+      inputs,
     };
     const configFile = path.join(opts.dir, 'collector.json');
     fs.writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TA_ZEROTRUST_SECRET_HEC_TOKEN: hec.token,
-      [secretEnvName('pce', 'api_secret')]: sims.illumio.secret,
-      [secretEnvName('prisma', 'client_secret')]: sims.prisma.clientSecret,
-      [secretEnvName('lw_audit', 'api_token')]: sims.lacework.token,
-      [secretEnvName('lw_alerts', 'api_token')]: sims.lacework.token,
+      ...secretEnv,
     };
     out.write(`collector: node ${path.join(where, 'collector', COLLECTOR_JS)} run --config ${path.join(where, 'collector.json')} --once\n`);
 
@@ -138,7 +132,7 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
       if (r.code === null) r.code = code;
       r.stderr = stderr;
     }
-    out.write(`\n${summaryTable(results)}\n${alertsLine(results, sims.tenant)}\n`);
+    out.write(`\n${[summaryTable(results), ...sims.summary(results)].join('\n')}\n`);
     out.write(`HEC: ${progress.received} events received, ${progress.acked} acknowledged, ${hec.ackPolls} ack polls; the collector exited ${code}\n`);
     if (stderr.trim()) out.write(`\nthe collector said on stderr:\n${stderr.trim().split('\n').slice(0, 8).map((l) => `  ${l.slice(0, 300)}`).join('\n')}\n`);
     if (opts.preview && !interrupted) await printPreview(out, results, opts.dir);

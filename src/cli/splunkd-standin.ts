@@ -33,10 +33,10 @@
  *
  * Usage:
  *   const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: ['ta_zerotrust_events_checkpoints'] });
- *   splunkd.setConf('inputs', 'illumio_pce_events://prod', { api_secret: 'clear' });
+ *   splunkd.setConf('inputs', 'example_events://prod', { api_secret: 'clear' });
  *   … run the code under test against splunkd.url with splunkd.sessionKey …
- *   expect(splunkd.getPassword('illumio_pce_events://prod', 'api_secret')).toBe('clear');
- *   expect(splunkd.conf('inputs', 'illumio_pce_events://prod')?.api_secret).toBe('********');
+ *   expect(splunkd.getPassword('example_events://prod', 'api_secret')).toBe('clear');
+ *   expect(splunkd.conf('inputs', 'example_events://prod')?.api_secret).toBe('********');
  *   expect(splunkd.responses.some((r) => r.body.includes('clear'))).toBe(…);
  *   await splunkd.close();
  */

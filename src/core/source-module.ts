@@ -13,6 +13,7 @@
  */
 import type { InputDescription, TypedConfig } from './description';
 import type { SourceKnowledge } from './knowledge/spec';
+import type { DemoPart, SourceBenches, SourceSimulator } from './source-hooks';
 import type { Source } from './types';
 
 /** One modular input (one scheme) of a vendor. */
@@ -34,6 +35,18 @@ export interface SourceModule {
    * and the vendor's macros and saved searches. The conf generators loop over these.
    */
   knowledge(): Promise<SourceKnowledge>;
+  /** The vendor's simulator (benches, tests). Every module has one; test/catalog/modules.test.ts checks. */
+  simulator?(): Promise<SourceSimulator>;
+  /** The vendor's part of `npm start`: its simulator with the demo's history and its inputs. */
+  demo?(): Promise<DemoPart>;
+  /** The vendor's benches: in-process ones and its launchers' (src/core/source-hooks.ts). */
+  benches?(): Promise<SourceBenches>;
+  /**
+   * Raw golden lines per sourcetype, written to test/golden/<sourcetype>.raw (`:` as `_`) by
+   * test/golden/build-inputs.ts; every sourcetype the module declares needs its pair there
+   * (.raw and the reviewed .expected.jsonl), which test/catalog/modules.test.ts checks.
+   */
+  goldenInputs?(): Promise<Record<string, string[]>>;
 }
 
 /** Every input of every module, in list order. */

@@ -8,6 +8,7 @@ import { goldenLines, metaFor, SOURCETYPES } from '../knowledge/support';
 import { GOLDEN } from './samples';
 import { allSearches, appMacros } from './searches';
 import { conf, readRepo, REPO, value } from './shared';
+import { indexMacro, moduleSourcetypes, SOURCE_MODULES } from '../support/modules';
 
 const eventtypes = conf('default/eventtypes.conf');
 const transforms = conf('default/transforms.conf');
@@ -23,14 +24,14 @@ function lookupColumns(name: string): string[] | undefined {
 /** Fields every event has, or that Splunk makes at search time whatever the app says. */
 const INTERNAL = ['_time', '_raw', '_indextime', 'index', 'source', 'sourcetype', 'host', 'eventtype', 'tag', 'splunk_server', 'linecount'];
 
-/** Sourcetypes each index macro scopes a search to. */
+/** Sourcetypes each index macro scopes a search to: a vendor's macro, its module's sourcetypes. */
 const SCOPE: Record<string, string[]> = {
-  ta_zerotrust_illumio_index: ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef'],
-  ta_zerotrust_prisma_index: ['pan:prisma_saas'],
-  ta_zerotrust_lacework_index: ['lacework:edge:audit', 'lacework:edge:alert'],
   ta_zerotrust_internal_logs: ['ta_zerotrust_events:log'],
   ta_zerotrust_health: ['ta_zerotrust:health'],
 };
+beforeAll(async () => {
+  for (const m of SOURCE_MODULES) SCOPE[indexMacro(m)] = await moduleSourcetypes(m);
+});
 
 /**
  * Fields our props/transforms/lookups produce per sourcetype, per the knowledge evaluator, on the

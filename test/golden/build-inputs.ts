@@ -1,122 +1,30 @@
 /**
- * Writes the raw golden inputs (test/golden/<sourcetype>.raw) from the seeds' documented
- * examples (via src/sources/illumio/samples), the vendors' simulators and our Illumio syslog
- * renderers. Run once with `npx tsx test/golden/build-inputs.ts`; the outputs are committed and
- * the expected files are reviewed by hand (UPDATE_GOLDEN=1 npx jest test/knowledge/golden).
+ * Writes the raw golden inputs (test/golden/<sourcetype>.raw): each vendor's from its module
+ * (SourceModule.goldenInputs: seeds' examples, simulators, renderers), and the add-on's own log.
+ * Run once with `npx tsx test/golden/build-inputs.ts`; the outputs are committed and the expected files are reviewed by hand (UPDATE_GOLDEN=1 npx jest test/knowledge/golden).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeEvent } from '../../src/sources/illumio/simulator/generate';
-import { flowToCef, toCef, toLeef, toSyslogJson } from '../../src/sources/illumio/formats';
-import { eventGenerator, seedStyleInvalid } from '../../src/sources/prisma/simulator/events';
-import { SimData } from '../../src/sources/lacework/simulator/data';
+import { SOURCE_MODULES } from '../../src/sources';
 
 const here = __dirname;
 const write = (st: string, lines: string[]) => fs.writeFileSync(path.join(here, `${st.replace(/:/g, '_')}.raw`), `${lines.join('\n')}\n`);
 
-const samples = JSON.parse(fs.readFileSync(path.join(here, '../../src/sources/illumio/samples/events.json'), 'utf8')) as Record<string, unknown>[];
-const types = ['user.sign_in', 'user.sign_out', 'user.login', 'request.authentication_failed', 'rule_set.create', 'sec_rule.delete', 'api_key.create', 'agent.tampering', 'agent.activate', 'agent.deactivate', 'agent.firewall_config', 'ip_list.update', 'workload.update'];
-const sim = Array.from({ length: 16 }, (_, i) => makeEvent({ seed: 11, org: 3, pceFqdn: 'pce.example.net', eventTypes: types, legacyNames: i % 4 === 0 }, i, Date.UTC(2026, 10, 21, 12, 0, i)));
-// One event with resource_changes big enough to overflow CEF cs2 into cs3 (resource_changes_2).
-const big = { ...samples[2], href: '/orgs/1/events/0b1c2d3e-0000-4000-8000-00000000b16e', resource_changes: Array.from({ length: 30 }, (_, i) => ({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: { ip_list: { href: `/orgs/1/sec_policy/draft/ip_lists/${i}`, name: `corp-range-${i}` } }, changes: { ip_ranges: { before: null, after: [{ from_ip: `10.${i}.0.0/16`, description: 'office = HQ, floor 2' }] } }, change_type: 'create' })) };
-// A refused API call: no action, the client address only in the notification (shape of the
-// seed's system-created examples; request.* events carry their request details in info).
-const refused = {
-  href: '/orgs/3/events/7d2c41aa-93f1-4b0e-a1c2-3e4f5a6b7c8d', timestamp: '2026-11-21T12:30:00.125Z', pce_fqdn: 'pce.example.net', created_by: { system: {} },
-  event_type: 'request.authentication_failed', status: 'failure', severity: 'err', action: null, resource_changes: [],
-  notifications: [{ uuid: '5a6b7c8d-0000-4000-8000-000000000001', notification_type: 'request.authentication_failed', info: { src_ip: '198.51.100.77', api_endpoint: '/api/v2/orgs/3/workloads', api_method: 'GET', supplied_username: 'api_1a2b3c4d' } }],
-  version: 2,
-};
-// An API call whose endpoint carries a query string: CEF must escape its `=` (\\=).
-const query = { ...samples[2], href: '/orgs/1/events/3c4d5e6f-0000-4000-8000-00000000a11e', action: { ...(samples[2].action as object), api_endpoint: '/api/v2/orgs/1/sec_policy/draft/rule_sets?max_results=500&name=a=b', api_method: 'GET' } };
-// Every pre-18.2 name at least once (simulator, legacyNames), success and failure.
-const legacy = [0, 1, 2, 3, 4, 5].map((i) => makeEvent({ seed: 23, org: 3, pceFqdn: 'pce.example.net', eventTypes: [['agent.activate', 'agent.deactivate', 'agent.firewall_config'][i % 3]], legacyNames: true }, 100 + i, Date.UTC(2026, 10, 21, 13, 0, i)));
-legacy[3].status = 'failure';
-legacy[3].event_type = 'activation_failure';
-legacy[4].status = 'failure';
-legacy[4].event_type = 'deactivation_failure';
-const illumio = [...samples, ...sim, big, refused, query, ...legacy];
+async function main(): Promise<void> {
+  for (const m of SOURCE_MODULES) {
+    if (!m.goldenInputs) throw new Error(`the ${m.title} module (src/sources/${m.name}) has no golden inputs (SourceModule.goldenInputs)`);
+    for (const [st, lines] of Object.entries(await m.goldenInputs())) write(st, lines);
+  }
+  // The add-on's own log (src/core/log), as inputs write it.
+  write('ta_zerotrust_events:log', [
+    '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"',
+    '2026-11-21 23:59:59.456 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary events=1500 duration_ms=5321 status=ok',
+    '2026-11-21 23:59:59.789 +0000 ERROR pid=124 input=prisma_saas_log_events stanza="prisma_saas_log_events://eu tenant" run_summary events=0 duration_ms=20011 status=failed error="Token request failed: 401 \\"unauthorized\\" (check client_secret)"',
+    '2026-11-21 23:59:59.999 +0000 WARN pid=125 input=lacework_edge_alerts Retrying after HTTP 429 attempt=2 wait_ms=4000',
+  ]);
+}
 
-const flows = [
-  { interval_sec: 600, count: 3, tbi: 5120, tbo: 880, un: 'root', src_ip: '10.0.1.15', dst_ip: '10.0.2.20', class: 'U', dir: 'O', time: '2026-11-21T12:10:00.000Z', dbi: 1024, dbo: 176, proto: 6, dst_port: 5432, state: 'C', src_hostname: 'web-prod-01', src_href: '/orgs/3/workloads/aa', src_labels: { app: 'web', env: 'prod' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 0, pd_qualifier: 0, version: 4 },
-  { interval_sec: 600, count: 12, tbi: 0, tbo: 744, un: 'nobody', src_ip: '10.0.9.9', dst_ip: '10.0.2.20', class: 'U', dir: 'I', time: '2026-11-21T12:20:00.000Z', proto: 17, dst_port: 53, state: 'S', src_hostname: 'app-stg-03', src_href: '/orgs/3/workloads/cc', src_labels: { app: 'app', env: 'stg' }, dst_hostname: 'db-prod-01', dst_href: '/orgs/3/workloads/bb', dst_labels: { app: 'db', env: 'prod' }, pd: 2, pd_qualifier: 0, version: 4 },
-];
-
-// Issue 13 cases, one line each per format where they apply.
-// A timestamp without fractional seconds; a rule-set name holding `;`, `=` and `,` (LEEF `^` lines
-// must keep it whole); a notification value holding ` dst=` (CEF must keep cs4 whole); a JSON
-// value with backslashes (CEF writes raw JSON unescaped).
-const noFraction = { ...samples[2], href: '/orgs/1/events/13000000-0000-4000-8000-000000000001', timestamp: '2026-09-11T09:05:05Z' };
-const tricky = {
-  ...samples[2], href: '/orgs/1/events/13000000-0000-4000-8000-000000000002', event_type: 'rule_set.update',
-  resource_changes: [{ uuid: '13000000-0000-4000-8000-0000000000aa', resource: { rule_set: { href: '/orgs/1/sec_policy/draft/rule_sets/7', name: 'web; tier=prod, mode=sso' } }, changes: { description: { before: 'C:\\share\\old', after: 'x dst=10.9.9.9 y' } }, change_type: 'update' }],
-  notifications: [{ uuid: '13000000-0000-4000-8000-0000000000bb', notification_type: 'ruleset.note', info: { text: 'moved dst=10.1.1.1 cs2Label=fake' } }],
-};
-// A bulk change over ~20 KB: CEF splits it over cs2 and cs3 and event_href comes after both.
-const bulk = { ...big, href: '/orgs/1/events/13000000-0000-4000-8000-000000000003', resource_changes: Array.from({ length: 120 }, (_, i) => ({ uuid: `13000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: { label: { href: `/orgs/1/labels/${i}`, key: 'env', value: `v=${i} x` } }, changes: { value: { before: null, after: `v=${i} x dst=1.2.3.4` } }, change_type: 'create' })) };
-const cases = [noFraction, tricky, bulk];
-illumio.push(...cases);
-// A flow of an IP protocol with no ports (GRE, 47): no transport, dest_port or app.
-flows.push({ ...flows[0], proto: 47, dst_port: 0, time: '2026-11-21T12:30:00.000Z', pd: 1 } as (typeof flows)[0]);
-
-write('illumio:pce:event', illumio.map((e) => JSON.stringify(e)));
-// RFC 3164 (BSD) header instead of RFC 5424, as a relay may rewrite it.
-const bsd = (line: string) => line.replace(/^<14>1 \S+ (\S+) (\S+) 12120 - \[meta sequenceId="1"\] /, '<14>Sep 11 09:05:05 $1 $2[12120]: ');
-write('illumio:pce:syslog', [
-  ...illumio.map((e) => toSyslogJson(e)),
-  ...flows.map((f) => toSyslogJson(f, { host: 'pce.example.net', program: 'illumio_pce/collector' })),
-  bsd(toSyslogJson(cases[0])),
-]);
-write('illumio:pce:cef', [
-  ...illumio.map((e) => toCef(e)), toCef(samples[3], { bare: true }), ...flows.map((f) => flowToCef(f, { pceFqdn: 'pce.example.net' })),
-  // rt with milliseconds and a zone other than UTC (the issue's 2 h offset), and CEF escapes in act/msg.
-  toCef(cases[0]).replace(/rt=\S+ \S+ \S+ \S+ \S+/, 'rt=Sep 11 2026 11:05:05.941 +0200').replace(' cat=audit_events', ' act=a\\=b msg=path C:\\\\tmp cat=audit_events'),
-  bsd(toCef(cases[1])),
-]);
-write('illumio:pce:leef', [
-  ...illumio.map((e, i) => toLeef(e, i % 3 === 0 ? { version: '1.0' } : i % 3 === 1 ? { version: '2.0', delimiter: '^' } : { version: '2.0', delimiter: 'x7C' })),
-  toLeef(samples[4], { version: '2.0', delimiter: '0x09', bare: true }),
-  // Delimiters a LEEF 2.0 header may declare, by character and by hex (not ; or ,: Illumio's raw JSON
-  // values hold those, and LEEF cannot carry a value holding its delimiter).
-  ...['^', 'x5E', '|', '~', 'x7E', '#', '!', '@', '$', '%', '*', '+', 'x2B', '0x09', '\t'].map((d, i) => toLeef(cases[i % 2], { version: '2.0', delimiter: d === '|' ? 'x7C' : d })),
-  toLeef(cases[0], { version: '2.0', delimiter: ';' }),
-  // devTime without milliseconds, with its devTimeFormat saying so.
-  toLeef(cases[0], { version: '2.0', delimiter: '^' }).replace(/devTime=(\w+ \d+ \d+ [\d:]+)\.\d+ (\S+)/, 'devTime=$1 $2').replace('devTimeFormat=MMM dd yyyy HH:mm:ss.SSS Z', 'devTimeFormat=MMM dd yyyy HH:mm:ss Z'),
-  bsd(toLeef(cases[1], { version: '1.0' })),
-]);
-
-const prisma = eventGenerator({ seed: 5, startMs: Date.UTC(2026, 10, 21, 8, 0, 0) });
-// The seed's five examples (with its missing/trailing commas repaired), then simulator output.
-const seedPrisma = [
-  { log_type: 'activity_monitoring', item_type: 'File', item_name: 'My File', user: 'John Smith', source_ip: '10.10.10.10', location: 'Somewhere, USA', action: 'delete', target_name: null, target_type: null, serial: 'mySerial', cloud_app_instance: 'My Cloud App', timestamp: '2017-02-17T00:18:58.961Z' },
-  { log_type: 'incident', item_type: 'File', item_name: 'My File', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', item_owner: 'John Smith', container_name: 'test-container', item_creator: 'John Smith', exposure: 'public', occurrences_by_rule: 5, serial: 'mySerial', cloud_app_instance: 'My Cloud App', timestamp: '2017-02-17T00:18:58.347Z', incident_id: '9610efdcd8a74a259bf031843eac0309', policy_rule_name: 'PCI Policy', incident_category: 'Testing', incident_owner: 'John Smith', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
-  { log_type: 'remediation', item_type: 'File', item_name: 'My File', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', item_owner: 'John Smith', item_creator: 'John Smith', container_name: 'test-container', action_taken: 'quarantine', action_taken_by: 'John Smith', serial: 'mySerial', cloud_app_instance: 'My Cloud App', timestamp: '2017-02-17T00:18:55.581Z', incident_id: '9610efdcd8a74a259bf031843eac0309', policy_rule_name: 'PCI Policy', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
-  { log_type: 'policy_violation', severity: 3.0, item_type: 'File', item_name: 'My File', item_owner: 'John Smith', item_creator: 'John Smith', action_taken: 'download', action_taken_by: 'John Smith', asset_id: 'ce7c9ed11e6f4891ae73c1601af7f741', serial: 'serial', cloud_app_instance: 'My Cloud App', timestamp: '2017-01-06T19:04:06Z', policy_rule_name: 'Policy Rule', incident_id: '9610efdcd8a74a259bf031843eac0309', item_owner_email: 'owner@email-domain.com', item_creator_email: 'owner@email-domain.com' },
-  { log_type: 'admin_audit', admin_id: 'admin id', admin_role: 'admin role', ip: 'ip address', event_type: 'event type', item_type: 'File', item_name: 'My File', field: 'field', action: 'action', resource_value_old: 'old val', resource_value_new: 'new val', timestamp: '2017-04-06T21:35:10.025Z', serial: 'mySerial' },
-];
-// Last: a body in the seed's own invalid style, which the collector indexes as it came; it must
-// yield no CIM tags (its fields cannot be extracted) rather than half-filled CIM events.
-// Admin logins as real tenants send them (event_type=login, action sign_in/sign_out), a failed one,
-// and the documented form.
-const logins = [
-  { log_type: 'admin_audit', admin_id: 'maria.garcia@example.com', admin_role: 'super_admin', ip: '192.0.2.31', event_type: 'login', item_type: 'user', item_name: 'session 31', field: '', action: 'sign_in', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:10:00.100Z', serial: '007051000123456' },
-  { log_type: 'admin_audit', admin_id: 'maria.garcia@example.com', admin_role: 'super_admin', ip: '192.0.2.31', event_type: 'login', item_type: 'user', item_name: 'session 31', field: '', action: 'sign_out', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:40:00Z', serial: '007051000123456' },
-  { log_type: 'admin_audit', admin_id: 'eve@example.com', admin_role: 'admin', ip: '203.0.113.9', event_type: 'login', item_type: 'user', item_name: 'session 32', field: '', action: 'sign_in_failed', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:41:00.000Z', serial: '007051000123456' },
-  { log_type: 'admin_audit', admin_id: 'aisha.khan@example.com', admin_role: 'admin', ip: '192.0.2.12', event_type: 'settings', item_type: 'user', item_name: 'session 33', field: '', action: 'logout', resource_value_old: '', resource_value_new: '', timestamp: '2026-11-21T08:42:00.000Z', serial: '007051000123456' },
-];
-write('pan:prisma_saas', [...logins.map((e) => JSON.stringify(e)), ...seedPrisma.map((e) => JSON.stringify(e).replace('"severity":3', '"severity":3.0')), ...Array.from({ length: 20 }, () => JSON.stringify(prisma())), seedStyleInvalid(prisma())]);
-
-const lw = new SimData(9);
-const t0 = Date.UTC(2026, 10, 21, 9, 0, 0, 123);
-const audits = Array.from({ length: 12 }, (_, i) => JSON.stringify(lw.auditEvent(t0 + i * 1000)));
-// A successful POST with a request body of ~12 KB: the keys after it lie past extraction_cutoff.
-const bigBody = { ...JSON.parse(audits[2]), method: 'POST', op: 'CreateApp', path: '/api/v1/apps', matched_path: '/api/v1/apps', response_status: 201, response_status_text: 'Created', request_body: JSON.stringify({ name: 'app-big', rules: Array.from({ length: 300 }, (_, i) => ({ id: i, match: `"user_login":"x${i}"`, note: 'padding padding' })) }) };
-write('lacework:edge:audit', [...audits, JSON.stringify(bigBody)]);
-write('lacework:edge:alert', Array.from({ length: 6 }, (_, i) => JSON.stringify(lw.alert(t0 + i * 60000))));
-
-write('ta_zerotrust_events:log', [
-  '2026-11-21 23:59:59.123 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" Collected a page count=500 next="2026-11-21T23:00:00Z"',
-  '2026-11-21 23:59:59.456 +0000 INFO pid=123 input=illumio_pce_events stanza="illumio_pce_events://prod" run_summary events=1500 duration_ms=5321 status=ok',
-  '2026-11-21 23:59:59.789 +0000 ERROR pid=124 input=prisma_saas_log_events stanza="prisma_saas_log_events://eu tenant" run_summary events=0 duration_ms=20011 status=failed error="Token request failed: 401 \\"unauthorized\\" (check client_secret)"',
-  '2026-11-21 23:59:59.999 +0000 WARN pid=125 input=lacework_edge_alerts Retrying after HTTP 429 attempt=2 wait_ms=4000',
-]);
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

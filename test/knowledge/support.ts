@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KnowledgeBase } from '../../src/core/knowledge';
 import { cimModel as cimModelFacts } from '../../src/facts';
+import { SOURCE_MODULES } from '../../src/sources';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const GOLDEN = path.join(ROOT, 'test', 'golden');
@@ -19,11 +20,19 @@ export function goldenLines(sourcetype: string): string[] {
   return fs.readFileSync(goldenFile(sourcetype, '.raw'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 }
 
-export const SOURCETYPES = ['illumio:pce:event', 'illumio:pce:syslog', 'illumio:pce:cef', 'illumio:pce:leef', 'pan:prisma_saas', 'lacework:edge:audit', 'lacework:edge:alert', 'ta_zerotrust_events:log', 'ta_zerotrust:health'];
+/**
+ * Every sourcetype the app's props.conf declares: the generators write it from each module's
+ * knowledge (src/sources/index.ts) plus the add-on's own two; test/catalog/modules.test.ts checks
+ * that each module's sourcetypes are among them and have golden files.
+ */
+export const SOURCETYPES: string[] = appKnowledge().sourcetypes();
+
+/** The add-on's own log file of the first input: where `ta_zerotrust_events:log` events come from. */
+const LOG_SOURCE = `/opt/splunk/var/log/splunk/ta_zerotrust_events_${SOURCE_MODULES[0].inputs[0].description.scheme}.log`;
 
 export function metaFor(sourcetype: string) {
   return sourcetype === 'ta_zerotrust_events:log'
-    ? { sourcetype: 'splunkd', source: '/opt/splunk/var/log/splunk/ta_zerotrust_events_illumio_pce_events.log', host: 'hf-01' }
+    ? { sourcetype: 'splunkd', source: LOG_SOURCE, host: 'hf-01' }
     : { sourcetype, host: 'hf-01' };
 }
 

@@ -4,6 +4,7 @@
  * how to read those ids back out of delivered events. Only the outside world is stood in for.
  */
 import type { Source } from '../../src/core/types';
+import { SCHEMES } from '../support/modules';
 import { source as illumioSource } from '../../src/sources/illumio';
 import { startIllumioSimulator, type FaultRule } from '../../src/sources/illumio/simulator';
 import { alertsSource, auditSource } from '../../src/sources/lacework';
@@ -65,6 +66,8 @@ export interface InputUnderTest {
   destructive?: boolean;
   /** Faults this input handles as routine, without a WARN (with the reason, for the report). */
   routine?: Partial<Record<string, string>>;
+  /** false when the API cannot carry a hurtful payload (the matrix plans more API faults instead). */
+  payloads?: boolean;
   /** Whether runs end on their own with a clock the test sets (false: the source reads Date.now for deadlines). */
   injectableClock: boolean;
   /** small: answers of a few events each, so one run takes several reads (for kills mid-run). */
@@ -219,6 +222,7 @@ function lacework(kind: 'audit' | 'alerts'): InputUnderTest {
     source: kind === 'audit' ? auditSource : alertsSource,
     urlParam: 'base_url',
     injectableClock: true,
+    ...(kind === 'alerts' ? { payloads: false } : {}),
     // Alerts: a new alert is one event; later changes are events of their own, keyed apart.
     idsOf: (d) => {
       if (kind === 'audit') return jsonField(d, 'uuid');
@@ -273,6 +277,10 @@ function lacework(kind: 'audit' | 'alerts'): InputUnderTest {
   };
 }
 
-export const INPUTS: readonly InputUnderTest[] = [illumio, prisma, lacework('audit'), lacework('alerts')];
+/** The fault adapter of each scheme: every input of every module needs one (matrix.test.ts checks). */
+export const ADAPTERS: ReadonlyMap<string, InputUnderTest> = new Map([illumio, prisma, lacework('audit'), lacework('alerts')].map((i) => [i.scheme, i]));
+
+/** The inputs under test: every scheme of the vendor list (src/sources/index.ts) that has an adapter, in its order. */
+export const INPUTS: readonly InputUnderTest[] = SCHEMES.flatMap((s) => ADAPTERS.get(s) ?? []);
 
 export { MIN };

@@ -3,12 +3,18 @@
  * every kind, each followed by recovery runs; no event lost, none left duplicated after dedup
  * by id, a clear WARN/ERROR for every fault that is one. `npm run soak` runs more seeds.
  */
-import { INPUTS } from './inputs';
+import { SCHEMES } from '../support/modules';
+import { ADAPTERS, INPUTS } from './inputs';
 import { planCases, runCase, type CaseResult } from './matrix';
 import { publish } from './report';
 
 const SEED = 1;
 const PER_INPUT = 50;
+
+test('every input of every module has a fault adapter, and every adapter an input', () => {
+  expect({ withoutAdapter: SCHEMES.filter((s) => !ADAPTERS.has(s)), stale: [...ADAPTERS.keys()].filter((s) => !SCHEMES.includes(s)) })
+    .toEqual({ withoutAdapter: [], stale: [] });
+});
 
 describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s', (scheme, input) => {
   const results: CaseResult[] = [];

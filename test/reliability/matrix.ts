@@ -122,7 +122,7 @@ export function planCases(input: InputUnderTest, seed: number, perInput: number,
   for (let i = 0; i < 3; i++) out.push({ kind: 'disk full (checkpoint)', detail: 'checkpoint dir on a full file system', disk: 'enospc' });
   for (let i = 0; i < 3; i++) out.push({ kind: 'read-only checkpoint dir', detail: 'checkpoint dir remounted read-only between runs', disk: 'erofs' });
   // Inputs whose API cannot carry a hurtful payload get more API faults instead.
-  const usable = out.filter((c) => !c.payload || input.scheme !== 'lacework_edge_alerts');
+  const usable = out.filter((c) => !c.payload || input.payloads !== false);
   const more = [storm, fivexx, reset, truncated, malformed];
   while (usable.length < perInput) usable.push(pick(more)());
   return usable;

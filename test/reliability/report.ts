@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CaseResult } from './matrix';
+import { SOURCE_MODULES } from '../support/modules';
 
 export const REPORT_DIR = path.resolve(__dirname, '..', '..', 'var', 'reliability');
 
@@ -18,12 +19,8 @@ export interface Report {
   cases: CaseResult[];
 }
 
-const SHORT: Record<string, string> = {
-  illumio_pce_events: 'Illumio PCE',
-  prisma_saas_log_events: 'Prisma SaaS',
-  lacework_edge_audit: 'Lacework audit',
-  lacework_edge_alerts: 'Lacework alerts',
-};
+/** Column titles: each input's title from its module, in the vendor list's order. */
+const SHORT: Record<string, string> = Object.fromEntries(SOURCE_MODULES.flatMap((m) => m.inputs.map((i) => [i.description.scheme, i.description.title])));
 
 function cell(cs: CaseResult[]): string {
   if (!cs.length) return 'n/a';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BenchResult } from '../../cli/bench';
+import type { BenchResult } from '../bench';
 import { parseConf } from '../conf/parse';
 import { COST_TARGETS, measureCost, stanzaShapes } from './cost';
 import { KnowledgeBase, toJsonObject } from './index';

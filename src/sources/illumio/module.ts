@@ -9,4 +9,8 @@ export const illumio: SourceModule = {
     { description: illumioDescription, load: async () => (await import('./index')).source },
   ],
   knowledge: async () => (await import('./knowledge')).illumioKnowledge,
+  simulator: async () => (await import('./simulator/start')).simulator,
+  benches: async () => (await import('./bench')).illumioBenches,
+  demo: async () => (await import('./demo')).illumioDemo,
+  goldenInputs: async () => (await import('./golden')).illumioGoldenInputs(),
 };

@@ -8,8 +8,9 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchRun } from '../../cli/bench-run';
-import { atLeast, atMost, type Bench, type BenchResult } from '../../cli/bench';
+import { benchRun } from '../../core/bench-run';
+import { atLeast, atMost, type Bench, type BenchResult } from '../../core/bench';
+import type { SourceBenches } from '../../core/source-hooks';
 import type { Source } from '../../core/types';
 import { alertsSource } from './index';
 import { redactBody } from './redact';
@@ -66,3 +67,15 @@ export async function bench(): Promise<BenchResult[]> {
 }
 
 export const benches: Bench[] = [bench];
+
+export const laceworkBenches: SourceBenches = {
+  benches,
+  launchers: [{
+    input: { scheme: 'lacework_edge_audit', timeField: 'create_time', params: { window: '3600' } },
+    events: 50_000,
+    mode: 'audit',
+    minRate: 2_000,
+    // The alerts launcher against the same tenant (no alerts): what it costs to start.
+    alsoRun: [{ label: 'alerts (empty run)', input: { scheme: 'lacework_edge_alerts', timeField: 'create_time', params: { start_date: '-1h' } } }],
+  }],
+};

@@ -10,4 +10,8 @@ export const lacework: SourceModule = {
     { description: laceworkAlertsDescription, load: async () => (await import('./index')).alertsSource },
   ],
   knowledge: async () => (await import('./knowledge')).laceworkKnowledge,
+  simulator: async () => (await import('./simulator/start')).simulator,
+  benches: async () => (await import('./bench')).laceworkBenches,
+  demo: async () => (await import('./demo')).laceworkDemo,
+  goldenInputs: async () => (await import('./golden')).laceworkGoldenInputs(),
 };

@@ -6,8 +6,9 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchRun } from '../../cli/bench-run';
-import type { Bench, BenchResult } from '../../cli/bench';
+import { benchRun } from '../../core/bench-run';
+import type { Bench, BenchResult } from '../../core/bench';
+import type { SourceBenches } from '../../core/source-hooks';
 import { source } from './index';
 import { startPrismaSimulator } from './simulator';
 
@@ -38,3 +39,9 @@ export async function bench(): Promise<BenchResult[]> {
 }
 
 export const benches: Bench[] = [bench];
+
+export const prismaBenches: SourceBenches = {
+  benches,
+  // Bulk mode as splunkd runs it: a drain of 50 000 queued events at >= 5 000 events/s.
+  launchers: [{ input: { scheme: 'prisma_saas_log_events', timeField: 'timestamp' }, events: 50_000, mode: 'bulk', minRate: 5_000 }],
+};

@@ -9,4 +9,8 @@ export const prisma: SourceModule = {
     { description: prismaDescription, load: async () => (await import('./index')).source },
   ],
   knowledge: async () => (await import('./knowledge')).prismaKnowledge,
+  simulator: async () => (await import('./simulator/start')).simulator,
+  benches: async () => (await import('./bench')).prismaBenches,
+  demo: async () => (await import('./demo')).prismaDemo,
+  goldenInputs: async () => (await import('./golden')).prismaGoldenInputs(),
 };

@@ -1,16 +1,16 @@
 /**
  * One stanza through the real runtime, file checkpoint, logger and HTTP client into an XML
- * stream that is counted and dropped: what every collector bench measures. Kept apart from
- * bench.ts so the Illumio bench child can bundle it without esbuild.
+ * stream that is counted and dropped: what every in-process collector bench measures (the
+ * vendors' benches). Apart from src/core/bench.ts, which stays free of imports.
  */
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { fileCheckpointStore } from '../core/checkpoint';
-import { createHttpClient } from '../core/http';
-import { createLogger } from '../core/log';
-import { runStanza, type RunSummary, type StanzaParams } from '../core/runtime';
-import { XmlStreamSink } from '../core/sinks';
-import type { Source } from '../core/types';
+import { fileCheckpointStore } from './checkpoint';
+import { createHttpClient } from './http';
+import { createLogger } from './log';
+import { runStanza, type RunSummary, type StanzaParams } from './runtime';
+import { XmlStreamSink } from './sinks';
+import type { Source } from './types';
 
 export interface BenchRun {
   summary: RunSummary;
