@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { Collector, readCheckpoint, type CollectorTuning } from '../../src/sources/illumio/collector';
+import { ILLUMIO_EVENTS_CHECKPOINT } from '../../src/sources/illumio/checkpoint';
+import { Collector, type CollectorTuning } from '../../src/sources/illumio/collector';
 import { source } from '../../src/sources/illumio';
 import { startIllumioSimulator, type IllumioSimulator, type SimulatorOptions } from '../../src/sources/illumio/simulator';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
@@ -153,7 +154,7 @@ test('events sharing a timestamp across batch boundaries are neither lost nor re
   const first = await runOnce(stopping, s, dir, params(s), { now: () => now, signal: ctrl.signal });
   expect(first.summary.interrupted).toBe(true);
   expect(first.events.length).toBeLessThan(600);
-  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load());
+  const cp = await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT);
   expect(cp).toBeDefined();
   const second = await runOnce(tuned({ batchSize: 37, checkpointEvery: 37 }), s, dir, params(s), { now: () => now });
   const all = [...hrefsOf(first.events), ...hrefsOf(second.events)];
@@ -168,7 +169,7 @@ test('the dedup set is bounded and the next window never starts before what it c
   const dir = tmpDir('illumio-c7-');
   const first = await runOnce(tuned({ recentMax: 1000 }), s, dir, params(s), { now: () => now });
   expect(first.events.length).toBe(3000);
-  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load())!;
+  const cp = (await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT))!;
   expect(cp.recent_hrefs.length).toBe(1000);
   expect(cp.recent_ts.length).toBe(1000);
   const oldestKept = Math.min(...cp.recent_ts);
@@ -230,7 +231,7 @@ test('retries exhausted: the run fails with a summary and the checkpoint stays a
   expect(err).toMatch(/events were delivered in this run; the checkpoint stays at/);
   const delivered = first.events.length;
   expect(delivered).toBeGreaterThan(0);
-  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load())!;
+  const cp = (await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT))!;
   expect(Date.parse(cp.last_timestamp)).toBeLessThan(now - 20 * 3600e3);
   const second = await runOnce(source, s, dir, params(s, { start_date: '-30h' }), { now: () => now });
   expect(second.summary.status).toBe('ok');
@@ -282,7 +283,7 @@ test('a PCE that keeps sending garbage fails the run with a message, checkpoint 
   expect(r.summary.status).toBe('failed');
   expect(r.logs.find((l) => l.level === 'error')?.message).toMatch(/array element that is not JSON|not usable/);
   expect(r.events).toEqual([]);
-  expect(await fileCheckpointStore(dir, 'illumio_pce_events://test').load()).toBeUndefined();
+  expect(await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT)).toBeUndefined();
 });
 
 test('an answer slower than the timeout is retried, and the run completes', async () => {

@@ -1,6 +1,6 @@
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import { alertsSource } from '../../src/sources/lacework';
-import type { AlertsCheckpoint } from '../../src/sources/lacework/alerts';
+import { ALERTS_CHECKPOINT } from '../../src/sources/lacework/checkpoint';
 import { SIM_ALERT_STATUS, SIM_USERS, startLaceworkSimulator, type LaceworkSimulator } from '../../src/sources/lacework/simulator';
 import { duplicatesOf, logText, runOnce, simParams, tempDir, validateOnce } from './harness';
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 const ids = (records: Array<Record<string, unknown>>) => records.map((r) => String(r.uuid));
-const checkpoint = (dir: string) => fileCheckpointStore(dir, STANZA).load<AlertsCheckpoint>();
+const checkpoint = (dir: string) => fileCheckpointStore(dir, STANZA).load(ALERTS_CHECKPOINT);
 
 describe.each([
   ['the query returns only open alerts', { queryReturnsClosed: false }],

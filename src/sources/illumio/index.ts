@@ -5,7 +5,8 @@ import { ConfigError, ProtocolError } from '../../core/errors';
 import type { ConfigOf } from '../../core/description';
 import type { Batch, Source, SourceContext } from '../../core/types';
 import { PceClient } from './client';
-import { Collector, type IllumioCheckpoint } from './collector';
+import { ILLUMIO_EVENTS_CHECKPOINT, type IllumioCheckpoint } from './checkpoint';
+import { Collector } from './collector';
 import { illumioDescription } from './description';
 
 const VALIDATE_TIMEOUT_MS = 10_000;
@@ -39,6 +40,7 @@ export async function validateIllumio(c: IllumioEventsConfig, ctx: SourceContext
 
 export const source: Source<IllumioEventsConfig, IllumioCheckpoint> = {
   description: illumioDescription,
+  checkpoint: ILLUMIO_EVENTS_CHECKPOINT,
   validate: validateIllumio,
   collect(config: IllumioEventsConfig, ctx: SourceContext): AsyncIterable<Batch<IllumioCheckpoint>> {
     return new Collector(config, ctx).run();

@@ -1,13 +1,15 @@
 /** The Prisma SaaS log-events input. */
 import { ConfigError, TransientError } from '../../core/errors';
 import type { Source } from '../../core/types';
-import { collectPrisma, makeDataHttp, makeTokens, PrismaCheckpoint, PrismaConfig } from './collector';
+import { PRISMA_CHECKPOINT, type PrismaCheckpoint } from './checkpoint';
+import { collectPrisma, makeDataHttp, makeTokens, PrismaConfig } from './collector';
 import { prismaDescription } from './description';
 
 const VALIDATE_TIMEOUT_MS = 10_000;
 
 export const source: Source<PrismaConfig, PrismaCheckpoint> = {
   description: prismaDescription,
+  checkpoint: PRISMA_CHECKPOINT,
   /** Fetches a token and nothing else: a log-events read would dequeue events and lose them. */
   async validate(config, ctx) {
     const http = makeDataHttp(config, ctx, VALIDATE_TIMEOUT_MS);
