@@ -5,6 +5,7 @@ import { source } from '../../src/sources/illumio';
 import { startIllumioSimulator, type IllumioSimulator, type SimulatorOptions } from '../../src/sources/illumio/simulator';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import type { Source } from '../../src/core/types';
+import { writeRawCheckpoint } from '../support/checkpoint';
 import { hrefsOf, params, runOnce, tmpDir, TSV_TYPES } from './harness';
 
 const MIN = 60_000;
@@ -307,4 +308,39 @@ test('a PCE that refuses Prefer: respond-async with 406 gets its window split in
   expect(r.summary.status).toBe('ok');
   expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
   expect(s.served.filter((x) => x.endpoint === 'async' && x.status === 406)).toHaveLength(2);
+});
+
+describe('a saved checkpoint the input cannot use stops it: no event is sent again or skipped', () => {
+  const STANZA = 'illumio_pce_events://test';
+  // Each was once taken in part: entries dropped from the dedup set (events of the overlap sent
+  // again), a missing dedup_from replaced, a foreign state read as a first run.
+  test.each([
+    ['a dedup set whose times were cut short', (cp: Record<string, unknown>) => ({ ...cp, recent_ts: [] }), /\/recent_hrefs holds \d+ entries but \/recent_ts 0/],
+    ['the pairs of an early development build', (cp: Record<string, unknown>) => ({ ...cp, recent_hrefs: (cp.recent_hrefs as string[]).map((h, i) => [h, (cp.recent_ts as number[])[i]]) }), /\/recent_hrefs\/0 must be string/],
+    ['no dedup_from', (cp: Record<string, unknown>) => ({ ...cp, dedup_from: undefined }), /must have required property 'dedup_from'/],
+    ['a newer release\'s version 2', (cp: Record<string, unknown>) => ({ ...cp, version: 2 }), /version 2, written by a newer release of the add-on \(this one reads version 1\)/],
+    ['another input\'s state', () => ({ v: 1, cursor: Date.now() - 60_000, seen: [] }), /without a version number in "version", so it is not an Illumio events checkpoint/],
+  ])('%s', async (_what, spoil, why) => {
+    const now = Date.now();
+    const s = await startSim();
+    s.addEvents(40, now - 4 * MIN, now - MIN);
+    const dir = tmpDir('illumio-cp-');
+    expect((await runOnce(source, s, dir, params(s), { now: () => now })).events).toHaveLength(40);
+    const store = fileCheckpointStore(dir, STANZA);
+    const saved = JSON.parse(fs.readFileSync(store.file, 'utf8')) as { state: Record<string, unknown> };
+    const file = writeRawCheckpoint(dir, STANZA, spoil(saved.state));
+    const spoiled = fs.readFileSync(file, 'utf8');
+    const asked = s.served.length;
+    s.addEvents(5, now + MIN, now + 2 * MIN);
+
+    const r = await runOnce(source, s, dir, params(s), { now: () => now + 5 * MIN });
+    expect(r.summary).toMatchObject({ status: 'failed', errorKind: 'config', events: 0 });
+    const err = r.logs.find((l) => l.level === 'error')!.message;
+    expect(err).toContain(`${STANZA}: the checkpoint ${file} `);
+    expect(err).toMatch(why);
+    expect(err).toContain('To start over as on its first run, move');
+    expect(r.events).toEqual([]);
+    expect(s.served.length).toBe(asked);
+    expect(fs.readFileSync(file, 'utf8')).toBe(spoiled);
+  });
 });
