@@ -24,7 +24,8 @@
  * `save` checks the state against the same schema before writing, so a state the next run would
  * refuse is never written: the run stops instead and the checkpoint stays at the last good one.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /** How far ahead of this host's clock a checkpoint position may be (vendor clocks run a little ahead). */
 export const CHECKPOINT_FUTURE_TOLERANCE_MS = 3_600_000;
@@ -63,8 +64,12 @@ const compiled = new WeakMap<object, ValidateFunction>();
 function validatorOf<S>(format: CheckpointFormat<S>): ValidateFunction {
   let v = compiled.get(format);
   if (!v) {
-    // Compiled on first use: importing a source costs no compilation (splunkd's --scheme call).
-    ajv ??= new Ajv({ allErrors: false, strict: true });
+    // Loaded and compiled on first use: splunkd's --scheme call and the validation of a form
+    // read no checkpoint and pay for neither (ajv's start-up is a good part of a launcher's).
+    if (!ajv) {
+      const AjvClass = (require('ajv') as typeof import('ajv')).default;
+      ajv = new AjvClass({ allErrors: false, strict: true });
+    }
     v = ajv.compile(format.schema);
     compiled.set(format, v);
   }
