@@ -294,6 +294,13 @@ export async function runStanza(
     if (defaults.host !== undefined) ev.host ??= defaults.host;
     return ev;
   };
+  // The one way a state reaches the store: through the format the source declares.
+  const saveCheckpoint = async (state: unknown): Promise<void> => {
+    if (!source.checkpoint) {
+      throw new Error(`${stanzaName}: the input yielded a checkpoint but declares no checkpoint format (Source.checkpoint); nothing was saved. This is a defect of the add-on.`);
+    }
+    await env.checkpoint.save(source.checkpoint, state);
+  };
   // With a sink that confirms late, checkpoints and commits run in a chain, in batch order, each
   // after the sink confirmed every event up to its batch; collection goes on meanwhile. After a
   // failed confirmation nothing later is committed (at-least-once).
@@ -337,7 +344,7 @@ export async function runStanza(
       await taken;
       // A run that lost its lock must not move a checkpoint another run now owns.
       if (leaseLost) return;
-      if (checkpoint !== undefined) await env.checkpoint.save(checkpoint);
+      if (checkpoint !== undefined) await saveCheckpoint(checkpoint);
       await committed?.();
       delivered(count, newest, batches);
     }).catch((e: unknown) => { commitFailure ??= e; }).finally(() => { pendingCommits -= 1; });
@@ -400,7 +407,7 @@ export async function runStanza(
         // A run that lost its lock must not move a checkpoint another run now owns.
         if (leaseLost) break;
         // Only now is the batch delivered; the checkpoint may move past it.
-        if (batch.checkpoint !== undefined) await env.checkpoint.save(batch.checkpoint);
+        if (batch.checkpoint !== undefined) await saveCheckpoint(batch.checkpoint);
         await batch.committed?.();
         delivered(batch.events.length, newestOf(batch.events));
       }

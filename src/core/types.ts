@@ -2,6 +2,7 @@
  * Contracts between the vendor-free core and the sources. A source sees only a SourceContext;
  * it never touches stdout, splunkd or files outside its checkpoint scope.
  */
+import type { CheckpointFormat } from './checkpoint/format';
 import type { InputDescription, TypedConfig } from './description';
 
 /** One event to index. `data` is the exact text Splunk will index. */
@@ -35,10 +36,19 @@ export interface Logger {
   child(meta: Record<string, unknown>): Logger;
 }
 
-/** A per-stanza checkpoint. State is small, versioned JSON. */
+/**
+ * A per-stanza checkpoint. State is small, versioned JSON, read and written only through the
+ * source's CheckpointFormat (src/core/checkpoint/format.ts).
+ */
 export interface CheckpointStore {
-  load<S>(): Promise<S | undefined>;
-  save<S>(state: S): Promise<void>;
+  /**
+   * The saved state, brought to the format's current version and checked against its schema;
+   * undefined only when nothing was ever saved. Anything unusable (foreign, newer, invalid, a
+   * position more than an hour after `now`) throws CheckpointCorruptError: never a fresh start.
+   */
+  load<S>(format: CheckpointFormat<S>, now?: number): Promise<S | undefined>;
+  /** Checks the state against the format (a defect throws, nothing is written), then saves it atomically. */
+  save<S>(format: CheckpointFormat<S>, state: S): Promise<void>;
   /**
    * One run per stanza: takes the stanza's lock (file store) or lease (KV store, shared by
    * forwarders) for `ttlMs`. Undefined when another run holds it; `holder` says who.
@@ -162,11 +172,17 @@ export interface SourceContext {
 export interface Source<C extends TypedConfig = TypedConfig, S = unknown> {
   description: InputDescription;
   /**
+   * The format of the states this source yields as `Batch.checkpoint` and reads back with
+   * `ctx.checkpoint.load(format, ctx.now())`. The runtime saves with it; a source that yields a
+   * checkpoint without declaring one stops at its first save.
+   */
+  checkpoint?: CheckpointFormat<S>;
+  /**
    * Live check used by --validate-arguments and the configuration page: throws ConfigError or
    * AuthError with the message to show. Bounded by ~10 s.
    */
   validate(config: C, ctx: SourceContext): Promise<void>;
-  /** Reads the checkpoint from ctx.checkpoint and yields batches in delivery order. */
+  /** Reads the checkpoint with ctx.checkpoint.load(this.checkpoint, …) and yields batches in delivery order. */
   collect(config: C, ctx: SourceContext): AsyncIterable<Batch<S>>;
 }
 

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import { descriptionsOf } from '../../src/core/source-module';
 import { SOURCE_MODULES } from '../../src/sources';
+import { ILLUMIO_EVENTS_CHECKPOINT } from '../../src/sources/illumio/checkpoint';
 
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { fixtureText } from '../protocol/fixtures';
@@ -189,7 +190,7 @@ describe('run mode', () => {
       expect(e.action.info).toBe(expected(HOSTILE[i]));
       expect(e.created_by.user.username).toBe(expected(HOSTILE[i]));
     }
-    expect(await fileCheckpointStore(session.checkpointDir, STANZA).load()).toBeDefined();
+    expect(await fileCheckpointStore(session.checkpointDir, STANZA).load(ILLUMIO_EVENTS_CHECKPOINT)).toBeDefined();
     expect(fs.readFileSync(path.join(tmp, 'var', 'log', 'splunk', 'ta_zerotrust_events_illumio_pce_events.log'), 'utf8'))
       .toMatch(/run_summary stanza=illumio_pce_events:\/\/e2e events=8 batches=\d+ errors=\d+ duration_ms=\d+ status=ok/);
   });

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
-import { Collector, readCheckpoint, type CollectorTuning } from '../../src/sources/illumio/collector';
+import { ILLUMIO_EVENTS_CHECKPOINT } from '../../src/sources/illumio/checkpoint';
+import { Collector, type CollectorTuning } from '../../src/sources/illumio/collector';
 import { source } from '../../src/sources/illumio';
 import { startIllumioSimulator, type IllumioSimulator, type SimulatorOptions } from '../../src/sources/illumio/simulator';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import type { Source } from '../../src/core/types';
+import { writeRawCheckpoint } from '../support/checkpoint';
 import { hrefsOf, params, runOnce, tmpDir, TSV_TYPES } from './harness';
 
 const MIN = 60_000;
@@ -153,7 +155,7 @@ test('events sharing a timestamp across batch boundaries are neither lost nor re
   const first = await runOnce(stopping, s, dir, params(s), { now: () => now, signal: ctrl.signal });
   expect(first.summary.interrupted).toBe(true);
   expect(first.events.length).toBeLessThan(600);
-  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load());
+  const cp = await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT);
   expect(cp).toBeDefined();
   const second = await runOnce(tuned({ batchSize: 37, checkpointEvery: 37 }), s, dir, params(s), { now: () => now });
   const all = [...hrefsOf(first.events), ...hrefsOf(second.events)];
@@ -168,7 +170,7 @@ test('the dedup set is bounded and the next window never starts before what it c
   const dir = tmpDir('illumio-c7-');
   const first = await runOnce(tuned({ recentMax: 1000 }), s, dir, params(s), { now: () => now });
   expect(first.events.length).toBe(3000);
-  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load())!;
+  const cp = (await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT))!;
   expect(cp.recent_hrefs.length).toBe(1000);
   expect(cp.recent_ts.length).toBe(1000);
   const oldestKept = Math.min(...cp.recent_ts);
@@ -230,7 +232,7 @@ test('retries exhausted: the run fails with a summary and the checkpoint stays a
   expect(err).toMatch(/events were delivered in this run; the checkpoint stays at/);
   const delivered = first.events.length;
   expect(delivered).toBeGreaterThan(0);
-  const cp = readCheckpoint(await fileCheckpointStore(dir, 'illumio_pce_events://test').load())!;
+  const cp = (await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT))!;
   expect(Date.parse(cp.last_timestamp)).toBeLessThan(now - 20 * 3600e3);
   const second = await runOnce(source, s, dir, params(s, { start_date: '-30h' }), { now: () => now });
   expect(second.summary.status).toBe('ok');
@@ -282,7 +284,7 @@ test('a PCE that keeps sending garbage fails the run with a message, checkpoint 
   expect(r.summary.status).toBe('failed');
   expect(r.logs.find((l) => l.level === 'error')?.message).toMatch(/array element that is not JSON|not usable/);
   expect(r.events).toEqual([]);
-  expect(await fileCheckpointStore(dir, 'illumio_pce_events://test').load()).toBeUndefined();
+  expect(await fileCheckpointStore(dir, 'illumio_pce_events://test').load(ILLUMIO_EVENTS_CHECKPOINT)).toBeUndefined();
 });
 
 test('an answer slower than the timeout is retried, and the run completes', async () => {
@@ -306,4 +308,39 @@ test('a PCE that refuses Prefer: respond-async with 406 gets its window split in
   expect(r.summary.status).toBe('ok');
   expect(hrefsOf(r.events).sort()).toEqual(s.hrefsBetween(0, now).sort());
   expect(s.served.filter((x) => x.endpoint === 'async' && x.status === 406)).toHaveLength(2);
+});
+
+describe('a saved checkpoint the input cannot use stops it: no event is sent again or skipped', () => {
+  const STANZA = 'illumio_pce_events://test';
+  // Each was once taken in part: entries dropped from the dedup set (events of the overlap sent
+  // again), a missing dedup_from replaced, a foreign state read as a first run.
+  test.each([
+    ['a dedup set whose times were cut short', (cp: Record<string, unknown>) => ({ ...cp, recent_ts: [] }), /\/recent_hrefs holds \d+ entries but \/recent_ts 0/],
+    ['the pairs of an early development build', (cp: Record<string, unknown>) => ({ ...cp, recent_hrefs: (cp.recent_hrefs as string[]).map((h, i) => [h, (cp.recent_ts as number[])[i]]) }), /\/recent_hrefs\/0 must be string/],
+    ['no dedup_from', (cp: Record<string, unknown>) => ({ ...cp, dedup_from: undefined }), /must have required property 'dedup_from'/],
+    ['a newer release\'s version 2', (cp: Record<string, unknown>) => ({ ...cp, version: 2 }), /version 2, written by a newer release of the add-on \(this one reads version 1\)/],
+    ['another input\'s state', () => ({ v: 1, cursor: Date.now() - 60_000, seen: [] }), /without a version number in "version", so it is not an Illumio events checkpoint/],
+  ])('%s', async (_what, spoil, why) => {
+    const now = Date.now();
+    const s = await startSim();
+    s.addEvents(40, now - 4 * MIN, now - MIN);
+    const dir = tmpDir('illumio-cp-');
+    expect((await runOnce(source, s, dir, params(s), { now: () => now })).events).toHaveLength(40);
+    const store = fileCheckpointStore(dir, STANZA);
+    const saved = JSON.parse(fs.readFileSync(store.file, 'utf8')) as { state: Record<string, unknown> };
+    const file = writeRawCheckpoint(dir, STANZA, spoil(saved.state));
+    const spoiled = fs.readFileSync(file, 'utf8');
+    const asked = s.served.length;
+    s.addEvents(5, now + MIN, now + 2 * MIN);
+
+    const r = await runOnce(source, s, dir, params(s), { now: () => now + 5 * MIN });
+    expect(r.summary).toMatchObject({ status: 'failed', errorKind: 'config', events: 0 });
+    const err = r.logs.find((l) => l.level === 'error')!.message;
+    expect(err).toContain(`${STANZA}: the checkpoint ${file} `);
+    expect(err).toMatch(why);
+    expect(err).toContain('To start over as on its first run, move');
+    expect(r.events).toEqual([]);
+    expect(s.served.length).toBe(asked);
+    expect(fs.readFileSync(file, 'utf8')).toBe(spoiled);
+  });
 });

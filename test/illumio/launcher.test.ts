@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
-import { readCheckpoint } from '../../src/sources/illumio/collector';
+import { ILLUMIO_EVENTS_CHECKPOINT } from '../../src/sources/illumio/checkpoint';
 import { startIllumioSimulator, type IllumioSimulator, type SimulatorOptions } from '../../src/sources/illumio/simulator';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 import { tmpDir, TSV_TYPES } from './harness';
@@ -57,7 +57,7 @@ async function run(s: IllumioSimulator, extra: Record<string, string> = {}, kill
 }
 
 async function checkpoint() {
-  return readCheckpoint(await fileCheckpointStore(session.checkpointDir, STANZA).load());
+  return fileCheckpointStore(session.checkpointDir, STANZA).load(ILLUMIO_EVENTS_CHECKPOINT);
 }
 
 function expectOrdered(events: { time?: number; data: string }[]): void {

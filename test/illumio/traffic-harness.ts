@@ -10,6 +10,7 @@ import { commonConnectionArgs, type InputDescription, type TypedConfig } from '.
 import { createHttpClient } from '../../src/core/http';
 import { runStanza } from '../../src/core/runtime';
 import type { Batch, Sink, Source, SourceContext } from '../../src/core/types';
+import { ILLUMIO_TRAFFIC_CHECKPOINT } from '../../src/sources/illumio/checkpoint';
 import { pceUrlCheck } from '../../src/sources/illumio/description';
 import type { IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { FLOW_SOURCETYPE, TrafficCollector, type TrafficCheckpoint, type TrafficConfig, type TrafficTuning } from '../../src/sources/illumio/traffic';
@@ -41,6 +42,7 @@ export interface TrafficRun extends RunResult { collector?: TrafficCollector }
 export function trafficSource(tuning: Partial<TrafficTuning>, seen: { collector?: TrafficCollector }): Source<TypedConfig, TrafficCheckpoint> {
   return {
     description: testTrafficDescription,
+    checkpoint: ILLUMIO_TRAFFIC_CHECKPOINT,
     validate: async () => undefined,
     collect(config: TypedConfig, ctx: SourceContext): AsyncIterable<Batch<TrafficCheckpoint>> {
       const c = new TrafficCollector(config as unknown as TrafficConfig, ctx, tuning);

@@ -9,6 +9,7 @@ import { abortableSleep } from '../../src/core/http';
 import type { OutEvent, Sink } from '../../src/core/types';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { flowKey, parseService, trafficQueryTemplate } from '../../src/sources/illumio/traffic';
+import { writeRawCheckpoint } from '../support/checkpoint';
 import { tmpDir } from './harness';
 import { runTraffic, STANZA, trafficParams } from './traffic-harness';
 
@@ -239,3 +240,28 @@ test('200 000 flows in one query stream through in batches: never more than a ba
   // Holding the result would show 200 000 here; a 64 KB chunk carries ~150 flows.
   expect(r.collector!.stats.peakBuffered).toBeLessThan(1500);
 }, 240_000);
+
+test('a saved checkpoint the engine cannot use stops it before any query; one of today\'s format goes on from where it was', async () => {
+  // Before: anything that did not parse was taken as a first run (start_date again: duplicates).
+  sim.addFlows(300, now - 3 * H, now - 1);
+  const file = writeRawCheckpoint(dir, STANZA, { version: 1, last_timestamp: 'yesterday', dedup_from: 'yesterday', recent_hrefs: [], recent_ts: [] });
+  const bad = await runTraffic(dir, trafficParams(sim), () => now);
+  expect(bad.summary).toMatchObject({ status: 'failed', errorKind: 'config', events: 0 });
+  expect(bad.logs.find((l) => l.level === 'error')!.message).toContain(
+    `${STANZA}: the checkpoint ${file} is not a valid Illumio traffic checkpoint (version 1): /last_timestamp is not a date ("yesterday").`);
+  expect(sim.traffic.log.created).toHaveLength(0);
+
+  // The committed checkpoint of a run of the current release (test/core/fixtures/checkpoints).
+  const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'core', 'fixtures', 'checkpoints', 'illumio_pce_traffic.json'), 'utf8')) as { state: { last_timestamp: string; dedup_from: string } };
+  writeRawCheckpoint(dir, STANZA, fixture.state);
+  const at = Date.parse(fixture.state.last_timestamp);
+  sim.addFlows(50, at - 5 * M, at + H);
+  const later = at + H + 10 * M;
+  const ok = await runTraffic(dir, trafficParams(sim), () => later);
+  expect(ok.summary.status).toBe('ok');
+  const keys = keysOf(ok.events);
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(keys).toEqual(expect.arrayContaining(expected(at + 1, later - 10 * M)));
+  for (const e of ok.events) expect(e.time! * 1000).toBeGreaterThanOrEqual(Date.parse(fixture.state.dedup_from));
+  expect(readCp().last_timestamp).toBe(new Date(later - 10 * M - 1).toISOString());
+});

@@ -1,7 +1,9 @@
+import * as fs from 'node:fs';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
-import { alertsSource } from '../../src/sources/lacework';
-import type { AlertsCheckpoint } from '../../src/sources/lacework/alerts';
+import { alertsSource, auditSource } from '../../src/sources/lacework';
+import { ALERTS_CHECKPOINT } from '../../src/sources/lacework/checkpoint';
 import { SIM_ALERT_STATUS, SIM_USERS, startLaceworkSimulator, type LaceworkSimulator } from '../../src/sources/lacework/simulator';
+import { writeRawCheckpoint } from '../support/checkpoint';
 import { duplicatesOf, logText, runOnce, simParams, tempDir, validateOnce } from './harness';
 
 const STANZA = 'lacework_edge_alerts://test';
@@ -13,7 +15,7 @@ afterEach(async () => {
 });
 
 const ids = (records: Array<Record<string, unknown>>) => records.map((r) => String(r.uuid));
-const checkpoint = (dir: string) => fileCheckpointStore(dir, STANZA).load<AlertsCheckpoint>();
+const checkpoint = (dir: string) => fileCheckpointStore(dir, STANZA).load(ALERTS_CHECKPOINT);
 
 describe.each([
   ['the query returns only open alerts', { queryReturnsClosed: false }],
@@ -224,4 +226,41 @@ test('validation proves alert_path and history_path when an alert is at hand', a
   const fixed = { alert_path: '/v1/alert/{uuid}', include_history: '1' };
   expect(await validateOnce(alertsSource, STANZA, simParams(sim, fixed))).toMatch(/Set history_path/);
   expect(await validateOnce(alertsSource, STANZA, simParams(sim, { ...fixed, history_path: '/v1/alert/{uuid}/actions' }))).toBeUndefined();
+});
+
+describe('a saved checkpoint the input cannot use stops it: no change is lost or reported twice', () => {
+  // Each was once taken in part: an `open` that is not a map of alerts was read as "no alert
+  // followed" (their closures never reported), a dedup entry without its time silently dropped.
+  test.each([
+    ['alerts: the followed alerts as a list of uuids', alertsSource, 'lacework_edge_alerts://test', (cp: Record<string, unknown>) => ({ ...cp, open: Object.keys(cp.open as object) }),
+      /is not a valid Lacework Edge alerts checkpoint \(version 1\): \/open must be object/],
+    ['alerts: a followed alert whose status is text', alertsSource, 'lacework_edge_alerts://test', (cp: Record<string, unknown>) => ({ ...cp, open: Object.fromEntries(Object.entries(cp.open as object).map(([k, t]) => [k, { ...t, s: String(t.s) }])) }),
+      /\/open\/[^/]+\/s must be number/],
+    ['audit: dedup keys without their times', auditSource, 'lacework_edge_audit://test', (cp: Record<string, unknown>) => ({ ...cp, seen: (cp.seen as Array<[string, number]>).map(([k]) => [k]) }),
+      /is not a valid Lacework Edge audit checkpoint \(version 1\): \/seen\/0 must NOT have fewer than 2 items/],
+    ['audit: a newer release\'s version 2', auditSource, 'lacework_edge_audit://test', (cp: Record<string, unknown>) => ({ ...cp, v: 2 }),
+      /version 2, written by a newer release of the add-on/],
+  ])('%s', async (_what, source, stanza, spoil, why) => {
+    sim = await startLaceworkSimulator({ seed: 9 });
+    sim.addAlerts(6, Date.now() - 2 * H, Date.now() - 60_000);
+    // Inside the overlap, so that the audit state keeps their dedup keys.
+    sim.addAuditEvents(6, Date.now() - 4 * 60_000, Date.now() - 60_000);
+    const dir = tempDir();
+    const p = simParams(sim);
+    expect((await runOnce(source, stanza, dir, p)).records).toHaveLength(6);
+    const store = fileCheckpointStore(dir, stanza);
+    const saved = JSON.parse(fs.readFileSync(store.file, 'utf8')) as { state: Record<string, unknown> };
+    const file = writeRawCheckpoint(dir, stanza, spoil(saved.state));
+    const spoiled = fs.readFileSync(file, 'utf8');
+    const asked = sim.requests.length;
+
+    const r = await runOnce(source, stanza, dir, p);
+    expect(r.summary).toMatchObject({ status: 'failed', errorKind: 'config', events: 0 });
+    const err = logText(r.logs, 'error');
+    expect(err).toContain(`${stanza}: the checkpoint ${file} `);
+    expect(err).toMatch(why);
+    expect(err).toContain('To start over as on its first run, move');
+    expect(sim.requests.length).toBe(asked);
+    expect(fs.readFileSync(file, 'utf8')).toBe(spoiled);
+  });
 });

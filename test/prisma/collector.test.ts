@@ -1,8 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { OutEvent } from '../../src/core/types';
-import { collectPrisma, loadCheckpoint, RECENT_HASHES_MAX, RecentHashes } from '../../src/sources/prisma/collector';
+import { CheckpointCorruptError } from '../../src/core/checkpoint';
+import { PRISMA_CHECKPOINT } from '../../src/sources/prisma/checkpoint';
+import { collectPrisma, RECENT_HASHES_MAX, RecentHashes } from '../../src/sources/prisma/collector';
 import { PrismaSimulator, seedStyleInvalid, startPrismaSimulator } from '../../src/sources/prisma/simulator';
+import { writeRawCheckpoint } from '../support/checkpoint';
 import { CrashPoint, deliver, makeCtx, simConfig, STANZA, tempDir } from './support';
 
 const canonical = (e: object) => JSON.stringify(e);
@@ -57,7 +60,7 @@ describe('collectPrisma', () => {
       sizes.push(batch.events.length);
       out.push(...batch.events);
       expect(await spoolFiles(dir)).toBe(batch.events.length);
-      await ctx.checkpoint.save(batch.checkpoint);
+      if (batch.checkpoint) await ctx.checkpoint.save(PRISMA_CHECKPOINT, batch.checkpoint);
       await batch.committed?.();
     }
     // Group sizes depend on timing (a group closes after 100 events or a second); bounds do not.
@@ -86,7 +89,7 @@ describe('collectPrisma', () => {
     const run = (async () => {
       for await (const batch of collectPrisma(simConfig(sim, { api_mode: 'single' }), ctx)) {
         out.push(...batch.events);
-        await ctx.checkpoint.save(batch.checkpoint);
+        if (batch.checkpoint) await ctx.checkpoint.save(PRISMA_CHECKPOINT, batch.checkpoint);
         await batch.committed?.();
       }
     })();
@@ -208,9 +211,47 @@ describe('RecentHashes and the checkpoint', () => {
     expect(RECENT_HASHES_MAX).toBeGreaterThanOrEqual(200);
   });
 
-  it('starts empty from a missing or foreign checkpoint', () => {
-    expect(loadCheckpoint(undefined)).toEqual({ version: 1, recent_hashes: [] });
-    expect(loadCheckpoint({ version: 9, recent_hashes: ['x'] })).toEqual({ version: 1, recent_hashes: [] });
-    expect(loadCheckpoint({ version: 1, recent_hashes: ['x', 3] })).toEqual({ version: 1, recent_hashes: ['x'] });
+  it('reads back what a run saved, and nothing when none was saved', async () => {
+    const dir = await tempDir();
+    const { ctx } = makeCtx(dir);
+    expect(await ctx.checkpoint.load(PRISMA_CHECKPOINT)).toBeUndefined();
+    await ctx.checkpoint.save(PRISMA_CHECKPOINT, { version: 1, recent_hashes: ['a', 'b'] });
+    expect(await ctx.checkpoint.load(PRISMA_CHECKPOINT)).toEqual({ version: 1, recent_hashes: ['a', 'b'] });
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a checkpoint the input cannot use', () => {
+  let sim: PrismaSimulator | undefined;
+  afterEach(async () => { await sim?.stop(); sim = undefined; });
+
+  // Reads dequeue: a state taken as empty would let a replayed spool record through twice, and a
+  // run that started anyway would take events off the queue. Refused before the first request.
+  it.each([
+    ['of another format', { cursor: 5 }, /without a version number in "version"/],
+    ['of a newer release', { version: 2, recent_hashes: [], seen: {} }, /version 2, written by a newer release/],
+    ['with a hash that is not text', { version: 1, recent_hashes: ['x', 3] }, /\/recent_hashes\/1 must be string/],
+    ['with a field this release does not know', { version: 1, recent_hashes: [], cursor: 1 }, /must NOT have additional properties \("cursor"\)/],
+  ])('refuses one %s, dequeues nothing and keeps the spool', async (_what, state, why) => {
+    sim = await startPrismaSimulator({ events: 40, longPollMs: 30 });
+    const dir = await tempDir();
+    const first = makeCtx(dir);
+    // A crash after the events were emitted, before the checkpoint: a spool record stays behind.
+    await deliver(collectPrisma(simConfig(sim), first.ctx), first.ctx, { batch: 1, at: 'after-flush' });
+    const spooled = await spoolFiles(dir);
+    expect(spooled).toBe(1);
+    const queued = sim.stats().queued;
+    const file = writeRawCheckpoint(path.join(dir, 'checkpoints'), STANZA, state);
+    const second = makeCtx(dir);
+    const e = await collectPrisma(simConfig(sim), second.ctx).next().then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(CheckpointCorruptError);
+    const message = (e as Error).message;
+    expect(message).toContain(STANZA);
+    expect(message).toContain(file);
+    expect(message).toMatch(why);
+    expect(message).toMatch(/To start over as on its first run, move .* aside/);
+    expect(sim.stats().queued).toBe(queued);
+    expect(await spoolFiles(dir)).toBe(spooled);
+    await fsp.rm(dir, { recursive: true, force: true });
   });
 });

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import type { Batch, OutEvent, SourceContext } from '../../src/core/types';
+import { PRISMA_CHECKPOINT } from '../../src/sources/prisma/checkpoint';
 import type { PrismaCheckpoint, PrismaConfig } from '../../src/sources/prisma/collector';
 import type { PrismaSimulator } from '../../src/sources/prisma/simulator';
 
@@ -78,7 +79,7 @@ export async function deliver(
     if (crash?.batch === n && crash.at === 'before-emit') return out;
     out.push(...batch.events);
     if (crash?.batch === n && crash.at === 'after-flush') return out;
-    if (batch.checkpoint) await ctx.checkpoint.save(batch.checkpoint);
+    if (batch.checkpoint) await ctx.checkpoint.save(PRISMA_CHECKPOINT, batch.checkpoint);
     if (crash?.batch === n && crash.at === 'after-checkpoint') return out;
     await batch.committed?.();
   }

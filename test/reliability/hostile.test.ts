@@ -3,6 +3,7 @@
  * launchers as splunkd runs them. See hostile.ts for the harness and README.md for the profile.
  */
 import { fileCheckpointStore } from '../../src/core/checkpoint';
+import { AUDIT_CHECKPOINT } from '../../src/sources/lacework/checkpoint';
 import { MASK } from '../../src/core/description';
 import { ensureBundle } from '../support/launcher';
 import { serve, type TestServer } from '../support/serve';
@@ -134,7 +135,7 @@ test('7: forged key=value pairs stay quoted; a checkpoint in the future is refus
   expect(f.log).not.toMatch(/status=ok/);
 
   const stanza = 'lacework_edge_audit://future';
-  await fileCheckpointStore(env.cpDir, stanza).save({ v: 1, cursor: Date.parse('2099-01-01T00:00:00Z'), seen: [], seenAny: true });
+  await fileCheckpointStore(env.cpDir, stanza).save(AUDIT_CHECKPOINT, { v: 1, cursor: Date.parse('2099-01-01T00:00:00Z'), seen: [], seenAny: true });
   const fut = await runInput(env, 'lacework_edge_audit', 'future', { base_url: forge.url, api_token: LW_TOKEN, start_date: '-1h' });
   expect(fut.code).toBe(1);
   expect(fut.log).toContain('later than now');

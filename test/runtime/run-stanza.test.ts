@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import { commonConnectionArgs, httpsUrlCheck, MASK, type InputDescription, type TypedConfig } from '../../src/core/description';
 import { ConfigError, TransientError } from '../../src/core/errors';
-import { fileCheckpointStore } from '../../src/core/checkpoint';
+import { fileCheckpointStore, type CheckpointFormat } from '../../src/core/checkpoint';
 import { createHttpClient } from '../../src/core/http';
 import { closeLoggers, createLogger } from '../../src/core/log';
 import { runStanza, validateStanza, type RunEnv, type StanzaParams } from '../../src/core/runtime';
@@ -36,11 +36,18 @@ const description: InputDescription = {
   ],
 };
 
-type Script = (config: TypedConfig, ctx: SourceContext) => AsyncIterable<Batch<{ n: number }>>;
+interface FeedState { v: 1; n: number }
+const FEED: CheckpointFormat<FeedState> = {
+  title: 'test feed checkpoint', version: 1, versionKey: 'v',
+  schema: { type: 'object', properties: { v: { const: 1 }, n: { type: 'integer', minimum: 0 } }, required: ['v', 'n'], additionalProperties: false },
+};
+
+type Script = (config: TypedConfig, ctx: SourceContext) => AsyncIterable<Batch<FeedState>>;
 
 function testSource(script: Script, validate?: Source['validate']): Source & { calls: number } {
   const s = {
     description,
+    checkpoint: FEED,
     calls: 0,
     validate: validate ?? (async () => undefined),
     collect(config: TypedConfig, ctx: SourceContext) {
@@ -127,19 +134,19 @@ test('batches are delivered in order, with defaults, and each checkpoint moves o
     expect(config).toMatchObject({ url: 'https://feed.example.com', token: 'tok-123456', verify_tls: true, timeout: 60 });
     expect(ctx.name).toBe('a');
     expect(fs.statSync(ctx.stateDir).isDirectory()).toBe(true);
-    yield { events: [{ data: 'one', time: 1700000000.5 }, { data: 'two', sourcetype: 'test:other', host: 'pce-7' }], checkpoint: { n: 1 } };
-    seen.push({ checkpoint: await ctx.checkpoint.load(), delivered: pipe.received });
+    yield { events: [{ data: 'one', time: 1700000000.5 }, { data: 'two', sourcetype: 'test:other', host: 'pce-7' }], checkpoint: { v: 1, n: 1 } };
+    seen.push({ checkpoint: await ctx.checkpoint.load(FEED), delivered: pipe.received });
     // Time moves forward with nothing to send.
-    yield { events: [], checkpoint: { n: 2 } };
-    seen.push({ checkpoint: await ctx.checkpoint.load(), delivered: pipe.received });
+    yield { events: [], checkpoint: { v: 1, n: 2 } };
+    seen.push({ checkpoint: await ctx.checkpoint.load(FEED), delivered: pipe.received });
     // More of the same window: no checkpoint yet.
     yield { events: [{ data: 'three' }] };
-    seen.push({ checkpoint: await ctx.checkpoint.load(), delivered: pipe.received });
+    seen.push({ checkpoint: await ctx.checkpoint.load(FEED), delivered: pipe.received });
     yield {
       events: [{ data: 'four', source: 'custom', index: 'other' }],
-      checkpoint: { n: 4 },
+      checkpoint: { v: 1, n: 4 },
       committed: async () => {
-        committedWith = await ctx.checkpoint.load();
+        committedWith = await ctx.checkpoint.load(FEED);
       },
     };
   });
@@ -148,12 +155,12 @@ test('batches are delivered in order, with defaults, and each checkpoint moves o
   await e.sink.close();
 
   expect(summary).toMatchObject({ stanza: STANZA, events: 4, batches: 4, errors: 0, status: 'ok', interrupted: false });
-  expect(seen[0]).toEqual({ checkpoint: { n: 1 }, delivered: expect.stringContaining('<data>two</data>') });
-  expect(seen[1].checkpoint).toEqual({ n: 2 });
-  expect(seen[2].checkpoint).toEqual({ n: 2 });
+  expect(seen[0]).toEqual({ checkpoint: { v: 1, n: 1 }, delivered: expect.stringContaining('<data>two</data>') });
+  expect(seen[1].checkpoint).toEqual({ v: 1, n: 2 });
+  expect(seen[2].checkpoint).toEqual({ v: 1, n: 2 });
   expect(seen[2].delivered).toContain('<data>three</data>');
-  expect(committedWith).toEqual({ n: 4 });
-  expect(await e.checkpoint.load()).toEqual({ n: 4 });
+  expect(committedWith).toEqual({ v: 1, n: 4 });
+  expect(await e.checkpoint.load(FEED)).toEqual({ v: 1, n: 4 });
 
   expect(events(pipe.received)).toEqual([
     { stanza: STANZA, time: '1700000000.500', source: STANZA, sourcetype: 'test:feed', index: 'main', host: 'collector-1', data: 'one' },
@@ -175,15 +182,15 @@ describe('with a sink that confirms late (HEC indexer acknowledgement)', () => {
     const e = hecEnv(h.url, h.token);
     const saved: unknown[] = [];
     const save = e.checkpoint.save.bind(e.checkpoint);
-    e.checkpoint.save = async (st) => { saved.push(st); await save(st); };
+    e.checkpoint.save = async (format, st) => { saved.push(st); await save(format, st); };
     let atThird: unknown[] | undefined;
     const source = testSource(async function* () {
-      yield { events: [{ data: 'a1' }, { data: 'a2' }], checkpoint: { n: 1 } };
-      yield { events: [{ data: 'b1' }, { data: 'b2' }], checkpoint: { n: 2 } };
+      yield { events: [{ data: 'a1' }, { data: 'a2' }], checkpoint: { v: 1, n: 1 } };
+      yield { events: [{ data: 'b1' }, { data: 'b2' }], checkpoint: { v: 1, n: 2 } };
       // Both earlier batches are with the indexer, unacknowledged: no checkpoint may have moved,
       // and the runtime asked for this batch anyway.
       atThird = [...saved];
-      yield { events: [{ data: 'c1' }, { data: 'c2' }], checkpoint: { n: 3 } };
+      yield { events: [{ data: 'c1' }, { data: 'c2' }], checkpoint: { v: 1, n: 3 } };
     });
     const release = setInterval(() => { if (h.stored.length === 3) h.releaseAcks(); }, 5);
     try {
@@ -195,7 +202,7 @@ describe('with a sink that confirms late (HEC indexer acknowledgement)', () => {
       await h.close();
     }
     expect(atThird).toEqual([]);
-    expect(saved).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(saved).toEqual([{ v: 1, n: 1 }, { v: 1, n: 2 }, { v: 1, n: 3 }]);
     expect(h.events().map((r) => r.event)).toEqual(['a1', 'a2', 'b1', 'b2', 'c1', 'c2']);
   });
 
@@ -203,9 +210,9 @@ describe('with a sink that confirms late (HEC indexer acknowledgement)', () => {
     const h = await startHecStandIn({ faults: [{ kind: 'status', status: 403 }] });
     const e = hecEnv(h.url, h.token);
     const source = testSource(async function* () {
-      yield { events: [{ data: 'a1' }, { data: 'a2' }], checkpoint: { n: 1 } };
-      yield { events: [{ data: 'b1' }, { data: 'b2' }], checkpoint: { n: 2 } };
-      yield { events: [{ data: 'c1' }, { data: 'c2' }], checkpoint: { n: 3 } };
+      yield { events: [{ data: 'a1' }, { data: 'a2' }], checkpoint: { v: 1, n: 1 } };
+      yield { events: [{ data: 'b1' }, { data: 'b2' }], checkpoint: { v: 1, n: 2 } };
+      yield { events: [{ data: 'c1' }, { data: 'c2' }], checkpoint: { v: 1, n: 3 } };
     });
     try {
       const summary = await runStanza(source, STANZA, PARAMS, e);
@@ -214,7 +221,7 @@ describe('with a sink that confirms late (HEC indexer acknowledgement)', () => {
       await e.sink.close().catch(() => undefined);
       await h.close();
     }
-    expect(await e.checkpoint.load()).toBeUndefined();
+    expect(await e.checkpoint.load(FEED)).toBeUndefined();
   });
 });
 
@@ -234,15 +241,40 @@ test('when the pipe fails, the checkpoint stays at the last delivered batch and 
   const e = env(pipe);
   let committed = 0;
   const source = testSource(async function* () {
-    yield { events: [{ data: 'a' }], checkpoint: { n: 1 }, committed: async () => { committed += 1; } };
-    yield { events: [{ data: 'b' }], checkpoint: { n: 2 }, committed: async () => { committed += 1; } };
-    yield { events: [{ data: 'c' }], checkpoint: { n: 3 } };
+    yield { events: [{ data: 'a' }], checkpoint: { v: 1, n: 1 }, committed: async () => { committed += 1; } };
+    yield { events: [{ data: 'b' }], checkpoint: { v: 1, n: 2 }, committed: async () => { committed += 1; } };
+    yield { events: [{ data: 'c' }], checkpoint: { v: 1, n: 3 } };
   });
   const summary = await runStanza(source, STANZA, PARAMS, e);
   expect(summary).toMatchObject({ status: 'failed', events: 1, batches: 1, errorKind: 'unknown' });
-  expect(await e.checkpoint.load()).toEqual({ n: 1 });
+  expect(await e.checkpoint.load(FEED)).toEqual({ v: 1, n: 1 });
   expect(committed).toBe(1);
   expect(stderr.text).toMatch(/^ERROR .*EPIPE/m);
+});
+
+test('states reach the store only through the format the source declares', async () => {
+  // A state the source's own schema refuses is a defect: not written, the run stops, the last
+  // good checkpoint stays (its events may come again; none is skipped).
+  const pipe = new Pipe();
+  const e = env(pipe);
+  const broken = testSource(async function* () {
+    yield { events: [{ data: 'a' }], checkpoint: { v: 1, n: 1 } };
+    yield { events: [{ data: 'b' }], checkpoint: { v: 1, n: -2 } };
+    yield { events: [{ data: 'c' }], checkpoint: { v: 1, n: 3 } };
+  });
+  const summary = await runStanza(broken, STANZA, PARAMS, e);
+  await e.sink.close();
+  expect(summary).toMatchObject({ status: 'failed', events: 1, batches: 1 });
+  expect(await e.checkpoint.load(FEED)).toEqual({ v: 1, n: 1 });
+  expect(stderr.text).toContain(`${STANZA}: the input produced a test feed checkpoint that its own schema refuses (/n must be >= 0). It was not saved`);
+  expect(events(pipe.received).map((x) => x.data)).toEqual(['a', 'b']);
+
+  // A source that yields a checkpoint must say how it is read back.
+  const undeclared: Source = { ...testSource(async function* () { yield { events: [{ data: 'd' }], checkpoint: { v: 1, n: 9 } }; }), checkpoint: undefined };
+  const second = await runStanza(undeclared, STANZA, PARAMS, env(new Pipe()));
+  expect(second).toMatchObject({ status: 'failed', events: 0 });
+  expect(stderr.text).toContain(`${STANZA}: the input yielded a checkpoint but declares no checkpoint format (Source.checkpoint); nothing was saved.`);
+  expect(await e.checkpoint.load(FEED)).toEqual({ v: 1, n: 1 });
 });
 
 test('a configuration error names the field, collects nothing and fails the run', async () => {
@@ -264,14 +296,14 @@ test('a transient error ends the run after the delivered batches, checkpoint kep
   const pipe = new Pipe();
   const e = env(pipe);
   const source = testSource(async function* () {
-    yield { events: [{ data: 'a' }], checkpoint: { n: 1 } };
-    yield { events: [{ data: 'b' }], checkpoint: { n: 2 } };
+    yield { events: [{ data: 'a' }], checkpoint: { v: 1, n: 1 } };
+    yield { events: [{ data: 'b' }], checkpoint: { v: 1, n: 2 } };
     throw new TransientError('test_feed://a: the feed answered 503 five times.', 503);
   });
   const summary = await runStanza(source, STANZA, PARAMS, e);
   await e.sink.close();
   expect(summary).toMatchObject({ status: 'failed', errorKind: 'transient', events: 2, batches: 2 });
-  expect(await e.checkpoint.load()).toEqual({ n: 2 });
+  expect(await e.checkpoint.load(FEED)).toEqual({ v: 1, n: 2 });
   expect(events(pipe.received).map((x) => x.data)).toEqual(['a', 'b']);
   expect(stderr.text).toMatch(/^ERROR test_feed:\/\/a: the feed answered 503 five times\. The run stopped after 2 events in 2 batches; .*resumes/m);
 });
@@ -280,7 +312,7 @@ test('an unexpected error: message on stderr, stack only in the log file', async
   const pipe = new Pipe();
   const e = env(pipe);
   const source = testSource(async function* () {
-    yield { events: [{ data: 'a' }], checkpoint: { n: 1 } };
+    yield { events: [{ data: 'a' }], checkpoint: { v: 1, n: 1 } };
     throw new TypeError('boom in the vendor code');
   });
   const summary = await runStanza(source, STANZA, PARAMS, e);
@@ -297,17 +329,17 @@ test('abort (SIGTERM): the batch in hand is delivered and checkpointed, nothing 
   const e = env(pipe, { signal: ctrl.signal });
   let askedForThird = false;
   const source = testSource(async function* () {
-    yield { events: [{ data: 'a' }], checkpoint: { n: 1 } };
+    yield { events: [{ data: 'a' }], checkpoint: { v: 1, n: 1 } };
     ctrl.abort();
-    yield { events: [{ data: 'b' }], checkpoint: { n: 2 } };
+    yield { events: [{ data: 'b' }], checkpoint: { v: 1, n: 2 } };
     askedForThird = true;
-    yield { events: [{ data: 'c' }], checkpoint: { n: 3 } };
+    yield { events: [{ data: 'c' }], checkpoint: { v: 1, n: 3 } };
   });
   const summary = await runStanza(source, STANZA, PARAMS, e);
   await e.sink.close();
   expect(summary).toMatchObject({ status: 'ok', interrupted: true, events: 2, batches: 2 });
   expect(askedForThird).toBe(false);
-  expect(await e.checkpoint.load()).toEqual({ n: 2 });
+  expect(await e.checkpoint.load(FEED)).toEqual({ v: 1, n: 2 });
   expect(pipe.received.trimEnd().endsWith('</stream>')).toBe(true);
   expect(events(pipe.received).map((x) => x.data)).toEqual(['a', 'b']);
 });

@@ -18,6 +18,7 @@ import { auditSource } from '../../src/sources/lacework';
 import { Spool } from '../../src/sources/prisma/spool';
 import { descriptionsOf } from '../../src/core/source-module';
 import { SOURCE_MODULES } from '../../src/sources';
+import { writeRawCheckpoint } from '../support/checkpoint';
 
 import { serve, type TestServer } from '../support/serve';
 import { MemorySink, run, tmp, written } from './support';
@@ -84,29 +85,29 @@ describe('checkpoints in the future or of the wrong shape are refused', () => {
   const pce = () => serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'));
   test.each([
     ['in the future', { version: 1, last_timestamp: '2099-01-01T00:00:00.000Z', dedup_from: '2099-01-01T00:00:00.000Z', recent_hrefs: [], recent_ts: [] }, /later than now/],
-    ['of the wrong shape', { cursor: 5 }, /is not an Illumio checkpoint/],
+    ['of the wrong shape', { cursor: 5 }, /so it is not an Illumio events checkpoint of this add-on/],
   ])('Illumio: a checkpoint %s stops the input with a message', async (_what, state, message) => {
     const s = await pce();
     servers.push(s);
     const dir = tmp('ta-sec-cp-');
     const stanza = 'illumio_pce_events://cp';
-    await fileCheckpointStore(dir, stanza).save(state);
+    writeRawCheckpoint(dir, stanza, state);
     const r = await run(illumio, stanza, { pce_url: s.url, org_id: '1', api_key_id: 'k', api_secret: 'sec-123456789', start_date: '-1h' }, { dir });
     expect(r.summary.status).toBe('failed');
     expect(written(r.lines)).toMatch(message);
-    expect(written(r.lines)).toContain('to start over from start_date, delete the checkpoint');
+    expect(written(r.lines)).toContain(`To start over as on its first run, move ${fileCheckpointStore(dir, stanza).file} aside`);
     expect(s.hits).toHaveLength(0);
   });
 
   test.each([
     ['in the future', { v: 1, cursor: Date.parse('2099-01-01T00:00:00Z'), seen: [], seenAny: true }, /later than now/],
-    ['of the wrong shape', { v: 1, seen: [] }, /is not a Lacework checkpoint/],
+    ['of the wrong shape', { v: 1, seen: [] }, /is not a valid Lacework Edge audit checkpoint \(version 1\): the top level must have required property 'cursor'/],
   ])('Lacework: a checkpoint %s stops the input with a message', async (_what, state, message) => {
     const s = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"audit_events":[]}'));
     servers.push(s);
     const dir = tmp('ta-sec-cp-');
     const stanza = 'lacework_edge_audit://cp';
-    await fileCheckpointStore(dir, stanza).save(state);
+    writeRawCheckpoint(dir, stanza, state);
     const r = await run(auditSource, stanza, { base_url: s.url, api_token: 'tok-123456789', start_date: '-1h' }, { dir });
     expect(r.summary.status).toBe('failed');
     expect(written(r.lines)).toMatch(message);

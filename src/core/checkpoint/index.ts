@@ -1,7 +1,10 @@
 /**
  * Per-stanza checkpoints. The state is wrapped in a versioned envelope
  *   {"version":1,"stanza":"<scheme>://<name>","saved_at":"<ISO time>","state":<the source's state>}
- * so a file from another stanza or another format is recognised rather than misread.
+ * so a file from another stanza or another format is recognised rather than misread. The state
+ * itself is read and written only through its source's CheckpointFormat (./format.ts: the schema,
+ * version and migrations a vendor declares in its folder): `load(format, now)` and
+ * `save(format, state)` on either store.
  *
  * A checkpoint that cannot be read is never treated as "no checkpoint": that would silently
  * re-collect everything since start_date (duplicates) or, for sources that start at "now",
@@ -14,6 +17,9 @@ import * as path from 'node:path';
 import { AuthError, ConfigError, TransientError, isTaError } from '../errors';
 import { splunkdHttpClient } from '../http';
 import type { CheckpointStore, HttpClient, RunLease } from '../types';
+import { assertSavable, decodeState, type CheckpointFormat } from './format';
+
+export { CHECKPOINT_FUTURE_TOLERANCE_MS, decodeState, type CheckpointFormat } from './format';
 
 export const CHECKPOINT_VERSION = 1;
 export const KV_COLLECTION = 'ta_zerotrust_events_checkpoints';
@@ -30,39 +36,22 @@ export class CheckpointCorruptError extends ConfigError {
   constructor(readonly location: string, stanza: string, why: string, howToStartOver: string) {
     super(
       `${stanza}: the checkpoint ${location} ${why}. The input stopped so that it neither collects everything ` +
-      `again nor skips events. To start over from start_date, ${howToStartOver}; or restore the checkpoint from a backup.`,
+      `again nor skips events. To start over as on its first run, ${howToStartOver}; or restore the checkpoint from a backup.`,
     );
   }
+}
+
+/** The envelope's state through the source's format: current version, valid, or refused. */
+function stateOf<S>(raw: unknown, format: CheckpointFormat<S>, now: number, refuse: (why: string) => Error): S {
+  const decoded = decodeState(raw, format, now);
+  if ('problem' in decoded) throw refuse(decoded.problem);
+  return decoded.state;
 }
 
 /**
  * A file-system-safe, collision-free name for a stanza: readable prefix plus a hash of the
  * exact stanza, so `a/b` and `a_b` never share a checkpoint.
  */
-/** How far ahead of this host's clock a checkpoint may be (vendor clocks run a little ahead). */
-export const CHECKPOINT_FUTURE_TOLERANCE_MS = 3_600_000;
-
-/**
- * A checkpoint the source cannot use: in the future, or valid JSON of the wrong shape. Taking it
- * as "first run" would collect everything again, and as "nothing to do" would skip events
- * silently, so the input stops and says how to start over.
- */
-export class UnusableCheckpointError extends ConfigError {
-  constructor(stanza: string, why: string) {
-    super(
-      `${stanza}: the saved checkpoint ${why}. The input stopped so that it neither collects everything again nor skips events. ` +
-      'Fix the host clock if it jumped back; to start over from start_date, delete the checkpoint (the file named after the stanza in ' +
-      '$SPLUNK_HOME/var/lib/splunk/modinputs/<scheme>/, or its record in the KV store collection ' + `${KV_COLLECTION}).`);
-  }
-}
-
-/** Refuses a checkpoint position later than now (beyond the tolerance). */
-export function refuseFutureCheckpoint(stanza: string, positionMs: number, nowMs: number): void {
-  if (positionMs > nowMs + CHECKPOINT_FUTURE_TOLERANCE_MS) {
-    throw new UnusableCheckpointError(stanza, `is at ${new Date(positionMs).toISOString()}, later than now (${new Date(nowMs).toISOString()}) by more than an hour`);
-  }
-}
-
 export function checkpointKey(stanza: string): string {
   const sep = stanza.indexOf('://');
   const scheme = sep >= 0 ? stanza.slice(0, sep) : 'stanza';
@@ -202,7 +191,7 @@ export function fileCheckpointStore(dir: string, stanza: string): CheckpointStor
       await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
       return fileLock(path.join(dir, `${base}.lock`), ttlMs);
     },
-    async load<S>(): Promise<S | undefined> {
+    async load<S>(format: CheckpointFormat<S>, now = Date.now()): Promise<S | undefined> {
       let text: string;
       try {
         text = await fs.promises.readFile(file, 'utf8');
@@ -223,9 +212,10 @@ export function fileCheckpointStore(dir: string, stanza: string): CheckpointStor
       }
       const problem = envelopeProblem(doc, stanza);
       if (problem) throw new CheckpointCorruptError(file, stanza, problem, moveAside);
-      return (doc as CheckpointEnvelope<S>).state;
+      return stateOf((doc as CheckpointEnvelope).state, format, now, (why) => new CheckpointCorruptError(file, stanza, why, moveAside));
     },
-    async save<S>(state: S): Promise<void> {
+    async save<S>(format: CheckpointFormat<S>, state: S): Promise<void> {
+      assertSavable(stanza, format, state);
       const body = `${JSON.stringify(envelope(stanza, state))}\n`;
       const tmp = path.join(dir, `${tmpPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
@@ -385,7 +375,7 @@ export function kvCheckpointStore(opts: KvCheckpointOptions): CheckpointStore {
         },
       };
     },
-    async load<S>(): Promise<S | undefined> {
+    async load<S>(format: CheckpointFormat<S>, now = Date.now()): Promise<S | undefined> {
       const res = await http.request({ url: `${base}/${encodeURIComponent(key)}`, query: { output_mode: 'json' }, headers });
       if (res.status === 404) {
         await res.dump();
@@ -403,13 +393,16 @@ export function kvCheckpointStore(opts: KvCheckpointOptions): CheckpointStore {
       if (problem) throw new CheckpointCorruptError(location, opts.stanza, problem, moveAside);
       const raw = (doc as KvRecord).state;
       if (typeof raw !== 'string') throw new CheckpointCorruptError(location, opts.stanza, 'has a "state" that is not JSON text', moveAside);
+      let state: unknown;
       try {
-        return JSON.parse(raw) as S;
+        state = JSON.parse(raw);
       } catch {
         throw new CheckpointCorruptError(location, opts.stanza, 'has a "state" that is not valid JSON', moveAside);
       }
+      return stateOf(state, format, now, (why) => new CheckpointCorruptError(location, opts.stanza, why, moveAside));
     },
-    async save<S>(state: S): Promise<void> {
+    async save<S>(format: CheckpointFormat<S>, state: S): Promise<void> {
+      assertSavable(opts.stanza, format, state);
       const env = envelope(opts.stanza, state);
       const record: KvRecord = { ...env, state: JSON.stringify(state) };
       const body = JSON.stringify(record);

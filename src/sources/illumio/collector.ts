@@ -29,7 +29,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
 import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
@@ -37,6 +36,7 @@ import { rereads, retryLoop } from '../../core/http/retry';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
 import { WindowBuffer, type Held } from './buffer';
+import { ILLUMIO_EVENTS_CHECKPOINT, type IllumioCheckpoint } from './checkpoint';
 import { AsyncUnavailable, PceClient, type EventQuery } from './client';
 import { createEventValidator, type EventValidator } from './schema';
 
@@ -54,17 +54,7 @@ export interface IllumioConfig {
   overlap?: number;
 }
 
-export interface IllumioCheckpoint {
-  version: 1;
-  /** Every event with a timestamp at or before this, visible when it was read, was delivered. */
-  last_timestamp: string;
-  /** The dedup set is complete from here on; the next window never starts earlier. */
-  dedup_from: string;
-  /** Hrefs (or digests) delivered in the last OVERLAP … */
-  recent_hrefs: string[];
-  /** … and their epoch-ms timestamps (parallel arrays: no per-entry objects to allocate). */
-  recent_ts: number[];
-}
+export type { IllumioCheckpoint } from './checkpoint';
 
 export interface CollectorTuning {
   overlapMs: number;
@@ -113,20 +103,6 @@ export interface RunStats {
   /** Elements that were not JSON, indexed raw under `source=<stanza>:unparsed`. */
   unparsed: number;
   reasons: Map<string, number>;
-}
-
-export function readCheckpoint(raw: unknown): IllumioCheckpoint | undefined {
-  const c = raw as Partial<IllumioCheckpoint> | undefined;
-  if (!c || c.version !== 1 || typeof c.last_timestamp !== 'string' || Number.isNaN(Date.parse(c.last_timestamp))) return undefined;
-  const hrefs = Array.isArray(c.recent_hrefs) ? c.recent_hrefs : [];
-  const ts = Array.isArray(c.recent_ts) ? c.recent_ts : [];
-  const n = Math.min(hrefs.length, ts.length);
-  const keep = [...Array(n).keys()].filter((i) => typeof hrefs[i] === 'string' && typeof ts[i] === 'number');
-  const dedupFrom = typeof c.dedup_from === 'string' && !Number.isNaN(Date.parse(c.dedup_from)) ? c.dedup_from : c.last_timestamp;
-  return {
-    version: 1, last_timestamp: c.last_timestamp, dedup_from: dedupFrom,
-    recent_hrefs: keep.map((i) => hrefs[i]), recent_ts: keep.map((i) => ts[i]),
-  };
 }
 
 /**
@@ -233,11 +209,8 @@ export class Collector {
   async *run(): AsyncGenerator<Batch<IllumioCheckpoint>> {
     const { ctx } = this;
     removeStaleSpools(ctx);
-    const raw = await ctx.checkpoint.load<unknown>();
-    const cp = readCheckpoint(raw);
     const now = ctx.now();
-    if (raw !== undefined && !cp) throw new UnusableCheckpointError(ctx.stanza, 'is not an Illumio checkpoint (version 1 with last_timestamp)');
-    if (cp) refuseFutureCheckpoint(ctx.stanza, Date.parse(cp.last_timestamp), now);
+    const cp = await ctx.checkpoint.load(ILLUMIO_EVENTS_CHECKPOINT, now);
     const firstStart = parseStartDate(this.config.start_date ?? '-24h', now) ?? now - 86_400_000;
     const recent = new Recent(cp, firstStart, this.t);
     const start = cp ? recent.windowStart() : firstStart;

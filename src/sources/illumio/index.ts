@@ -6,7 +6,8 @@ import type { ConfigOf } from '../../core/description';
 import { VALIDATE_TIMEOUT_MS } from '../../core/http/options';
 import type { Batch, Source, SourceContext } from '../../core/types';
 import { PceClient } from './client';
-import { Collector, type IllumioCheckpoint } from './collector';
+import { ILLUMIO_EVENTS_CHECKPOINT, type IllumioCheckpoint } from './checkpoint';
+import { Collector } from './collector';
 import { illumioDescription } from './description';
 
 /** What parseConfig gives this input: typed by the description, so the collector needs no cast. */
@@ -38,6 +39,7 @@ export async function validateIllumio(c: IllumioEventsConfig, ctx: SourceContext
 
 export const source: Source<IllumioEventsConfig, IllumioCheckpoint> = {
   description: illumioDescription,
+  checkpoint: ILLUMIO_EVENTS_CHECKPOINT,
   validate: validateIllumio,
   collect(config: IllumioEventsConfig, ctx: SourceContext): AsyncIterable<Batch<IllumioCheckpoint>> {
     return new Collector(config, ctx).run();

@@ -33,7 +33,8 @@ import { abortableSleep, pollWait } from '../../core/http/retry';
 import { parseStartDate } from '../../core/time';
 import type { Batch, HttpRequest, HttpResponse, OutEvent, SourceContext } from '../../core/types';
 import { apiBase, PceClient } from './client';
-import { DEFAULT_TUNING, readCheckpoint, Recent, type IllumioCheckpoint } from './collector';
+import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
+import { DEFAULT_TUNING, Recent, type IllumioCheckpoint } from './collector';
 import { JsonArraySplitter } from './jsonarray';
 
 export const FLOW_SOURCETYPE = 'illumio:pce:flow';
@@ -252,8 +253,8 @@ export class TrafficCollector {
 
   async *run(): AsyncGenerator<Batch<TrafficCheckpoint>> {
     const { ctx } = this;
-    const cp = readCheckpoint(await ctx.checkpoint.load<unknown>());
     const now = ctx.now();
+    const cp = await ctx.checkpoint.load(ILLUMIO_TRAFFIC_CHECKPOINT, now);
     const firstStart = parseStartDate(this.config.start_date ?? '-1h', now) ?? now - 3600_000;
     const recent = new Recent(cp, firstStart, { ...DEFAULT_TUNING, overlapMs: this.t.overlapMs, recentMax: this.t.recentMax });
     const start = cp ? recent.windowStart() : firstStart;

@@ -10,42 +10,16 @@
  * update_time) differs from what the checkpoint holds, with the previous values alongside.
  */
 import { createHash } from 'node:crypto';
-import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { ProtocolError } from '../../core/errors';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
-import { isCheckpoint, probeTimeUnit, startCursor } from './audit';
+import { probeTimeUnit, startCursor } from './audit';
+import { ALERTS_CHECKPOINT, type AlertsCheckpoint, type TrackedAlert } from './checkpoint';
 import {
   alertItem, alertsEnvelope, AlertsConfig, historyEnvelope, int, LaceworkClient, schemaProblem, TimeReader, toApi, windows,
 } from './client';
 import { redactValue } from './redact';
 
-/** What the checkpoint remembers of an alert: the change key plus what the event shows. */
-export interface TrackedAlert {
-  /** status */
-  s: number;
-  /** incident_status */
-  i: number;
-  /** owner_uuid */
-  o: string;
-  /** owner_display_name */
-  on: string;
-  /** update_time as the API sends it */
-  u: number;
-  /** create_time in ms */
-  c: number;
-  /** Runs in a row alert_path answered 404. */
-  m?: number;
-}
-
-export interface AlertsCheckpoint {
-  v: 1;
-  /** ms: new-alert windows start here (minus overlap). */
-  cursor: number;
-  open: Record<string, TrackedAlert>;
-  /** Closed alerts still inside the overlap: a repeat there must not look new. */
-  closed: Record<string, TrackedAlert>;
-  seenAny?: boolean;
-}
+export type { AlertsCheckpoint, TrackedAlert } from './checkpoint';
 
 export type ChangeKind = 'new' | 'updated';
 
@@ -97,10 +71,7 @@ export function changeEvent(
 }
 
 export async function* collectAlerts(config: AlertsConfig, ctx: SourceContext): AsyncGenerator<Batch<AlertsCheckpoint>> {
-  const raw = await ctx.checkpoint.load<unknown>();
-  const saved = isCheckpoint<AlertsCheckpoint>(raw) ? raw : undefined;
-  if (raw !== undefined && !saved) throw new UnusableCheckpointError(ctx.stanza, 'is not a Lacework checkpoint of this input (version 1)');
-  if (saved && typeof saved.cursor === 'number') refuseFutureCheckpoint(ctx.stanza, saved.cursor, ctx.now());
+  const saved = await ctx.checkpoint.load(ALERTS_CHECKPOINT, ctx.now());
   const overlapMs = config.overlap * 1000;
   const windowMs = config.window * 1000;
   let cursor = await startCursor(saved, config.start_date, ctx);

@@ -3,23 +3,15 @@
  * so late records are caught, repeats dropped by uuid. The checkpoint holds the time up to which
  * everything was delivered and the uuids delivered since `cursor - overlap`.
  */
-import { refuseFutureCheckpoint, UnusableCheckpointError } from '../../core/checkpoint';
 import { createHash } from 'node:crypto';
 import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
 import { auditEnvelope, AuditConfig, auditItem, LaceworkClient, schemaProblem, TimeReader, toApi, windows } from './client';
+import { AUDIT_CHECKPOINT, type AuditCheckpoint } from './checkpoint';
 import { redactBody, redactPath } from './redact';
 import { ProtocolError } from '../../core/errors';
 
-export interface AuditCheckpoint {
-  v: 1;
-  /** ms: every record created before it has been delivered. */
-  cursor: number;
-  /** [dedup key, create ms] delivered at or after cursor - overlap. */
-  seen: Array<[string, number]>;
-  /** Any record ever received: until then an empty answer may mean a wrong time_unit. */
-  seenAny?: boolean;
-}
+export type { AuditCheckpoint } from './checkpoint';
 
 /** Events per batch: bounds the repeats after a crash between flush and checkpoint save. */
 export const AUDIT_BATCH = 500;
@@ -38,16 +30,8 @@ export async function startCursor(saved: { cursor: number } | undefined, startDa
   return t ?? ctx.now() - 86_400_000;
 }
 
-export function isCheckpoint<T extends { v: number }>(v: unknown): v is T {
-  // A checkpoint without a numeric cursor would quietly restart from start_date.
-  return !!v && typeof v === 'object' && (v as { v?: unknown }).v === 1 && Number.isFinite((v as { cursor?: unknown }).cursor);
-}
-
 export async function* collectAudit(config: AuditConfig, ctx: SourceContext): AsyncGenerator<Batch<AuditCheckpoint>> {
-  const raw = await ctx.checkpoint.load<unknown>();
-  const saved = isCheckpoint<AuditCheckpoint>(raw) ? raw : undefined;
-  if (raw !== undefined && !saved) throw new UnusableCheckpointError(ctx.stanza, 'is not a Lacework checkpoint of this input (version 1)');
-  if (saved && typeof saved.cursor === 'number') refuseFutureCheckpoint(ctx.stanza, saved.cursor, ctx.now());
+  const saved = await ctx.checkpoint.load(AUDIT_CHECKPOINT, ctx.now());
   const overlapMs = config.overlap * 1000;
   let cursor = await startCursor(saved, config.start_date, ctx);
   const seen = new Map<string, number>(saved?.seen ?? []);

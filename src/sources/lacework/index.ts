@@ -1,8 +1,9 @@
 /** The Lacework Edge inputs: audit events and alerts with their state changes. */
 import { ConfigError } from '../../core/errors';
 import type { Source, SourceContext } from '../../core/types';
-import { AlertsCheckpoint, collectAlerts } from './alerts';
-import { AuditCheckpoint, collectAudit } from './audit';
+import { collectAlerts } from './alerts';
+import { collectAudit } from './audit';
+import { ALERTS_CHECKPOINT, AUDIT_CHECKPOINT, type AlertsCheckpoint, type AuditCheckpoint } from './checkpoint';
 import { AlertsConfig, AuditConfig, LaceworkClient, TimeReader, toApi } from './client';
 import { laceworkAlertsDescription, laceworkAuditDescription } from './description';
 
@@ -47,6 +48,7 @@ async function checkAlertPaths(config: AlertsConfig, ctx: SourceContext, alerts:
 
 export const auditSource: Source<AuditConfig, AuditCheckpoint> = {
   description: laceworkAuditDescription,
+  checkpoint: AUDIT_CHECKPOINT,
   validate: async (config, ctx) => {
     await check(config, ctx, 'audit_events', {});
   },
@@ -55,6 +57,7 @@ export const auditSource: Source<AuditConfig, AuditCheckpoint> = {
 
 export const alertsSource: Source<AlertsConfig, AlertsCheckpoint> = {
   description: laceworkAlertsDescription,
+  checkpoint: ALERTS_CHECKPOINT,
   validate: async (config, ctx) => {
     const alerts = await check(config, ctx, 'alerts', config.status_filter?.length ? { status_filter: config.status_filter.join(',') } : {});
     await checkAlertPaths(config, ctx, alerts);

@@ -23,15 +23,12 @@ import type { Batch, HttpClient, OutEvent, RetryPolicy, SourceContext } from '..
 import { BULK_PATH, LONG_POLL_MS, pollOnce, prismaBaseUrl, SINGLE_PATH, TokenManager } from './client';
 import { failpoint } from './failpoint';
 import { eventHash, parseBody, ParsedEvent } from './parse';
+import { PRISMA_CHECKPOINT, type PrismaCheckpoint } from './checkpoint';
 import { Spool, SpoolRecord } from './spool';
 
 export const SOURCETYPE = 'pan:prisma_saas';
 
-export interface PrismaCheckpoint {
-  version: 1;
-  /** Hashes of the events of the last batches, newest last. */
-  recent_hashes: string[];
-}
+export type { PrismaCheckpoint } from './checkpoint';
 
 /**
  * Only the batches whose spool record may survive a crash need to be covered: one in flight,
@@ -83,14 +80,6 @@ export class RecentHashes {
   }
 }
 
-export function loadCheckpoint(raw: unknown): PrismaCheckpoint {
-  const c = raw as Partial<PrismaCheckpoint> | undefined;
-  if (c && c.version === 1 && Array.isArray(c.recent_hashes)) {
-    return { version: 1, recent_hashes: c.recent_hashes.filter((h): h is string => typeof h === 'string') };
-  }
-  return { version: 1, recent_hashes: [] };
-}
-
 export function makeDataHttp(config: PrismaConfig, ctx: SourceContext, timeoutMs: number): HttpClient {
   return ctx.makeHttp({
     baseUrl: prismaBaseUrl(config),
@@ -117,7 +106,9 @@ export function makeTokens(
 export async function* collectPrisma(config: PrismaConfig, ctx: SourceContext): AsyncGenerator<Batch<PrismaCheckpoint>> {
   const startedMs = ctx.now();
   const deadline = startedMs + (config.max_runtime ?? 240) * 1000;
-  const recent = new RecentHashes(loadCheckpoint(await ctx.checkpoint.load()).recent_hashes);
+  // Before anything is dequeued: a checkpoint refused here loses no event.
+  const saved = await ctx.checkpoint.load(PRISMA_CHECKPOINT, startedMs);
+  const recent = new RecentHashes(saved?.recent_hashes ?? []);
   const spool = new Spool(path.join(ctx.stateDir, 'spool'));
   await spool.open();
   const counters: RunCounters = {

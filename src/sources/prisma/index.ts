@@ -2,11 +2,13 @@
 import { ConfigError, TransientError } from '../../core/errors';
 import { VALIDATE_TIMEOUT_MS, VALIDATION_RETRY } from '../../core/http/options';
 import type { Source } from '../../core/types';
-import { collectPrisma, makeDataHttp, makeTokens, PrismaCheckpoint, PrismaConfig } from './collector';
+import { PRISMA_CHECKPOINT, type PrismaCheckpoint } from './checkpoint';
+import { collectPrisma, makeDataHttp, makeTokens, PrismaConfig } from './collector';
 import { prismaDescription } from './description';
 
 export const source: Source<PrismaConfig, PrismaCheckpoint> = {
   description: prismaDescription,
+  checkpoint: PRISMA_CHECKPOINT,
   /** Fetches a token and nothing else: a log-events read would dequeue events and lose them. */
   async validate(config, ctx) {
     const http = makeDataHttp(config, ctx, VALIDATE_TIMEOUT_MS);
