@@ -24,8 +24,8 @@
  * `save` checks the state against the same schema before writing, so a state the next run would
  * refuse is never written: the run stops instead and the checkpoint stays at the last good one.
  */
-import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { lazyValidator } from '../schema';
 
 /** How far ahead of this host's clock a checkpoint position may be (vendor clocks run a little ahead). */
 export const CHECKPOINT_FUTURE_TOLERANCE_MS = 3_600_000;
@@ -39,7 +39,7 @@ export interface CheckpointFormat<S> {
   /** The state's property that holds its version ('version'; the Lacework states say 'v'). */
   versionKey: string;
   /**
-   * JSON schema of the current version, compiled by ajv in strict mode. Keep it closed
+   * JSON schema of the current version (test/core/schema.test.ts checks it in ajv's strict mode). Keep it closed
    * (additionalProperties: false): a release that adds a field bumps `version` and adds a
    * migration, so an older release refuses the newer state instead of dropping the field.
    * Declare it as ajv's `JSONSchemaType<S>` in the vendor folder so that the compiler holds the
@@ -58,21 +58,13 @@ export interface CheckpointFormat<S> {
   position?(state: S): number | undefined;
 }
 
-let ajv: Ajv | undefined;
-const compiled = new WeakMap<object, ValidateFunction>();
+const validators = new WeakMap<object, ValidateFunction>();
 
+// Compiled on first use through the one shared ajv (src/core/schema.ts): splunkd's --scheme call
+// and the validation of a form read no checkpoint and pay for neither.
 function validatorOf<S>(format: CheckpointFormat<S>): ValidateFunction {
-  let v = compiled.get(format);
-  if (!v) {
-    // Loaded and compiled on first use: splunkd's --scheme call and the validation of a form
-    // read no checkpoint and pay for neither (ajv's start-up is a good part of a launcher's).
-    if (!ajv) {
-      const AjvClass = (require('ajv') as typeof import('ajv')).default;
-      ajv = new AjvClass({ allErrors: false, strict: true });
-    }
-    v = ajv.compile(format.schema);
-    compiled.set(format, v);
-  }
+  let v = validators.get(format);
+  if (!v) validators.set(format, (v = lazyValidator(format.schema)));
   return v;
 }
 

@@ -8,8 +8,8 @@
  * (so no additionalProperties: false). Strict where searches depend on it: href shape,
  * RFC 3339 timestamp, the severity and status vocabularies, the creator kinds, change types.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import { lazyValidator } from '../../core/schema';
 
 export const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
@@ -95,24 +95,11 @@ export interface EventValidator {
   lastError(): string;
 }
 
-let compiled: ValidateFunction | undefined;
-
-/**
- * The schema compiles once per process (every stanza's collector shares it), without ajv's
- * check of the schema against its meta-schema: compiling that meta-schema first was ~70 ms of
- * every run (issue 16); our schema is a constant the tests check against the meta-schema.
- */
-function compiledSchema(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false });
-    addFormats(ajv, ['date-time', 'ipv4', 'ipv6']);
-    compiled = ajv.compile(eventSchemaV2);
-  }
-  return compiled;
-}
+/** Compiled once per process, on first use (src/core/schema.ts); every stanza's collector shares it. */
+const eventValidator = lazyValidator(eventSchemaV2, ['date-time', 'ipv4', 'ipv6']);
 
 export function createEventValidator(): EventValidator {
-  const check = compiledSchema();
+  const check = eventValidator;
   let last: ErrorObject[] | null | undefined;
   const fn = ((event: unknown): boolean => {
     const ok = check(event) as boolean;

@@ -5,7 +5,8 @@
  */
 import { vendorText } from '../../core/log/redact';
 import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { lazyValidator } from '../../core/schema';
 import type { TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import type { HttpClient, HttpResponse } from '../../core/types';
@@ -49,22 +50,7 @@ const OPERATION: Record<PathSetting, string> = {
 // Envelopes and items are checked loosely: proto3 JSON leaves out empty lists and zero values,
 // and may send 64-bit integers as strings.
 //
-// Compiled on first use, not at load: each input uses two of the five, and compiling them all
-// was part of every start splunkd makes (issue 16). The schemas are our own constants, so ajv's
-// check of each against its meta-schema (compiling the meta-schema first) is left to the tests.
-let ajv: Ajv | undefined;
-function lazyValidator(schema: object): ValidateFunction {
-  let compiled: ValidateFunction | undefined;
-  const fn = ((data: unknown): boolean => {
-    compiled ??= (ajv ??= new Ajv({ allErrors: false, strict: false, validateSchema: false })).compile(schema);
-    const ok = compiled(data) as boolean;
-    fn.errors = compiled.errors;
-    return ok;
-  }) as ValidateFunction;
-  fn.errors = null;
-  fn.schema = schema;
-  return fn;
-}
+// Compiled on first use (src/core/schema.ts): each input uses two of the five.
 const int64 = { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d+$' }] };
 export const auditEnvelope = lazyValidator({
   type: 'object', properties: { audit_events: { type: 'array' } },
