@@ -120,3 +120,19 @@ export interface SourceFactTable {
   /** The table's body (the script adds the `_generated` header); throws naming what it cannot read. */
   build(dir: string): object;
 }
+
+/**
+ * A raw event as the vendor sends it, with what an analyst must see at search time: the eventtypes
+ * and tags, and fields the eventtypes or renames rely on (test/catalog/golden.test.ts runs each
+ * through `npm run preview`).
+ */
+export interface AnalystSample {
+  title: string;
+  sourcetype: string;
+  source?: string;
+  raw: string;
+  eventtypes: string[];
+  tags: string[];
+  /** Fields the renames or the eventtypes rely on, with their expected values. */
+  fields?: Record<string, string>;
+}

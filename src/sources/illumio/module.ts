@@ -14,4 +14,5 @@ export const illumio: SourceModule = {
   demo: async () => (await import('./demo')).illumioDemo,
   goldenInputs: async () => (await import('./golden')).illumioGoldenInputs(),
   facts: async () => (await import('./reference-facts')).illumioFactTables,
+  analystSamples: async () => (await import('./analyst-samples')).illumioAnalystSamples,
 };

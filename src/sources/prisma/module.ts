@@ -14,4 +14,5 @@ export const prisma: SourceModule = {
   demo: async () => (await import('./demo')).prismaDemo,
   goldenInputs: async () => (await import('./golden')).prismaGoldenInputs(),
   facts: async () => (await import('./reference-facts')).prismaFactTables,
+  analystSamples: async () => (await import('./analyst-samples')).prismaAnalystSamples,
 };
