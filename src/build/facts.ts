@@ -8,16 +8,26 @@
  *
  * The CIM models and SDK modinput fixtures are found beside the spec folder (../cim-models,
  * ../modinput-fixtures) and the reference/seed files two levels up (../../reference, ../../seeds);
- * --cim, --fixtures, --reference and --seeds name them explicitly.
+ * --cim, --fixtures, --reference and --seeds name them explicitly. The vendors' own tables (their
+ * modules' `facts` hooks, read from the reference and seed folders) go to src/sources/<name>/facts/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { SaxesParser } from 'saxes';
 import { ConfFile, parseConf } from '../core/conf/parse';
 import { decodeXmlBytes } from '../core/protocol';
+import type { SourceModule } from '../core/source-module';
+import { SOURCE_MODULES } from '../sources';
 import { parseSpec } from './lint/spec';
 
 export const FACTS_DIR = path.resolve(__dirname, '..', 'facts');
+export const SOURCES_DIR = path.resolve(__dirname, '..', 'sources');
+
+/** Where the tables go: Splunk's in `facts`, a vendor's in `<sources>/<name>/facts/`. */
+export interface FactsOut {
+  facts: string;
+  sources: string;
+}
 const SCRIPT = 'src/build/facts.ts';
 
 export interface FactsSources {
@@ -343,27 +353,6 @@ function fixturesTable(dir: string) {
   return { fixtures };
 }
 
-function illumioEventTypesTable(dir: string) {
-  const [header, ...rows] = fs.readFileSync(path.join(dir, 'illumio-event-types.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
-  if (header[0] !== 'event_type' || !header.includes('provenance')) throw new Error(`illumio-event-types.tsv: unexpected header ${header.join(',')}`);
-  const p = header.indexOf('provenance');
-  return {
-    eventTypes: Object.fromEntries(rows.map((r) => [r[0].trim(), { provenance: (r[p] ?? '').split(',').map((x) => x.trim()).filter(Boolean) }])),
-  };
-}
-
-/** The example response bodies printed in the Prisma SaaS log events API page, one per log_type. */
-function prismaExamplesTable(dir: string) {
-  const bodies: Record<string, string> = {};
-  for (const line of fs.readFileSync(path.join(dir, 'prisma-saas-log-events-api.txt'), 'utf8').split('\n')) {
-    if (!line.startsWith('HTTP/1.1 200 OK')) continue;
-    const body = line.slice(line.indexOf('{'));
-    const type = /"log_type" : "(\w+)"/.exec(body);
-    if (type) bodies[type[1]] = body;
-  }
-  return { bodies };
-}
-
 // ---- driver ----------------------------------------------------------------------------------
 
 type Table = { file: string; from: keyof FactsSources; build: (dir: string) => unknown };
@@ -378,8 +367,6 @@ export const TABLES: readonly Table[] = [
   { file: 'authorize.json', from: 'splunk', build: authorizeTable },
   { file: 'cim-models.json', from: 'cim', build: cimTable },
   { file: 'modinput-fixtures.json', from: 'fixtures', build: fixturesTable },
-  { file: 'illumio-event-types.json', from: 'reference', build: illumioEventTypesTable },
-  { file: 'prisma-examples.json', from: 'seeds', build: prismaExamplesTable },
 ];
 
 /** One line per entry of each top-level object, so a diff of a regeneration shows what changed. */
@@ -392,16 +379,20 @@ function render(body: Record<string, Json>): string {
   return `{\n${top.join(',\n')}\n}\n`;
 }
 
-/** Every table as the exact text to commit. */
-export function renderFacts(src: FactsSources): Map<string, string> {
+/** Every table as the exact text to commit, by the file it goes to. */
+export async function renderFacts(src: FactsSources, out: FactsOut, modules: readonly SourceModule[] = SOURCE_MODULES): Promise<Map<string, string>> {
   const version = path.basename(path.resolve(src.splunk));
-  const out = new Map<string, string>();
-  for (const t of TABLES) {
+  const tables: { path: string; from: keyof FactsSources; build: (dir: string) => unknown }[] = TABLES.map((t) => ({ ...t, path: path.join(out.facts, t.file) }));
+  for (const m of modules) {
+    for (const t of (await m.facts?.()) ?? []) tables.push({ ...t, path: path.join(out.sources, m.name, 'facts', t.file) });
+  }
+  const rendered = new Map<string, string>();
+  for (const t of tables) {
     const from = path.basename(path.resolve(src[t.from]));
     const body = canonical({ _generated: { by: SCRIPT, splunk: version, from }, ...(t.build(src[t.from]) as object) });
-    out.set(t.file, render(body as Record<string, Json>));
+    rendered.set(t.path, render(body as Record<string, Json>));
   }
-  return out;
+  return rendered;
 }
 
 export function parseArgs(argv: readonly string[]): { check: boolean; sources: FactsSources } {
@@ -432,35 +423,37 @@ export function parseArgs(argv: readonly string[]): { check: boolean; sources: F
   return { check, sources };
 }
 
-/** The CLI; `factsDir` is where the tables live (src/facts/ unless a test says otherwise). */
-export function main(argv: readonly string[], factsDir = FACTS_DIR): number {
+/** The CLI; `out` is where the tables live (src/facts/ and src/sources/ unless a test says otherwise). */
+export async function main(argv: readonly string[], out: FactsOut = { facts: FACTS_DIR, sources: SOURCES_DIR }, modules: readonly SourceModule[] = SOURCE_MODULES): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log('usage: npm run facts -- [--check] <splunk-spec-folder> [--cim DIR] [--fixtures DIR] [--reference DIR] [--seeds DIR]');
     return 0;
   }
   const { check, sources } = parseArgs(argv);
-  const tables = renderFacts(sources);
+  const tables = await renderFacts(sources, out, modules);
+  const rel = (f: string) => path.relative(process.cwd(), f) || '.';
   if (check) {
-    const drifted = [...tables].filter(([f, text]) => {
-      const file = path.join(factsDir, f);
-      return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text;
-    });
-    for (const [f] of drifted) console.error(`facts: ${path.relative(process.cwd(), path.join(factsDir, f))} differs from what ${path.basename(sources.splunk)} gives; run npm run facts -- ${path.relative(process.cwd(), sources.splunk)}`);
+    const drifted = [...tables].filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text);
+    for (const [file] of drifted) console.error(`facts: ${rel(file)} differs from what ${path.basename(sources.splunk)} gives; run npm run facts -- ${path.relative(process.cwd(), sources.splunk)}`);
     if (drifted.length) return 1;
     console.log(`facts: ${tables.size} tables match ${sources.splunk}`);
     return 0;
   }
-  fs.mkdirSync(factsDir, { recursive: true });
-  for (const [f, text] of tables) fs.writeFileSync(path.join(factsDir, f), text);
-  console.log(`facts: wrote ${tables.size} tables to ${path.relative(process.cwd(), factsDir) || '.'}/ (${[...tables.values()].reduce((n, t) => n + t.length, 0)} bytes)`);
+  for (const [file, text] of tables) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  const dirs = [...new Set([...tables.keys()].map((f) => `${rel(path.dirname(f))}/`))];
+  console.log(`facts: wrote ${tables.size} tables to ${dirs.join(', ')} (${[...tables.values()].reduce((n, t) => n + t.length, 0)} bytes)`);
   return 0;
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`facts: ${(e as Error).message}`);
-    process.exitCode = 1;
-  }
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      console.error(`facts: ${(e as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
 }

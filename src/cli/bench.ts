@@ -8,6 +8,7 @@
  * on a line of its own naming the figure, its value and its target.
  */
 import { formatTable, missLines, roundFigure as round, type Bench, type BenchResult } from '../core/bench';
+import { jsonParseTargets } from '../core/knowledge/cost';
 import { SOURCE_MODULES } from '../sources';
 
 export { atLeast, atMost, formatTable, median, missLines, percentile, type Bench, type BenchResult } from '../core/bench';
@@ -17,7 +18,11 @@ const BENCH_MODULES: Record<string, () => Promise<{ benches: readonly Bench[] }>
   launchers: () => import('./bench-launchers'),
   hec: () => import('./bench-hec'),
   protocol: async () => ({ benches: [...(await import('./bench-cold-start')).benches, ...(await import('../core/protocol/bench')).benches] }),
-  knowledge: () => import('../core/knowledge/bench'),
+  knowledge: async () => {
+    const targets = jsonParseTargets(await Promise.all(SOURCE_MODULES.map((m) => m.knowledge())));
+    const { bench } = await import('../core/knowledge/bench');
+    return { benches: [() => bench(targets)] };
+  },
   ...Object.fromEntries(SOURCE_MODULES.flatMap((m) => (m.benches ? [[m.name, async () => ({ benches: (await m.benches!()).benches })]] : []))),
 };
 

@@ -106,3 +106,33 @@ export interface SourceBenches {
   /** How `npm run bench -- launchers` measures the vendor's launchers (the first also serves `hec`). */
   launchers: readonly LauncherBench[];
 }
+
+/**
+ * A fact table a vendor derives from its reference or seed documents (`npm run facts`, which is
+ * handed those folders on its command line): names and numbers the tests check the vendor's code
+ * against, committed under src/sources/<name>/facts/<file> so a clone needs nothing beside it.
+ */
+export interface SourceFactTable {
+  /** File name under the vendor's facts/ folder. */
+  file: string;
+  /** Which folder of the command line it reads: the reference facts or the vendor API seeds. */
+  from: 'reference' | 'seeds';
+  /** The table's body (the script adds the `_generated` header); throws naming what it cannot read. */
+  build(dir: string): object;
+}
+
+/**
+ * A raw event as the vendor sends it, with what an analyst must see at search time: the eventtypes
+ * and tags, and fields the eventtypes or renames rely on (test/catalog/golden.test.ts runs each
+ * through `npm run preview`).
+ */
+export interface AnalystSample {
+  title: string;
+  sourcetype: string;
+  source?: string;
+  raw: string;
+  eventtypes: string[];
+  tags: string[];
+  /** Fields the renames or the eventtypes rely on, with their expected values. */
+  fields?: Record<string, string>;
+}

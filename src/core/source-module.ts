@@ -13,7 +13,7 @@
  */
 import type { InputDescription, TypedConfig } from './description';
 import type { SourceKnowledge } from './knowledge/spec';
-import type { DemoPart, SourceBenches, SourceSimulator } from './source-hooks';
+import type { AnalystSample, DemoPart, SourceBenches, SourceFactTable, SourceSimulator } from './source-hooks';
 import type { Source } from './types';
 
 /** One modular input (one scheme) of a vendor. */
@@ -47,6 +47,10 @@ export interface SourceModule {
    * (.raw and the reviewed .expected.jsonl), which test/catalog/modules.test.ts checks.
    */
   goldenInputs?(): Promise<Record<string, string[]>>;
+  /** One raw event per way the vendor's data arrives, with the eventtypes, tags and fields an analyst must see. */
+  analystSamples?(): Promise<readonly AnalystSample[]>;
+  /** Build side: the vendor's fact tables, written under src/sources/<name>/facts/ by `npm run facts`. */
+  facts?(): Promise<readonly SourceFactTable[]>;
 }
 
 /** Every input of every module, in list order. */

@@ -433,17 +433,3 @@ export function modinputFixtureBytes(name: string): Buffer {
   if (f.encoding === 'utf-16le') return Buffer.concat([Buffer.from([0xff, 0xfe]), le]);
   return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]);
 }
-
-// ---- vendor references -------------------------------------------------------------------------
-
-const illumioFacts = /* @__PURE__ */ once<Table<'eventTypes', Record<string, { provenance: string[] }>>>(() => require('./illumio-event-types.json'));
-/** Illumio event types of the reference list (illumio-event-types.tsv), with where each was seen. */
-export function illumioReferenceEventTypes(): Record<string, { provenance: string[] }> {
-  return illumioFacts().eventTypes;
-}
-
-const prismaFacts = /* @__PURE__ */ once<Table<'bodies', Record<string, string>>>(() => require('./prisma-examples.json'));
-/** The example response bodies of Prisma SaaS's log events API page, by log_type, exactly as printed. */
-export function prismaExampleBodies(): Record<string, string> {
-  return prismaFacts().bodies;
-}

@@ -14,9 +14,13 @@ import { main, TABLES } from '../../src/build/facts';
 import { FUNCTIONS } from '../../src/core/knowledge/eval';
 import { SPLUNK_KV_LIMITS } from '../../src/core/knowledge/json';
 import * as facts from '../../src/facts';
+import { SOURCE_MODULES } from '../../src/sources';
+import { illumioReferenceEventTypes } from '../../src/sources/illumio/reference-facts';
+import { prismaExampleBodies } from '../../src/sources/prisma/reference-facts';
 import { parseXml, XmlNode } from '../protocol/xml-tree';
 
 const FACTS = path.resolve(__dirname, '..', '..', 'src', 'facts');
+const SOURCES = path.resolve(__dirname, '..', '..', 'src', 'sources');
 
 function sortedEverywhere(v: unknown, at: string, bad: string[]): void {
   if (Array.isArray(v)) v.forEach((x, i) => sortedEverywhere(x, `${at}[${i}]`, bad));
@@ -203,11 +207,25 @@ describe('accessors', () => {
     expect(() => facts.modinputFixture('nope.xml')).toThrow(/no modinput fixture/);
   });
 
-  it('vendor references: Illumio event types and the Prisma example bodies', () => {
-    const types = facts.illumioReferenceEventTypes();
+  it('vendor references, in their vendor folders: Illumio event types and the Prisma example bodies', async () => {
+    const types = illumioReferenceEventTypes();
     expect(Object.keys(types).length).toBeGreaterThan(250);
     expect(Object.values(types).every((t) => t.provenance.length > 0)).toBe(true);
-    expect(Object.keys(facts.prismaExampleBodies()).sort()).toEqual(['activity_monitoring', 'admin_audit', 'incident', 'policy_violation', 'remediation']);
+    expect(Object.keys(prismaExampleBodies()).sort()).toEqual(['activity_monitoring', 'admin_audit', 'incident', 'policy_violation', 'remediation']);
+    // Every table a module declares is committed in its folder, with the script's header; nothing else is there.
+    for (const m of SOURCE_MODULES) {
+      const declared = ((await m.facts?.()) ?? []).map((t) => t.file).sort();
+      const dir = path.join(SOURCES, m.name, 'facts');
+      expect({ m: m.name, files: fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [] }).toEqual({ m: m.name, files: declared });
+      for (const f of declared) {
+        const t = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { _generated: facts.Generated };
+        expect({ f, by: t._generated.by }).toEqual({ f, by: 'src/build/facts.ts' });
+        const bad: string[] = [];
+        sortedEverywhere(t, f, bad);
+        expect(bad).toEqual([]);
+      }
+    }
+    expect(SOURCE_MODULES.filter((m) => m.facts).map((m) => m.name).sort()).toEqual(['illumio', 'prisma']);
   });
 });
 
@@ -240,17 +258,20 @@ describe('npm run facts', () => {
     return { root, splunk };
   }
 
-  it('writes deterministic tables with their header, no prose, and --check names the table that drifted', () => {
+  it('writes deterministic tables with their header, no prose, and --check names the table that drifted', async () => {
     const { root, splunk } = miniSplunk();
-    const out = path.join(root, 'facts');
+    const out = { facts: path.join(root, 'facts'), sources: path.join(root, 'sources') };
     const errors: string[] = [];
     const spyErr = jest.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
     const spyLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      expect(main([splunk], out)).toBe(0);
-      const first = Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
-      expect(main([splunk], out)).toBe(0);
-      for (const [f, text] of Object.entries(first)) expect(fs.readFileSync(path.join(out, f), 'utf8')).toBe(text);
+      expect(await main([splunk], out)).toBe(0);
+      const first = Object.fromEntries(fs.readdirSync(out.facts).map((f) => [f, fs.readFileSync(path.join(out.facts, f), 'utf8')]));
+      const vendor = (m: string, f: string) => path.join(out.sources, m, 'facts', f);
+      for (const [m, f] of [['illumio', 'event-types.json'], ['prisma', 'api-examples.json']]) first[`${m}/${f}`] = fs.readFileSync(vendor(m, f), 'utf8');
+      expect(fs.readdirSync(out.sources).sort()).toEqual(['illumio', 'prisma']);
+      expect(await main([splunk], out)).toBe(0);
+      for (const [f, text] of Object.entries(first)) expect(fs.readFileSync(f.includes('/') ? path.join(out.sources, f.replace('/', '/facts/')) : path.join(out.facts, f), 'utf8')).toBe(text);
 
       const read = (f: string) => JSON.parse(first[f]);
       expect(read('searchbnf.json')._generated).toEqual({ by: 'src/build/facts.ts', splunk: '9.9.9', from: '9.9.9' });
@@ -265,15 +286,20 @@ describe('npm run facts', () => {
         encoding: 'utf-16be', bom: true, declaration: '<?xml version="1.0" encoding="utf-16"?>',
         root: { name: 'event', attributes: { a: '1' }, text: '', children: [{ comment: true }, { name: 'data', attributes: {}, text: 'x & y', children: [] }] },
       });
-      expect(read('illumio-event-types.json').eventTypes).toEqual({ 'user.login': { provenance: ['list-A', 'list-B'] } });
+      expect(read('illumio/event-types.json')).toEqual({ _generated: { by: 'src/build/facts.ts', splunk: '9.9.9', from: 'reference' }, eventTypes: { 'user.login': { provenance: ['list-A', 'list-B'] } } });
+      expect(read('prisma/api-examples.json').bodies).toEqual({ incident: '{"log_type" : "incident"}' });
       const all = Object.values(first).join('\n');
       for (const prose of ['prose that must not be kept', 'Long words here', 'The default maximum line length', 'User logged in', 'that continue on']) expect(all).not.toContain(prose);
 
-      expect(main(['--check', splunk], out)).toBe(0);
-      fs.writeFileSync(path.join(out, 'web-expose.json'), first['web-expose.json'].replace('storage/passwords', 'storage/password'));
-      expect(main(['--check', splunk], out)).toBe(1);
+      expect(await main(['--check', splunk], out)).toBe(0);
+      fs.writeFileSync(path.join(out.facts, 'web-expose.json'), first['web-expose.json'].replace('storage/passwords', 'storage/password'));
+      expect(await main(['--check', splunk], out)).toBe(1);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/web-expose\.json differs from what 9\.9\.9 gives/);
+      fs.writeFileSync(vendor('illumio', 'event-types.json'), first['illumio/event-types.json'].replace('list-B', 'list-C'));
+      expect(await main(['--check', splunk], out)).toBe(1);
+      expect(errors).toHaveLength(3);
+      expect(errors[2]).toMatch(/illumio\/facts\/event-types\.json differs/);
     } finally {
       spyErr.mockRestore();
       spyLog.mockRestore();
@@ -281,13 +307,17 @@ describe('npm run facts', () => {
     }
   });
 
-  it('refuses a missing folder or a shipped conf its parser cannot read, saying which', () => {
+  it('refuses a missing folder or a shipped conf its parser cannot read, saying which', async () => {
     const { root, splunk } = miniSplunk();
+    const out = { facts: path.join(root, 'facts'), sources: path.join(root, 'sources') };
     try {
-      expect(() => main([], path.join(root, 'facts'))).toThrow(/name the Splunk spec folder/);
-      expect(() => main([splunk, '--cim', path.join(root, 'nope')], path.join(root, 'facts'))).toThrow(/cim folder not found/);
+      await expect(main([], out)).rejects.toThrow(/name the Splunk spec folder/);
+      await expect(main([splunk, '--cim', path.join(root, 'nope')], out)).rejects.toThrow(/cim folder not found/);
       fs.writeFileSync(path.join(splunk, 'limits.conf'), '[spath]\nthis is not a setting\n');
-      expect(() => main([splunk], path.join(root, 'facts'))).toThrow(/limits\.conf: 1 line\(s\) our conf parser cannot read, first at line 2/);
+      await expect(main([splunk], out)).rejects.toThrow(/limits\.conf: 1 line\(s\) our conf parser cannot read, first at line 2/);
+      fs.writeFileSync(path.join(splunk, 'limits.conf'), '');
+      fs.writeFileSync(path.join(root, 'reference', 'illumio-event-types.tsv'), 'type\tx\n');
+      await expect(main([splunk], out)).rejects.toThrow(/illumio-event-types\.tsv: unexpected header type,x/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -5,9 +5,9 @@ import {
   ILLUMIO_FAMILIES,
   ILLUMIO_RENAMES,
 } from '../../src/sources/illumio/catalog';
-import { illumioReferenceEventTypes } from '../../src/facts';
+import { illumioReferenceEventTypes } from '../../src/sources/illumio/reference-facts';
 
-// The reference list of Illumio event types (illumio-event-types.tsv, kept as src/facts/illumio-event-types.json).
+// The reference list of Illumio event types (illumio-event-types.tsv, kept as src/sources/illumio/facts/event-types.json).
 const reference = illumioReferenceEventTypes();
 
 describe('Illumio event catalog', () => {

@@ -4,7 +4,9 @@ import { KnowledgeBase } from '../../src/core/knowledge';
 import { matchSearch, parseSearch } from '../../src/core/knowledge/search';
 import { toCef, toLeef, toSyslogJson } from '../../src/sources/illumio/formats';
 import { ILLUMIO_RENAMES } from '../../src/sources/illumio/catalog';
-import { GOLDEN, GoldenSample, pceEvent } from './samples';
+import { illumioAnalystSamples, pceEvent } from '../../src/sources/illumio/analyst-samples';
+import { SOURCE_MODULES } from '../../src/sources';
+import { analystSamples, type GoldenSample } from './samples';
 import { REPO } from './shared';
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
@@ -20,25 +22,39 @@ function preview(sourcetype: string, samples: readonly GoldenSample[]): Record<s
   return out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe('golden samples in npm run preview', () => {
-  const bySourcetype = new Map<string, GoldenSample[]>();
-  for (const g of GOLDEN) bySourcetype.set(g.sourcetype, [...(bySourcetype.get(g.sourcetype) ?? []), g]);
+describe('analyst samples in npm run preview', () => {
+  let all: Map<string, readonly GoldenSample[]>;
+  beforeAll(async () => {
+    all = await analystSamples();
+  });
 
-  it.each([...bySourcetype.keys()])('%s: eventtypes, tags and the renamed fields', (sourcetype) => {
-    const samples = bySourcetype.get(sourcetype)!;
-    const shown = preview(sourcetype, samples);
-    expect(shown).toHaveLength(samples.length);
-    samples.forEach((g, i) => {
-      const ev = shown[i];
-      expect({ sample: g.title, eventtype: sorted(asList(ev.eventtype)), tag: sorted(asList(ev.tag)) }).toEqual({ sample: g.title, eventtype: sorted(g.eventtypes), tag: sorted(g.tags) });
-      for (const [field, value] of Object.entries(g.fields ?? {})) expect({ sample: g.title, field, value: ev[field] }).toEqual({ sample: g.title, field, value });
-    });
+  it('every module offers samples, each of a sourcetype of its own knowledge', async () => {
+    for (const m of SOURCE_MODULES) {
+      const own = new Set((await m.knowledge()).props.map((p) => p.name));
+      const samples = all.get(m.name)!;
+      expect({ module: m.name, some: samples.length > 0, foreign: samples.map((g) => g.sourcetype).filter((st) => !own.has(st)) }).toEqual({ module: m.name, some: true, foreign: [] });
+    }
+  });
+
+  it.each([...SOURCE_MODULES.map((m) => m.name), 'app'])('%s: eventtypes, tags and the fields they rely on', (name) => {
+    const bySourcetype = new Map<string, GoldenSample[]>();
+    for (const g of all.get(name)!) bySourcetype.set(g.sourcetype, [...(bySourcetype.get(g.sourcetype) ?? []), g]);
+    expect(bySourcetype.size).toBeGreaterThan(0);
+    for (const [sourcetype, samples] of bySourcetype) {
+      const shown = preview(sourcetype, samples);
+      expect(shown).toHaveLength(samples.length);
+      samples.forEach((g, i) => {
+        const ev = shown[i];
+        expect({ sample: g.title, eventtype: sorted(asList(ev.eventtype)), tag: sorted(asList(ev.tag)) }).toEqual({ sample: g.title, eventtype: sorted(g.eventtypes), tag: sorted(g.tags) });
+        for (const [field, value] of Object.entries(g.fields ?? {})) expect({ sample: g.title, field, value: ev[field] }).toEqual({ sample: g.title, field, value });
+      });
+    }
   });
 });
 
 describe('searches by current name find events indexed under the old one', () => {
   const kb = KnowledgeBase.loadApp(REPO);
-  const legacy = GOLDEN.filter((g) => g.fields?.event_type_original && g.fields.event_type_original !== g.fields.event_type);
+  const legacy = illumioAnalystSamples.filter((g) => g.fields?.event_type_original && g.fields.event_type_original !== g.fields.event_type);
 
   const matches = (search: string, g: GoldenSample) => {
     const ev = kb.evaluate(g.raw, { sourcetype: g.sourcetype });
@@ -65,7 +81,7 @@ describe('searches by current name find events indexed under the old one', () =>
   });
 
   it('and an event under the current name is no legacy event', () => {
-    const g = GOLDEN.find((s) => s.fields?.event_type === 'agent.activate' && !s.eventtypes.includes('illumio_legacy_event_name'))!;
+    const g = illumioAnalystSamples.find((s) => s.fields?.event_type === 'agent.activate' && !s.eventtypes.includes('illumio_legacy_event_name'))!;
     expect(matches('eventtype="illumio_agent.activate"', g)).toBe(true);
     expect(matches('eventtype="illumio_legacy_event_name"', g)).toBe(false);
   });

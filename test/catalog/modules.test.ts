@@ -1,7 +1,7 @@
 /**
  * Every vendor module (src/sources/index.ts) brings what the rest of the add-on loops over: a
- * simulator, a demo part, benches, and golden files for every sourcetype it declares (its inputs'
- * and its knowledge's props stanzas). Forgetting one of them fails here, not silently elsewhere.
+ * simulator, a demo part, benches, analyst samples, and golden files for every sourcetype it
+ * declares (its inputs' and its knowledge's props stanzas). Forgetting one of them fails here, not silently elsewhere.
  */
 import * as fs from 'node:fs';
 import type { SourceModule } from '../../src/core/source-module';
@@ -14,7 +14,7 @@ jest.setTimeout(60_000);
 /** What a module lacks, one line each: hooks, and the golden pair of each declared sourcetype. */
 async function missing(m: SourceModule, exists: (file: string) => boolean): Promise<string[]> {
   const out: string[] = [];
-  for (const hook of ['simulator', 'demo', 'benches', 'goldenInputs'] as const) {
+  for (const hook of ['simulator', 'demo', 'benches', 'goldenInputs', 'analystSamples'] as const) {
     if (typeof m[hook] !== 'function') out.push(`${m.name}: no ${hook}() hook`);
   }
   for (const st of await moduleSourcetypes(m)) {
@@ -43,7 +43,7 @@ test('a module without hooks or golden files is named, with each thing it lacks'
     knowledge: async () => ({ ...(await first.knowledge()), props: [{ name: 'fourth:syslog', lines: [] }, { name: 'source::...fourth.log', lines: [] }] }),
   };
   expect(await missing(fourth, nonEmpty)).toEqual([
-    'fourth: no simulator() hook', 'fourth: no demo() hook', 'fourth: no benches() hook', 'fourth: no goldenInputs() hook',
+    'fourth: no simulator() hook', 'fourth: no demo() hook', 'fourth: no benches() hook', 'fourth: no goldenInputs() hook', 'fourth: no analystSamples() hook',
     'fourth: sourcetype fourth:event has no golden file test/golden/fourth_event.raw',
     'fourth: sourcetype fourth:event has no golden file test/golden/fourth_event.expected.jsonl',
     'fourth: sourcetype fourth:syslog has no golden file test/golden/fourth_syslog.raw',

@@ -5,7 +5,7 @@ import { cimCommonFields, cimModels, type CimDatasetFacts } from '../../src/fact
 import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
 import { parseSearch, SearchNode } from '../../src/core/knowledge/search';
 import { goldenLines, metaFor, SOURCETYPES } from '../knowledge/support';
-import { GOLDEN } from './samples';
+import { analystSamples, type GoldenSample } from './samples';
 import { allSearches, appMacros } from './searches';
 import { conf, readRepo, REPO, value } from './shared';
 import { indexMacro, moduleSourcetypes, SOURCE_MODULES } from '../support/modules';
@@ -29,8 +29,11 @@ const SCOPE: Record<string, string[]> = {
   ta_zerotrust_internal_logs: ['ta_zerotrust_events:log'],
   ta_zerotrust_health: ['ta_zerotrust:health'],
 };
+/** The analyst samples of every module and the add-on's own. */
+let SAMPLES: GoldenSample[] = [];
 beforeAll(async () => {
   for (const m of SOURCE_MODULES) SCOPE[indexMacro(m)] = await moduleSourcetypes(m);
+  SAMPLES = [...(await analystSamples()).values()].flat();
 });
 
 /**
@@ -46,7 +49,7 @@ function producedFields(): Map<string, Set<string>> {
     for (const f of kb.evaluate(raw, meta).fields.keys()) set.add(f);
   };
   for (const st of SOURCETYPES) for (const raw of goldenLines(st)) add(st, raw, metaFor(st));
-  for (const g of GOLDEN) add(g.sourcetype, g.raw, { sourcetype: g.sourcetype, source: g.source });
+  for (const g of SAMPLES) add(g.sourcetype, g.raw, { sourcetype: g.sourcetype, source: g.source });
   return out;
 }
 

@@ -11,10 +11,10 @@ import { createHttpClient } from '../../src/core/http';
 import { runStanza, validateStanza, type RunSummary } from '../../src/core/runtime';
 import type { Logger, OutEvent, Sink, Source } from '../../src/core/types';
 import type { IllumioSimulator } from '../../src/sources/illumio/simulator';
-import { illumioReferenceEventTypes } from '../../src/facts';
+import { illumioReferenceEventTypes } from '../../src/sources/illumio/reference-facts';
 
 /**
- * Event types of Illumio's reference list (src/facts/illumio-event-types.json) in the
+ * Event types of Illumio's reference list (src/sources/illumio/facts/event-types.json) in the
  * `<resource>.<verb>` form the simulator emits; the two bare names (logout_from_jwt, support_reports)
  * are left out, as eventTypesFromTsv does for the simulator's --event-types file.
  */

@@ -7,9 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConf } from '../../src/core/conf/parse';
-import { COST_TARGETS, measureCost, stanzaShapes } from '../../src/core/knowledge/cost';
+import { COST_TARGETS, jsonParseTargets, measureCost, stanzaShapes } from '../../src/core/knowledge/cost';
 import { evaluate, newCost, parseEval } from '../../src/core/knowledge/eval';
 import { ILLUMIO_EVENT_TYPES } from '../../src/sources/illumio/catalog';
+import { illumioKnowledge } from '../../src/sources/illumio/knowledge';
+import { SOURCE_MODULES } from '../../src/sources';
 import { appKnowledge, goldenLines, metaFor, ROOT, SOURCETYPES } from './support';
 
 const conf = (f: string) => parseConf(fs.readFileSync(path.join(ROOT, 'default', f), 'utf8'), f);
@@ -22,11 +24,27 @@ describe('search-time cost', () => {
     }
   });
 
+  it('declares issue 13\'s target for every Illumio sourcetype: at most 5 JSON parses per event', async () => {
+    expect(illumioKnowledge.maxJsonParsesPerEvent).toBeLessThanOrEqual(5);
+    const targets = jsonParseTargets(await Promise.all(SOURCE_MODULES.map((m) => m.knowledge())));
+    const illumio = SOURCETYPES.filter((s) => s.startsWith('illumio:'));
+    expect(illumio.length).toBeGreaterThanOrEqual(4);
+    for (const st of illumio) expect({ st, target: targets.get(st) }).toEqual({ st, target: 5 });
+  });
+
   it.each(SOURCETYPES.filter((s) => s.startsWith('illumio:')))('%s parses JSON at most 5 times per event', (st) => {
     const c = measureCost(appKnowledge(), metaFor(st), goldenLines(st));
     expect(c.events).toBeGreaterThan(10);
-    expect(c.jsonParsesMax).toBeLessThanOrEqual(COST_TARGETS.maxJsonParsesPerIllumioEvent);
+    expect(c.jsonParsesMax).toBeLessThanOrEqual(5);
     expect(c.regexEvaluationsMax).toBeGreaterThan(0);
+  });
+
+  it('every sourcetype meets its module\'s JSON-parse target, where it declares one', async () => {
+    const targets = jsonParseTargets(await Promise.all(SOURCE_MODULES.map((m) => m.knowledge())));
+    for (const [st, max] of targets) {
+      const c = measureCost(appKnowledge(), metaFor(st), goldenLines(st));
+      expect({ st, ok: c.jsonParsesMax <= max }).toEqual({ st, ok: true });
+    }
   });
 
   it('counts every spath() call as a parse, as Splunk does (no cache)', () => {

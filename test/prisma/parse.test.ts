@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { eventHash, parseBody, parseTimestamp } from '../../src/sources/prisma/parse';
 import { eventGenerator, seedStyleInvalid } from '../../src/sources/prisma/simulator/events';
-import { prismaExampleBodies } from '../../src/facts';
+import { prismaExampleBodies } from '../../src/sources/prisma/reference-facts';
 
-/** The five example bodies of the vendor page, exactly as printed there (src/facts/prisma-examples.json). */
+/** The five example bodies of the vendor page, exactly as printed there (src/sources/prisma/facts/api-examples.json). */
 const seedBodies = prismaExampleBodies;
 
 describe('parseTimestamp', () => {

@@ -32,11 +32,11 @@ export const CHECKPOINT_FUTURE_TOLERANCE_MS = 3_600_000;
 
 /** The declaration of a source's checkpoint state; see the top of this file. */
 export interface CheckpointFormat<S> {
-  /** What the state is, as messages name it: "Illumio events checkpoint". */
+  /** What the state is, as messages name it: "<vendor> events checkpoint". */
   title: string;
   /** The version this release writes (an integer, 1 and up). */
   version: number;
-  /** The state's property that holds its version ('version'; the Lacework states say 'v'). */
+  /** The state's property that holds its version ('version', or 'v' where a vendor's states say so). */
   versionKey: string;
   /**
    * JSON schema of the current version (test/core/schema.test.ts checks it in ajv's strict mode). Keep it closed
@@ -84,7 +84,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** "a Prisma SaaS checkpoint", "an Illumio events checkpoint". */
+/** "a <title>" or "an <title>", as English wants it before the title. */
 function a(title: string): string {
   return `${/^[aeiou]/i.test(title) ? 'an' : 'a'} ${title}`;
 }

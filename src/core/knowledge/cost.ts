@@ -6,9 +6,15 @@
  */
 import type { ConfFile } from '../conf/parse';
 import type { EventMeta, KnowledgeBase } from './index';
+import type { SourceKnowledge } from './spec';
 
-/** Issue 13's targets. */
-export const COST_TARGETS = { maxEvalChars: 600, maxSpathPerStanza: 15, maxJsonParsesPerIllumioEvent: 5 } as const;
+/** Issue 13's targets on every stanza; JSON parses per event are a vendor's (jsonParseTargets). */
+export const COST_TARGETS = { maxEvalChars: 600, maxSpathPerStanza: 15 } as const;
+
+/** Sourcetype → the most JSON parses per event its module allows (SourceKnowledge.maxJsonParsesPerEvent). */
+export function jsonParseTargets(knowledge: readonly SourceKnowledge[]): Map<string, number> {
+  return new Map(knowledge.flatMap((k) => (k.maxJsonParsesPerEvent === undefined ? [] : k.props.map((p) => [p.name, k.maxJsonParsesPerEvent!] as const))));
+}
 
 export interface SourcetypeCost {
   sourcetype: string;

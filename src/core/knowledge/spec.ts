@@ -75,6 +75,12 @@ export interface SourceKnowledge {
   macros?: readonly MacroDefinition[];
   /** The vendor's detections and reports; they ship disabled. */
   savedSearches?: readonly SavedSearchDefinition[];
+  /**
+   * The most JSON parses one event of any of the module's sourcetypes may cost at search time
+   * (KV_MODE=json once, every spath() again): a target `npm run bench -- knowledge` reports against
+   * (./cost.ts). None when the vendor declares no such target.
+   */
+  maxJsonParsesPerEvent?: number;
 }
 
 /** A conf line; a helper so data reads as a list. */

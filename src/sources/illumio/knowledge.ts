@@ -629,4 +629,5 @@ export const illumioKnowledge: SourceKnowledge = {
   indexMacroDescription: ILLUMIO_INDEX_MACRO_DESCRIPTION,
   macros: ILLUMIO_MACROS,
   savedSearches: ILLUMIO_SEARCHES,
+  maxJsonParsesPerEvent: 5,
 };

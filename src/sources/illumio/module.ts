@@ -13,4 +13,6 @@ export const illumio: SourceModule = {
   benches: async () => (await import('./bench')).illumioBenches,
   demo: async () => (await import('./demo')).illumioDemo,
   goldenInputs: async () => (await import('./golden')).illumioGoldenInputs(),
+  facts: async () => (await import('./reference-facts')).illumioFactTables,
+  analystSamples: async () => (await import('./analyst-samples')).illumioAnalystSamples,
 };

@@ -14,4 +14,5 @@ export const lacework: SourceModule = {
   benches: async () => (await import('./bench')).laceworkBenches,
   demo: async () => (await import('./demo')).laceworkDemo,
   goldenInputs: async () => (await import('./golden')).laceworkGoldenInputs(),
+  analystSamples: async () => (await import('./analyst-samples')).laceworkAnalystSamples,
 };

@@ -13,4 +13,6 @@ export const prisma: SourceModule = {
   benches: async () => (await import('./bench')).prismaBenches,
   demo: async () => (await import('./demo')).prismaDemo,
   goldenInputs: async () => (await import('./golden')).prismaGoldenInputs(),
+  facts: async () => (await import('./reference-facts')).prismaFactTables,
+  analystSamples: async () => (await import('./analyst-samples')).prismaAnalystSamples,
 };
