@@ -135,4 +135,5 @@ export const REST_EVENTTYPES: readonly EventTypeDefinition[] = [
     search: `sourcetype="${HEALTH_ST}" (status="degraded" OR status="failed" OR status="not_running" OR status="warning" OR status="error")`,
     tags: [],
   },
+  { name: 'illumio_pce_objects_snapshot', description: 'A KV store snapshot the illumio_pce_objects input completed: object_type, collection, records.', search: `sourcetype="${OBJECTS_ST}"`, tags: [] },
 ];
