@@ -46,6 +46,7 @@ describe('illumio_pce_traffic', () => {
   test('a run delivers each blocked/potentially blocked flow of the window once as illumio:pce:flow, and moves the secret out of inputs.conf', async () => {
     sim.addFlows(300, Date.now() - 2 * H, Date.now() - 20 * 60e3);
     const r = await run('traffic', { start_date: '-3h' });
+    expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.code).toBe(0);
     const want = sim.traffic.flowsBetween(Date.now() - 3 * H, Date.now() - 11 * 60e3)
       .filter((f) => ['blocked', 'potentially_blocked'].includes(String(f.policy_decision))).map(flowKey).sort();

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError } from '../../core/errors';
 import type { Batch, OutEvent, Source, SourceContext } from '../../core/types';
+import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
 import { apiBase, PceClient, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
@@ -51,6 +52,7 @@ async function probe(config: TypedConfig, ctx: SourceContext, path: string, what
 
 export const trafficSource: Source<TypedConfig, TrafficCheckpoint> = {
   description: trafficDescription,
+  checkpoint: ILLUMIO_TRAFFIC_CHECKPOINT,
   async validate(config, ctx) {
     trafficQueryTemplate(config as unknown as TrafficConfig);
     // Listing the org's traffic queries needs the same role as running one, and starts nothing.
