@@ -15,9 +15,10 @@ import { parseInputXml, parseValidationXml, type SplunkdSession } from '../core/
 import { runStanza, validateStanza } from '../core/runtime';
 import { splunkdConfMasker, splunkdSecretStore } from '../core/secrets';
 import { PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME, readSettings, type Settings } from '../core/settings';
+import { splunkdKvStore } from '../core/kvstore';
 import { XmlStreamSink } from '../core/sinks/xml';
 import { loadSource, type SourceModule } from '../core/source-module';
-import type { CheckpointStore, HttpClient, HttpClientOptions, Logger, SecretStore } from '../core/types';
+import type { CheckpointStore, HttpClient, HttpClientOptions, KvStore, Logger, SecretStore } from '../core/types';
 import type { ModinputIo, RunModes } from './modinput';
 
 /** HTTP clients with the add-on-wide proxy unless the input sets its own. */
@@ -29,6 +30,11 @@ async function httpFactory(settings: Settings, store: SecretStore | undefined, l
     if (!proxyPassword) log.warn(`[proxy] proxy_username is set but storage/passwords has no proxy password (realm ${PROXY_PASSWORD_REALM}); connecting to the proxy without one.`);
   }
   return (opts) => createHttpClient(withDefaultProxy(opts, { url: proxy.url, username: proxy.username, password: proxyPassword }));
+}
+
+function kvstore(session: SplunkdSession): KvStore | undefined {
+  if (!session.serverUri || !session.sessionKey) return undefined;
+  return splunkdKvStore({ serverUri: session.serverUri, sessionKey: session.sessionKey, app: APP_ID });
 }
 
 function secretStore(session: SplunkdSession): SecretStore | undefined {
@@ -53,8 +59,10 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
   try {
     const source = await loadSource(modules, scheme);
     const store = secretStore(def);
+    const kv = kvstore(def);
     await validateStanza(source, stanza, def.item.params, {
       checkpoint: noCheckpoint,
+      ...(kv ? { kvstore: kv } : {}),
       ...(store ? { secrets: store } : {}),
       log,
       makeHttp: await httpFactory(settings, store, log),
@@ -92,6 +100,7 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
   process.on('SIGINT', onSignal);
   const sink = new XmlStreamSink(io.stdout);
   const store = secretStore(def);
+  const kv = kvstore(def);
   let exitCode = 0;
   try {
     for (const st of def.stanzas) {
@@ -116,6 +125,7 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
       const summary = await runStanza(source, st.name, st.params, {
         sink,
         checkpoint,
+        ...(kv ? { kvstore: kv } : {}),
         ...(store ? { secrets: store } : {}),
         ...(masker ? { masker } : {}),
         log,

@@ -53,7 +53,8 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
   const progress = { received: 0, acked: 0 };
   try {
     const sims = await startSimulators(state, opts.profile, closers);
-    for (const i of sims.inputs) runs.set(`${i.scheme}://${i.name}`, newInputRun(i.scheme, i.label));
+    const standaloneInputs = sims.inputs.filter((i) => !i.splunkdOnly);
+    for (const i of standaloneInputs) runs.set(`${i.scheme}://${i.name}`, newInputRun(i.scheme, i.label));
     const hec = await startHecReceiver({
       token: randomUUID(),
       ack: true,
@@ -79,7 +80,7 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
 
     // Each input's parameters as collector.json takes them; its secrets go to the environment.
     const secretEnv: Record<string, string> = {};
-    const inputs = sims.inputs.map((i) => {
+    const inputs = standaloneInputs.map((i) => {
       const { params, secrets } = standaloneParams(descriptionOf(SOURCE_MODULES, i.scheme), i.params);
       for (const [k, v] of Object.entries(secrets)) secretEnv[secretEnvName(i.name, k)] = v;
       return { name: i.name, scheme: i.scheme, interval: 300, params };

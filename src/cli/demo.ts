@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SaxesParser } from 'saxes';
 import { bundle } from '../build/bundle';
+import { parseConf } from '../core/conf/parse';
 import { escapeXmlAttr, escapeXmlText } from '../core/protocol';
 import { MASK } from '../core/description';
 import type { DemoProfileName } from '../core/source-hooks';
@@ -198,7 +199,9 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSigint);
 
   try {
-    const splunkd = await startSplunkd({ app: APP });
+    // The app's KV store collections, as default/collections.conf declares them.
+    const collections = parseConf(fs.readFileSync(path.join(ROOT, 'default', 'collections.conf'), 'utf8'), 'collections.conf').stanzas.map((s) => s.name);
+    const splunkd = await startSplunkd({ app: APP, collections });
     closers.push(() => splunkd.close());
     const sims = await startSimulators(state, opts.profile, closers);
     if (interrupted) return 130;

@@ -15,7 +15,9 @@
  *                                      runs `<scheme> --validate-arguments` (400 with its message if refused)
  *   data/inputs/<scheme>/<name>/enable|disable   POST: disabled = 0|1 (no validation)
  *   storage/collections/config/<c>     GET (404 unless the collection was declared)
- *   storage/collections/data/<c>[/<k>] GET, POST (insert / update by key, JSON), DELETE
+ *   storage/collections/data/<c>[/<k>] GET, POST (insert / update by key, JSON), DELETE (all, or ?query=
+ *                                      with field equality and $ne)
+ *   storage/collections/data/<c>/batch_save  POST (JSON array, upsert by _key, limits.conf max_documents_per_batch_save)
  *
  * under `/services/…` (app `system`) and `/servicesNS/<owner>/<app>/…` (`-` for "any" on reads).
  * Every request must carry `Authorization: Splunk <sessionKey>`, else 401. `sessionKey` is
@@ -46,7 +48,7 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { APP_ID } from '../core/app';
 import { parseConf, toMap, type ConfMap } from '../core/conf/parse';
-import { effectiveCapabilities, splunkRoles } from '../facts';
+import { effectiveCapabilities, shippedDefault, splunkRoles } from '../facts';
 
 export interface StoredPassword {
   app: string;
@@ -425,6 +427,24 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
           const records = kvData.get(coll);
           if (!records) return error(404, `Collection: ${coll} does not exist`);
           const key = rest[4];
+          if (key === 'batch_save' && method === 'POST') {
+            // Upsert by _key, as splunkd does; more documents than limits.conf allows is refused whole.
+            const max = Number(shippedDefault('limits.conf', 'kvstore', 'max_documents_per_batch_save') ?? 1000);
+            let docs: unknown;
+            try {
+              docs = JSON.parse(body);
+            } catch {
+              return error(400, 'Request body is not valid JSON');
+            }
+            if (!Array.isArray(docs) || docs.some((d) => !d || typeof d !== 'object' || Array.isArray(d))) return error(400, 'Request body must be a JSON array of objects');
+            if (docs.length > max) return error(400, `Batch save size ${docs.length} exceeds the limit ${max} (limits.conf [kvstore] max_documents_per_batch_save)`);
+            const keys = (docs as Record<string, unknown>[]).map((d) => {
+              const k = typeof d._key === 'string' ? d._key : randomUUID().replace(/-/g, '');
+              records.set(k, { ...d, _key: k, _user: 'nobody' });
+              return k;
+            });
+            return send(200, keys);
+          }
           let doc: Record<string, unknown> | undefined;
           if (method === 'POST') {
             try {
@@ -443,7 +463,18 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
               return send(201, { _key: k });
             }
             if (method === 'DELETE') {
-              records.clear();
+              if (query.query === undefined) records.clear();
+              else {
+                let q: unknown;
+                try {
+                  q = JSON.parse(query.query);
+                } catch {
+                  return error(400, 'query is not valid JSON');
+                }
+                const match = kvMatcher(q);
+                if (!match) return error(400, 'Unsupported query: this stand-in knows field equality and $ne');
+                for (const [k, r] of records) if (match(r)) records.delete(k);
+              }
               return send(200, '');
             }
             return error(405, 'Method not allowed');
@@ -528,4 +559,22 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * The subset of KV store queries the add-on sends: {"field": value} and {"field": {"$ne": value}},
+ * all conditions ANDed. Anything else is refused rather than guessed at.
+ */
+function kvMatcher(q: unknown): ((r: Record<string, unknown>) => boolean) | undefined {
+  if (!q || typeof q !== 'object' || Array.isArray(q)) return undefined;
+  const tests: ((r: Record<string, unknown>) => boolean)[] = [];
+  for (const [field, cond] of Object.entries(q as Record<string, unknown>)) {
+    if (field.startsWith('$')) return undefined;
+    if (cond && typeof cond === 'object' && !Array.isArray(cond)) {
+      const ops = Object.entries(cond as Record<string, unknown>);
+      if (ops.length !== 1 || ops[0][0] !== '$ne') return undefined;
+      tests.push((r) => r[field] !== ops[0][1]);
+    } else tests.push((r) => r[field] === cond);
+  }
+  return (r) => tests.every((t) => t(r));
 }

@@ -13,7 +13,7 @@ import { makeRedactor, pairedForms, type Redactor } from './log/redact';
 import { parseSecretRef } from './secret-ref';
 import { resolveSecrets } from './secrets';
 import type {
-  Batch, CheckpointStore, HttpClient, HttpClientOptions, Logger, OutEvent, RunLease, SecretStore, Sink, Source, SourceContext,
+  Batch, CheckpointStore, HttpClient, HttpClientOptions, KvStore, Logger, OutEvent, RunLease, SecretStore, Sink, Source, SourceContext,
 } from './types';
 
 export type StanzaParams = Record<string, string | string[] | undefined>;
@@ -32,6 +32,8 @@ export interface RunEnv {
   now?: () => number;
   /** A directory private to this stanza; created when missing. */
   stateDir: string;
+  /** The app's KV store (splunkd runs only). */
+  kvstore?: KvStore;
   /** Event fields used when neither the event nor the stanza sets them (HEC, demo). */
   defaults?: { index?: string; host?: string; source?: string };
   /** Lifetime of the run's lock/lease, renewed every third of it (default RUN_LEASE_TTL_MS). */
@@ -195,6 +197,7 @@ async function prepare(
     log,
     signal,
     now: env.now ?? Date.now,
+    ...(env.kvstore ? { kvstore: env.kvstore } : {}),
   };
   return {
     config,

@@ -48,6 +48,8 @@ export interface DemoInput {
   name: string;
   /** Stanza parameters as the admin types them in Splunk's form: secrets in clear. */
   params: Record<string, string>;
+  /** Runs only under splunkd (it writes the app's KV store): the standalone demo leaves it out. */
+  splunkdOnly?: boolean;
 }
 
 /** What a demo counted of one input's run, for a vendor's summary lines. */

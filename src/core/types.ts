@@ -167,6 +167,20 @@ export interface SourceContext {
   signal: AbortSignal;
   /** Milliseconds since the epoch; injectable for tests. */
   now(): number;
+  /** The app's KV store on the splunkd that runs the input; absent outside splunkd. */
+  kvstore?: KvStore;
+}
+
+/** The app's KV store collections (splunkd storage/collections; src/core/kvstore.ts). */
+export interface KvStore {
+  /** `KV store collection <c> of app … on splunkd …`, for messages. */
+  where(collection: string): string;
+  /** Throws an error saying what to do when the collection is missing or the KV store is unavailable. */
+  check(collection: string): Promise<void>;
+  /** Inserts or replaces records by _key, in batches splunkd accepts. */
+  batchSave(collection: string, records: Record<string, unknown>[]): Promise<void>;
+  /** Deletes the records matching a KV store query, e.g. {"snapshot": {"$ne": "…"}}. */
+  deleteWhere(collection: string, query: Record<string, unknown>): Promise<void>;
 }
 
 export interface Source<C extends TypedConfig = TypedConfig, S = unknown> {

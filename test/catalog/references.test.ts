@@ -14,8 +14,17 @@ const eventtypes = conf('default/eventtypes.conf');
 const transforms = conf('default/transforms.conf');
 const eventtypeNames = new Set(eventtypes.stanzas.map((s) => s.name));
 
-/** Columns of a lookup definition's CSV, or undefined when the definition or its file is missing. */
+const collections = new Set(conf('default/collections.conf').stanzas.map((s) => s.name));
+
+/**
+ * Columns of a lookup definition's CSV, or of its KV store collection (fields_list), or undefined
+ * when the definition, its file or its collection is missing.
+ */
 function lookupColumns(name: string): string[] | undefined {
+  if (value(transforms, name, 'external_type') === 'kvstore') {
+    const c = value(transforms, name, 'collection');
+    return c && collections.has(c) ? (value(transforms, name, 'fields_list') ?? '').split(/\s*,\s*/) : undefined;
+  }
   const file = value(transforms, name, 'filename');
   if (!file || !fs.existsSync(path.join(REPO, 'lookups', file))) return undefined;
   return parseCsv(readRepo(`lookups/${file}`))[0];
@@ -74,7 +83,7 @@ describe('references in shipped searches', () => {
     expect(missing).toEqual([]);
   });
 
-  it('name only lookups defined in transforms.conf with a file in lookups/, and only their columns', () => {
+  it('name only lookups defined in transforms.conf with a file in lookups/ or a declared KV collection, and only their columns', () => {
     const problems: string[] = [];
     for (const x of analyses) {
       for (const l of x.a.lookups) if (!lookupColumns(l)) problems.push(`${x.where}: lookup ${l}`);

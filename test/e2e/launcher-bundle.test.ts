@@ -10,6 +10,9 @@ import { bundle, SCHEME_SOURCES } from '../../src/build/bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** What --scheme may load of a vendor: descriptions, and the traffic input's setting checks its description calls (no Node imports). */
+const DESCRIPTION_FILE = /\/(module|description|traffic-query)\.ts$/;
+
 test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run one vendor and no SDK, the SDK on its own', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bundle-'));
   try {
@@ -24,7 +27,7 @@ test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run 
     }
     // The module list and its descriptions; every lazy loader is a stub (src/build/bundle.ts).
     for (const vendor of new Set(Object.values(SCHEME_SOURCES))) expect(light).toContain(`src/sources/${vendor}/description.ts`);
-    expect(light.filter((f) => f.startsWith('src/sources/') && !/^src\/sources\/(index|[a-z0-9_]+\/(module|description))\.ts$/.test(f))).toEqual([]);
+    expect(light.filter((f) => f.startsWith('src/sources/') && !/^src\/sources\/(index|[a-z0-9_]+\/(module|description|traffic-query))\.ts$/.test(f))).toEqual([]);
     for (const [scheme, vendor] of Object.entries(SCHEME_SOURCES)) {
       const run = inputsOf(`run-${scheme}.js`);
       for (const dep of ['node_modules/undici/lib/dispatcher/agent.js', 'src/core/log/index.ts', `src/sources/${vendor}/index.ts`]) {
@@ -38,7 +41,7 @@ test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run 
       // Nor its vendor's search-time knowledge: only the lazy import of the vendor's index.ts is kept.
       expect([scheme, run.filter((f) => f.startsWith(`src/sources/${vendor}/knowledge`))]).toEqual([scheme, []]);
       const others = Object.values(SCHEME_SOURCES).filter((v) => v !== vendor);
-      expect([scheme, run.filter((f) => others.some((o) => f.startsWith(`src/sources/${o}/`) && !/\/(module|description)\.ts$/.test(f)))]).toEqual([scheme, []]);
+      expect([scheme, run.filter((f) => others.some((o) => f.startsWith(`src/sources/${o}/`) && !DESCRIPTION_FILE.test(f)))]).toEqual([scheme, []]);
     }
     expect(inputsOf('splunk-sdk.js').some((f) => f.includes('node_modules/splunk-sdk/lib/service.js'))).toBe(true);
     // Sourcemaps sit next to the bundles for development; the package leaves *.map out.

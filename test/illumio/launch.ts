@@ -86,10 +86,10 @@ export function parseStream(stdout: string): StreamEvent[] {
   return out;
 }
 
-export function launch(stdin: string, opts: { args?: string[]; killAfterEvents?: number } = {}): Promise<Launched> {
+export function launch(stdin: string, opts: { args?: string[]; killAfterEvents?: number; launcher?: string } = {}): Promise<Launched> {
   const env = { ...process.env };
   delete env.SPLUNK_HOME;
-  const child = spawn(LAUNCHER, opts.args ?? [], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(opts.launcher ?? LAUNCHER, opts.args ?? [], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let killed = false;

@@ -38,7 +38,7 @@ test('health: one cluster event, one per node, one per service; a degraded servi
   expect(nodes[1]).toMatchObject({ hostname: 'core1.pce.example.com', status: 'degraded', services_degraded: ['traffic_worker'] });
   expect(nodes[3]).toMatchObject({ database_role: 'replica', replication_lag_seconds: 2 });
   const services = e.filter((x) => x.kind === 'service');
-  expect(services.filter((s) => s.status !== 'running')).toEqual([{ kind: 'service', fqdn: 'pce.example.com', hostname: 'core1.pce.example.com', node_type: 'core1', service: 'traffic_worker', status: 'degraded' }]);
+  expect(services.filter((s) => s.status !== 'running')).toEqual([{ kind: 'service', fqdn: 'pce.example.com', generated_at: expect.any(String), hostname: 'core1.pce.example.com', node_type: 'core1', service: 'traffic_worker', status: 'degraded' }]);
   expect(services.length).toBe(nodes.reduce((n, x) => n + x.services_running + x.services_degraded.length + x.services_failed.length, 0));
 });
 

@@ -6,6 +6,8 @@
  * eventtypes and tags are what Splunk would show.
  */
 import { spawn } from 'node:child_process';
+import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
+import { makeEstate } from '../../src/sources/illumio/simulator/traffic';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,8 +78,26 @@ export function lookupTables(): Map<string, LookupTable> {
   for (const s of transforms.stanzas) {
     const file = s.entries.find((e) => e.key === 'filename')?.value;
     if (file && files.has(file)) out.set(s.name, files.get(file)!);
+    const collection = s.entries.find((e) => e.key === 'external_type')?.value === 'kvstore' ? s.entries.find((e) => e.key === 'collection')?.value : undefined;
+    if (collection) out.set(s.name, kvTable(collection, s.entries.find((e) => e.key === 'fields_list')!.value.split(/\s*,\s*/)));
   }
   return out;
+}
+
+/**
+ * A KV store lookup as the illumio_pce_objects input leaves it for the simulated PCE's estate
+ * (objects.ts records; list fields joined by commas, as this engine's lookups are single-valued).
+ */
+function kvTable(collection: string, fields: string[]): LookupTable {
+  const kind = OBJECT_KINDS.find((k) => k.collection === collection);
+  if (!kind) throw new Error(`transforms.conf names KV collection ${collection}, which no Illumio object kind fills`);
+  const estate = makeEstate(1);
+  const items = { labels: estate.labels, workloads: estate.workloads, ip_lists: estate.ipLists, services: estate.services, rule_sets: estate.ruleSets }[kind.kind] as Record<string, unknown>[];
+  const rows = items.map((o) => kind.record(o)!).map((r) => fields.map((f) => {
+    const v = r[f];
+    return v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
+  }));
+  return { header: fields, rows };
 }
 
 export function appMacros() {
@@ -152,6 +172,8 @@ const GOLDEN: Record<string, { sourcetype: string; source: string; index: string
   illumio_pce_syslog: { sourcetype: 'illumio:pce:syslog', source: 'udp:514', index: 'main' },
   illumio_pce_cef: { sourcetype: 'illumio:pce:cef', source: 'udp:514', index: 'main' },
   illumio_pce_leef: { sourcetype: 'illumio:pce:leef', source: 'udp:514', index: 'main' },
+  illumio_pce_flow: { sourcetype: 'illumio:pce:flow', source: 'illumio_pce_traffic://golden', index: 'main' },
+  illumio_pce_health: { sourcetype: 'illumio:pce:health', source: 'illumio_pce_health://golden', index: 'main' },
   pan_prisma_saas: { sourcetype: 'pan:prisma_saas', source: 'prisma_saas_log_events://golden', index: 'main' },
   lacework_edge_audit: { sourcetype: 'lacework:edge:audit', source: 'lacework_edge_audit://golden', index: 'main' },
   lacework_edge_alert: { sourcetype: 'lacework:edge:alert', source: 'lacework_edge_alerts://golden', index: 'main' },

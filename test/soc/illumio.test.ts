@@ -4,6 +4,8 @@
  */
 import { makeEvent } from '../../src/sources/illumio/simulator';
 import { flowToCef } from '../../src/sources/illumio/formats';
+import { healthEvents } from '../../src/sources/illumio/health';
+import { healthBody, makeEstate } from '../../src/sources/illumio/simulator/traffic';
 import { rowsToObjects } from '../../src/core/spl/engine';
 import { engine, RawEvent, ROLES, toRow } from './data';
 import { savedSearchRunnables } from './saved';
@@ -149,4 +151,20 @@ test('traffic: a source probing 25 ports is a port scan candidate; ordinary talk
   expect(rowsToObjects(en.run(scan.search, scan).rows).map((r) => [r.src, r.ports, r.decisions])).toEqual([['10.0.9.9', '25', 'blocked']]);
   const blocked = traffic.find((p) => p.title === 'Blocked and potentially blocked flows')!;
   expect(rowsToObjects(en.run(blocked.search, blocked).rows).map((r) => r.src)).toEqual(['10.0.9.9', '10.0.9.9', '10.0.9.9']);
+});
+
+test('"VENs offline now" names the managed workloads the PCE reports offline, from the objects input\'s KV lookup', () => {
+  const p = allPanels().find((x) => x.view === 'ta_zerotrust_illumio_vens' && x.title.startsWith('VENs offline now'))!;
+  const want = makeEstate(1).workloads.filter((w) => w.online === false).map((w) => String(w.hostname)).sort();
+  expect(want.length).toBeGreaterThan(0);
+  expect(rowsToObjects(engine([], NOW, ROLES.user).run(p.search, p).rows).map((r) => r.hostname)).toEqual(want);
+});
+
+test('"PCE service degraded or failed" fires for the degraded service and its node as last reported, not for one that recovered', () => {
+  const s = savedSearchRunnables().find((x) => x.where === 'savedsearches.conf [Illumio - PCE service degraded or failed]')!;
+  const report = (at: number, degraded?: { node: string; service: string }): RawEvent[] => healthEvents(healthBody('pce.example.com', degraded ? { degraded } : {}), at * 1000)
+    .map((e) => ({ raw: e.data, sourcetype: 'illumio:pce:health', source: 'illumio_pce_health://prod', index: 'main', time: at }));
+  const fired = (rows: RawEvent[]) => rowsToObjects(engine(rows.map(toRow), NOW, ROLES.user).run(s.search, s).rows).map((r) => [r.kind, r.hostname, r.service, r.status]);
+  expect(fired([...report(NOW - 900), ...report(NOW - 300, { node: 'core1', service: 'traffic_worker' })])).toEqual([['node', 'core1.pce.example.com', '-', 'degraded'], ['service', 'core1.pce.example.com', 'traffic_worker', 'degraded']]);
+  expect(fired([...report(NOW - 900, { node: 'core1', service: 'traffic_worker' }), ...report(NOW - 300)])).toEqual([]);
 });

@@ -65,7 +65,7 @@ describe('collector.json', () => {
     expect(msg).toContain('inputs[0].params.org_id: must be number');
     expect(msg).toContain('inputs[0].params.api_secret: secrets are not read from the config file; put it in the environment variable TA_ZEROTRUST_SECRET_PCE_API_SECRET or in a file named by params.api_secret_file.');
     expect(msg).toContain('inputs[0].params.colour: unknown setting');
-    expect(msg).toContain('inputs[1].scheme: must be one of "illumio_pce_events", "prisma_saas_log_events", "lacework_edge_audit", "lacework_edge_alerts".');
+    expect(msg).toContain('inputs[1].scheme: must be one of "illumio_pce_events", "illumio_pce_traffic", "illumio_pce_health", "illumio_pce_objects", "prisma_saas_log_events", "lacework_edge_audit", "lacework_edge_alerts".');
     expect(msg).toContain('inputs[2].params.window: must be >= 60');
     expect(msg).toMatch(/inputs\[3\]\.params\.region: must be one of "us", /);
     expect(msg).toContain('extra: unknown setting');

@@ -22,13 +22,19 @@ export const illumioDemo: DemoPart = {
       ? { count: FIRST[ctx.profile], fromMs: t - DAY, toMs: t - LAG, seed: 1000 }
       : { count: ctx.newCount(runs[i - 1], t), fromMs: runs[i - 1] - LAG + 2000, toMs: t - LAG, seed: 1000 + i }))
       .filter((s) => s.count > 0 && s.toMs > s.fromMs);
-    const sim = await startIllumioSimulator({ events, jobRetryAfterSec: 0, rateLimit: { requests: 100_000, windowMs: 60_000 } });
+    // Traffic flows over the same segments (the traffic input stays 10 minutes behind; what it has
+    // not reached yet it asks for on the next run).
+    const flows = events.map((e) => ({ ...e, seed: e.seed + 500 }));
+    const sim = await startIllumioSimulator({ events, flows, traffic: { retryAfterSec: 0 }, jobRetryAfterSec: 0, rateLimit: { requests: 100_000, windowMs: 60_000 } });
+    const pce = { pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret };
     return {
       line: `${sim.url} (${sim.size()} events)`,
-      inputs: [{
-        scheme: 'illumio_pce_events', label: 'Illumio PCE events', name: 'pce',
-        params: { pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret, start_date: '-25h' },
-      }],
+      inputs: [
+        { scheme: 'illumio_pce_events', label: 'Illumio PCE events', name: 'pce', params: { ...pce, start_date: '-25h' } },
+        { scheme: 'illumio_pce_traffic', label: 'Illumio PCE traffic flows', name: 'pce-traffic', params: { ...pce, start_date: '-25h', policy_decisions: 'blocked,potentially_blocked,allowed' } },
+        { scheme: 'illumio_pce_health', label: 'Illumio PCE health', name: 'pce-health', params: pce },
+        { scheme: 'illumio_pce_objects', label: 'Illumio PCE objects (KV store)', name: 'pce-objects', params: pce, splunkdOnly: true },
+      ],
       stop: () => sim.stop(),
     };
   },

@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { flowToCef, toCef, toLeef, toSyslogJson } from './formats';
+import { healthEvents } from './health';
 import { makeEvent } from './simulator/generate';
+import { healthBody, makeEstate, makeFlow } from './simulator/traffic';
 
 /** Raw lines per sourcetype. */
 export function illumioGoldenInputs(): Record<string, string[]> {
@@ -81,5 +83,32 @@ export function illumioGoldenInputs(): Record<string, string[]> {
     toLeef(cases[0], { version: '2.0', delimiter: '^' }).replace(/devTime=(\w+ \d+ \d+ [\d:]+)\.\d+ (\S+)/, 'devTime=$1 $2').replace('devTimeFormat=MMM dd yyyy HH:mm:ss.SSS Z', 'devTimeFormat=MMM dd yyyy HH:mm:ss Z'),
     bsd(toLeef(cases[1], { version: '1.0' })),
   ];
+  Object.assign(out, restGoldenInputs());
   return out;
+}
+
+/**
+ * Explorer flows (illumio_pce_traffic): simulator flows (managed and unmanaged ends, tcp/udp), then
+ * the cases the props must handle: a Windows service and no process, ICMP, an IP protocol with no
+ * ports (GRE), an unknown decision, an IPv6 pair, and a flow_direction. PCE health with a degraded
+ * service (illumio_pce_health).
+ */
+function restGoldenInputs(): Record<string, string[]> {
+  const estate = makeEstate(3);
+  const restFlows = Array.from({ length: 8 }, (_, i) => makeFlow(estate, 31, i, Date.UTC(2026, 10, 21, 12, 0, i)));
+  const f0 = restFlows[0] as Record<string, unknown> & { dst: Record<string, unknown> };
+  restFlows.push(
+    { ...f0, service: { port: 135, proto: 6, windows_service_name: 'RpcSs' }, policy_decision: 'blocked' },
+    { ...f0, service: { proto: 1, icmp_type: 8, icmp_code: 0 }, policy_decision: 'blocked' },
+    { ...f0, service: { proto: 47 }, policy_decision: 'potentially_blocked' },
+    { ...f0, policy_decision: 'unknown', flow_direction: 'inbound' },
+    { ...f0, src: { ip: '2001:db8::10' }, dst: { ...f0.dst, ip: '2001:db8::20' }, policy_decision: 'blocked', flow_direction: 'outbound' },
+  );
+  const health = healthEvents(healthBody('pce.example.net', { degraded: { node: 'core1', service: 'traffic_worker' } }), Date.UTC(2026, 10, 21, 12, 0, 0));
+  return {
+    'illumio:pce:flow': restFlows.map((f) => JSON.stringify(f)),
+    // One summary per KV snapshot the objects input completed (inputs.ts).
+    'illumio:pce:objects': ['labels', 'workloads'].map((k, i) => JSON.stringify({ object_type: k, collection: `illumio_${k}`, records: 12 + i, skipped: 0, snapshot: '2026-11-21T12:00:00.000Z_0a1b2c3d', policy_version: 'active' })),
+    'illumio:pce:health': health.map((e) => e.data.replace(/"generated_at":"[^"]*"/, '"generated_at":"2026-11-21T12:00:00.000Z"')),
+  };
 }

@@ -63,14 +63,14 @@ export function healthEvents(body: unknown, nowMs: number): OutEvent[] {
       const hostname = str(n.hostname);
       const nodeType = str(n.type);
       push({
-        kind: 'node', fqdn, hostname, ip_address: str(n.ip_address), node_type: nodeType, runlevel: num(n.runlevel), uptime_seconds: num(n.uptime_seconds),
+        kind: 'node', fqdn, generated_at: str(c.generated_at), hostname, ip_address: str(n.ip_address), node_type: nodeType, runlevel: num(n.runlevel), uptime_seconds: num(n.uptime_seconds),
         status: str(s.status), cpu_percent: num(obj(n.cpu)?.percent), memory_percent: num(obj(n.memory)?.percent),
         disk_percent: disks.length ? Math.max(...disks) : undefined,
         database_role: str(db?.role), replication_lag_seconds: num(db?.replication_lag_seconds),
         services_running: names(s.running).length, services_degraded: names(s.partial), services_failed: names(s.not_running),
       }, t);
       for (const [list, status] of Object.entries(SERVICE_STATES)) {
-        for (const service of names(s[list])) push({ kind: 'service', fqdn, hostname, node_type: nodeType, service, status }, t);
+        for (const service of names(s[list])) push({ kind: 'service', fqdn, generated_at: str(c.generated_at), hostname, node_type: nodeType, service, status }, t);
       }
     }
   }

@@ -37,6 +37,8 @@ export async function validateIllumio(c: IllumioEventsConfig, ctx: SourceContext
   }
 }
 
+export { healthSource, objectsSource, trafficSource } from './inputs';
+
 export const source: Source<IllumioEventsConfig, IllumioCheckpoint> = {
   description: illumioDescription,
   checkpoint: ILLUMIO_EVENTS_CHECKPOINT,

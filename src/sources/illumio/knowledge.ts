@@ -27,6 +27,7 @@ import {
 } from './catalog';
 import { SEVERITY_NUMBER } from './formats';
 import { ILLUMIO_INDEX_MACRO_DESCRIPTION, ILLUMIO_MACROS, ILLUMIO_SEARCHES } from './searches';
+import { REST_EVENTTYPES, REST_PROPS, REST_TRANSFORMS } from './knowledge-rest';
 
 // ---------------------------------------------------------------------------------------------
 // Shared expressions: defined once here, emitted with a comment an admin can read.
@@ -622,10 +623,10 @@ export function illumioEventTypes(): EventTypeDefinition[] {
 export const illumioKnowledge: SourceKnowledge = {
   name: 'Illumio PCE',
   origin: 'src/sources/illumio/knowledge.ts (catalog: src/sources/illumio/catalog.ts)',
-  props: ILLUMIO_FORMATS.map(stanza),
-  transforms: transforms(),
+  props: [...ILLUMIO_FORMATS.map(stanza), ...REST_PROPS],
+  transforms: [...transforms(), ...REST_TRANSFORMS],
   lookups: lookups(),
-  eventtypes: illumioEventTypes(),
+  eventtypes: [...illumioEventTypes(), ...REST_EVENTTYPES],
   indexMacroDescription: ILLUMIO_INDEX_MACRO_DESCRIPTION,
   macros: ILLUMIO_MACROS,
   savedSearches: ILLUMIO_SEARCHES,

@@ -85,6 +85,13 @@ const DETECTIONS: readonly SavedSearchDefinition[] = [
     ...QUARTER, alert: { severity: 4, suppressFields: 'pce_fqdn', suppressPeriod: '1h' },
   },
   {
+    name: 'Illumio - PCE service degraded or failed',
+    description: 'The latest PCE health report (illumio_pce_health input) shows a service degraded or failed, a node not running, or the cluster in error. One result per cluster, node or service.',
+    search: `${ILLUMIO} eventtype="illumio_pce_health" | fillnull value="-" hostname service | stats latest(status) AS status latest(health) AS health latest(_time) AS last_seen BY fqdn kind hostname service | where health="problem" | convert ctime(last_seen)`,
+    eventTimeBecause: 'the question is the current state of each node and service (its latest health report), which a slice of what was indexed recently may not hold',
+    cron: '*/15 * * * *', earliest: '-30m@m', latest: 'now', alert: { severity: 4, suppressFields: 'fqdn,hostname,service', suppressPeriod: '1h' },
+  },
+  {
     name: 'Add-on - Illumio syslog feed silent',
     description: 'A PCE that sent syslog (JSON, CEF or LEEF) in the last 7 days has sent nothing for ta_zerotrust_syslog_quiet_minutes.',
     search: `| tstats latest(_time) AS last_event WHERE ${ILLUMIO} sourcetype IN ("illumio:pce:syslog", "illumio:pce:cef", "illumio:pce:leef") BY sourcetype host | eval minutes_quiet = round((now() - last_event) / 60) | where minutes_quiet > \`ta_zerotrust_syslog_quiet_minutes\` | convert ctime(last_event)`,

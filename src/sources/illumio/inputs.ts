@@ -1,0 +1,128 @@
+/**
+ * The illumio_pce_traffic, illumio_pce_health and illumio_pce_objects inputs: validation and
+ * collection around the engines in traffic.ts, health.ts and objects.ts. Loaded only when one of
+ * them runs (module.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { TypedConfig } from '../../core/description';
+import { AuthError, ConfigError, ProtocolError } from '../../core/errors';
+import type { Batch, OutEvent, Source, SourceContext } from '../../core/types';
+import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
+import { apiBase, PceClient, type PceSettings } from './client';
+import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
+import { fetchHealth } from './health';
+import { fetchObjects, OBJECT_KINDS, type ObjectKind } from './objects';
+import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type TrafficConfig } from './traffic';
+
+const VALIDATE_TIMEOUT_MS = 10_000;
+export const OBJECTS_SOURCETYPE = objectsDescription.sourcetype;
+
+function pce(config: TypedConfig, ctx: SourceContext): PceSettings {
+  return { pceUrl: String(config.pce_url), org: Number(config.org_id), keyId: String(config.api_key_id), secret: String(config.api_secret), stanza: ctx.stanza };
+}
+
+/** A 403 in the words of the input: the events client's message speaks of reading events. */
+function forbidden(e: unknown, s: PceSettings, host: string, what: string): unknown {
+  if (e instanceof AuthError && /HTTP 403/.test(e.message)) {
+    return new AuthError(`${s.stanza}: API key "${s.keyId}" may not read ${what} of org ${s.org} on the PCE ${host} (HTTP 403). Check org_id (shown with the key) and give the key's user a role that can read them, e.g. Global Read Only.`);
+  }
+  return e;
+}
+
+/** One quick GET that proves URL, org, key and role without changing anything on the PCE. */
+async function probe(config: TypedConfig, ctx: SourceContext, path: string, what: string): Promise<void> {
+  const s = pce(config, ctx);
+  const client = new PceClient(ctx.http, s);
+  try {
+    const res = await client.request({
+      url: `${apiBase(s.pceUrl)}/api/v2${path}`, query: { max_results: 1 }, timeoutMs: VALIDATE_TIMEOUT_MS, bodyTimeoutMs: VALIDATE_TIMEOUT_MS, retry: false, signal: ctx.signal,
+    }, what);
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch (e) {
+      if (e instanceof ProtocolError) throw new ConfigError(`${ctx.stanza}: ${client.where} answered, but not like a PCE (${e.message}). Check that pce_url points to the PCE, not a proxy login page or another service.`, 'pce_url');
+      throw e;
+    }
+    if (!Array.isArray(body)) throw new ConfigError(`${ctx.stanza}: ${client.where} answered the ${what} request with something other than a JSON array. Check that pce_url points to the PCE.`, 'pce_url');
+  } catch (e) {
+    throw forbidden(e, s, client.where, what);
+  }
+}
+
+export const trafficSource: Source<TypedConfig, TrafficCheckpoint> = {
+  description: trafficDescription,
+  checkpoint: ILLUMIO_TRAFFIC_CHECKPOINT,
+  async validate(config, ctx) {
+    trafficQueryTemplate(config as unknown as TrafficConfig);
+    // Listing the org's traffic queries needs the same role as running one, and starts nothing.
+    await probe(config, ctx, `/orgs/${Number(config.org_id)}/traffic_flows/async_queries`, 'traffic queries');
+  },
+  collect(config, ctx): AsyncIterable<Batch<TrafficCheckpoint>> {
+    return new TrafficCollector(config as unknown as TrafficConfig, ctx).run();
+  },
+};
+
+export const healthSource: Source<TypedConfig, never> = {
+  description: healthDescription,
+  async validate(config, ctx) {
+    await fetchHealth(pce(config, ctx), { ...ctx, http: ctx.makeHttp({ timeoutMs: VALIDATE_TIMEOUT_MS, retry: { retries: 0 } }) });
+  },
+  async *collect(config, ctx): AsyncIterable<Batch<never>> {
+    yield { events: await fetchHealth(pce(config, ctx), ctx) };
+  },
+};
+
+function kinds(config: TypedConfig): ObjectKind['kind'][] {
+  const chosen = Array.isArray(config.object_types) && config.object_types.length ? config.object_types : [...OBJECT_TYPES];
+  return chosen as ObjectKind['kind'][];
+}
+
+function kvstoreOf(ctx: SourceContext) {
+  if (!ctx.kvstore) {
+    throw new ConfigError(`${ctx.stanza}: this input writes to the add-on's KV store collections and runs only under splunkd, which hands it access to the KV store.`);
+  }
+  return ctx.kvstore;
+}
+
+/**
+ * Each collection is replaced per snapshot: records are upserted with this run's snapshot id,
+ * and the records of older snapshots are deleted only once the whole listing has arrived. A run
+ * that fails midway leaves the previous objects in place (with some already refreshed); lookups
+ * never see a half-empty collection.
+ */
+async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGenerator<Batch<never>> {
+  const kv = kvstoreOf(ctx);
+  const wanted = kinds(config);
+  for (const k of OBJECT_KINDS.filter((x) => wanted.includes(x.kind))) await kv.check(k.collection);
+  const snapshot = `${new Date(ctx.now()).toISOString()}_${randomBytes(4).toString('hex')}`;
+  const counts = new Map<string, { records: number; skipped: number }>();
+  const policyVersion = config.policy_version === 'draft' ? 'draft' : 'active';
+  for await (const chunk of fetchObjects(pce(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
+    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0 };
+    c.records += chunk.records.length;
+    c.skipped += chunk.skipped;
+    counts.set(chunk.collection, c);
+    if (chunk.records.length) await kv.batchSave(chunk.collection, chunk.records.map((r) => ({ ...r, snapshot })));
+    if (!chunk.last) continue;
+    await kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } });
+    if (c.skipped) ctx.log.warn(`${ctx.stanza}: ${c.skipped} ${chunk.kind} from the PCE had no href and were not stored.`);
+    ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind} (snapshot ${snapshot}).`);
+    const event: OutEvent = {
+      time: ctx.now() / 1000,
+      sourcetype: OBJECTS_SOURCETYPE,
+      data: JSON.stringify({ object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: c.skipped, snapshot, policy_version: policyVersion }),
+    };
+    yield { events: [event] };
+  }
+}
+
+export const objectsSource: Source<TypedConfig, never> = {
+  description: objectsDescription,
+  async validate(config, ctx) {
+    await probe(config, ctx, `/orgs/${Number(config.org_id)}/labels`, 'labels');
+    // Under splunkd the KV store must be there too; a form checked elsewhere has none to ask.
+    if (ctx.kvstore) for (const k of OBJECT_KINDS.filter((x) => kinds(config).includes(x.kind))) await ctx.kvstore.check(k.collection);
+  },
+  collect: collectObjects,
+};
