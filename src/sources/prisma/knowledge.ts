@@ -38,8 +38,8 @@ export const prismaKnowledge: SourceKnowledge = {
         line('EVAL-dvc', 'coalesce(serial, "prisma_saas")'),
         line(
           'EVAL-src',
-          `coalesce(if(match(source_ip, ${IP_RE}), source_ip, null()), if(match(ip, ${IP_RE}), ip, null()), if(${ALERT_TYPES}, cloud_app_instance, null()))`,
-          'A client address; for incidents, the cloud app the asset lives in.',
+          `coalesce(if(match(source_ip, ${IP_RE}), source_ip, null()), if(match(ip, ${IP_RE}), ip, null()))`,
+          'Only a client address (CIM src); the cloud app an incident concerns is dest and app.',
         ),
         line('EVAL-user', 'coalesce(nullif(admin_id, "null"), nullif(user, "null"), nullif(item_owner, "null"), nullif(action_taken_by, "null"), nullif(item_creator, "null"))'),
         line('EVAL-src_user', 'coalesce(nullif(admin_id, "null"), nullif(action_taken_by, "null"))'),
