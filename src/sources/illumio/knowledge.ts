@@ -464,9 +464,11 @@ function transforms(): StanzaSpec[] {
   return [
     {
       name: 'illumio_cef_extension',
-      comment: 'CEF extension pairs other than the labelled cs/cn slots. A value is everything up to the next unescaped `=`\nless the key before it, so spaces and escaped `\\=` stay in the value (undone by the EVALs).',
+      comment:
+        'CEF extension pairs other than the labelled cs/cn slots. A value is everything up to the next unescaped `=`\nless the key before it, so spaces and escaped `\\=` stay in the value (undone by the EVALs).\n' +
+        'The escapes are taken by a possessive repeat (runs ending in an escape): PCRE2 keeps no frame per escape, so a\nvalue with thousands of them stays under DEPTH_LIMIT; only the run after the last escape backtracks to the next key.',
       lines: [
-        line('REGEX', `(?<=[\\s|])(${CEF_KEYS.join('|')})=([^=\\\\]*(?:\\\\.[^=\\\\]*)*)(?=\\s[A-Za-z][A-Za-z0-9_]*=|\\s*$)`),
+        line('REGEX', `(?<=[\\s|])(${CEF_KEYS.join('|')})=((?:[^=\\\\]*\\\\.)*+[^=\\\\]*)(?=\\s[A-Za-z][A-Za-z0-9_]*=|\\s*$)`),
         line('FORMAT', '$1::$2'),
       ],
     },
