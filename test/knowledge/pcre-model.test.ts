@@ -166,6 +166,27 @@ describe('PCRE2 match-limit model', () => {
     expect(mine).toEqual(theirs);
   });
 
+  it.each([
+    ['a=([^ ]*(?: (?!b=)[^ ]*){0,200}) b=(?=\\s|$)', (n: number) => `a=${'x '.repeat(n)}`],
+    ['a=([^ ]*(?: (?!b=)[^ ]*){0,200}) b=(?=\\s|$)', (n: number) => `a=${'x '.repeat(n)}b=1`],
+    ['(?:k|kk|z)=((?:[^=\\\\]*\\\\.)*+[^=\\\\]*)(?= \\w+=|$)', (n: number) => `kk=${'v\\= '.repeat(n)}`],
+    ['x(?:ab|a)*+(?:c|cd){0,5}e', (n: number) => `x${'ab'.repeat(n)}cdcd`],
+  ] as const)('the cheap bound of %s calls no reached limit safe, at any subject length', (source, make) => {
+    const prog = compileModel(source);
+    const subjects = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233].map(make);
+    const out = pcre2(pcre2test, `#subject find_limits\n${patternLine(source, '', false)}\n${subjects.map(subjectLine).join('\n')}\n`);
+    const calls = [...out.matchAll(/^Minimum match limit = (\d+)$/gm)].map((m) => Number(m[1]));
+    const depth = [...out.matchAll(/^Minimum depth limit = (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(calls).toHaveLength(subjects.length);
+    // A limit set at the figure PCRE2 needed is reached; the bound must say so.
+    subjects.forEach((s, i) => {
+      expect({ i, calls: limitReachable(prog, s.length, { matchLimit: calls[i], depthLimit: 1e9 }) }).toEqual({ i, calls: true });
+      expect({ i, depth: limitReachable(prog, s.length, { matchLimit: 1e12, depthLimit: depth[i] }) }).toEqual({ i, depth: true });
+    });
+    // And the bound is not vacuous: short subjects are called safe under Splunk's limits.
+    expect(limitReachable(prog, subjects[1].length, LIMITS)).toBe(false);
+  });
+
   it('a CEF value with thousands of escapes stays under DEPTH_LIMIT: its fields come out in PCRE2 and preview', () => {
     // A request URL with 700 escaped `=` (3.5 KB), then 100,000 (500 KB): the extension regex takes
     // escapes in a possessive repeat, which keeps no PCRE2 frame per escape.

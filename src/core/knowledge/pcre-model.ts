@@ -1251,9 +1251,38 @@ interface Bound {
   next: number;
 }
 
-function seqBound(ops: Op[], i: number, L: number): Bound {
+/** The index after the sequence that starts at `i` (its ALT, KET or END). */
+function seqEnd(ops: Op[], i: number): number {
+  for (;;) {
+    const op = ops[i].op;
+    if (op === 'ALT' || op === 'KET' || op === 'KETRMAX' || op === 'KETRPOS' || op === 'END') return i;
+    if (op === 'BRAZERO' || op === 'BRAPOSZERO') {
+      i++;
+      continue;
+    }
+    if (op === 'ITEM' || op === 'REP' || op === 'REVERSE' || !ops[i].op.includes('BRA') && !op.startsWith('ASSERT')) {
+      i++;
+      continue;
+    }
+    let k = ops[i].link;
+    while (ops[k].op === 'ALT') k = ops[k].link;
+    i = k + 1;
+  }
+}
+
+/**
+ * `used`: characters every path to `i` has consumed since the attempt began. A path that needs
+ * more than the L characters there are fails at that item, so what follows is never run: this is
+ * what keeps a {0,200} chain of optional copies linear in the subject, not in its 200 copies.
+ * Inside assertions it is -Infinity (a lookbehind reads characters before the attempt's start).
+ */
+function seqBound(ops: Op[], i: number, L: number, used = 0): Bound {
   const b: Bound = { ways: 1, frames: 0, extra: 0, minLen: 0, next: i };
   for (;;) {
+    if (used + b.minLen > L) {
+      b.next = seqEnd(ops, i);
+      return b;
+    }
     const op = ops[i];
     switch (op.op) {
       case 'ALT':
@@ -1264,7 +1293,7 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
         b.next = i;
         return b;
       case 'BRAPOSZERO': {
-        const g = groupBound(ops, i + 1, L);
+        const g = groupBound(ops, i + 1, L, used + b.minLen);
         b.frames += g.frames;
         b.extra += g.extra;
         i = g.next;
@@ -1283,7 +1312,7 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
         i++;
         continue;
       case 'BRAZERO': {
-        const g = groupBound(ops, i + 1, L);
+        const g = groupBound(ops, i + 1, L, used + b.minLen);
         b.ways *= g.ways + 1;
         b.frames += g.frames + 1;
         b.extra += g.extra;
@@ -1302,7 +1331,7 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
       case 'ASSERT_NOT':
       case 'ASSERTBACK':
       case 'ASSERTBACK_NOT': {
-        const g = groupBound(ops, i, L);
+        const g = groupBound(ops, i, L, op.op.startsWith('ASSERT') ? -INF : used + b.minLen);
         b.ways *= g.ways;
         b.frames += g.frames;
         b.extra += g.extra;
@@ -1316,7 +1345,7 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
   }
 }
 
-function groupBound(ops: Op[], at: number, L: number): Bound {
+function groupBound(ops: Op[], at: number, L: number, used = 0): Bound {
   const kind = ops[at].op;
   let ways = 0;
   let frames = 0;
@@ -1324,7 +1353,7 @@ function groupBound(ops: Op[], at: number, L: number): Bound {
   let minLen = INF;
   let i = at;
   for (;;) {
-    const s = seqBound(ops, i + 1, L);
+    const s = seqBound(ops, i + 1, L, used);
     ways += s.ways;
     frames = Math.max(frames, s.frames);
     extra = Math.max(extra, s.extra);
