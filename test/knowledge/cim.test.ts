@@ -36,12 +36,21 @@ const NO_SOURCE_PORT = new Set(['illumio:pce:syslog', 'illumio:pce:cef', 'illumi
  * Illumio `src` is a client address or absent (issue 13): the PCE writes FILTERED, or nothing, when
  * it withholds the caller's address, and its own name is no client. src may be missing only when
  * the raw event carries no address where Illumio puts the client (action.src_ip, CEF dst, LEEF src,
- * a notification's src_ip) and no VEN acted.
+ * a notification's src_ip); a VEN's host name is src_host.
  */
 const CLIENT_ADDRESS = /(?:"src_ip"\s*:\s*"|[\s|^\t~]dst=|[\s|^\t~]src=)[0-9A-Fa-f]*[.:][0-9A-Fa-f.:]+/;
 const VEN_ACTOR = /"created_by"\s*:\s*\{\s*"(?:agent|ven)"|duid=\/orgs\/\d+\/(?:agents|vens)\//;
+const PRISMA_CLIENT = /"(?:source_ip|ip)"\s*:\s*"[0-9A-Fa-f]*[.:][0-9A-Fa-f.:]+"/;
+const IP = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*)$/;
+/**
+ * CIM marks src required, but our rule (issue 13) is stricter: src is a client address or absent.
+ * A Lacework alert names no client (its account is vendor_account); an Illumio event or a Prisma
+ * record without a client IP has none to give (an Illumio host name is src_host).
+ */
 function srcMayBeAbsent(e: EvaluatedEvent, raw: string): boolean {
-  return e.sourcetype.startsWith('illumio:') && !CLIENT_ADDRESS.test(raw) && !VEN_ACTOR.test(raw);
+  if (e.sourcetype === 'lacework:edge:alert') return true;
+  if (e.sourcetype === 'pan:prisma_saas') return !PRISMA_CLIENT.test(raw);
+  return e.sourcetype.startsWith('illumio:') && !CLIENT_ADDRESS.test(raw);
 }
 
 export function cimProblems(e: EvaluatedEvent, raw = ''): string[] {
@@ -61,11 +70,14 @@ export function cimProblems(e: EvaluatedEvent, raw = ''): string[] {
         continue;
       }
       for (const v of vals) {
+        if (f.name === 'src' && !IP.test(v)) problems.push(`${m.name}: src=${JSON.stringify(v)} is not a client address`);
         if (FORBIDDEN.has(v.trim().toLowerCase())) problems.push(`${m.name}: ${f.name}=${JSON.stringify(v)} is a forbidden value`);
         if (required && f.expected_values && !f.expected_values.includes(v)) problems.push(`${m.name}: ${f.name}=${JSON.stringify(v)} not in ${f.expected_values.join('|')}`);
       }
     }
   }
+  // A VEN's own report or call names its host: src_host, since src holds addresses only.
+  if (st.startsWith('illumio:') && e.tag.length && VEN_ACTOR.test(raw) && !e.fields.get('src_host')) problems.push('src_host missing for a VEN');
   return problems;
 }
 

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { KnowledgeBase } from '../../src/core/knowledge';
 import { DEFAULT_REGEX_LIMITS } from '../../src/core/knowledge/limits';
 import { compileModel, limitReachable, listing, ModelOutcome, runModel } from '../../src/core/knowledge/pcre-model';
-import { compilePcre, RegexSubsetError } from '../../src/core/knowledge/regex';
+import { compilePcre, pcreGroups as pcreGroupsOf, RegexSubsetError } from '../../src/core/knowledge/regex';
 import { requireTool } from '../support/require-tool';
 import { patternLine, subjectLine } from './pcre2test';
 import { appKnowledge, goldenLines, metaFor, SOURCETYPES } from './support';
@@ -132,25 +132,102 @@ describe('PCRE2 match-limit model', () => {
     expect(hit.maxCalls).toBeGreaterThan(10_000);
   });
 
-  it('the evaluator extracts nothing from a transform PCRE2 gives up on, and --cost counts it', () => {
-    // A request URL with 700 escaped `=` (3.5 KB): each escape is one more iteration of the
-    // extension regex's (?:\\.[^=\\]*)* group, two more PCRE2 frames deep.
+  it.each([
+    ['(?:ab|a)*+b', ['xabab', 'aab', 'ab'.repeat(3000) + 'c', 'a'.repeat(5000)]],
+    ['k=((?:[^=\\\\]*\\\\.)*+[^=\\\\]*)(?= \\w+=|$)', ['k=a\\=b c d=1', 'k=' + 'x\\='.repeat(4000) + ' y=2', 'k=' + 'x\\= '.repeat(3000)]],
+    ['(a|(b)c?)++d', ['abcabd', 'ab'.repeat(2000) + 'd', 'ab'.repeat(2000)]],
+    ['(?:x?)*+y', ['xxy', 'x'.repeat(3000)]],
+  ] as const)('possessive group %s: code, find_limits figures and captures are pcre2test\'s', (source, subjects) => {
+    const prog = compileModel(source);
+    const out = pcre2(pcre2test, `#subject find_limits\n${patternLine(source, '', false)},bincode\n${subjects.map(subjectLine).join('\n')}\n`);
+    const lines = out.split('\n');
+    const a = lines.indexOf(RULE);
+    expect(listing(prog).map((l) => l.trim())).toEqual(lines.slice(a + 1, lines.indexOf(RULE, a + 1)).map((l) => l.trim()));
+    const model = subjects.map((s) => runModel(prog, s));
+    const fig = (n: number) => (n <= 10 ? 'few' : n);
+    // The cheap bound never calls a reachable limit safe (tight limits, so they are reachable).
+    const tight = { matchLimit: 3000, depthLimit: 50 };
+    model.forEach((m, i) => {
+      if (!limitReachable(prog, subjects[i].length, tight)) expect({ i, calls: m.calls < tight.matchLimit, depth: m.depth < tight.depthLimit }).toEqual({ i, calls: true, depth: true });
+    });
+    expect({ calls: model.map((m) => fig(m.calls)), depth: model.map((m) => fig(m.depth)), found: model.map((m) => m.kind) }).toEqual({
+      calls: [...out.matchAll(/^Minimum match limit = (\d+)$/gm)].map((m) => fig(Number(m[1]))),
+      depth: [...out.matchAll(/^Minimum depth limit = (\d+)$/gm)].map((m) => fig(Number(m[1]))),
+      found: verdicts(out),
+    });
+    // The JavaScript translation (what preview runs below the bound) captures what PCRE2 does.
+    const re = compilePcre(source);
+    const caps = (s: string) => {
+      const m = re.re.exec(s);
+      return m ? pcreGroupsOf(re, m).map((g) => g ?? '<unset>').join('|') : 'No match';
+    };
+    const theirs = lines.filter((l) => /^ ?\d+: |^No match$/.test(l)).map((l) => l.replace(/^ ?\d+: /, ''));
+    const mine = subjects.flatMap((s) => caps(s).split('|')).map((g) => (g === '<unset>' ? '<unset>' : g));
+    expect(mine).toEqual(theirs);
+  });
+
+  it.each([
+    ['a=([^ ]*(?: (?!b=)[^ ]*){0,200}) b=(?=\\s|$)', (n: number) => `a=${'x '.repeat(n)}`],
+    ['a=([^ ]*(?: (?!b=)[^ ]*){0,200}) b=(?=\\s|$)', (n: number) => `a=${'x '.repeat(n)}b=1`],
+    ['(?:k|kk|z)=((?:[^=\\\\]*\\\\.)*+[^=\\\\]*)(?= \\w+=|$)', (n: number) => `kk=${'v\\= '.repeat(n)}`],
+    ['x(?:ab|a)*+(?:c|cd){0,5}e', (n: number) => `x${'ab'.repeat(n)}cdcd`],
+  ] as const)('the cheap bound of %s calls no reached limit safe, at any subject length', (source, make) => {
+    const prog = compileModel(source);
+    const subjects = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233].map(make);
+    const out = pcre2(pcre2test, `#subject find_limits\n${patternLine(source, '', false)}\n${subjects.map(subjectLine).join('\n')}\n`);
+    const calls = [...out.matchAll(/^Minimum match limit = (\d+)$/gm)].map((m) => Number(m[1]));
+    const depth = [...out.matchAll(/^Minimum depth limit = (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(calls).toHaveLength(subjects.length);
+    // A limit set at the figure PCRE2 needed is reached; the bound must say so.
+    subjects.forEach((s, i) => {
+      expect({ i, calls: limitReachable(prog, s.length, { matchLimit: calls[i], depthLimit: 1e9 }) }).toEqual({ i, calls: true });
+      expect({ i, depth: limitReachable(prog, s.length, { matchLimit: 1e12, depthLimit: depth[i] }) }).toEqual({ i, depth: true });
+    });
+    // And the bound is not vacuous: short subjects are called safe under Splunk's limits.
+    expect(limitReachable(prog, subjects[1].length, LIMITS)).toBe(false);
+  });
+
+  it('a CEF value with thousands of escapes stays under DEPTH_LIMIT: its fields come out in PCRE2 and preview', () => {
+    // A request URL with 700 escaped `=` (3.5 KB), then 100,000 (500 KB): the extension regex takes
+    // escapes in a possessive repeat, which keeps no PCRE2 frame per escape.
     const line = goldenLines('illumio:pce:cef')[0];
     const at = line.indexOf('rt=');
     const withRequest = (n: number) => `${line.slice(0, at)}request=/api/v2/orgs/1/sec_policy?${'q\\=1&'.repeat(n)} ${line.slice(at)}`;
-    const raw = withRequest(700);
-    const out = kb.evaluate(raw, { sourcetype: 'illumio:pce:cef' });
     const given = kb.evaluate(withRequest(3), { sourcetype: 'illumio:pce:cef' });
-    // What real PCRE2 says for each REPORT regex of the sourcetype on this line.
-    const gaveUp: string[] = [];
-    for (const r of kb.regexes().filter((x) => x.kind === 'REPORT' && !x.inField && /illumio_cef_/.test(x.where))) {
-      const v = verdicts(pcre2(pcre2test, `#subject match_limit=${LIMITS.matchLimit},depth_limit=${LIMITS.depthLimit}\n${patternLine(r.source, r.flags, r.repeat)}\n${subjectLine(raw)}\n`));
-      if (v.includes('matchlimit') || v.includes('depthlimit')) gaveUp.push(r.where);
+    for (const n of [700, 19_000]) {
+      const raw = withRequest(n);
+      const out = kb.evaluate(raw, { sourcetype: 'illumio:pce:cef' });
+      const report = kb.regexes().filter((x) => x.kind === 'REPORT' && !x.inField && /illumio_cef_/.test(x.where));
+      const ext = report.find((x) => /illumio_cef_extension/.test(x.where))!;
+      // What real PCRE2 says for each REPORT regex of the sourcetype on this line.
+      const gaveUp: string[] = [];
+      for (const r of report) {
+        const v = verdicts(pcre2(pcre2test, `#subject match_limit=${LIMITS.matchLimit},depth_limit=${LIMITS.depthLimit}\n${patternLine(r.source, r.flags, r.repeat)}\n${subjectLine(raw)}\n`));
+        if (v.includes('matchlimit') || v.includes('depthlimit')) gaveUp.push(r.where);
+      }
+      expect(gaveUp).toEqual([]);
+      // Depth stays what a short value needs; match() calls grow by one per escape.
+      const lim = pcre2(pcre2test, `#subject find_limits\n${patternLine(ext.source, ext.flags, false)}\n${subjectLine(raw)}\n`);
+      const depth = Number(/^Minimum depth limit = (\d+)$/m.exec(lim)![1]);
+      const calls = Number(/^Minimum match limit = (\d+)$/m.exec(lim)![1]);
+      expect({ depth: depth < 20, calls: calls > n && calls < n + 200 }).toEqual({ depth: true, calls: true });
+      expect(out.cost.regexLimitHits).toBe(0);
+      for (const f of ['request', 'rt', 'dvchost', 'user']) expect({ f, v: out.fields.get(f) }).toEqual({ f, v: given.fields.get(f) === undefined ? undefined : expect.any(Array) });
+      expect(out.fields.get('request')?.[0]).toBe(`/api/v2/orgs/1/sec_policy?${'q=1&'.repeat(n)}`);
+      expect({ rt: out.fields.get('rt'), dvchost: out.fields.get('dvchost'), user: out.fields.get('user'), time: out.time }).toEqual({ rt: given.fields.get('rt'), dvchost: given.fields.get('dvchost'), user: given.fields.get('user'), time: given.time });
     }
-    expect(gaveUp).toEqual(['transforms.conf [illumio_cef_extension] REGEX']);
+  });
+
+  it('the evaluator extracts nothing from a transform PCRE2 gives up on, and --cost counts it', () => {
+    // Past MATCH_LIMIT (one match() call per escape): 120,000 escapes, 600 KB.
+    const line = goldenLines('illumio:pce:cef')[0];
+    const at = line.indexOf('rt=');
+    const raw = `${line.slice(0, at)}request=/x?${'q\\=1&'.repeat(120_000)} ${line.slice(at)}`;
+    const ext = kb.regexes().find((x) => x.kind === 'REPORT' && /illumio_cef_extension/.test(x.where))!;
+    const v = verdicts(pcre2(pcre2test, `#subject match_limit=${LIMITS.matchLimit},depth_limit=${LIMITS.depthLimit}\n${patternLine(ext.source, ext.flags, ext.repeat)}\n${subjectLine(raw)}\n`));
+    expect(v[0]).toBe('matchlimit');
+    const out = kb.evaluate(raw, { sourcetype: 'illumio:pce:cef' });
     expect(out.cost.regexLimitHits).toBe(1);
-    // Splunk loses the extension fields from the failed match on; preview shows the same.
-    expect({ request: given.fields.get('request')?.[0], dvchost: given.fields.get('dvchost')?.[0] }).toEqual({ request: expect.stringContaining('q=1&'), dvchost: expect.any(String) });
     expect({ request: out.fields.get('request'), dvchost: out.fields.get('dvchost') }).toEqual({ request: undefined, dvchost: undefined });
   });
 

@@ -17,8 +17,9 @@
  * \t \n \r \f \v \e \a \xhh, \d \D \s \S \w \W, `.`, character classes (ranges, \d \s \w inside),
  * `^` `$` \A \z \Z, groups (capturing, named, non-capturing) with `|`, lookahead and fixed-length
  * lookbehind (positive and negative), greedy and lazy quantifiers on single items, greedy `?` `*`
- * `+` `{n}` `{n,m}` on groups, leading (?m) (?s). Case-insensitive matching, back references,
- * atomic groups, possessive quantifiers, \b and verbs are outside it.
+ * `+` `{n}` `{n,m}` on groups, possessive `*+` `++` on groups (PCRE2's BraPos: an iteration keeps
+ * no backtracking frame, so a long run of them adds no depth), leading (?m) (?s). Case-insensitive
+ * matching, back references, atomic groups, other possessive quantifiers, \b and verbs are outside it.
  */
 import { RegexSubsetError } from './regex';
 
@@ -26,10 +27,11 @@ type TypeKind = 'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'any' | 'allany';
 type Item = { k: 'char'; c: number; /** PCRE2 OP_CHARI: also its other case (from a class like [Ee]) */ ci?: number } | { k: 'not'; c: number } | { k: 'type'; t: TypeKind } | { k: 'class'; bits: Uint8Array; neg: boolean };
 type AnchorKind = 'circ' | 'circm' | 'doll' | 'dollm' | 'sod' | 'eod' | 'eodn';
 type GroupKind = 'bra' | 'cbra' | 'assert' | 'assert_not' | 'assertback' | 'assertback_not';
-type Node = Item | { k: 'anchor'; a: AnchorKind } | { k: 'group'; g: GroupKind; num: number; alts: Node[][] } | { k: 'rep'; node: Node; min: number; max: number; lazy: boolean };
+type Node = Item | { k: 'anchor'; a: AnchorKind } | { k: 'group'; g: GroupKind; num: number; alts: Node[][] } | { k: 'rep'; node: Node; min: number; max: number; lazy: boolean; pos?: boolean };
 
 type OpName =
   | 'BRA' | 'CBRA' | 'SBRA' | 'SCBRA' | 'ASSERT' | 'ASSERT_NOT' | 'ASSERTBACK' | 'ASSERTBACK_NOT'
+  | 'BRAPOS' | 'SBRAPOS' | 'CBRAPOS' | 'SCBRAPOS' | 'BRAPOSZERO' | 'KETRPOS'
   | 'ALT' | 'KET' | 'KETRMAX' | 'REVERSE' | 'BRAZERO' | 'ITEM' | 'REP' | AnchorOp | 'END';
 type AnchorOp = 'CIRC' | 'CIRCM' | 'DOLL' | 'DOLLM' | 'SOD' | 'EOD' | 'EODN';
 type RepForm = 'star' | 'plus' | 'query' | 'upto' | 'exact' | 'range';
@@ -250,12 +252,17 @@ function parse(source: string, base: { m?: boolean; s?: boolean }): { alts: Node
         }
         p += q[0].length;
         let lazy = false;
+        let pos = false;
         if (source[p] === '?') (lazy = true), p++;
-        else if (source[p] === '+') fail('possessive quantifier');
+        else if (source[p] === '+') {
+          if (node.k !== 'group' || (node.g !== 'bra' && node.g !== 'cbra') || max !== INF || min > 1) fail('possessive quantifier other than *+ or ++ on a group');
+          pos = true;
+          p++;
+        }
         if (node.k === 'anchor' || (node.k === 'group' && node.g !== 'bra' && node.g !== 'cbra')) fail('quantified assertion', at);
         if (lookbehind) fail('quantifier inside lookbehind');
         if (node.k === 'group' && (lazy || (max === INF && min > 1))) fail('lazy or {n,} (n > 1) group repeat', at);
-        node = { k: 'rep', node, min, max, lazy };
+        node = pos ? { k: 'rep', node, min, max, lazy, pos } : { k: 'rep', node, min, max, lazy };
       } else if (source[p] === '{' && /^\{,/.test(source.slice(p))) fail('{,n} quantifier');
       seq.push(node);
     }
@@ -353,6 +360,13 @@ function generate(alts: Node[][], source: string): Op[] {
     const inner = n.node;
     if (inner.k === 'group') {
       if (max === 0) return;
+      if (n.pos) {
+        // pcre2_compile: (?:X)*+ is Braposzero BraPos X KetRpos; (?:X)++ the same without Braposzero.
+        if (min === 0) push('BRAPOSZERO');
+        const e = canBeEmpty(inner);
+        const bra: OpName = inner.g === 'cbra' ? (e ? 'SCBRAPOS' : 'CBRAPOS') : e ? 'SBRAPOS' : 'BRAPOS';
+        return group(bra, inner.num, inner.alts, 'KETRPOS', false);
+      }
       if (min === 0 && max === INF) {
         push('BRAZERO');
         return emitGroup(inner, 'KETRMAX');
@@ -449,7 +463,8 @@ function compare(ops: Op[], at: number, base: CharList, budget: { n: number }): 
     switch (op.op) {
       case 'END':
         return base.flag;
-      case 'KET': {
+      case 'KET':
+      case 'KETRPOS': {
         if (!base.flag) return false;
         const b = ops[op.link].op;
         if (b === 'ASSERT' || b === 'ASSERT_NOT' || b === 'ASSERTBACK' || b === 'ASSERTBACK_NOT') return !entered;
@@ -703,6 +718,7 @@ function printClass(bits: Uint8Array): string {
 const TYPE_NAME: Record<TypeKind, string> = { d: '\\d', D: '\\D', s: '\\s', S: '\\S', w: '\\w', W: '\\W', any: 'Any', allany: 'AllAny' };
 const OP_NAME: Partial<Record<OpName, string>> = {
   BRA: 'Bra', SBRA: 'SBra', ASSERT: 'Assert', ASSERT_NOT: 'Assert not', ASSERTBACK: 'Assert back', ASSERTBACK_NOT: 'Assert back not', ALT: 'Alt', KET: 'Ket', KETRMAX: 'KetRmax',
+  BRAPOS: 'BraPos', SBRAPOS: 'SBraPos', BRAPOSZERO: 'Braposzero', KETRPOS: 'KetRpos',
   REVERSE: 'Reverse', BRAZERO: 'Brazero', END: 'End', CIRC: '^', CIRCM: '/m ^', DOLL: '$', DOLLM: '/m $', SOD: '\\A', EOD: '\\z', EODN: '\\Z',
 };
 
@@ -713,6 +729,7 @@ export function listing(prog: PcreProgram): string[] {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     if (op.op === 'CBRA' || op.op === 'SCBRA') out.push(`${op.op === 'CBRA' ? 'CBra' : 'SCBra'} ${op.num}`);
+    else if (op.op === 'CBRAPOS' || op.op === 'SCBRAPOS') out.push(`${op.op === 'CBRAPOS' ? 'CBraPos' : 'SCBraPos'} ${op.num}`);
     else if (op.op === 'ITEM' || op.op === 'REP') {
       const it = op.item!;
       if (op.op === 'ITEM' && it.k === 'char') {
@@ -772,6 +789,8 @@ const MATCH = 1;
 const NOMATCH = 0;
 const MATCHLIMIT = -47;
 const DEPTHLIMIT = -52;
+/** pcre2_match's MATCH_KETRPOS: an iteration of a possessive group ended; its frame hands back. */
+const KETRPOS = -999;
 
 const RM_GROUP = 1;
 const RM_BRA = 2;
@@ -782,6 +801,7 @@ const RM_KETRMAX = 6;
 const RM_REP_MIN = 7;
 const RM_REP_MAX = 8;
 const RM_CLS_MAX = 9;
+const RM_BRAPOS = 10;
 
 /**
  * One pcre2_match() call from `startOffset`: the attempts at each start position that PCRE2's
@@ -1029,6 +1049,18 @@ function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (star
           return rmatch(F.ecode + 1, RM_ASSERT_NOT, true);
         case 'BRAZERO':
           return rmatch(F.ecode + 1, RM_BRAZERO);
+        case 'BRAPOSZERO':
+        case 'BRAPOS':
+        case 'SBRAPOS':
+        case 'CBRAPOS':
+        case 'SCBRAPOS':
+          // t0: bit 1 matched once, bit 2 zero repeats allowed; t1: where the iteration began;
+          // t2: the bracket. Each iteration is one group frame that returns before the next.
+          F.t0 = op.op === 'BRAPOSZERO' ? 2 : 0;
+          if (op.op === 'BRAPOSZERO') F.ecode++;
+          F.t2 = F.ecode;
+          F.t1 = F.eptr;
+          return rmatch(F.ecode + 1, RM_BRAPOS, true);
         case 'REVERSE': {
           let e = F.eptr;
           for (let k = 0; k < op.num; k++) {
@@ -1044,7 +1076,8 @@ function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (star
           while (ops[F.ecode].op === 'ALT');
           continue;
         case 'KET':
-        case 'KETRMAX': {
+        case 'KETRMAX':
+        case 'KETRPOS': {
           const bracket = ops[op.link];
           let P: Frame | undefined;
           const pIdx = F.lastGroup - 1;
@@ -1063,7 +1096,9 @@ function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (star
             case 'ASSERTBACK_NOT':
               return rreturn(MATCH);
             case 'CBRA':
-            case 'SCBRA': {
+            case 'SCBRA':
+            case 'CBRAPOS':
+            case 'SCBRAPOS': {
               const o = (bracket.num - 1) * 2;
               while (F.ov.length < o) F.ov.push(-1);
               F.ov[o] = P!.eptr;
@@ -1072,6 +1107,13 @@ function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (star
             }
           }
           if (op.op === 'KETRMAX' && (P === undefined || F.eptr !== P.eptr)) return rmatch(op.link, RM_KETRMAX);
+          if (op.op === 'KETRPOS') {
+            // The frame before the group's takes this one's position and captures.
+            P!.eptr = F.eptr;
+            P!.ov = F.ov.slice();
+            P!.lastGroup = F.lastGroup;
+            return rreturn(KETRPOS);
+          }
           F.ecode++;
           continue;
         }
@@ -1145,6 +1187,29 @@ function matcher(prog: PcreProgram, subject: string, limits: ModelLimits): (star
         if (rrc !== NOMATCH) return rreturn(rrc);
         F.ecode++;
         return 0;
+      case RM_BRAPOS: {
+        if (rrc === KETRPOS) {
+          F.t0 |= 1;
+          if (F.eptr !== F.t1) {
+            F.ecode = F.t2;
+            F.t1 = F.eptr;
+            return rmatch(F.ecode + 1, RM_BRAPOS, true);
+          }
+          // An empty iteration ends the repeat.
+          do F.ecode = ops[F.ecode].link;
+          while (ops[F.ecode].op === 'ALT');
+        } else {
+          if (rrc !== NOMATCH) return rreturn(rrc);
+          F.ecode = ops[F.ecode].link;
+          if (ops[F.ecode].op === 'ALT') {
+            F.eptr = F.t1;
+            return rmatch(F.ecode + 1, RM_BRAPOS, true);
+          }
+        }
+        if (!F.t0) return rreturn(NOMATCH);
+        F.ecode++;
+        return 0;
+      }
       case RM_REP_MIN: {
         if (rrc !== NOMATCH) return rreturn(rrc);
         if (F.t0++ >= op.max) return rreturn(NOMATCH);
@@ -1186,17 +1251,54 @@ interface Bound {
   next: number;
 }
 
-function seqBound(ops: Op[], i: number, L: number): Bound {
+/** The index after the sequence that starts at `i` (its ALT, KET or END). */
+function seqEnd(ops: Op[], i: number): number {
+  for (;;) {
+    const op = ops[i].op;
+    if (op === 'ALT' || op === 'KET' || op === 'KETRMAX' || op === 'KETRPOS' || op === 'END') return i;
+    if (op === 'BRAZERO' || op === 'BRAPOSZERO') {
+      i++;
+      continue;
+    }
+    if (op === 'ITEM' || op === 'REP' || op === 'REVERSE' || !ops[i].op.includes('BRA') && !op.startsWith('ASSERT')) {
+      i++;
+      continue;
+    }
+    let k = ops[i].link;
+    while (ops[k].op === 'ALT') k = ops[k].link;
+    i = k + 1;
+  }
+}
+
+/**
+ * `used`: characters every path to `i` has consumed since the attempt began. A path that needs
+ * more than the L characters there are fails at that item, so what follows is never run: this is
+ * what keeps a {0,200} chain of optional copies linear in the subject, not in its 200 copies.
+ * Inside assertions it is -Infinity (a lookbehind reads characters before the attempt's start).
+ */
+function seqBound(ops: Op[], i: number, L: number, used = 0): Bound {
   const b: Bound = { ways: 1, frames: 0, extra: 0, minLen: 0, next: i };
   for (;;) {
+    if (used + b.minLen > L) {
+      b.next = seqEnd(ops, i);
+      return b;
+    }
     const op = ops[i];
     switch (op.op) {
       case 'ALT':
       case 'KET':
       case 'KETRMAX':
+      case 'KETRPOS':
       case 'END':
         b.next = i;
         return b;
+      case 'BRAPOSZERO': {
+        const g = groupBound(ops, i + 1, L, used + b.minLen);
+        b.frames += g.frames;
+        b.extra += g.extra;
+        i = g.next;
+        continue;
+      }
       case 'ITEM':
         b.minLen++;
         i++;
@@ -1210,7 +1312,7 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
         i++;
         continue;
       case 'BRAZERO': {
-        const g = groupBound(ops, i + 1, L);
+        const g = groupBound(ops, i + 1, L, used + b.minLen);
         b.ways *= g.ways + 1;
         b.frames += g.frames + 1;
         b.extra += g.extra;
@@ -1221,11 +1323,15 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
       case 'CBRA':
       case 'SBRA':
       case 'SCBRA':
+      case 'BRAPOS':
+      case 'SBRAPOS':
+      case 'CBRAPOS':
+      case 'SCBRAPOS':
       case 'ASSERT':
       case 'ASSERT_NOT':
       case 'ASSERTBACK':
       case 'ASSERTBACK_NOT': {
-        const g = groupBound(ops, i, L);
+        const g = groupBound(ops, i, L, op.op.startsWith('ASSERT') ? -INF : used + b.minLen);
         b.ways *= g.ways;
         b.frames += g.frames;
         b.extra += g.extra;
@@ -1239,7 +1345,7 @@ function seqBound(ops: Op[], i: number, L: number): Bound {
   }
 }
 
-function groupBound(ops: Op[], at: number, L: number): Bound {
+function groupBound(ops: Op[], at: number, L: number, used = 0): Bound {
   const kind = ops[at].op;
   let ways = 0;
   let frames = 0;
@@ -1247,7 +1353,7 @@ function groupBound(ops: Op[], at: number, L: number): Bound {
   let minLen = INF;
   let i = at;
   for (;;) {
-    const s = seqBound(ops, i + 1, L);
+    const s = seqBound(ops, i + 1, L, used);
     ways += s.ways;
     frames = Math.max(frames, s.frames);
     extra = Math.max(extra, s.extra);
@@ -1260,6 +1366,12 @@ function groupBound(ops: Op[], at: number, L: number): Bound {
   if (kind.startsWith('ASSERT')) {
     // An assertion keeps no choice for what follows; its own search is paid on each visit.
     return { ways: 1, frames, extra: extra + ways * (frames + 1), minLen: 0, next: i + 1 };
+  }
+  if (ket.op === 'KETRPOS') {
+    // A possessive repeat keeps no choice for what follows and no frame per iteration; each
+    // iteration (and the one that fails) pays its own search.
+    const iterations = (minLen >= 1 ? Math.floor(L / minLen) : L) + 1;
+    return { ways: 1, frames, extra: iterations * ways * (frames + extra + 2), minLen, next: i + 1 };
   }
   if (ket.op === 'KETRMAX') {
     if (ways !== 1) return { ways: INF, frames: INF, extra, minLen, next: i + 1 };

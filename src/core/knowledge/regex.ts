@@ -44,6 +44,11 @@ export interface CompiledRegex {
   /** Name of each capturing group by number (index 0 unused); undefined for unnamed groups. */
   groupNames: (string | undefined)[];
   groupCount: number;
+  /**
+   * JavaScript groups that are not PCRE2's (the capture a possessive group repeat is emulated
+   * with), by JavaScript group number; left out of every match's groups.
+   */
+  synthetic?: number[];
   /** The PCRE2 match-limit model, for REPORT/EXTRACT regexes (withLimitModel). */
   model?: PcreProgram;
 }
@@ -92,6 +97,12 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
   const groups: boolean[] = [];
   const inLookbehind = () => groups.includes(true);
   let lastAtomEnd = -1;
+  // Where each open group starts in `out` and how many JavaScript groups were opened before it.
+  const opens: { at: number; jsBefore: number }[] = [];
+  let lastGroup: { at: number; jsBefore: number } | undefined;
+  const synthetic: number[] = [];
+  let numberedRef = false;
+  const jsGroups = () => groupNames.length - 1 + synthetic.length;
 
   const translateEscape = (inClass: boolean): string => {
     const start = p;
@@ -121,6 +132,7 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
       p += m.length;
       // PCRE2 reads \N as a back reference only when that many groups exist; otherwise octal.
       if (n >= 10 || n > groupNames.length - 1) fail(`ambiguous back reference \\${n}`, start);
+      numberedRef = true;
       return `\\${n}`;
     }
     if (c === 'k' && !inClass) {
@@ -133,6 +145,7 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
       const m = /^(?:\{(\d+)\}|(\d)(?!\d)|\{([A-Za-z_]\w*)\})/.exec(source.slice(p));
       if (!m) fail('\\g form (relative references and subroutine calls are not supported)', start);
       p += m![0].length;
+      if (!m![3]) numberedRef = true;
       return m![3] ? `\\k<${m![3]}>` : `\\${m![1] ?? m![2]}`;
     }
     if (/[A-Za-z0]/.test(c)) fail(`escape \\${c}`, start);
@@ -185,6 +198,7 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
       continue;
     }
     if (ch === '(') {
+      opens.push({ at: out.length, jsBefore: jsGroups() });
       const rest = source.slice(p);
       if (rest.startsWith('(*')) fail('backtracking verb (*...)');
       if (rest.startsWith('(?')) {
@@ -206,6 +220,7 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
           groups.push(false);
           p += m[0].length;
         } else if ((m = /^\(\?P=([A-Za-z_]\w*)\)/.exec(rest))) {
+          opens.pop();
           out.push(`\\k<${m[1]}>`);
           p += m[0].length;
           lastAtomEnd = out.length;
@@ -235,6 +250,7 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
     if (ch === ')') {
       if (!groups.length) fail('unbalanced )');
       groups.pop();
+      lastGroup = opens.pop();
       out.push(')');
       p++;
       lastAtomEnd = out.length;
@@ -257,7 +273,19 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
       } else if (inLookbehind()) fail('variable-length quantifier inside lookbehind');
       if (lastAtomEnd !== out.length) fail(`quantifier ${q} without anything to repeat`);
       p += q.length;
-      if (source[p] === '+') fail('possessive quantifier');
+      if (source[p] === '+') {
+        // PCRE2's possessive group repeat (BraPos): JavaScript has none, so the classic emulation,
+        // a lookahead that captures the greedy repeat and a back reference that takes it whole.
+        const g = lastGroup;
+        if ((q !== '*' && q !== '+') || !g || out[out.length - 1] !== ')' || source[p - 2] !== ')') fail('possessive quantifier other than *+ or ++ on a group');
+        p++;
+        const n = g!.jsBefore + 1;
+        const body = out.splice(g!.at).join('');
+        synthetic.push(n);
+        out.push(`(?=(${body}${q}))\\${n}`);
+        lastAtomEnd = -1;
+        continue;
+      }
       if (source[p] === '?') {
         q += '?';
         p++;
@@ -300,6 +328,8 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
   }
   if (groups.length) fail('unbalanced (', source.length);
   const js = out.join('');
+  // A numbered back reference would count the synthetic groups; none of ours combines the two.
+  if (synthetic.length && numberedRef) fail('numbered back reference with a possessive group');
   const jsFlags = flags.i ? 'i' : '';
   let re: RegExp;
   try {
@@ -314,7 +344,14 @@ export function compilePcre(source: string, base: PcreFlags = {}): CompiledRegex
     reGlobal: new RegExp(js, `${jsFlags}g`),
     groupNames,
     groupCount: groupNames.length - 1,
+    ...(synthetic.length ? { synthetic } : {}),
   };
+}
+
+/** A JavaScript match's groups in PCRE2's numbering. */
+export function pcreGroups(c: CompiledRegex, m: RegExpExecArray): (string | undefined)[] {
+  const all = Array.from(m);
+  return c.synthetic ? all.filter((_g, i) => !c.synthetic!.includes(i)) : all;
 }
 
 export interface RegexMatch {
@@ -359,7 +396,7 @@ function modelExec(c: CompiledRegex, subject: string, from: number, limits: Rege
     const re = c.reGlobal;
     re.lastIndex = from;
     const m = re.exec(subject);
-    return m ? { groups: Array.from(m), index: m.index, end: m.index + m[0].length } : undefined;
+    return m ? { groups: pcreGroups(c, m), index: m.index, end: m.index + m[0].length } : undefined;
   }
   const r = runModel(c.model!, subject, from, limits);
   if (r.kind === 'match') return fromOvector(r.ovector, subject, c.groupCount);
@@ -376,7 +413,7 @@ export function execOnce(c: CompiledRegex, subject: string, limits?: RegexLimits
   }
   const m = c.re.exec(subject);
   if (!m) return undefined;
-  return { groups: Array.from(m), index: m.index, end: m.index + m[0].length };
+  return { groups: pcreGroups(c, m), index: m.index, end: m.index + m[0].length };
 }
 
 /**
@@ -400,7 +437,7 @@ export function execAll(c: CompiledRegex, subject: string, limits?: RegexLimits,
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(subject))) {
-    res.push({ groups: Array.from(m), index: m.index, end: m.index + m[0].length });
+    res.push({ groups: pcreGroups(c, m), index: m.index, end: m.index + m[0].length });
     if (m[0] === '') re.lastIndex++;
   }
   return res;

@@ -30,6 +30,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
+import { JSON_EVENT_TRUNCATE } from '../../core/knowledge/limits';
 import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
 import { rereads, retryLoop } from '../../core/http/retry';
@@ -83,12 +84,29 @@ const DOWNLOAD_ATTEMPTS = 2;
 const PAGE_ATTEMPTS = 3;
 const SHOWN_REASONS = 5;
 /**
- * Most characters kept of a record that is not JSON: TRUNCATE of illumio:pce:event, so Splunk
- * indexes all that is kept. Redaction reads a little more than is kept, so a secret that
- * straddles the cut is still found before it is cut in half.
+ * Most UTF-8 bytes kept of a record that is not JSON: TRUNCATE of illumio:pce:event (props.conf
+ * counts bytes), so Splunk indexes all that is kept. Redaction reads a little more than is kept,
+ * so a secret that straddles the cut is still found before it is cut in half.
  */
-export const RAW_MAX = 1_000_000;
+export const RAW_MAX = JSON_EVENT_TRUNCATE;
 const RAW_REDACT_MARGIN = 4096;
+
+/** `text` cut to at most `max` UTF-8 bytes, never inside a character. */
+export function clipUtf8(text: string, max: number): string {
+  // A UTF-16 unit is at most 3 bytes, so a string of max/3 units always fits.
+  if (text.length * 3 <= max || Buffer.byteLength(text) <= max) return text;
+  const b = Buffer.from(text.slice(0, max), 'utf8').subarray(0, max);
+  let end = b.length;
+  // Back off a partial sequence: continuation bytes, then the lead byte they belong to.
+  let k = end;
+  while (k > 0 && (b[k - 1] & 0xc0) === 0x80) k--;
+  if (k > 0 && b[k - 1] >= 0xc0) {
+    const lead = b[k - 1];
+    const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (end - (k - 1) < need) end = k - 1;
+  }
+  return b.subarray(0, end).toString('utf8');
+}
 
 /** Stats of one run, logged at its end. */
 export interface RunStats {
@@ -341,7 +359,7 @@ export class Collector {
       this.ctx.log.warn(`${this.ctx.stanza}: the PCE sent an array element that is not JSON (${text.length} characters starting ${vendorText(text.slice(0, 64 * 1024), (t) => this.ctx.http.redact(t), 60)}); indexed as received.`);
     }
     const redacted = this.ctx.http.redact(text.length > RAW_MAX ? text.slice(0, RAW_MAX + RAW_REDACT_MARGIN) : text);
-    const data = redacted.length > RAW_MAX ? redacted.slice(0, RAW_MAX) : redacted;
+    const data = clipUtf8(redacted, RAW_MAX);
     const m = /"(?:timestamp|time)"\s*:\s*"([^"]{1,64})"/.exec(data.slice(0, 64 * 1024));
     return { ts: m ? Date.parse(m[1]) : NaN, key: `sha1:${createHash('sha1').update(data).digest('hex')}`, data, raw: true };
   }
@@ -410,7 +428,7 @@ export class Collector {
       ctx.log.warn(`${ctx.stanza}: ${s.deepCut} events were nested deeper than max_depth (${this.config.max_depth ?? DEFAULT_MAX_DEPTH}); the deeper parts were replaced by a marker and the events indexed. Raise max_depth if such nesting is expected.`);
     }
     if (s.unparsed) {
-      ctx.log.warn(`${ctx.stanza}: ${s.unparsed} records were not JSON and were set aside: indexed as received (secrets redacted, at most ${RAW_MAX} characters each) with source=${ctx.stanza}:unparsed; the checkpoint moved past them.`);
+      ctx.log.warn(`${ctx.stanza}: ${s.unparsed} records were not JSON and were set aside: indexed as received (secrets redacted, at most ${RAW_MAX} bytes each, the sourcetype's TRUNCATE) with source=${ctx.stanza}:unparsed; the checkpoint moved past them.`);
     }
     if (s.invalid) {
       const reasons = [...s.reasons].sort((a, b) => b[1] - a[1]).slice(0, SHOWN_REASONS).map(([r, n]) => `${r} (${n})`).join('; ');

@@ -392,8 +392,13 @@ function evals(f: IllumioFormat): ConfLine[] {
     line('EVAL-src_user', auditOnly(`coalesce(illumio_supplied_username, ${f.actor})`)),
     line(
       'EVAL-src',
-      either(flow?.src ?? '', `coalesce(${ipOrNull(f.client)}, ${ipOrNull('illumio_notification_src_ip')}, illumio_notification_host, ${f.venActor})`),
-      'A client address only (never FILTERED or the PCE\'s name); for a VEN\'s own report or call, the VEN.\nAbsent when the PCE filtered the address of a user\'s call.',
+      either(flow?.src ?? '', `coalesce(${ipOrNull(f.client)}, ${ipOrNull('illumio_notification_src_ip')})`),
+      'A client address only (never FILTERED, a host name or the PCE\'s name); absent when the PCE filtered the\naddress of a user\'s call or names the client only by host.',
+    ),
+    line(
+      'EVAL-src_host',
+      either(flow?.shost ?? '', `coalesce(illumio_notification_host, ${f.venActor})`),
+      'The client by name (no CIM field takes a host name apart from src, which holds addresses only):\nthe host a notification names, or the VEN for its own report or call.',
     ),
     line('EVAL-dest', either(flow?.dst ?? '', `coalesce(illumio_notification_host, ${f.fqdn})`)),
     line('EVAL-command', auditOnly(`coalesce(${f.method} . " " . ${f.endpoint}, ${S})`)),
@@ -413,7 +418,6 @@ function evals(f: IllumioFormat): ConfLine[] {
     out.push(
       line('EVAL-src_ip', `if(${flow.is}, ${flow.src}, null())`, 'Flow summaries (CIM Network_Traffic).'),
       line('EVAL-dest_ip', `if(${flow.is}, ${flow.dst}, null())`),
-      line('EVAL-src_host', `if(${flow.is}, ${flow.shost}, null())`),
       line('EVAL-dest_host', `if(${flow.is}, ${flow.dhost}, null())`),
       line('EVAL-transport', `if(${flow.is}, ${transport}, null())`, 'tcp, udp or icmp; other IP protocols have no transport, port or app.'),
       line('EVAL-dest_port', `if(${flow.is} AND in(${transport}, "tcp", "udp"), ${flow.dport}, null())`),
@@ -465,9 +469,11 @@ function transforms(): StanzaSpec[] {
   return [
     {
       name: 'illumio_cef_extension',
-      comment: 'CEF extension pairs other than the labelled cs/cn slots. A value is everything up to the next unescaped `=`\nless the key before it, so spaces and escaped `\\=` stay in the value (undone by the EVALs).',
+      comment:
+        'CEF extension pairs other than the labelled cs/cn slots. A value is everything up to the next unescaped `=`\nless the key before it, so spaces and escaped `\\=` stay in the value (undone by the EVALs).\n' +
+        'The escapes are taken by a possessive repeat (runs ending in an escape): PCRE2 keeps no frame per escape, so a\nvalue with thousands of them stays under DEPTH_LIMIT; only the run after the last escape backtracks to the next key.',
       lines: [
-        line('REGEX', `(?<=[\\s|])(${CEF_KEYS.join('|')})=([^=\\\\]*(?:\\\\.[^=\\\\]*)*)(?=\\s[A-Za-z][A-Za-z0-9_]*=|\\s*$)`),
+        line('REGEX', `(?<=[\\s|])(${CEF_KEYS.join('|')})=((?:[^=\\\\]*\\\\.)*+[^=\\\\]*)(?=\\s[A-Za-z][A-Za-z0-9_]*=|\\s*$)`),
         line('FORMAT', '$1::$2'),
       ],
     },

@@ -39,7 +39,7 @@ function illumioTypes(...types: string[]): string {
   return `${ILLUMIO} ${anyEventtype(types.map((t) => `illumio_${t}`))}`;
 }
 
-const ACTOR_STATS = 'stats count AS events values(event_type) AS event_type values(status) AS status values(src) AS src min(_time) AS first_seen max(_time) AS last_seen';
+const ACTOR_STATS = 'stats count AS events values(event_type) AS event_type values(status) AS status values(src) AS src values(src_host) AS src_host min(_time) AS first_seen max(_time) AS last_seen';
 
 const DETECTIONS: readonly SavedSearchDefinition[] = [
   {

@@ -74,7 +74,7 @@ export const laceworkKnowledge: SourceKnowledge = {
         line('EVAL-signature_id', 'event_type'),
         line('EVAL-dest', 'coalesce(account_name, "lacework_edge")'),
         line('EVAL-dvc', 'coalesce(account_name, "lacework_edge")'),
-        line('EVAL-src', 'coalesce(account_name, "lacework_edge")'),
+        line('EVAL-vendor_account', 'account_name', 'The Lacework account the alert belongs to (CIM vendor_account); an alert names no client, so no src.'),
         line('EVAL-user', 'coalesce(owner_display_name, owner_uuid, "unassigned")'),
         line('EVAL-vendor_severity', 'severity'),
         line(
@@ -88,8 +88,8 @@ export const laceworkKnowledge: SourceKnowledge = {
   transforms: [
     {
       name: 'lacework_audit_tail_strings',
-      comment: 'Top-level string keys after request_body (an escaped \\" inside request_body is no key).',
-      lines: [line('REGEX', `(?<!\\\\)"(?<_KEY_1>${TAIL_STRINGS.join('|')})"\\s*:\\s*"(?<_VAL_1>[^"\\\\]*(?:\\\\.[^"\\\\]*)*)"`)],
+      comment: 'Top-level string keys after request_body (an escaped \\" inside request_body is no key). Escapes in a\npossessive repeat: PCRE2 keeps no frame per escape, so a value with thousands stays under DEPTH_LIMIT.',
+      lines: [line('REGEX', `(?<!\\\\)"(?<_KEY_1>${TAIL_STRINGS.join('|')})"\\s*:\\s*"(?<_VAL_1>(?:[^"\\\\]*\\\\.)*+[^"\\\\]*)"`)],
     },
     { name: 'lacework_audit_tail_status', lines: [line('REGEX', '(?<!\\\\)"(?<_KEY_1>response_status)"\\s*:\\s*(?<_VAL_1>\\d+)')] },
   ],
