@@ -280,6 +280,16 @@ function lacework(kind: 'audit' | 'alerts'): InputUnderTest {
 /** The fault adapter of each scheme: every input of every module needs one (matrix.test.ts checks). */
 export const ADAPTERS: ReadonlyMap<string, InputUnderTest> = new Map([illumio, prisma, lacework('audit'), lacework('alerts')].map((i) => [i.scheme, i]));
 
+/**
+ * Inputs the fault matrix does not run yet, each with the reason and where their faults are
+ * tested instead. Every scheme of the vendor list is in ADAPTERS or here (matrix.test.ts).
+ */
+export const NOT_IN_MATRIX: ReadonlyMap<string, string> = new Map([
+  ['illumio_pce_traffic', 'no adapter yet for flow ids of async traffic queries; faults (429, failed/killed queries, truncation, overlap, bounded waits) in test/illumio/traffic.test.ts'],
+  ['illumio_pce_health', 'a state snapshot per run, no ids the vendor holds to deliver; launcher runs in test/illumio/inputs-launcher.test.ts'],
+  ['illumio_pce_objects', 'writes the KV store, not the event stream the matrix reads; snapshot and failure cases in test/illumio/inputs-launcher.test.ts'],
+]);
+
 /** The inputs under test: every scheme of the vendor list (src/sources/index.ts) that has an adapter, in its order. */
 export const INPUTS: readonly InputUnderTest[] = SCHEMES.flatMap((s) => ADAPTERS.get(s) ?? []);
 

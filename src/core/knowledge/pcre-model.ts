@@ -21,7 +21,7 @@
  * no backtracking frame, so a long run of them adds no depth), leading (?m) (?s). Case-insensitive
  * matching, back references, atomic groups, other possessive quantifiers, \b and verbs are outside it.
  */
-import { RegexSubsetError } from './regex';
+import { RegexSubsetError } from './regex-error';
 
 type TypeKind = 'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'any' | 'allany';
 type Item = { k: 'char'; c: number; /** PCRE2 OP_CHARI: also its other case (from a class like [Ee]) */ ci?: number } | { k: 'not'; c: number } | { k: 'type'; t: TypeKind } | { k: 'class'; bits: Uint8Array; neg: boolean };

@@ -10,19 +10,9 @@
 import type { RegexLimits } from './limits';
 import { compileModel, PcreProgram, runModel, safeLength } from './pcre-model';
 
-export class RegexSubsetError extends Error {
-  constructor(
-    readonly pattern: string,
-    readonly position: number,
-    readonly construct: string,
-  ) {
-    super(
-      `regex ${JSON.stringify(pattern)}: ${construct} at offset ${position} is outside the supported PCRE2 subset ` +
-        '(see src/core/knowledge/README.md); rewrite it with the allowed constructs',
-    );
-    this.name = 'RegexSubsetError';
-  }
-}
+import { RegexSubsetError } from './regex-error';
+
+export { RegexSubsetError };
 
 export interface PcreFlags {
   /** PCRE2_CASELESS */

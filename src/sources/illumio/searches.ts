@@ -19,7 +19,7 @@ export const ILLUMIO_MACROS: readonly MacroDefinition[] = [
   {
     name: 'ta_zerotrust_illumio_client',
     definition: 'eval src = if(src == dest OR src == "FILTERED", null(), src), user = if(user == "system" AND match(event_type, "^request\\.authentication_failed"), null(), user)',
-    description: 'For Illumio authentication searches: the client address only when the PCE recorded one (with a FILTERED or missing client IP, src falls back to the PCE itself, which no analyst should read as an attacker), and no user "system" for refused API calls that supplied no username.',
+    description: 'For Illumio authentication searches: the client address only when the PCE recorded one (src is already only a client IP at search time; this also clears a FILTERED value or one equal to the PCE itself that older knowledge or local overrides may give), and no user "system" for refused API calls that supplied no username.',
   },
   {
     name: 'ta_zerotrust_port_scan_ports', definition: '20',
