@@ -137,10 +137,12 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
       if (summary.status === 'failed') exitCode = 1;
     }
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
     await sink.close().catch(() => undefined);
     await closeLoggers();
+    // Only now: a signal that arrives while the stream closes (a quick input finishing as splunkd
+    // stops it) must not take node's default action and end the process mid-close.
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
   return exitCode;
 }
