@@ -83,21 +83,38 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
   }
 }
 
-/** Runs every stanza in `<input>`; the exit code is 1 when any of them failed. */
-export async function runInputs(modules: readonly SourceModule[], scheme: string, input: Buffer, io: ModinputIo): Promise<number> {
-  const def = parseInputXml(input);
-  const settings = readSettings(io.appDir);
-  const ctrl = new AbortController();
+/**
+ * First stop request: finish the batch in hand and close the stream. A second one means splunkd
+ * (or an admin) will not wait. Returns the function that removes the handlers.
+ */
+export function listenForStop(ctrl: AbortController): () => void {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals += 1;
-    // First signal: finish the batch in hand and close the stream. A second one means splunkd
-    // (or an admin) will not wait.
     if (signals > 1) process.exit(130);
     ctrl.abort(new Error(`stopped by ${sig}`));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+}
+
+function followStop(stop: AbortSignal, ctrl: AbortController): () => void {
+  const onAbort = () => ctrl.abort(stop.reason);
+  if (stop.aborted) onAbort();
+  else stop.addEventListener('abort', onAbort, { once: true });
+  return () => stop.removeEventListener('abort', onAbort);
+}
+
+/** Runs every stanza in `<input>`; the exit code is 1 when any of them failed. */
+export async function runInputs(modules: readonly SourceModule[], scheme: string, input: Buffer, io: ModinputIo): Promise<number> {
+  const def = parseInputXml(input);
+  const settings = readSettings(io.appDir);
+  const ctrl = new AbortController();
+  const unlisten = io.stop ? followStop(io.stop, ctrl) : listenForStop(ctrl);
   const sink = new XmlStreamSink(io.stdout);
   const store = secretStore(def);
   const kv = kvstore(def);
@@ -141,8 +158,7 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
     await closeLoggers();
     // Only now: a signal that arrives while the stream closes (a quick input finishing as splunkd
     // stops it) must not take node's default action and end the process mid-close.
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    unlisten();
   }
   return exitCode;
 }

@@ -34,6 +34,12 @@ export interface ModinputIo {
   stderr: Writable;
   /** Where default/ and local/ live. */
   appDir: string;
+  /**
+   * Aborted by the first stop request (SIGTERM/SIGINT) when the process entry installed its
+   * handlers before loading anything, so a stop that arrives while the bundles load is honoured
+   * too. Without it, runInputs installs its own handlers (in-process callers, tests).
+   */
+  stop?: AbortSignal;
 }
 
 /** stderr lines land in splunkd.log; splunkd reads the first word as the level. */

@@ -18,6 +18,22 @@ if (nodeTooOld(process.versions.node)) {
   process.exit(1);
 }
 
+// A run's stop requests from here on, before anything loads: splunkd (or the demo) may stop an
+// input while its bundles are still being read; the run then ends at once, cleanly, instead of by
+// node's default action. The first request aborts `stopRequest`; a second one exits. --scheme and
+// --validate-arguments keep node's default: there is nothing to finish.
+const stopRequest = new AbortController();
+if (process.argv.length === 3) {
+  let stops = 0;
+  const onStop = (sig: NodeJS.Signals) => {
+    stops += 1;
+    if (stops > 1) process.exit(130);
+    stopRequest.abort(new Error(`stopped by ${sig}`));
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+}
+
 // Dynamic imports, so that nothing else is evaluated before the version check.
 Promise.all([import('../app/modinput'), import('../sources'), import('./run-loader')])
   .then(async ([{ main, defaultAppDir }, { SOURCE_MODULES }, { loadRun }]) => {
@@ -26,6 +42,7 @@ Promise.all([import('../app/modinput'), import('../sources'), import('./run-load
       stdout: process.stdout,
       stderr: process.stderr,
       appDir: defaultAppDir(),
+      stop: stopRequest.signal,
     });
     // Explicit exit: keep-alive sockets or timers of a finished run must not keep splunkd waiting.
     process.exit(code);
