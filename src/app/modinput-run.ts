@@ -16,6 +16,7 @@ import { runStanza, validateStanza } from '../core/runtime';
 import { splunkdConfMasker, splunkdSecretStore } from '../core/secrets';
 import { PROXY_PASSWORD_REALM, PROXY_PASSWORD_USERNAME, readSettings, type Settings } from '../core/settings';
 import { splunkdKvStore } from '../core/kvstore';
+import { listenForStop } from '../core/stop';
 import { XmlStreamSink } from '../core/sinks/xml';
 import { loadSource, type SourceModule } from '../core/source-module';
 import type { CheckpointStore, HttpClient, HttpClientOptions, KvStore, Logger, SecretStore } from '../core/types';
@@ -81,25 +82,6 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
     await rm(stateDir, { recursive: true, force: true });
     await closeLoggers();
   }
-}
-
-/**
- * First stop request: finish the batch in hand and close the stream. A second one means splunkd
- * (or an admin) will not wait. Returns the function that removes the handlers.
- */
-export function listenForStop(ctrl: AbortController): () => void {
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    ctrl.abort(new Error(`stopped by ${sig}`));
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
 }
 
 function followStop(stop: AbortSignal, ctrl: AbortController): () => void {

@@ -20,19 +20,10 @@ if (nodeTooOld(process.versions.node)) {
 
 // A run's stop requests from here on, before anything loads: splunkd (or the demo) may stop an
 // input while its bundles are still being read; the run then ends at once, cleanly, instead of by
-// node's default action. The first request aborts `stopRequest`; a second one exits. --scheme and
-// --validate-arguments keep node's default: there is nothing to finish.
+// node's default action (src/core/stop.ts: the first request aborts `stopRequest`, a second one
+// exits). --scheme and --validate-arguments keep node's default: there is nothing to finish.
 const stopRequest = new AbortController();
-if (process.argv.length === 3) {
-  let stops = 0;
-  const onStop = (sig: NodeJS.Signals) => {
-    stops += 1;
-    if (stops > 1) process.exit(130);
-    stopRequest.abort(new Error(`stopped by ${sig}`));
-  };
-  process.on('SIGTERM', onStop);
-  process.on('SIGINT', onStop);
-}
+if (process.argv.length === 3) (require('../core/stop') as typeof import('../core/stop')).listenForStop(stopRequest);
 
 // Dynamic imports, so that nothing else is evaluated before the version check.
 Promise.all([import('../app/modinput'), import('../sources'), import('./run-loader')])

@@ -45,10 +45,6 @@ export const JS_EXCEPTIONS: readonly JsException[] = [
     reason: 'undici validates that a request path is absolute or a URL; a scheme test, no connection',
   },
   {
-    rule: 'weak hash', file: BUNDLE, snippet: 'createHash("sha1")', near: 'Sec-WebSocket-Accept',
-    reason: 'undici WebSocket handshake: RFC 6455 defines Sec-WebSocket-Accept as SHA-1; we open no WebSocket',
-  },
-  {
     rule: 'new Function', file: BUNDLE, snippet: 'new Function(', near: 'opts.code.process',
     reason: 'ajv compiles the validators of our own JSON schemas at start-up; no vendor or user text becomes code',
   },
