@@ -172,27 +172,39 @@ export const DETAIL_TRANSFORMS = [
 const TOP_KEYS = ['href', 'src_ip', 'pce_fqdn', 'event_type', 'status', 'severity', 'version', 'dst_ip', 'dst_port', 'proto', 'count', 'tbi', 'tbo', 'pd', 'dir', 'src_hostname', 'dst_hostname', 'state', 'interval_sec'];
 const ACTION_KEYS = ['api_method', 'api_endpoint', 'http_status_code', 'src_ip'];
 
-const JSON_EVENT: IllumioFormat = {
-  sourcetype: 'illumio:pce:event',
-  comment: 'Events API JSON (the illumio_pce_events input). KV_MODE=json is the one JSON parse per event.',
-  head: [
-    ...common(),
-    line('TIME_PREFIX', '"timestamp"\\s*:\\s*"', 'With or without fractional seconds: a timestamp TIME_FORMAT cannot read falls back to automatic recognition.'),
+/** RFC 3339 timestamps of the JSON formats (event API and syslog payload), read after `prefix`. */
+function jsonTime(prefix: string, comment?: string): ConfLine[] {
+  return [
+    line('TIME_PREFIX', prefix, comment),
     line('TIME_FORMAT', '%Y-%m-%dT%H:%M:%S.%3N%Z'),
     line('MAX_TIMESTAMP_LOOKAHEAD', '32'),
     line('TZ', 'UTC'),
-    line('KV_MODE', 'json'),
-    line('AUTO_KV_JSON', 'true'),
-    line('REPORT-illumio_details', DETAIL_TRANSFORMS.join(', ')),
-  ],
+  ];
+}
+
+/** Where the two JSON formats keep an event's own fields: under the same keys. */
+const JSON_EVENT_FIELDS = {
   name: 'event_type',
   status: 'nullif(status, "null")',
   vendorSeverity: 'nullif(severity, "null")',
   href: 'href',
   fqdn: 'pce_fqdn',
-  dvc: 'pce_fqdn',
   actor: 'coalesce(illumio_actor, illumio_actor_type)',
   venActor: VEN_ACTOR,
+} as const;
+
+const JSON_EVENT: IllumioFormat = {
+  sourcetype: 'illumio:pce:event',
+  comment: 'Events API JSON (the illumio_pce_events input). KV_MODE=json is the one JSON parse per event.',
+  head: [
+    ...common(),
+    ...jsonTime('"timestamp"\\s*:\\s*"', 'With or without fractional seconds: a timestamp TIME_FORMAT cannot read falls back to automatic recognition.'),
+    line('KV_MODE', 'json'),
+    line('AUTO_KV_JSON', 'true'),
+    line('REPORT-illumio_details', DETAIL_TRANSFORMS.join(', ')),
+  ],
+  ...JSON_EVENT_FIELDS,
+  dvc: 'pce_fqdn',
   client: "'action.src_ip'",
   method: "'action.api_method'",
   endpoint: "'action.api_endpoint'",
@@ -204,10 +216,7 @@ const SYSLOG: IllumioFormat = {
   comment: 'JSON after a syslog header (the PCE\'s syslog forwarder): audit events and flow summaries (version 4).\nThe payload is not parsed as JSON: key-anchored regexes read the keys Illumio writes.',
   head: [
     ...common(),
-    line('TIME_PREFIX', '"(?:timestamp|time)"\\s*:\\s*"'),
-    line('TIME_FORMAT', '%Y-%m-%dT%H:%M:%S.%3N%Z'),
-    line('MAX_TIMESTAMP_LOOKAHEAD', '32'),
-    line('TZ', 'UTC'),
+    ...jsonTime('"(?:timestamp|time)"\\s*:\\s*"'),
     line('KV_MODE', 'none'),
     line('AUTO_KV_JSON', 'false'),
     ...syslogHeader(),
@@ -215,14 +224,8 @@ const SYSLOG: IllumioFormat = {
     line('REPORT-a_json', 'illumio_json_top, illumio_action_object, illumio_action_fields'),
     line('REPORT-illumio_details', DETAIL_TRANSFORMS.join(', ')),
   ],
-  name: 'event_type',
-  status: 'nullif(status, "null")',
-  vendorSeverity: 'nullif(severity, "null")',
-  href: 'href',
-  fqdn: 'pce_fqdn',
+  ...JSON_EVENT_FIELDS,
   dvc: 'coalesce(pce_fqdn, syslog_host)',
-  actor: 'coalesce(illumio_actor, illumio_actor_type)',
-  venActor: VEN_ACTOR,
   client: 'src_ip',
   method: 'api_method',
   endpoint: 'api_endpoint',
