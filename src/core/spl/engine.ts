@@ -103,11 +103,19 @@ function closingQuote(text: string, start: number): number {
   return j;
 }
 
-/** Splits at `sep` outside double quotes, parentheses and brackets. */
-function splitTop(text: string, sep: string): string[] {
+/**
+ * Cuts `text` where `isSep` holds outside double quotes and outside the brackets in `open`/`close`
+ * (nesting counted). `keepEmpty`: pieces between adjacent separators are kept (a pipeline or
+ * assignment list), else dropped (runs of blanks between words).
+ */
+function scanTop(text: string, isSep: (c: string) => boolean, open: string, close: string, keepEmpty: boolean): string[] {
   const out: string[] = [];
   let depth = 0;
   let cur = '';
+  const cut = () => {
+    if (keepEmpty || cur) out.push(cur);
+    cur = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
@@ -116,41 +124,23 @@ function splitTop(text: string, sep: string): string[] {
       i = j;
       continue;
     }
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    if (c === sep && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
+    if (open.includes(c)) depth++;
+    else if (close.includes(c)) depth--;
+    if (depth === 0 && isSep(c)) cut();
+    else cur += c;
   }
-  out.push(cur);
+  cut();
   return out;
+}
+
+/** Splits at `sep` outside double quotes, parentheses and brackets. */
+function splitTop(text: string, sep: string): string[] {
+  return scanTop(text, (c) => c === sep, '([', ')]', true);
 }
 
 /** Whitespace tokens outside quotes and parentheses; `a(b c)` and `"x y"` stay whole. */
 function words(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      const j = closingQuote(text, i);
-      cur += text.slice(i, j + 1);
-      i = j;
-      continue;
-    }
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    if ((/\s/.test(c) || c === ',') && depth === 0) {
-      if (cur) out.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += c;
-  }
-  if (cur) out.push(cur);
-  return out;
+  return scanTop(text, (c) => c === ',' || /\s/.test(c), '(', ')', false);
 }
 
 const unquote = (v: string) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/\\(["\\])/g, '$1') : v);
