@@ -2,6 +2,7 @@
  * The typed description of an input. Scheme XML, README/inputs.conf.spec, default/inputs.conf,
  * the configuration page and config parsing are all derived from it, so it is written once.
  */
+import type { AccountDescription } from './account';
 import { ConfigError } from './errors';
 
 export type ArgType = 'string' | 'number' | 'boolean';
@@ -41,6 +42,11 @@ export interface InputDescription {
   args: readonly ArgumentDescription[];
   /** Cross-field checks after each argument passed: returns a message, or undefined. */
   check?: (config: TypedConfig) => { message: string; field?: string } | undefined;
+  /**
+   * The account kind this input can take its connection from (src/core/account.ts): when the
+   * stanza sets `account.param`, the account supplies `account.args`.
+   */
+  account?: AccountDescription;
 }
 
 /**

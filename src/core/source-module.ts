@@ -11,6 +11,7 @@
  * input's load() imports that file (as `import('./index')`).
  * Core knows no vendor: this file only states the shape and the look-ups over a list.
  */
+import type { AccountDescription } from './account';
 import type { InputDescription, TypedConfig } from './description';
 import type { SourceKnowledge } from './knowledge/spec';
 import type { AnalystSample, DemoPart, SourceBenches, SourceFactTable, SourceSimulator } from './source-hooks';
@@ -30,6 +31,8 @@ export interface SourceModule {
   /** The vendor product as admins know it (the configuration page and generated texts show it). */
   title: string;
   inputs: readonly InputModule[];
+  /** Connections defined once and named by this module's inputs (src/core/account.ts). */
+  accounts?: readonly AccountDescription[];
   /**
    * Search-time knowledge: props and transforms per sourcetype, lookups, eventtypes with tags,
    * and the vendor's macros and saved searches. The conf generators loop over these.
