@@ -6,6 +6,8 @@
 import * as os from 'os';
 import * as path from 'path';
 import { mkdtemp, rm } from 'fs/promises';
+import { ACCOUNTS_CONF } from '../core/account';
+import { confAccountSource } from '../core/accounts';
 import { APP_ID } from '../core/app';
 import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from '../core/checkpoint';
 import { ConfigError, errorMessage, isTaError } from '../core/errors';
@@ -63,6 +65,7 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
     const kv = kvstore(def);
     await validateStanza(source, stanza, def.item.params, {
       checkpoint: noCheckpoint,
+      accounts: confAccountSource(io.appDir),
       ...(kv ? { kvstore: kv } : {}),
       ...(store ? { secrets: store } : {}),
       log,
@@ -120,6 +123,10 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
       const masker = def.serverUri && def.sessionKey
         ? splunkdConfMasker({ serverUri: def.serverUri, sessionKey: def.sessionKey, app: APP_ID })
         : undefined;
+      // An account's secret typed in clear is masked in its conf as an input's is in inputs.conf.
+      const accountMasker = def.serverUri && def.sessionKey
+        ? splunkdConfMasker({ serverUri: def.serverUri, sessionKey: def.sessionKey, app: APP_ID, file: ACCOUNTS_CONF })
+        : undefined;
       const source = await loadSource(modules, scheme);
       const summary = await runStanza(source, st.name, st.params, {
         sink,
@@ -127,6 +134,7 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
         ...(kv ? { kvstore: kv } : {}),
         ...(store ? { secrets: store } : {}),
         ...(masker ? { masker } : {}),
+        accounts: confAccountSource(io.appDir, accountMasker),
         log,
         makeHttp: await httpFactory(settings, store, log),
         signal: ctrl.signal,

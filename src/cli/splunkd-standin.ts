@@ -43,11 +43,13 @@
  *   await splunkd.close();
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { APP_ID } from '../core/app';
-import { parseConf, toMap, type ConfMap } from '../core/conf/parse';
+import { formatConf, parseConf, toMap, type ConfMap } from '../core/conf/parse';
 import { effectiveCapabilities, shippedDefault, splunkRoles } from '../facts';
 
 export interface StoredPassword {
@@ -112,6 +114,12 @@ export interface SplunkdOptions {
   validate?: InputValidator;
   /** Text of the app's metadata/default.meta: the ACLs of its objects. */
   meta?: string;
+  /**
+   * The app's folder on disk: the default app's stanzas of these conf files are written to
+   * `<appDir>/local/<file>.conf` after each change, as splunkd writes a configs/conf-* edit, so
+   * code that reads the app's confs from disk sees what the REST calls did.
+   */
+  mirror?: { appDir: string; files: readonly string[] };
 }
 
 /** Capabilities of Splunk's shipped roles, imported roles included (authorize.conf, src/facts). */
@@ -178,6 +186,12 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
     let stanzas = byFile?.get(file);
     if (!stanzas && create && byFile) byFile.set(file, (stanzas = new Map()));
     return stanzas;
+  };
+  const mirrorConf = (app: string, file: string) => {
+    if (!opts.mirror || app !== defaultApp || !opts.mirror.files.includes(file)) return;
+    const dir = path.join(opts.mirror.appDir, 'local');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${file}.conf`), formatConf([...(confFile(app, file, false) ?? [])].map(([name, v]) => ({ name, entries: [...v] }))));
   };
   const findStanza = (app: string, file: string, stanza: string): { app: string; values: Map<string, string> } | undefined => {
     const apps = app === '-' ? [...conf.keys()].sort() : [app];
@@ -380,6 +394,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
               if (stanzas.has(stanza)) return error(409, `An object with name=${form.name} already exists`);
             }
             stanzas.set(stanza, values);
+            mirrorConf(writeApp, target.file);
             return feed(target.path, [confEntry(stanza, writeApp, values)]);
           }
           return error(405, 'Method not allowed');
@@ -407,10 +422,12 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
           let values = stanzas.get(target.stanza);
           if (!values) stanzas.set(target.stanza, (values = new Map(found.values)));
           for (const [k, v] of Object.entries(form)) if (k !== 'output_mode') values.set(k, v);
+          mirrorConf(writeApp, target.file);
           return feed(target.path, [confEntry(target.stanza, writeApp, values)]);
         }
         if (method === 'DELETE') {
           confFile(found.app, target.file, false)?.delete(target.stanza);
+          mirrorConf(found.app, target.file);
           return feed(target.path, []);
         }
         return error(405, 'Method not allowed');
@@ -532,6 +549,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
     setConf(file, stanza, values, app = defaultApp) {
       const stanzas = confFile(app, file, true)!;
       stanzas.set(stanza, new Map([...(stanzas.get(stanza) ?? new Map<string, string>()), ...Object.entries(values)]));
+      mirrorConf(app, file);
     },
     kv(collection) {
       let m = kvData.get(collection);

@@ -14,8 +14,13 @@
  *    the account then supplies every one of `account.args`, and the input's stanza leaves those
  *    empty (a stanza with its own settings and no account keeps working as before);
  *  - the names of accounts follow ACCOUNT_NAME (they become part of a realm and a conf stanza).
+ *
+ * Resolution (src/core/accounts.ts, before secrets and parseConfig): the input's checkpoint stays
+ * keyed on its own stanza, not on the connection, so moving an input from its own settings to a
+ * connection of the same PCE goes on from where it was (pointing it at another PCE is an edit of
+ * the input, as changing its own pce_url always was).
  */
-import type { ArgumentDescription } from './description';
+import type { ArgumentDescription, InputDescription } from './description';
 
 /** The conf file (without `.conf`) that holds every account, as the configs/conf-* endpoint names it. */
 export const ACCOUNTS_CONF = 'ta_zerotrust_events_accounts';
@@ -45,4 +50,31 @@ export function accountNameProblem(name: string): string | undefined {
   return ACCOUNT_NAME.test(name)
     ? undefined
     : `"${name.slice(0, 80)}" cannot name an account: use letters, digits, "_", "-" and "." (at most 64, starting with a letter or digit).`;
+}
+
+/** The conf file as it is named on disk and in messages. */
+export const ACCOUNTS_CONF_FILE = `${ACCOUNTS_CONF}.conf`;
+
+/** Whether `arg` of `desc` may come from the input's account (so it is not required on create). */
+export function fromAccount(desc: Pick<InputDescription, 'account'>, arg: string): boolean {
+  return !!desc.account?.args.some((a) => a.name === arg);
+}
+
+/**
+ * The input argument that names an account of `account`'s kind (its `param`), with its literal
+ * name kept so that ConfigOf types it. Optional: an input with its own settings leaves it empty.
+ */
+export function accountArgument<const P extends string>(account: { param: P; title: string; kind: string }) {
+  return {
+    name: account.param,
+    title: account.title,
+    type: 'string' as const,
+    description: `Name of an ${account.title} defined on the Configuration page's Accounts tab ` +
+      `(${ACCOUNTS_CONF_FILE}, stanza [${account.kind}://<name>]). When set, the connection supplies the ` +
+      'connection settings and secrets and this input leaves them empty. Empty: the input uses its own settings.',
+    check: (value: unknown) => {
+      const problem = accountNameProblem(String(value));
+      return problem ? `must name an ${account.title}: ${problem}` : undefined;
+    },
+  };
 }

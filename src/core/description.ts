@@ -199,7 +199,11 @@ export function httpsUrlCheck(value: ArgValue): string | undefined {
   return undefined;
 }
 
-export const commonConnectionArgs = () => defineArgs([
+/**
+ * How an input reaches its server: TLS, proxy and the wait per request. These belong to a
+ * connection (an account supplies them), unlike the bounds below, which each input keeps.
+ */
+export const commonTransportArgs = () => defineArgs([
   {
     name: 'verify_tls', title: 'Verify TLS certificates', type: 'boolean', default: true, advanced: true,
     description: 'Verify the server certificate (default). Turn off only for testing; a warning is logged on every run.',
@@ -236,8 +240,9 @@ export const commonConnectionArgs = () => defineArgs([
     name: 'timeout', title: 'Request timeout (seconds)', type: 'number', default: 60, min: 1, max: 600, advanced: true,
     description: 'Seconds to wait for an answer to one HTTP request.',
   },
-  ...commonBoundArgs(),
 ]);
+
+export const commonConnectionArgs = () => defineArgs([...commonTransportArgs(), ...commonBoundArgs()]);
 
 /** Bounds on what a server can make the input hold or wait for (issue 15); each names itself in its error. */
 export const commonBoundArgs = () => defineArgs([

@@ -4,6 +4,8 @@
  * node-cron) pass their own collaborators. The one promise kept here: a checkpoint is saved only
  * after the sink has taken the batch's events.
  */
+import { fromAccount } from './account';
+import { resolveAccount, type AccountSource } from './accounts';
 import { HEALTH_SOURCETYPE } from './app';
 import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
@@ -26,6 +28,8 @@ export interface RunEnv {
   secrets?: SecretStore;
   /** Moves secrets typed in clear out of inputs.conf (run mode on splunkd only). */
   masker?: (stanza: string, fields: string[]) => Promise<void>;
+  /** The accounts a stanza may name (src/core/accounts.ts); without it, naming one is an error. */
+  accounts?: AccountSource;
   log: Logger;
   makeHttp: (opts: HttpClientOptions) => HttpClient;
   signal: AbortSignal;
@@ -159,13 +163,30 @@ async function prepare(
   masker: RunEnv['masker'],
   validating = false,
 ): Promise<Prepared> {
+  const ownSecrets = (d: InputDescription, p: StanzaParams) => resolveSecrets(d, stanza, p, {
+    ...(env.secrets ? { store: env.secrets } : {}),
+    ...(masker ? { masker } : {}),
+    log,
+  });
+  // The account first: it decides which settings are the input's own.
+  const withAccount = await resolveAccount(desc, stanza, params, {
+    ...(env.accounts ? { accounts: env.accounts } : {}),
+    ...(env.secrets ? { store: env.secrets } : {}),
+    log,
+    readOnly: validating,
+    moveOwnSecrets: async (fields) => {
+      await ownSecrets({ ...desc, args: desc.args.filter((a) => fields.includes(a.name)) }, params);
+    },
+  });
+  // The account's secrets are in clear now: they must not be stored again under the input's realm.
+  const own = withAccount.account ? { ...desc, args: desc.args.filter((a) => !fromAccount(desc, a.name)) } : desc;
+  if (withAccount.account) {
+    log.debug(`${stanza}: connection settings from ${withAccount.account}`);
+    guard.redact = rawSecretRedactor(desc, withAccount.params);
+  }
   const resolved = validating
-    ? await resolveMaskedOnly(desc, stanza, params, env.secrets, log)
-    : await resolveSecrets(desc, stanza, params, {
-      ...(env.secrets ? { store: env.secrets } : {}),
-      ...(masker ? { masker } : {}),
-      log,
-    });
+    ? await resolveMaskedOnly(own, stanza, withAccount.params, env.secrets, log)
+    : await ownSecrets(own, withAccount.params);
   const config = parseConfig(desc, resolved, stanza);
   const secretValues = desc.args
     .filter((a) => a.secret)

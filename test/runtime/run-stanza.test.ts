@@ -18,6 +18,7 @@ import { XmlStreamSink } from '../../src/core/sinks';
 import { HecSink } from '../../src/core/sinks/hec';
 import { startHecStandIn } from '../support/hec';
 import type { Batch, Source, SourceContext } from '../../src/core/types';
+import { Collect } from '../support/collect';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 import { parseXml } from '../protocol/xml-tree';
 
@@ -75,14 +76,6 @@ class Pipe extends Writable {
       this.received += chunk.toString();
       cb();
     }, this.opts.delayMs ?? 0);
-  }
-}
-
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
   }
 }
 

@@ -145,7 +145,16 @@ export function splunkdSecretStore(conn: SplunkdConnection): SecretStore {
       try {
         const ent = await find(realm, username);
         if (ent && ent.acl().app === conn.app) await ent.update({ password: value });
-        else await service().storagePasswords().create({ name: username, realm, password: value });
+        else {
+          await service().storagePasswords().create({ name: username, realm, password: value }).catch(async (e: unknown) => {
+            // Another process created it meanwhile (two inputs sharing an account on their first
+            // run): update that one instead.
+            const again = (Array.isArray(e) ? e[0] : e) as SdkResponseError;
+            const raced = again?.status === 409 ? await find(realm, username) : undefined;
+            if (!raced || raced.acl().app !== conn.app) throw e;
+            await raced.update({ password: value });
+          });
+        }
       } catch (e) {
         throw sdkFailure(e, what, conn);
       }
@@ -178,29 +187,30 @@ export type ConfMasker = (stanza: string, fields: string[]) => Promise<void>;
  * splunkd keeps serving the clear value from memory until it reloads inputs; the next runs then
  * store the same secret again (idempotent) and mask again.
  */
-export function splunkdConfMasker(conn: SplunkdConnection & { http?: HttpClient }): ConfMasker {
+export function splunkdConfMasker(conn: SplunkdConnection & { http?: HttpClient; /** The conf file, default `inputs` (accounts: ta_zerotrust_events_accounts). */ file?: string }): ConfMasker {
+  const file = conn.file ?? 'inputs';
   const http = conn.http ?? splunkdHttpClient(conn.serverUri, conn.sessionKey);
   const headers = { Authorization: `Splunk ${conn.sessionKey}` };
   return async (stanza, fields) => {
     const enc = encodeURIComponent(stanza);
     let app = conn.app;
-    const found = await http.request({ url: `/servicesNS/-/-/configs/conf-inputs/${enc}`, query: { output_mode: 'json' }, headers });
+    const found = await http.request({ url: `/servicesNS/-/-/configs/conf-${file}/${enc}`, query: { output_mode: 'json' }, headers });
     if (found.status === 200) {
       const doc = await found.json<{ entry?: { acl?: { app?: string } }[] }>().catch(() => undefined);
       app = doc?.entry?.[0]?.acl?.app || app;
     } else await found.dump();
     const body = new URLSearchParams(fields.map((f): [string, string] => [f, MASK])).toString();
     const res = await http.request({
-      method: 'POST', url: `/servicesNS/nobody/${encodeURIComponent(app)}/configs/conf-inputs/${enc}`,
+      method: 'POST', url: `/servicesNS/nobody/${encodeURIComponent(app)}/configs/conf-${file}/${enc}`,
       query: { output_mode: 'json' }, headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body,
     });
     // The answer echoes the stanza (and so the secret it replaced) — read nothing but the status.
     await res.dump();
     if (res.status === 401 || res.status === 403) {
-      throw new AuthError(`${stanza}: splunkd refused to update inputs.conf (${res.status}); the session key lacks the capability to edit inputs.`);
+      throw new AuthError(`${stanza}: splunkd refused to update ${file}.conf (${res.status}); the session key lacks the capability to edit it.`);
     }
     if (res.status !== 200 && res.status !== 201) {
-      throw new TransientError(`${stanza}: masking ${fields.join(', ')} in inputs.conf of app ${app} failed: splunkd answered ${res.status}.`, res.status);
+      throw new TransientError(`${stanza}: masking ${fields.join(', ')} in ${file}.conf of app ${app} failed: splunkd answered ${res.status}.`, res.status);
     }
   };
 }
@@ -211,6 +221,8 @@ export interface ResolveSecretsDeps {
   log: Logger;
   /** Validation: resolve `********` and references, write nothing (the stanza is not saved yet). */
   readOnly?: boolean;
+  /** The conf file the stanza lives in, for messages (default inputs.conf). */
+  conf?: string;
 }
 
 /**
@@ -228,6 +240,7 @@ export async function resolveSecrets(
   deps: ResolveSecretsDeps,
 ): Promise<Record<string, string | string[] | undefined>> {
   const out = { ...params };
+  const conf = deps.conf ?? 'inputs.conf';
   const moved: string[] = [];
   const staged: [string, string][] = [];
   for (const arg of desc.args) {
@@ -276,11 +289,11 @@ export async function resolveSecrets(
     moved.push(arg.name);
   }
   if (moved.length) {
-    deps.log.info('Moved secrets from inputs.conf to storage/passwords', { stanza, fields: moved.join(',') });
+    deps.log.info(`Moved secrets from ${conf} to storage/passwords`, { stanza, fields: moved.join(',') });
     if (deps.masker) {
       try {
         await deps.masker(stanza, moved);
-        deps.log.info('Masked secrets in inputs.conf', { stanza, fields: moved.join(',') });
+        deps.log.info(`Masked secrets in ${conf}`, { stanza, fields: moved.join(',') });
         // Only now nothing refers to the staged copy any more.
         for (const [realm, user] of staged) {
           await deps.store?.delete?.(realm, user).catch((e: Error) => deps.log.warn(`Could not delete the staged secret of ${realm}: ${e.message}`, { stanza }));
@@ -288,7 +301,7 @@ export async function resolveSecrets(
       } catch (e) {
         // The secret is safe in storage/passwords and collection can go on; the admin must
         // know the clear copy is still in inputs.conf.
-        deps.log.error(`Could not replace ${moved.join(', ')} by ${MASK} in inputs.conf; the secret is still there in clear. ` +
+        deps.log.error(`Could not replace ${moved.join(', ')} by ${MASK} in ${conf}; the secret is still there in clear. ` +
           `It will be retried on the next run. Cause: ${(e as Error).message}`, { stanza });
       }
     }

@@ -1,4 +1,5 @@
-import { clip, commonConnectionArgs, defineArgs, defineInput, httpsUrlCheck, type ArgValue } from '../../core/description';
+import { accountArgument, ACCOUNTS_CONF_FILE, type AccountDescription } from '../../core/account';
+import { clip, commonConnectionArgs, commonTransportArgs, defineArgs, defineInput, httpsUrlCheck, type ArgumentDescription, type ArgValue } from '../../core/description';
 import { startDateCheck } from '../../core/time';
 import { actorsCheck, FLOW_SOURCETYPE, POLICY_DECISIONS, servicesCheck, TRAFFIC_MAX_RESULTS } from './traffic-query';
 
@@ -36,13 +37,36 @@ export const pceConnectionArgs = () => defineArgs([
   },
 ]);
 
+/**
+ * One PCE connection named by every Illumio input (src/core/account.ts): the PCE, its API key and
+ * how to reach it. The bounds (max_response_mb, request_deadline, max_depth) stay per input: they
+ * fit what one input reads, not the PCE.
+ */
+export const illumioPceAccount = {
+  kind: 'illumio_pce',
+  title: 'Illumio PCE connection',
+  description: 'A PCE and the API key the Illumio inputs (events, traffic flows, health, policy objects) use to read it, with the TLS and proxy settings to reach it.',
+  param: 'pce_connection',
+  args: [
+    ...pceConnectionArgs().map((a): ArgumentDescription => (a.name === 'api_secret'
+      ? { ...a, description: `API key secret. Stored in Splunk storage/passwords (realm illumio_pce://<name>); ${ACCOUNTS_CONF_FILE} keeps only ********.` }
+      : a)),
+    ...commonTransportArgs(),
+  ],
+} as const satisfies AccountDescription;
+
+/** The argument naming the connection, first in every Illumio input. */
+const pceConnectionArg = () => defineArgs([accountArgument(illumioPceAccount)]);
+
 export const illumioDescription = defineInput({
   scheme: 'illumio_pce_events',
   title: 'Illumio PCE events',
   description: 'Collects audit and system events from the Illumio PCE events API (REST, version 2).',
   sourcetype: 'illumio:pce:event',
   defaultInterval: 300,
+  account: illumioPceAccount,
   args: [
+    ...pceConnectionArg(),
     ...pceConnectionArgs(),
     {
       name: 'start_date', title: 'Start date', type: 'string', default: '-24h',
@@ -77,7 +101,9 @@ export const trafficDescription = defineInput({
   description: 'Collects traffic flows (Explorer asynchronous traffic queries) from the Illumio PCE: one event per flow, blocked and potentially blocked by default.',
   sourcetype: FLOW_SOURCETYPE,
   defaultInterval: 600,
+  account: illumioPceAccount,
   args: [
+    ...pceConnectionArg(),
     ...pceConnectionArgs(),
     {
       name: 'start_date', title: 'Start date', type: 'string', default: '-1h',
@@ -134,7 +160,8 @@ export const healthDescription = defineInput({
   description: 'Collects the health of an on-premises Illumio PCE cluster (GET /api/v2/health): one event for the cluster, each node and each service, with its status.',
   sourcetype: 'illumio:pce:health',
   defaultInterval: 300,
-  args: [...pceConnectionArgs(), ...commonConnectionArgs()],
+  account: illumioPceAccount,
+  args: [...pceConnectionArg(), ...pceConnectionArgs(), ...commonConnectionArgs()],
 });
 
 export const OBJECT_TYPES = ['labels', 'workloads', 'ip_lists', 'services', 'rule_sets'] as const;
@@ -145,7 +172,9 @@ export const objectsDescription = defineInput({
   description: 'Copies labels, workloads (hostnames, IP addresses, VEN state), IP lists, services and rule sets from the Illumio PCE into the add-on\'s KV store collections (illumio_<type>), replacing each snapshot when it is complete. Lookups enrich events and flows from them.',
   sourcetype: 'illumio:pce:objects',
   defaultInterval: 3600,
+  account: illumioPceAccount,
   args: [
+    ...pceConnectionArg(),
     ...pceConnectionArgs(),
     {
       name: 'object_types', title: 'Object types', type: 'string', list: true, choices: OBJECT_TYPES,
