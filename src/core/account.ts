@@ -6,9 +6,9 @@
  *
  * The contract the runtime, the generators and the page share:
  *  - conf file `ta_zerotrust_events_accounts.conf` in the app (default/ then local/, key by key),
- *    one stanza per account: `[<kind>://<name>]`, e.g. `[illumio_pce://prod]`; its keys are the
+ *    one stanza per account: `[<kind>://<name>]`, e.g. `[acme_api://prod]`; its keys are the
  *    account's `args` (README/ta_zerotrust_events_accounts.conf.spec is generated from them);
- *  - secrets in storage/passwords: realm = the stanza name (`illumio_pce://prod`), username = the
+ *  - secrets in storage/passwords: realm = the stanza name (`acme_api://prod`), username = the
  *    parameter name (`api_secret`, `proxy_password`); the conf keeps `********` at most;
  *  - an input names its account with the argument `account.param` (e.g. `pce_connection = prod`);
  *    the account then supplies every one of `account.args`, and the input's stanza leaves those
@@ -29,9 +29,9 @@ export const ACCOUNTS_CONF = 'ta_zerotrust_events_accounts';
 export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface AccountDescription {
-  /** Stanza prefix and realm prefix, lower case [a-z0-9_], e.g. `illumio_pce`. */
+  /** Stanza prefix and realm prefix, lower case [a-z0-9_], e.g. `acme_api`. */
   kind: string;
-  /** As admins know it, e.g. "Illumio PCE connection" (the Accounts tab, messages). */
+  /** As admins know it, e.g. "Acme API connection" (the Accounts tab, messages). */
   title: string;
   description: string;
   /** The input argument that names an account of this kind, e.g. `pce_connection`. */
@@ -40,7 +40,7 @@ export interface AccountDescription {
   args: readonly ArgumentDescription[];
 }
 
-/** `[illumio_pce://prod]`'s name, which is also the realm of the account's secrets. */
+/** `[acme_api://prod]`'s name, which is also the realm of the account's secrets. */
 export function accountStanza(kind: string, name: string): string {
   return `${kind}://${name}`;
 }

@@ -70,7 +70,7 @@ export interface ResolveAccountDeps {
 
 export interface ResolvedAccount {
   params: Params;
-  /** `illumio_pce://prod`, when the stanza named an account. */
+  /** `acme_api://prod`, when the stanza named an account. */
   account?: string;
 }
 

@@ -1,4 +1,5 @@
 /** Every generator `npm run generate` runs and the drift test checks. Add one line per generator. */
+import { accountsGenerator } from './accounts';
 import { eventtypesGenerator } from './eventtypes';
 import { iconsGenerator } from './icons';
 import { inputsGenerator } from './inputs';
@@ -16,6 +17,7 @@ export type { Generator, GeneratorContext } from './types';
 
 export const generators: readonly Generator[] = [
   inputsGenerator,
+  accountsGenerator,
   launchersGenerator,
   iconsGenerator,
   propsGenerator,

@@ -2,6 +2,7 @@
  * README/inputs.conf.spec and default/inputs.conf from the input descriptions, so the spec that
  * splunkd and AppInspect read, the scheme XML and the config parser cannot disagree.
  */
+import { ACCOUNTS_CONF_FILE, fromAccount } from '../../core/account';
 import { formatConf } from '../../core/conf/parse';
 import type { ArgumentDescription, InputDescription } from '../../core/description';
 import { descriptionsOf } from '../../core/source-module';
@@ -31,7 +32,8 @@ function specType(arg: ArgumentDescription): string {
   return `<${arg.type}>`;
 }
 
-function argLines(arg: ArgumentDescription): string[] {
+/** `account`: the input may take this argument from an account, which `param` names. */
+export function argLines(arg: ArgumentDescription, account?: { param: string; conf: string }): string[] {
   const about = arg.description.toLowerCase().startsWith(arg.title.toLowerCase())
     ? arg.description
     : `${arg.title}. ${arg.description}`;
@@ -44,7 +46,8 @@ function argLines(arg: ArgumentDescription): string[] {
     lines.push(...bullets(range));
   }
   if (arg.secret && !arg.description.includes('storage/passwords')) lines.push(...bullets('Secret: on the first run the input moves it to storage/passwords and writes ******** here.'));
-  if (arg.required) lines.push('* Required.');
+  if (account) lines.push(...bullets(`When ${account.param} is set, leave it empty: the connection in ${account.conf} supplies it.`));
+  if (arg.required) lines.push(account ? '* Required otherwise.' : '* Required.');
   else lines.push(arg.default === undefined ? '* Optional. No default.' : `* Default: ${String(arg.default)}`);
   return lines;
 }
@@ -66,7 +69,10 @@ export function inputsSpec(descs: readonly InputDescription[]): string {
       `* Default: ${d.defaultInterval}`,
       '',
     );
-    for (const arg of d.args) parts.push(...argLines(arg), '');
+    for (const arg of d.args) {
+      const viaAccount = d.account && fromAccount(d, arg.name) ? { param: d.account.param, conf: ACCOUNTS_CONF_FILE } : undefined;
+      parts.push(...argLines(arg, viaAccount), '');
+    }
   }
   return `${parts.join('\n').trimEnd()}\n`;
 }

@@ -3,11 +3,14 @@
  * scheme_without_defaults_and_argument_title.xml). Built from the InputDescription only, so
  * this path loads no HTTP, logging or SDK code: splunkd runs it for every input at start-up.
  */
+import { fromAccount } from '../account';
 import type { ArgumentDescription, InputDescription } from '../description';
 import { element, escapeXmlAttr } from './xml';
 
-function argXml(arg: ArgumentDescription): string {
-  const required = Boolean(arg.required);
+function argXml(desc: InputDescription, arg: ArgumentDescription): string {
+  // A setting the input's account can supply may be left empty (parseConfig still requires it
+  // once the account, if any, is resolved).
+  const required = Boolean(arg.required) && !fromAccount(desc, arg.name);
   // Secrets are masked in inputs.conf after the first run, so an edit that leaves them
   // untouched sends nothing for them; requiring them on edit would make every edit fail.
   const requiredOnEdit = required && !arg.secret;
@@ -35,7 +38,7 @@ export function schemeXml(desc: InputDescription): string {
     '    <streaming_mode>xml</streaming_mode>',
     '    <endpoint>',
     '        <args>',
-    ...desc.args.map(argXml),
+    ...desc.args.map((a) => argXml(desc, a)),
     '        </args>',
     '    </endpoint>',
     '</scheme>',

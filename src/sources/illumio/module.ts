@@ -1,6 +1,6 @@
 /** The Illumio PCE vendor module: what src/sources/index.ts lists (see src/core/source-module.ts). */
 import type { SourceModule } from '../../core/source-module';
-import { healthDescription, illumioDescription, objectsDescription, trafficDescription } from './description';
+import { healthDescription, illumioDescription, illumioPceAccount, objectsDescription, trafficDescription } from './description';
 
 export const illumio: SourceModule = {
   name: 'illumio',
@@ -11,6 +11,7 @@ export const illumio: SourceModule = {
     { description: healthDescription, load: async () => (await import('./index')).healthSource },
     { description: objectsDescription, load: async () => (await import('./index')).objectsSource },
   ],
+  accounts: [illumioPceAccount],
   knowledge: async () => (await import('./knowledge')).illumioKnowledge,
   simulator: async () => (await import('./simulator/start')).simulator,
   benches: async () => (await import('./bench')).illumioBenches,
