@@ -85,6 +85,8 @@ export interface SplunkdStandIn {
   /** A stanza's key/values (merged over all apps when app is omitted), or undefined. */
   conf(file: string, stanza: string, app?: string): Record<string, string> | undefined;
   setConf(file: string, stanza: string, values: Record<string, string>, app?: string): void;
+  /** The stanza names of a conf file (over all apps when app is omitted), sorted. */
+  stanzas(file: string, app?: string): string[];
   /** A KV store collection's records by _key (declared on first use). */
   kv(collection: string): Map<string, Record<string, unknown>>;
   declareCollection(name: string, app?: string): void;
@@ -545,6 +547,10 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
         if (v) merged = { ...(merged ?? {}), ...Object.fromEntries(v) };
       }
       return merged;
+    },
+    stanzas(file, app) {
+      const apps = app !== undefined ? [app] : [...conf.keys()];
+      return [...new Set(apps.flatMap((a) => [...(confFile(a, file, false)?.keys() ?? [])]))].sort();
     },
     setConf(file, stanza, values, app = defaultApp) {
       const stanzas = confFile(app, file, true)!;

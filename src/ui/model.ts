@@ -21,8 +21,9 @@
  * references), which makes splunkd run the same validation, and deletes it and what it staged
  * right after.
  */
-import { MASK, parseBoolean, parseConfig, type InputDescription } from '../core/description';
+import { MASK, parseBoolean, parseConfig, type ArgumentDescription, type InputDescription } from '../core/description';
 import { isPendingRealm, isStoredMarker, parseSecretRef, pendingRealm, secretRef, TOMBSTONE } from '../core/secret-ref';
+import type { AccountRecord } from './accounts';
 import { SplunkError, type Params, type SplunkRest } from './rest';
 
 import { APP_ID as APP } from '../core/app';
@@ -34,6 +35,7 @@ export const PROXY_REALM = `${SETTINGS}://proxy`;
 export const PROXY_USER = 'proxy_password';
 /** Names of the temporary inputs of "Test connection"; hidden from the list. */
 export const TEST_PREFIX = '_ta_connection_test_';
+export const NAMESPACE = NS;
 /** A test input older than this was left behind by a closed page and is removed. */
 const STALE_TEST_MS = 10 * 60_000;
 
@@ -87,7 +89,29 @@ export async function deleteSecret(rest: SplunkRest, realm: string, username: st
   await rest.post(credentialPath(realm, username), { password: TOMBSTONE }, `Deleting the ${username} of ${realm} from storage/passwords`, { missingOk: true });
 }
 
-const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+export const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+
+/**
+ * A non-secret setting as the form starts with it: the stanza's value (none: the default). A
+ * checkbox cannot show "not set", so an unset boolean shows its default, which is what the input
+ * runs with (unchecked would turn verify_tls off on the next save).
+ */
+export function formValue(a: ArgumentDescription, stanza: Record<string, string> | undefined): string {
+  if (!stanza) return str(a.default);
+  const v = stanza[a.name] ?? '';
+  return v === '' && a.type === 'boolean' ? str(a.default) : v;
+}
+
+/**
+ * Whether a non-secret setting goes into the save (`before` undefined: a new stanza): a value
+ * typed, or one the stanza had now cleared; an unset checkbox left at its default stays unset,
+ * so a form saved without a change leaves the stanza as it was.
+ */
+export function sendSetting(a: ArgumentDescription, value: string, before: string | undefined): boolean {
+  if (before === undefined) return value !== '';
+  if (before === '' && a.type === 'boolean') return value !== str(a.default);
+  return value !== '' || before !== '';
+}
 
 export async function listInputs(rest: SplunkRest, descs: readonly InputDescription[], now = Date.now()): Promise<InputRecord[]> {
   const lists = await Promise.all(descs.map(async (d) => {
@@ -116,7 +140,7 @@ export function initialForm(desc: InputDescription, mode: FormMode): InputForm {
   const secrets: Record<string, string> = {};
   for (const a of desc.args) {
     if (a.secret) secrets[a.name] = '';
-    else args[a.name] = src ? src[a.name] ?? '' : str(a.default);
+    else args[a.name] = formValue(a, src);
   }
   return {
     name: mode.kind === 'edit' ? mode.input.name : '',
@@ -129,16 +153,29 @@ export function initialForm(desc: InputDescription, mode: FormMode): InputForm {
 
 /**
  * What a secret field holds for this save: typed now, kept (the stanza's value, `********` or a
- * reference, stays), taken from another input's realm (clone), or nothing.
+ * reference, stays), taken from another input's realm (clone), emptied (the input now names an
+ * account that holds it), or nothing.
  */
-type SecretPlan = { kind: 'typed'; value: string } | { kind: 'keep'; value: string } | { kind: 'copy'; from: string } | { kind: 'none' };
+export type SecretPlan = { kind: 'typed'; value: string } | { kind: 'keep'; value: string } | { kind: 'copy'; from: string } | { kind: 'clear' } | { kind: 'none' };
+
+/** The account the form names (the value of the input's account argument), or ''. */
+export function chosenAccount(desc: InputDescription, form: InputForm): string {
+  return desc.account ? (form.args[desc.account.param] ?? '').trim() : '';
+}
+
+/** Arguments an account supplies to this input when the form names one. */
+function fromAccount(desc: InputDescription, form: InputForm): Set<string> {
+  return new Set(chosenAccount(desc, form) ? desc.account!.args.map((a) => a.name) : []);
+}
 
 function secretPlans(desc: InputDescription, mode: FormMode, form: InputForm): Record<string, SecretPlan> {
   const plans: Record<string, SecretPlan> = {};
+  const supplied = fromAccount(desc, form);
   for (const a of desc.args.filter((x) => x.secret)) {
     const typed = form.secrets[a.name] ?? '';
     const existing = mode.kind === 'create' ? '' : mode.input.values[a.name] ?? '';
-    if (typed !== '') plans[a.name] = { kind: 'typed', value: typed };
+    if (supplied.has(a.name)) plans[a.name] = mode.kind === 'edit' && existing !== '' ? { kind: 'clear' } : { kind: 'none' };
+    else if (typed !== '') plans[a.name] = { kind: 'typed', value: typed };
     else if (isStoredMarker(existing) && mode.kind === 'edit') plans[a.name] = { kind: 'keep', value: existing };
     else if (isStoredMarker(existing) && mode.kind === 'clone') {
       // A source that has not run since its own clone still refers to another input: follow it.
@@ -161,7 +198,7 @@ const INTERVAL_RE = /^(\d{1,9}|(\S+\s+){4}\S+)$/;
  * checks), as the input runs them, plus the stanza's name, interval and index; secrets that will
  * come from storage/passwords stand in as a placeholder. Throws a SplunkError naming the field.
  */
-export function checkForm(desc: InputDescription, mode: FormMode, form: InputForm): void {
+export function checkForm(desc: InputDescription, mode: FormMode, form: InputForm, accounts: readonly AccountRecord[] = []): void {
   const bad = (field: string, message: string) => new SplunkError(message, 'invalid', undefined, field);
   const name = form.name.trim();
   if (mode.kind !== 'edit') {
@@ -176,7 +213,15 @@ export function checkForm(desc: InputDescription, mode: FormMode, form: InputFor
   const params: Record<string, string> = { ...form.args };
   for (const [k, p] of Object.entries(plans)) {
     if (p.kind === 'typed') params[k] = p.value;
-    else if (p.kind !== 'none') params[k] = 'stored-secret';
+    else if (p.kind !== 'none' && p.kind !== 'clear') params[k] = 'stored-secret';
+  }
+  const named = chosenAccount(desc, form);
+  if (named) {
+    // The input runs with the account's settings: check those as the input will see them.
+    const { kind, param } = desc.account!;
+    const account = accounts.find((x) => x.kind === kind && x.name === named);
+    if (!account) throw bad(param, `${desc.account!.title} "${named.slice(0, 64)}" does not exist: choose another one, or add it on the Accounts tab.`);
+    for (const a of desc.account!.args) params[a.name] = a.secret ? (account.values[a.name] === MASK ? 'stored-secret' : '') : account.values[a.name] ?? '';
   }
   try {
     parseConfig(desc, params, stanzaOf(desc.scheme, name || '<name>'));
@@ -198,10 +243,11 @@ function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, pl
       if (plan.kind === 'typed') p[a.name] = secretRef(staged[a.name]);
       else if (plan.kind === 'keep') p[a.name] = plan.value;
       else if (plan.kind === 'copy') p[a.name] = secretRef(plan.from);
+      else if (plan.kind === 'clear' && mode.kind === 'edit') p[a.name] = '';
       continue;
     }
     const v = (form.args[a.name] ?? '').trim();
-    if (v !== '' || (mode.kind === 'edit' && (mode.input.values[a.name] ?? '') !== '')) p[a.name] = v;
+    if (sendSetting(a, v, mode.kind === 'edit' ? mode.input.values[a.name] ?? '' : undefined)) p[a.name] = v;
   }
   // An index cleared on edit goes back to the default index (an empty index= is not valid).
   if (mode.kind === 'edit' && !p.index) {
@@ -216,7 +262,7 @@ function inputParams(desc: InputDescription, mode: FormMode, form: InputForm, pl
  * Returns the realms by argument and how to delete them again. Nothing is read, and no input's
  * stored secret is touched.
  */
-async function stageSecrets(rest: SplunkRest, plans: Record<string, SecretPlan>, now: number): Promise<{ realms: Record<string, string>; discard: () => Promise<void> }> {
+export async function stageSecrets(rest: SplunkRest, plans: Record<string, SecretPlan>, now: number): Promise<{ realms: Record<string, string>; discard: () => Promise<void> }> {
   const realms: Record<string, string> = {};
   const discard = async () => {
     for (const [user, realm] of Object.entries(realms)) await deleteSecret(rest, realm, user).catch(() => undefined);
@@ -236,8 +282,8 @@ async function stageSecrets(rest: SplunkRest, plans: Record<string, SecretPlan>,
 }
 
 /** Create, edit or clone. Resolves with the stanza saved; throws a SplunkError otherwise. */
-export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: FormMode, form: InputForm): Promise<string> {
-  checkForm(desc, mode, form);
+export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: FormMode, form: InputForm, accounts: readonly AccountRecord[] = []): Promise<string> {
+  checkForm(desc, mode, form, accounts);
   const name = mode.kind === 'edit' ? mode.input.name : form.name.trim();
   const stanza = stanzaOf(desc.scheme, name);
   const plans = secretPlans(desc, mode, form);
@@ -255,6 +301,8 @@ export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: 
   }
   // A reference the edit replaced pointed at a staged secret nobody refers to any more.
   if (mode.kind === 'edit') await discardReplaced(rest, desc, mode.input, params);
+  // Now named by an account that holds them: the input's own secrets are used by nothing.
+  for (const [user, p] of Object.entries(plans)) if (p.kind === 'clear') await deleteSecret(rest, stanza, user).catch(() => undefined);
   return stanza;
 }
 
@@ -263,33 +311,45 @@ export async function saveInput(rest: SplunkRest, desc: InputDescription, mode: 
  * Resolves when the check passed; throws a SplunkError with the validator's message, the
  * temporary name replaced by the input's.
  */
-export async function testConnection(rest: SplunkRest, desc: InputDescription, mode: FormMode, form: InputForm, now = Date.now()): Promise<void> {
-  checkForm(desc, mode, form);
+export async function testConnection(rest: SplunkRest, desc: InputDescription, mode: FormMode, form: InputForm,
+  opts: { now?: number; accounts?: readonly AccountRecord[] } = {}): Promise<void> {
+  const now = opts.now ?? Date.now();
+  checkForm(desc, mode, form, opts.accounts);
   const shown = stanzaOf(desc.scheme, mode.kind === 'edit' ? mode.input.name : form.name.trim() || '<new input>');
-  const tmp = `${TEST_PREFIX}${now}_${Math.random().toString(36).slice(2, 8)}`;
-  const tmpStanza = stanzaOf(desc.scheme, tmp);
   const plans = secretPlans(desc, mode, form);
   for (const [user, p] of Object.entries(plans)) {
     // The edited input's secret: the staged one it still refers to, else its own realm.
     if (p.kind === 'keep') plans[user] = { kind: 'copy', from: parseSecretRef(p.value) ?? stanzaOf(desc.scheme, (mode as { input: InputRecord }).input.name) };
   }
   const staged = await stageSecrets(rest, plans, now);
-  const params = inputParams(desc, { kind: 'create' }, form, plans, staged.realms);
-  const cleanup = staged.discard;
+  try {
+    await probe(rest, desc.scheme, inputParams(desc, { kind: 'create' }, form, plans, staged.realms), shown, now);
+  } finally {
+    await staged.discard();
+  }
+}
+
+/**
+ * Creates a disabled input `_ta_connection_test_<now>_<random>` of `scheme` with `params`, which
+ * makes splunkd run its validation, and deletes it again. Throws the validator's words with the
+ * temporary stanza replaced by `shown` (what the admin is testing).
+ */
+export async function probe(rest: SplunkRest, scheme: string, params: Params, shown: string, now = Date.now()): Promise<void> {
+  const tmp = `${TEST_PREFIX}${now}_${Math.random().toString(36).slice(2, 8)}`;
+  const tmpStanza = stanzaOf(scheme, tmp);
   let created = false;
   try {
-    await rest.post(`${NS}/data/inputs/${desc.scheme}`, { name: tmp, disabled: '1', ...params }, `Testing the connection of ${shown}`);
+    await rest.post(`${NS}/data/inputs/${scheme}`, { name: tmp, disabled: '1', ...params }, `Testing the connection of ${shown}`);
     created = true;
   } catch (e) {
     if (e instanceof SplunkError) {
-      // A refusal is the validator's answer about the settings: its words alone, under the input's name.
+      // A refusal is the validator's answer about the settings: its words alone, under the tested name.
       const base = e.kind === 'refused' && e.said ? e.said : e.message;
       throw new SplunkError(base.split(tmpStanza).join(shown).split(tmp).join(shown), e.kind, e.status, e.field);
     }
     throw e;
   } finally {
-    if (created) await rest.remove(`${NS}/data/inputs/${desc.scheme}/${enc(tmp)}`, `Removing the temporary test input ${tmp}`).catch(() => undefined);
-    await cleanup();
+    if (created) await rest.remove(`${NS}/data/inputs/${scheme}/${enc(tmp)}`, `Removing the temporary test input ${tmp}`).catch(() => undefined);
   }
 }
 

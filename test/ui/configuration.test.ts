@@ -189,23 +189,30 @@ test('edit without retyping the secret keeps the stored one; the field never sho
   for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
 });
 
-test('test connection: passes with the stored secret, fails naming the key id with a wrong one, leaves nothing behind', async () => {
-  seedInput();
-  await open();
-  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+/**
+ * Test connection with the form as it is passes; with a wrong secret typed it fails, naming what
+ * is tested and the key id, never the temporary input or the secret.
+ */
+async function testPassesThenFails(shown: string, screenshot: string): Promise<void> {
   const result = page.locator('.tazt-test');
   await page.getByRole('button', { name: 'Test connection' }).click();
   await result.filter({ hasText: 'Connection test passed' }).waitFor();
-
   await page.fill('input[name=api_secret]', 'wrong-secret-typed');
   await page.getByRole('button', { name: 'Test connection' }).click();
   await result.filter({ hasText: 'Connection test failed' }).waitFor();
   const text = (await result.textContent())!;
   expect(text).toContain(sim.keyId);
-  expect(text).toContain(STANZA);
+  expect(text).toContain(shown);
   expect(text).not.toContain('_ta_connection_test_');
   expect(text).not.toContain('wrong-secret-typed');
-  await shot('configuration-test-connection.png');
+  await shot(screenshot);
+}
+
+test('test connection: passes with the stored secret, fails naming the key id with a wrong one, leaves nothing behind', async () => {
+  seedInput();
+  await open();
+  await row(STANZA).getByRole('button', { name: 'Edit' }).click();
+  await testPassesThenFails(STANZA, 'configuration-test-connection.png');
 
   // Both checks ran through splunkd's validation of a temporary input, then everything went.
   expect(h.validations.map((v) => v.message === undefined)).toEqual([true, false]);
@@ -259,7 +266,8 @@ test('every input type gets its form from its description: secrets as password f
     for (const a of desc.args) {
       const control = page.locator(`.tazt-form [name="${a.name}"]`);
       const type = await control.evaluate((e) => (e instanceof HTMLInputElement ? e.type : e.tagName.toLowerCase()));
-      expect([a.name, type]).toEqual([a.name, a.secret ? 'password' : a.type === 'boolean' ? 'checkbox' : a.choices ? 'select' : 'text']);
+      // The argument naming an account is a choice among the accounts of its kind.
+      expect([a.name, type]).toEqual([a.name, a.secret ? 'password' : a.type === 'boolean' ? 'checkbox' : a.choices || a.name === desc.account?.param ? 'select' : 'text']);
       expect(await control.isVisible()).toBe(!a.advanced);
     }
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -440,4 +448,222 @@ test("without the app's web.conf, Splunk Web refuses the inputs calls (404) and 
   // What Splunk exposes itself still works: the settings tab loads.
   await page.getByRole('tab', { name: 'Logging' }).click();
   await page.locator('select[name=loglevel]').waitFor();
+});
+
+// ---- Accounts: a PCE connection defined once and named by inputs (src/core/account.ts) ----
+
+const ACCOUNTS = 'ta_zerotrust_events_accounts';
+const ACCOUNT = 'illumio_pce://prod';
+const accountRow = (stanza: string) => page.locator(`tr[data-account="${stanza}"]`);
+
+/** An account saved earlier: its settings in the conf with ******** for the secret, the secret under its realm. */
+function seedAccount(name = 'prod', extra: Record<string, string> = {}): void {
+  h.splunkd.setConf(ACCOUNTS, `illumio_pce://${name}`, { pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: MASK, ...extra });
+  h.splunkd.setPassword(`illumio_pce://${name}`, 'api_secret', sim.secret);
+}
+
+async function accountsTab(): Promise<void> {
+  await page.getByRole('tab', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'Add account' }).waitFor();
+}
+
+async function fillAccount(name: string, secret: string): Promise<void> {
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=pce_url]', sim.url);
+  await page.fill('input[name=org_id]', String(sim.org));
+  await page.fill('input[name=api_key_id]', sim.keyId);
+  await page.fill('input[name=api_secret]', secret);
+}
+
+/** Every request to storage/passwords the page sent (through Splunk Web; splunkd's validation runs read with their own key). */
+const passwordRequests = () => h.web.proxied.filter((r) => r.path.includes('/storage/passwords')).map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+
+test('add an account: its settings in ta_zerotrust_events_accounts.conf, the secret once under realm illumio_pce://prod, never in a conf request or answer', async () => {
+  await open();
+  await accountsTab();
+  await page.getByText('No accounts yet').waitFor();
+  await fillAccount('prod', sim.secret);
+  expect(await page.getAttribute('input[name=api_secret]', 'type')).toBe('password');
+  await shot('configuration-add-account.png');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${ACCOUNT} saved.`);
+
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT, 'TA-zerotrust-events')).toMatchObject({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: MASK });
+  expect(live()).toEqual([{ app: 'TA-zerotrust-events', realm: ACCOUNT, username: 'api_secret', password: sim.secret }]);
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
+  // The conf was written through configs/conf-<file> in the app's namespace.
+  expect(h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.includes('/configs/')).map((r) => r.path))
+    .toEqual(['/servicesNS/nobody/TA-zerotrust-events/configs/conf-ta_zerotrust_events_accounts']);
+
+  await accountRow(ACCOUNT).waitFor();
+  const cells = await accountRow(ACCOUNT).locator('td').allTextContents();
+  expect(cells.slice(0, 2)).toEqual(['prod', 'Illumio PCE connection']);
+  expect(cells[2]).toContain(`PCE URL: ${sim.url}`);
+  expect(cells[2]).toContain(`API key ID: ${sim.keyId}`);
+  expect(cells[2]).toContain('API key secret: stored');
+  expect(cells[3]).toBe('Not used');
+
+  // The name is taken now: a second account of that name is refused before any secret is written.
+  const before = passwordRequests().length;
+  await fillAccount('prod', 'another-secret-typed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('[data-field=name] .tazt-field-error').filter({ hasText: 'already exists' }).waitFor();
+  expect(passwordRequests()).toHaveLength(before);
+  expect(h.splunkd.getPassword(ACCOUNT, 'api_secret')).toBe(sim.secret);
+});
+
+test('account fields are checked as the inputs check them, before anything is sent', async () => {
+  await open();
+  await accountsTab();
+  await fillAccount('bad name', sim.secret);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('[data-field=name] .tazt-field-error').filter({ hasText: 'cannot name an account' }).waitFor();
+  await page.fill('input[name=name]', 'prod');
+  await page.fill('input[name=pce_url]', 'https://pce.example.com/api/v2/orgs/1/events');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('[data-field=pce_url] .tazt-field-error').filter({ hasText: 'PCE address only' }).waitFor();
+  expect(h.splunkd.requests.filter((r) => r.method === 'POST')).toEqual([]);
+});
+
+test('edit an account: the kept secret is not rewritten, the settings change; the form explains why it cannot be renamed', async () => {
+  seedAccount();
+  await open();
+  await accountsTab();
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('heading', { name: `Edit ${ACCOUNT}` }).waitFor();
+  expect(await page.locator('input[name=name]').count()).toBe(0);
+  expect(await page.locator('.tazt-rename').textContent()).toContain('cannot be renamed, because inputs refer to it by name');
+  expect(await page.getAttribute('input[name=api_secret]', 'placeholder')).toBe('Stored. Leave empty to keep it.');
+  expect(await page.inputValue('input[name=api_key_id]')).toBe(sim.keyId);
+  await page.locator('summary').click();
+  await page.fill('input[name=timeout]', '90');
+  await shot('configuration-edit-account.png');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${ACCOUNT} saved. The inputs that use it take the change from their next run.`);
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)).toMatchObject({ timeout: '90', api_secret: MASK, api_key_id: sim.keyId });
+  expect(passwordRequests()).toEqual([]);
+  expect(h.splunkd.getPassword(ACCOUNT, 'api_secret')).toBe(sim.secret);
+
+  // A secret typed on edit replaces the stored one, in place.
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
+  await page.fill('input[name=api_secret]', 'rotated-secret-typed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${ACCOUNT} saved. The inputs that use it take the change from their next run.`);
+  expect(live()).toEqual([expect.objectContaining({ realm: ACCOUNT, username: 'api_secret', password: 'rotated-secret-typed' })]);
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain('rotated-secret-typed');
+});
+
+test('an account that inputs name is not deleted, and the message names them; unused, it goes with its secret', async () => {
+  seedAccount();
+  seedInput('other');
+  h.splunkd.setConf('inputs', 'illumio_pce_events://a', { pce_connection: 'prod', interval: '300' });
+  h.splunkd.setConf('inputs', 'illumio_pce_health://b', { pce_connection: 'prod', interval: '300' });
+  await open();
+  await accountsTab();
+  expect(await accountRow(ACCOUNT).locator('.tazt-users').textContent()).toBe('illumio_pce_events://aillumio_pce_health://b');
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Delete' }).click();
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Confirm delete' }).click();
+  await says(`${ACCOUNT} is not deleted: the inputs illumio_pce_events://a, illumio_pce_health://b still use it. ` +
+    'Choose another Illumio PCE connection or their own settings in those inputs (or delete them) first.');
+  await shot('configuration-account-in-use.png');
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)).toBeDefined();
+  expect(h.splunkd.getPassword(ACCOUNT, 'api_secret')).toBe(sim.secret);
+  expect(h.splunkd.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+
+  // The inputs move to their own settings (here: deleted by hand); then the account can go.
+  h.splunkd.setConf('inputs', 'illumio_pce_events://a', { pce_connection: '' });
+  h.splunkd.setConf('inputs', 'illumio_pce_health://b', { pce_connection: '' });
+  await page.getByRole('tab', { name: 'Inputs' }).click();
+  await accountsTab();
+  expect(await accountRow(ACCOUNT).locator('.tazt-users').textContent()).toBe('Not used');
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Delete' }).click();
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Confirm delete' }).click();
+  await says(`${ACCOUNT} deleted.`);
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)).toBeUndefined();
+  expect(live().map((p) => p.realm)).toEqual(['illumio_pce_events://other']);
+  await page.getByText('No accounts yet').waitFor();
+});
+
+test('test connection of a new account: passes with the right secret, fails naming the account and key id with a wrong one, leaves nothing behind', async () => {
+  await open();
+  await accountsTab();
+  await fillAccount('prod', sim.secret);
+  await testPassesThenFails(ACCOUNT, 'configuration-test-account.png');
+
+  // Both went through splunkd's validation of a temporary input of a scheme taking this kind.
+  expect(h.validations.map((v) => [v.scheme, v.message === undefined])).toEqual([['illumio_pce_events', true], ['illumio_pce_events', false]]);
+  const tmp = h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/data/inputs/illumio_pce_events')).map((r) => r.form.name);
+  expect(tmp).toHaveLength(2);
+  for (const t of tmp) expect(h.splunkd.conf('inputs', `illumio_pce_events://${t}`)).toBeUndefined();
+  // Nothing of the account was written; what was staged is tombstoned.
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([]);
+  expect(live()).toEqual([]);
+  for (const text2 of [...confBodies(), ...confRequests()]) expect(text2).not.toContain('wrong-secret-typed');
+});
+
+test('changed settings with a kept secret: the test asks for the secret again instead of testing something else', async () => {
+  seedAccount();
+  await open();
+  await accountsTab();
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
+  await page.fill('input[name=api_key_id]', 'api_other');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.locator('.tazt-test').filter({ hasText: 'Connection test failed' }).waitFor();
+  expect(await page.locator('.tazt-test').textContent()).toBe('Connection test failed. To test changed settings (API key ID), type the API key secret again: ' +
+    'the page never reads a stored secret. Or save the account, then test it.');
+  expect(h.splunkd.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  // Typed again, it is tested with the changed settings.
+  await page.fill('input[name=api_key_id]', sim.keyId);
+  await page.fill('input[name=api_secret]', sim.secret);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.locator('.tazt-test').filter({ hasText: 'Connection test passed' }).waitFor();
+  expect(live().map((p) => p.realm)).toEqual([ACCOUNT]);
+});
+
+test('input forms: the PCE connection choice hides the settings an account supplies; an input with its own settings opens and saves unchanged', async () => {
+  seedAccount();
+  seedInput('own', { start_date: '-2d' });
+  const own = 'illumio_pce_events://own';
+  const before = h.splunkd.conf('inputs', own);
+  await open();
+  await row(own).getByRole('button', { name: 'Edit' }).click();
+  const choice = page.locator('select[name=pce_connection]');
+  expect(await choice.inputValue()).toBe('');
+  expect(await choice.locator('option').allTextContents()).toEqual(["Use this input's own settings", 'prod']);
+  for (const f of ['pce_url', 'org_id', 'api_key_id', 'api_secret']) expect(await page.locator(`[data-field=${f}]`).isVisible()).toBe(true);
+  // verify_tls is not set in the stanza: the checkbox shows what the input runs with (on), and saving leaves it unset.
+  expect(await page.isChecked('input[name=verify_tls]')).toBe(true);
+  await choice.selectOption('prod');
+  for (const f of ['pce_url', 'org_id', 'api_key_id', 'api_secret']) expect(await page.locator(`[data-field=${f}]`).isVisible()).toBe(false);
+  expect(await page.locator('.tazt-connection-note').textContent()).toContain('come from illumio_pce://prod');
+  await shot('configuration-input-connection.png');
+  await choice.selectOption('');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${own} saved.`);
+  expect(h.splunkd.conf('inputs', own)).toEqual(before);
+  expect(passwordRequests()).toEqual([]);
+  expect(h.splunkd.getPassword(own, 'api_secret')).toBe(sim.secret);
+});
+
+test('a user without admin rights sees the accounts but cannot add or change one', async () => {
+  seedAccount();
+  await open(h.splunkd.addUser('pat', ['power']));
+  await accountsTab();
+  await accountRow(ACCOUNT).waitFor();
+  await fillAccount('dr', sim.secret);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await banner().filter({ hasText: '403' }).waitFor();
+  expect(await banner().textContent()).toContain('permission denied (403)');
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT]);
+  expect(live().map((p) => p.realm)).toEqual([ACCOUNT]);
+  // No secret typed: only the conf is written, and its ACL (metadata/default.meta) lets admins only.
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
+  await page.locator('summary').click();
+  await page.fill('input[name=timeout]', '90');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await banner().filter({ hasText: '403' }).waitFor();
+  expect(await banner().textContent()).toContain(`Saving ${ACCOUNT}: permission denied (403). splunkd says: You (user=pat) do not have permission to modify [${ACCOUNT}] of ${ACCOUNTS}.conf (its ACL allows write to: admin, sc_admin).`);
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)!.timeout).toBeUndefined();
 });

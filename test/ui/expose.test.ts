@@ -3,6 +3,7 @@
  * (src/facts) and the app's default/web.conf: what a real Splunk Web passes to splunkd.
  */
 import { compileExpose, exposedBy } from '../../src/build/lint/expose';
+import { ACCOUNTS_CONF, accountStanza } from '../../src/core/account';
 import { isWebExposed } from '../../src/facts';
 import { DESCRIPTIONS } from '../../src/ui/configuration';
 import { exposeRules } from './harness';
@@ -43,6 +44,22 @@ test('with the app installed, every call the page makes is exposed with its meth
   expect(exposedBy(all, 'POST', `${NS}/storage/passwords`)).toBeDefined();
   expect(exposedBy(all, 'POST', `${NS}/configs/conf-ta_zerotrust_events_settings/proxy`)).toBeDefined();
   expect(exposedBy(all, 'POST', `${NS}/configs/conf-ta_zerotrust_events_settings`)).toBeDefined();
+});
+
+test("the Accounts tab's calls are exposed by Splunk's own web.conf: the accounts conf through configs/conf-*, the secrets through storage/passwords", () => {
+  // The stanza `illumio_pce://prod` is one element once encoded (`:` and `/` as %3A and %2F).
+  const stanza = encodeURIComponent(accountStanza('illumio_pce', 'prod'));
+  const conf = `${NS}/configs/conf-${ACCOUNTS_CONF}`;
+  for (const rules of [shippedOnly, all]) {
+    expect(exposedBy(rules, 'GET', conf)).toBeDefined();
+    expect(exposedBy(rules, 'POST', conf)).toBeDefined();
+    for (const m of ['GET', 'POST', 'DELETE']) expect(exposedBy(rules, m, `${conf}/${stanza}`)?.name).toBe('expose:configs_conf-VALUE_ELEMENT');
+    expect(exposedBy(rules, 'DELETE', conf)).toBeUndefined();
+    expect(exposedBy(rules, 'POST', `${NS}/storage/passwords/${encodeURIComponent(`${accountStanza('illumio_pce', 'prod')}:api_secret:`)}`)).toBeDefined();
+  }
+  // Unencoded, the stanza's `//` would be elements of their own: nothing matches.
+  expect(exposedBy(all, 'POST', `${conf}/illumio_pce://prod`)).toBeUndefined();
+  expect(isWebExposed(`/${conf}/${stanza}`, 'DELETE')).toBe(true);
 });
 
 test('pattern syntax as web.conf.spec gives it: *, prefix*, ** and case', () => {

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { exposeRulesOf, type ExposeRule } from '../../src/build/lint/expose';
+import { ACCOUNTS_CONF } from '../../src/core/account';
 import { parseConf, toMap } from '../../src/core/conf/parse';
 import { webExposes } from '../../src/facts';
 import { inputXml, runLauncher, type SpawnResult } from '../support/launcher';
@@ -26,6 +27,8 @@ export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
   ? path.join(ROOT, 'docs', 'screenshots')
   : path.join(ROOT, 'test', 'ui', 'out', 'screenshots');
 const SETTINGS = 'ta_zerotrust_events_settings';
+/** The app's confs the inputs read from its default/ and local/ (splunkd writes REST edits to local/). */
+const APP_CONFS = [SETTINGS, ACCOUNTS_CONF];
 
 /**
  * The [expose:] stanzas a Splunk Web with this app installed applies: Splunk's shipped web.conf
@@ -74,16 +77,19 @@ export interface Harness {
 export async function startHarness(opts: { expose?: ExposeRule[] } = {}): Promise<Harness> {
   const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-ui-app-'));
   fs.mkdirSync(path.join(appDir, 'default'));
-  fs.copyFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), path.join(appDir, 'default', `${SETTINGS}.conf`));
+  const shipped = APP_CONFS.filter((f) => fs.existsSync(path.join(ROOT, 'default', `${f}.conf`)));
+  for (const f of shipped) fs.copyFileSync(path.join(ROOT, 'default', `${f}.conf`), path.join(appDir, 'default', `${f}.conf`));
   const validations: ValidationRun[] = [];
   let splunkd: SplunkdStandIn | undefined;
   // splunkd keeps REST edits of a conf in the app's local/; the script reads them from there.
   const writeLocalSettings = () => {
     const local = path.join(appDir, 'local');
     fs.mkdirSync(local, { recursive: true });
-    const text = ['proxy', 'logging'].map((s) => [s, splunkd!.conf(SETTINGS, s)] as const)
-      .filter(([, v]) => v).map(([s, v]) => `[${s}]\n${Object.entries(v!).map(([k, x]) => `${k} = ${x}`).join('\n')}\n`).join('\n');
-    fs.writeFileSync(path.join(local, `${SETTINGS}.conf`), text);
+    for (const file of APP_CONFS) {
+      const text = splunkd!.stanzas(file).map((s) => [s, splunkd!.conf(file, s)] as const)
+        .filter(([, v]) => v).map(([s, v]) => `[${s}]\n${Object.entries(v!).map(([k, x]) => `${k} = ${x}`).join('\n')}\n`).join('\n');
+      fs.writeFileSync(path.join(local, `${file}.conf`), text);
+    }
   };
   const validate: InputValidator = (scheme, name, params) => new Promise((resolve) => {
     writeLocalSettings();
@@ -106,8 +112,10 @@ export async function startHarness(opts: { expose?: ExposeRule[] } = {}): Promis
   });
   splunkd = await startSplunkd({ app: 'TA-zerotrust-events', validate, meta: fs.readFileSync(path.join(ROOT, 'metadata', 'default.meta'), 'utf8') });
   // What splunkd serves from the app's default/ layer.
-  const defaults = parseConf(fs.readFileSync(path.join(ROOT, 'default', `${SETTINGS}.conf`), 'utf8'));
-  for (const [stanza, values] of toMap(defaults)) splunkd.setConf(SETTINGS, stanza, Object.fromEntries(values));
+  for (const file of shipped) {
+    const defaults = parseConf(fs.readFileSync(path.join(ROOT, 'default', `${file}.conf`), 'utf8'));
+    for (const [stanza, values] of toMap(defaults)) splunkd.setConf(file, stanza, Object.fromEntries(values));
+  }
   const web = await startSplunkWeb(splunkd.url, { expose: opts.expose ?? exposeRules() });
   const h: Harness = {
     splunkd,
