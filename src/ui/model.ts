@@ -164,13 +164,13 @@ export function chosenAccount(desc: InputDescription, form: InputForm): string {
 }
 
 /** Arguments an account supplies to this input when the form names one. */
-function fromAccount(desc: InputDescription, form: InputForm): Set<string> {
+function suppliedByAccount(desc: InputDescription, form: InputForm): Set<string> {
   return new Set(chosenAccount(desc, form) ? desc.account!.args.map((a) => a.name) : []);
 }
 
 function secretPlans(desc: InputDescription, mode: FormMode, form: InputForm): Record<string, SecretPlan> {
   const plans: Record<string, SecretPlan> = {};
-  const supplied = fromAccount(desc, form);
+  const supplied = suppliedByAccount(desc, form);
   for (const a of desc.args.filter((x) => x.secret)) {
     const typed = form.secrets[a.name] ?? '';
     const existing = mode.kind === 'create' ? '' : mode.input.values[a.name] ?? '';

@@ -667,3 +667,70 @@ test('a user without admin rights sees the accounts but cannot add or change one
   expect(await banner().textContent()).toContain(`Saving ${ACCOUNT}: permission denied (403). splunkd says: You (user=pat) do not have permission to modify [${ACCOUNT}] of ${ACCOUNTS}.conf (its ACL allows write to: admin, sc_admin).`);
   expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)!.timeout).toBeUndefined();
 });
+
+test('two inputs name one account: their stanzas hold pce_connection and no PCE settings, the secret is stored once, under the account', async () => {
+  seedAccount();
+  await open();
+  for (const [scheme, name] of [['illumio_pce_events', 'ev'], ['illumio_pce_health', 'hl']]) {
+    await page.selectOption('select[name=new_input_type]', scheme);
+    await page.getByRole('button', { name: 'Add input' }).click();
+    await page.fill('input[name=name]', name);
+    await page.selectOption('select[name=pce_connection]', 'prod');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await says(`${scheme}://${name} saved.`);
+  }
+  for (const stanza of ['illumio_pce_events://ev', 'illumio_pce_health://hl']) {
+    const saved = h.splunkd.conf('inputs', stanza)!;
+    expect(saved.pce_connection).toBe('prod');
+    for (const a of ['pce_url', 'org_id', 'api_key_id', 'api_secret', 'verify_tls', 'timeout']) expect([a, saved[a] ?? '']).toEqual([a, '']);
+  }
+  // splunkd's validation resolved the account, its secret included, for both.
+  expect(h.validations.map((v) => [v.name, v.message])).toEqual([['ev', undefined], ['hl', undefined]]);
+  expect(live()).toEqual([expect.objectContaining({ realm: ACCOUNT, username: 'api_secret', password: sim.secret })]);
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
+
+  await accountsTab();
+  expect(await accountRow(ACCOUNT).locator('.tazt-users').textContent()).toBe('illumio_pce_events://evillumio_pce_health://hl');
+  await shot('configuration-accounts.png');
+  // An input using the account tests through it.
+  await page.getByRole('tab', { name: 'Inputs' }).click();
+  await row('illumio_pce_events://ev').getByRole('button', { name: 'Edit' }).click();
+  expect(await page.inputValue('select[name=pce_connection]')).toBe('prod');
+  expect(await page.locator('[data-field=pce_url]').isVisible()).toBe(false);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.locator('.tazt-test').filter({ hasText: 'Connection test passed' }).waitFor();
+});
+
+test('an input switched from its own settings to an account keeps none of them, and its own secret is retired', async () => {
+  seedAccount();
+  seedInput('own');
+  const own = 'illumio_pce_events://own';
+  await open();
+  await row(own).getByRole('button', { name: 'Edit' }).click();
+  await page.selectOption('select[name=pce_connection]', 'prod');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${own} saved.`);
+  expect(h.splunkd.conf('inputs', own)).toMatchObject({ pce_connection: 'prod', pce_url: '', org_id: '', api_key_id: '', api_secret: '', index: 'main' });
+  expect(h.validations.filter((v) => v.name === 'own').map((v) => v.message)).toEqual([undefined]);
+  expect(h.splunkd.getPassword(own, 'api_secret')).toBe(TOMBSTONE);
+  expect(live().map((p) => p.realm)).toEqual([ACCOUNT]);
+});
+
+test("test connection of a saved account from its row: the inputs' validation through the account; a broken one fails naming it", async () => {
+  seedAccount();
+  seedAccount('stale', { api_key_id: 'api_revoked' });
+  await open();
+  await accountsTab();
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Test connection' }).click();
+  await says(`Connection test of ${ACCOUNT} passed: the settings are valid and the service accepted the credentials.`);
+  await accountRow('illumio_pce://stale').getByRole('button', { name: 'Test connection' }).click();
+  await banner().filter({ hasText: 'Connection test failed' }).waitFor();
+  const text = (await banner().textContent())!;
+  expect(text).toContain('illumio_pce://stale');
+  expect(text).toContain('api_revoked');
+  expect(text).not.toContain('_ta_connection_test_');
+  // Each test was a temporary input naming the account, removed again.
+  expect(h.validations.map((v) => [v.params.pce_connection, v.message === undefined])).toEqual([['prod', true], ['stale', false]]);
+  expect(h.splunkd.stanzas('inputs')).toEqual([]);
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT, 'illumio_pce://stale']);
+});
