@@ -10,16 +10,15 @@
  * Unlike an input's, an account's secret is written where it stays, at once: a conf save runs no
  * validation that could refuse it, so there is nothing to stage. "Test connection" is splunkd's
  * validation of a temporary disabled input of a scheme that takes this kind of account
- * (model.ts, probe): with the form's settings as the input's own and the typed secrets staged,
- * or, for a saved account tested as it is, naming the account. A deleted account's secrets are
- * overwritten with a tombstone (model.ts, deleteSecret), and an account that inputs still name is
- * not deleted.
+ * (model.ts, probe), naming the account as saved or a temporary account with the form's values
+ * (testAccount). A deleted account's secrets are overwritten with a tombstone (model.ts,
+ * deleteSecret), and an account that inputs still name is not deleted.
  */
 import { ACCOUNTS_CONF, accountNameProblem, accountStanza, ACCOUNT_NAME, type AccountDescription } from '../core/account';
 import { MASK, parseConfig, type InputDescription } from '../core/description';
 import { secretRef } from '../core/secret-ref';
 import {
-  deleteSecret, formValue, listInputs, NAMESPACE, probe, sendSetting, stageSecrets, str, TEST_PREFIX, writeSecret, type InputRecord, type SecretPlan,
+  deleteSecret, formValue, listInputs, NAMESPACE, probe, sendSetting, STALE_TEST_MS, stageSecrets, str, writeSecret, type InputRecord, type SecretPlan,
 } from './model';
 import { SplunkError, type Params, type SplunkRest } from './rest';
 
@@ -42,19 +41,28 @@ export interface AccountForm {
 
 export type AccountMode = { kind: 'create' } | { kind: 'edit'; account: AccountRecord };
 
+/** Names of the temporary accounts of "Test connection"; hidden from the list, and not allowed for an account. */
+export const ACCOUNT_TEST_PREFIX = 'ta-connection-test-';
+
 const enc = encodeURIComponent;
 const CONF = `${NAMESPACE}/configs/conf-${ACCOUNTS_CONF}`;
 const stanzaPath = (stanza: string) => `${CONF}/${enc(stanza)}`;
 
 /** Every account of these kinds, by kind then name. Stanzas of other kinds or with names ACCOUNT_NAME refuses are not ours. */
-export async function listAccounts(rest: SplunkRest, kinds: readonly AccountDescription[]): Promise<AccountRecord[]> {
+export async function listAccounts(rest: SplunkRest, kinds: readonly AccountDescription[], now = Date.now()): Promise<AccountRecord[]> {
   if (!kinds.length) return [];
   const entries = await rest.get(CONF, `Listing the accounts of ${ACCOUNTS_CONF}.conf`) ?? [];
   const out: AccountRecord[] = [];
   for (const e of entries) {
     const kind = kinds.find((k) => e.name.startsWith(`${k.kind}://`));
     const name = kind ? e.name.slice(kind.kind.length + 3) : '';
-    if (!kind || !ACCOUNT_NAME.test(name) || name.startsWith(TEST_PREFIX)) continue;
+    if (!kind || !ACCOUNT_NAME.test(name)) continue;
+    if (name.startsWith(ACCOUNT_TEST_PREFIX)) {
+      // Left behind by a page closed mid-test: removed once surely finished (only admins can).
+      const born = Number(name.slice(ACCOUNT_TEST_PREFIX.length).split('-')[0]);
+      if (Number.isFinite(born) && now - born > STALE_TEST_MS) await rest.remove(stanzaPath(e.name), `Removing the temporary test account ${e.name}`).catch(() => undefined);
+      continue;
+    }
     out.push({
       kind: kind.kind,
       name,
@@ -105,7 +113,7 @@ export function checkAccountForm(kind: AccountDescription, mode: AccountMode, fo
     if (!name) throw bad('name', `Name is required: a short name the inputs refer to, e.g. prod (the stanza is ${kind.kind}://<name>).`);
     const problem = accountNameProblem(name);
     if (problem) throw bad('name', problem);
-    if (name.startsWith(TEST_PREFIX)) throw bad('name', `Names starting with ${TEST_PREFIX} are kept for the page's connection tests.`);
+    if (name.startsWith(ACCOUNT_TEST_PREFIX)) throw bad('name', `Names starting with ${ACCOUNT_TEST_PREFIX} are kept for the page's connection tests.`);
   }
   const params: Record<string, string> = { ...form.args };
   for (const [k, p] of Object.entries(plansOf(kind, mode, form))) {
@@ -177,13 +185,13 @@ export async function deleteAccount(rest: SplunkRest, kind: AccountDescription, 
 
 /**
  * splunkd's validation of the account's settings, through a temporary disabled input of the first
- * scheme that takes this kind:
- *  - every secret typed now (or none stored): the input gets the form's settings as its own and
- *    the typed secrets staged (src/core/secret-ref.ts), so nothing of the account is written;
- *  - a saved account tested as it is (no setting changed, no secret typed): the input names it.
- * Changed settings with a kept secret cannot be tested: the page never reads a stored secret, and
- * an input may refer only to staged secrets or to those of inputs of its own scheme; the admin
- * types the secret again, or saves, then tests.
+ * scheme that takes this kind, named by the account:
+ *  - a saved account tested as it is (no setting changed, no secret typed): the account itself;
+ *  - otherwise a temporary account `[<kind>://ta-connection-test-<ms>-<random>]` with the form's
+ *    settings, each typed secret staged (src/core/secret-ref.ts) and each kept one a reference to
+ *    the saved account's realm, which validation reads without taking it over. The account's own
+ *    stanza and secrets are not touched before Save; the temporary account, its input and the
+ *    staged secrets are removed again.
  */
 export async function testAccount(rest: SplunkRest, kind: AccountDescription, mode: AccountMode, form: AccountForm,
   descs: readonly InputDescription[], now = Date.now()): Promise<void> {
@@ -191,27 +199,36 @@ export async function testAccount(rest: SplunkRest, kind: AccountDescription, mo
   const scheme = descs.find((d) => d.account?.kind === kind.kind);
   if (!scheme) throw new SplunkError(`No input of this add-on takes a ${kind.title}, so it cannot be tested.`, 'invalid');
   const shown = accountStanza(kind.kind, mode.kind === 'edit' ? mode.account.name : form.name.trim() || '<new account>');
+  const input = (name: string): Params => ({ interval: String(scheme.defaultInterval), [kind.param]: name });
   const plans = plansOf(kind, mode, form);
-  const kept = kind.args.filter((a) => plans[a.name]?.kind === 'keep');
-  if (kept.length && mode.kind === 'edit') {
-    const changed = kind.args.filter((a) => !a.secret && (form.args[a.name] ?? '').trim() !== formValue(a, mode.account.values).trim());
-    const typed = Object.values(plans).some((p) => p.kind === 'typed' || p.kind === 'clear');
-    if (changed.length || typed) {
-      throw new SplunkError(`To test changed settings (${[...changed.map((a) => a.title), ...(typed ? ['a secret'] : [])].join(', ')}), type the ${kept.map((a) => a.title).join(' and ')} again: ` +
-        'the page never reads a stored secret. Or save the account, then test it.', 'invalid', undefined, kept[0].name);
-    }
-    await probe(rest, scheme.scheme, { interval: String(scheme.defaultInterval), [kind.param]: mode.account.name }, shown, now);
+  if (mode.kind === 'edit' && Object.values(plans).every((p) => p.kind === 'keep' || p.kind === 'none')
+    && kind.args.every((a) => a.secret || (form.args[a.name] ?? '').trim() === formValue(a, mode.account.values).trim())) {
+    await probe(rest, scheme.scheme, input(mode.account.name), shown, now);
     return;
   }
+  const tmp = `${ACCOUNT_TEST_PREFIX}${now}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmpStanza = accountStanza(kind.kind, tmp);
   const staged = await stageSecrets(rest, plans, now);
+  let created = false;
   try {
-    const params: Params = { interval: String(scheme.defaultInterval) };
+    const values: Params = {};
     for (const a of kind.args) {
-      const v = a.secret ? (staged.realms[a.name] ? secretRef(staged.realms[a.name]) : '') : (form.args[a.name] ?? '').trim();
-      if (v !== '') params[a.name] = v;
+      const p = plans[a.name];
+      const v = !a.secret ? (form.args[a.name] ?? '').trim()
+        : p?.kind === 'typed' ? secretRef(staged.realms[a.name])
+          : p?.kind === 'keep' ? secretRef(accountStanza(kind.kind, (mode as { account: AccountRecord }).account.name)) : '';
+      if (v !== '') values[a.name] = v;
     }
-    await probe(rest, scheme.scheme, params, shown, now);
+    await rest.post(CONF, { name: tmpStanza, ...values }, `Testing the connection of ${shown}`);
+    created = true;
+    await probe(rest, scheme.scheme, input(tmp), shown, now);
+  } catch (e) {
+    if (!(e instanceof SplunkError)) throw e;
+    // The validator names the temporary account; the admin is testing `shown`.
+    const named = (t: string) => t.split(tmpStanza).join(shown).split(`"${tmp}"`).join(`"${shown}"`).split(tmp).join(shown);
+    throw new SplunkError(named(e.message), e.kind, e.status, e.field, e.said === undefined ? undefined : named(e.said));
   } finally {
+    if (created) await rest.remove(stanzaPath(tmpStanza), `Removing the temporary test account ${tmpStanza}`).catch(() => undefined);
     await staged.discard();
   }
 }

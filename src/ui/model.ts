@@ -37,7 +37,7 @@ export const PROXY_USER = 'proxy_password';
 export const TEST_PREFIX = '_ta_connection_test_';
 export const NAMESPACE = NS;
 /** A test input older than this was left behind by a closed page and is removed. */
-const STALE_TEST_MS = 10 * 60_000;
+export const STALE_TEST_MS = 10 * 60_000;
 
 export interface InputRecord {
   scheme: string;

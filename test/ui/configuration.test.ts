@@ -602,23 +602,47 @@ test('test connection of a new account: passes with the right secret, fails nami
   for (const text2 of [...confBodies(), ...confRequests()]) expect(text2).not.toContain('wrong-secret-typed');
 });
 
-test('changed settings with a kept secret: the test asks for the secret again instead of testing something else', async () => {
+test('changed settings with the kept secret are tested through a temporary account referring to it; the account is untouched until saved', async () => {
   seedAccount();
   await open();
   await accountsTab();
   await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
+  await page.locator('summary').click();
+  await page.fill('input[name=timeout]', '90');
+  const result = page.locator('.tazt-test');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await result.filter({ hasText: 'Connection test passed' }).waitFor();
+  // The temporary account held the changed settings and a reference to the stored secret, never the secret.
+  const [probe] = h.validations;
+  const tmpAccount = h.splunkd.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/configs/conf-${ACCOUNTS}`))!.form;
+  expect(tmpAccount).toMatchObject({ name: `illumio_pce://${probe.params.pce_connection}`, timeout: '90', api_secret: `${REF_PREFIX}${ACCOUNT}` });
+  expect(probe.params.pce_connection).toMatch(/^ta-connection-test-\d+-[a-z0-9]+$/);
+
   await page.fill('input[name=api_key_id]', 'api_other');
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await page.locator('.tazt-test').filter({ hasText: 'Connection test failed' }).waitFor();
-  expect(await page.locator('.tazt-test').textContent()).toBe('Connection test failed. To test changed settings (API key ID), type the API key secret again: ' +
-    'the page never reads a stored secret. Or save the account, then test it.');
-  expect(h.splunkd.requests.filter((r) => r.method !== 'GET')).toEqual([]);
-  // Typed again, it is tested with the changed settings.
-  await page.fill('input[name=api_key_id]', sim.keyId);
-  await page.fill('input[name=api_secret]', sim.secret);
-  await page.getByRole('button', { name: 'Test connection' }).click();
-  await page.locator('.tazt-test').filter({ hasText: 'Connection test passed' }).waitFor();
-  expect(live().map((p) => p.realm)).toEqual([ACCOUNT]);
+  await result.filter({ hasText: 'Connection test failed' }).waitFor();
+  const text = (await result.textContent())!;
+  expect(text).toContain('api_other');
+  expect(text).toContain(ACCOUNT);
+  expect(text).not.toContain('ta-connection-test-');
+  expect(text).not.toContain('_ta_connection_test_');
+  // Nothing of either test stayed, and the account is as it was.
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT]);
+  expect(h.splunkd.stanzas('inputs')).toEqual([]);
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)!.timeout).toBeUndefined();
+  expect(live()).toEqual([expect.objectContaining({ realm: ACCOUNT, password: sim.secret })]);
+  expect(passwordRequests()).toEqual([]);
+});
+
+test('a test account left behind by a closed page is removed and never listed', async () => {
+  seedAccount();
+  const old = `illumio_pce://ta-connection-test-${Date.now() - 3600_000}-abc123`;
+  h.splunkd.setConf(ACCOUNTS, old, { pce_url: sim.url });
+  await open();
+  await accountsTab();
+  await accountRow(ACCOUNT).waitFor();
+  expect(await page.locator('tr[data-account]').count()).toBe(1);
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT]);
 });
 
 test('input forms: the PCE connection choice hides the settings an account supplies; an input with its own settings opens and saves unchanged', async () => {
