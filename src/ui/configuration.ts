@@ -209,7 +209,7 @@ class Page {
         for (const el of form.querySelectorAll<HTMLElement>('[data-field]')) if (supplied.has(el.dataset.field ?? '')) el.hidden = connection.select.value !== '';
         connection.note.hidden = connection.select.value === '';
         connection.note.textContent = connection.select.value
-          ? `The ${desc.account!.args.map((a) => a.title).join(', ')} come from ${desc.account!.kind}://${connection.select.value} (Accounts tab); this input keeps none of its own.`
+          ? `The connection settings and secrets come from ${desc.account!.kind}://${connection.select.value} (Accounts tab); this input keeps none of its own.`
           : '';
       };
       connection.select.addEventListener('change', sync);
@@ -233,8 +233,8 @@ class Page {
       h('label', { for: `tazt-f-${kind.param}` }, arg?.title ?? kind.title),
       select,
       h('div', { class: 'tazt-help' }, names.length
-        ? `A ${kind.title} defined once on the Accounts tab, or this input's own settings.`
-        : `No ${kind.title} is defined yet: add one on the Accounts tab to share it between inputs, or use this input's own settings.`),
+        ? 'A connection defined once on the Accounts tab, or the settings of this input below.'
+        : `No ${kind.title} is defined yet: add one on the Accounts tab to share it between inputs, or use the settings of this input below.`),
       note,
       h('div', { class: 'tazt-field-error', role: 'alert', hidden: true }));
     return { field, select, note };
