@@ -20,6 +20,11 @@
  * it creates a disabled input under a temporary name with the form's values (secrets as
  * references), which makes splunkd run the same validation, and deletes it and what it staged
  * right after.
+ *
+ * An input whose description takes an account (InputDescription.account) may name one instead of
+ * holding its own connection settings: the form's account argument; the account's arguments are
+ * then saved empty (an edit retires the input's own secrets), and checked with the account's
+ * values (accounts.ts lists them), as the input will run.
  */
 import { MASK, parseBoolean, parseConfig, type ArgumentDescription, type InputDescription } from '../core/description';
 import { isPendingRealm, isStoredMarker, parseSecretRef, pendingRealm, secretRef, TOMBSTONE } from '../core/secret-ref';
