@@ -118,7 +118,9 @@ class Page {
     const desc = DESCRIPTIONS.find((d) => d.scheme === input.scheme)!;
     const actions = h('td', { class: 'tazt-actions' });
     const row = h('tr', { 'data-input': `${input.scheme}://${input.name}` },
-      h('td', {}, input.name), h('td', {}, desc.title), h('td', {}, input.values.interval ?? ''), h('td', {}, input.values.index || 'default'),
+      h('td', {}, input.name),
+      h('td', {}, desc.title, desc.account && input.values[desc.account.param] ? h('div', { class: 'tazt-help' }, `Connection: ${input.values[desc.account.param]}`) : undefined),
+      h('td', {}, input.values.interval ?? ''), h('td', {}, input.values.index || 'default'),
       h('td', {}, h('span', { class: input.disabled ? 'tazt-off' : 'tazt-on' }, input.disabled ? 'Disabled' : 'Enabled')),
       actions);
     const act = (label: string, run: () => void) => h('button', { type: 'button', class: 'tazt-link', click: run }, label);

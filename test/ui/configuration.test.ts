@@ -704,6 +704,7 @@ test('two inputs name one account: their stanzas hold pce_connection and no PCE 
     await says(`${scheme}://${name} saved.`);
   }
   for (const stanza of ['illumio_pce_events://ev', 'illumio_pce_health://hl']) {
+    expect(await row(stanza).locator('td').nth(1).textContent()).toMatch(/Connection: prod$/);
     const saved = h.splunkd.conf('inputs', stanza)!;
     expect(saved.pce_connection).toBe('prod');
     for (const a of ['pce_url', 'org_id', 'api_key_id', 'api_secret', 'verify_tls', 'timeout']) expect([a, saved[a] ?? '']).toEqual([a, '']);
