@@ -759,3 +759,22 @@ test("test connection of a saved account from its row: the inputs' validation th
   expect(h.splunkd.stanzas('inputs')).toEqual([]);
   expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT, 'illumio_pce://stale']);
 });
+
+test("an account's optional stored secret (the proxy password) can be removed; the required one stays", async () => {
+  seedAccount('prod', { proxy_url: 'http://127.0.0.1:9', proxy_username: 'svc', proxy_password: MASK });
+  h.splunkd.setPassword(ACCOUNT, 'proxy_password', 'proxy-pass-stored');
+  await open();
+  await accountsTab();
+  expect(await accountRow(ACCOUNT).locator('.tazt-settings').textContent()).toContain('Proxy password: stored');
+  await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
+  expect(await page.locator('input[name=remove_api_secret]').count()).toBe(0);
+  await page.locator('summary').click();
+  await page.check('input[name=remove_proxy_password]');
+  await page.fill('input[name=proxy_url]', '');
+  await page.fill('input[name=proxy_username]', '');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await says(`${ACCOUNT} saved. The inputs that use it take the change from their next run.`);
+  expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)).toMatchObject({ proxy_url: '', proxy_username: '', proxy_password: '', api_secret: MASK });
+  expect(live()).toEqual([expect.objectContaining({ realm: ACCOUNT, username: 'api_secret', password: sim.secret })]);
+  expect(h.splunkd.getPassword(ACCOUNT, 'proxy_password')).toBe(TOMBSTONE);
+});
