@@ -7,8 +7,8 @@
  * `********` next to a stored one, which is how the page knows it is there (the page never reads
  * storage/passwords: every answer to a read carries clear_password).
  *
- * Unlike an input's, an account's secret is written where it stays, at once: a conf save runs no
- * validation that could refuse it, so there is nothing to stage. "Test connection" is splunkd's
+ * Unlike an input's, an account's secret is written where it stays, once the save's connection
+ * test passed: a conf save itself runs no validation that could refuse it. "Test connection" is splunkd's
  * validation of a temporary disabled input of a scheme that takes this kind of account
  * (model.ts, probe), naming the account as saved or a temporary account with the form's values
  * (testAccount). A deleted account's secrets are overwritten with a tombstone (model.ts,
@@ -127,14 +127,27 @@ export function checkAccountForm(kind: AccountDescription, mode: AccountMode, fo
   }
 }
 
-/** Create or edit. Resolves with the stanza saved; throws a SplunkError otherwise. */
-export async function saveAccount(rest: SplunkRest, kind: AccountDescription, mode: AccountMode, form: AccountForm): Promise<string> {
+/**
+ * Create or edit. Resolves with the stanza saved; throws a SplunkError otherwise. As an input's
+ * save runs its live check, an account's runs testAccount first (with `descs`, the inputs that
+ * can name it): a connection that fails would fail every input naming it, so it is not kept.
+ */
+export async function saveAccount(rest: SplunkRest, kind: AccountDescription, mode: AccountMode, form: AccountForm,
+  descs: readonly InputDescription[] = []): Promise<string> {
   checkAccountForm(kind, mode, form);
   const name = mode.kind === 'edit' ? mode.account.name : form.name.trim();
   const stanza = accountStanza(kind.kind, name);
   // A create must not overwrite the secrets of an account that exists.
   if (mode.kind === 'create' && await rest.get(stanzaPath(stanza), `Looking for ${stanza}`, { missingOk: true }) !== undefined) {
     throw new SplunkError(`An account named ${name} already exists (${stanza}): choose another name, or edit that account.`, 'invalid', undefined, 'name');
+  }
+  if (descs.some((d) => d.account?.kind === kind.kind)) {
+    try {
+      await testAccount(rest, kind, mode, form, descs);
+    } catch (e) {
+      if (e instanceof SplunkError) throw new SplunkError(`Not saved. ${e.message}`, e.kind, e.status, e.field, e.said);
+      throw e;
+    }
   }
   const plans = plansOf(kind, mode, form);
   const values: Params = {};

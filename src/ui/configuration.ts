@@ -424,7 +424,7 @@ class Page {
     ], 'accounts', {
       save: (f) => this.saveForm(f, 'accounts', () => this.readAccountForm(f, kind, mode),
         (values) => checkAccountForm(kind, mode, values),
-        async (values) => `${await saveAccount(this.rest, kind, mode, values)} saved.${mode.kind === 'edit' ? ' The inputs that use it take the change from their next run.' : ''}`),
+        async (values) => `${await saveAccount(this.rest, kind, mode, values, DESCRIPTIONS)} saved.${mode.kind === 'edit' ? ' The inputs that use it take the change from their next run.' : ''}`),
       test: (f) => testAccount(this.rest, kind, mode, this.readAccountForm(f, kind, mode), DESCRIPTIONS),
     });
     this.body.replaceChildren(form);

@@ -492,9 +492,14 @@ test('add an account: its settings in ta_zerotrust_events_accounts.conf, the sec
   expect(h.splunkd.conf(ACCOUNTS, ACCOUNT, 'TA-zerotrust-events')).toMatchObject({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: MASK });
   expect(live()).toEqual([{ app: 'TA-zerotrust-events', realm: ACCOUNT, username: 'api_secret', password: sim.secret }]);
   for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain(sim.secret);
-  // The conf was written through configs/conf-<file> in the app's namespace.
-  expect(h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.includes('/configs/')).map((r) => r.path))
-    .toEqual(['/servicesNS/nobody/TA-zerotrust-events/configs/conf-ta_zerotrust_events_accounts']);
+  // The save ran the connection test first (a temporary account, removed again), then wrote the
+  // conf through configs/conf-<file> in the app's namespace.
+  expect(h.validations.map((v) => v.message)).toEqual([undefined]);
+  expect(h.splunkd.requests.filter((r) => r.method === 'POST' && r.path.includes('/configs/')).map((r) => `${r.path} ${r.form.name}`)).toEqual([
+    expect.stringMatching(/^\/servicesNS\/nobody\/TA-zerotrust-events\/configs\/conf-ta_zerotrust_events_accounts illumio_pce:\/\/ta-connection-test-/),
+    `/servicesNS/nobody/TA-zerotrust-events/configs/conf-ta_zerotrust_events_accounts ${ACCOUNT}`,
+  ]);
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT]);
 
   await accountRow(ACCOUNT).waitFor();
   const cells = await accountRow(ACCOUNT).locator('td').allTextContents();
@@ -545,13 +550,21 @@ test('edit an account: the kept secret is not rewritten, the settings change; th
   expect(passwordRequests()).toEqual([]);
   expect(h.splunkd.getPassword(ACCOUNT, 'api_secret')).toBe(sim.secret);
 
-  // A secret typed on edit replaces the stored one, in place.
+  // A wrong secret typed on edit fails the save's connection test: nothing is kept.
   await accountRow(ACCOUNT).getByRole('button', { name: 'Edit' }).click();
-  await page.fill('input[name=api_secret]', 'rotated-secret-typed');
+  await page.fill('input[name=api_secret]', 'wrong-secret-typed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await banner().filter({ hasText: 'Not saved.' }).waitFor();
+  expect(await banner().textContent()).toMatch(new RegExp(`^Not saved\\. ${ACCOUNT}: the PCE .* refused API key "${sim.keyId}"`));
+  expect(h.splunkd.getPassword(ACCOUNT, 'api_secret')).toBe(sim.secret);
+  expect(h.splunkd.stanzas(ACCOUNTS)).toEqual([ACCOUNT]);
+  // The right one typed again is written in place, under the account's realm.
+  await page.fill('input[name=api_secret]', sim.secret);
   await page.getByRole('button', { name: 'Save' }).click();
   await says(`${ACCOUNT} saved. The inputs that use it take the change from their next run.`);
-  expect(live()).toEqual([expect.objectContaining({ realm: ACCOUNT, username: 'api_secret', password: 'rotated-secret-typed' })]);
-  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain('rotated-secret-typed');
+  expect(passwordRequests()).toContain(`POST /servicesNS/nobody/TA-zerotrust-events/storage/passwords/${credentialName(ACCOUNT, 'api_secret')}`);
+  expect(live()).toEqual([expect.objectContaining({ realm: ACCOUNT, username: 'api_secret', password: sim.secret })]);
+  for (const text of [...confBodies(), ...confRequests()]) expect(text).not.toContain('wrong-secret-typed');
 });
 
 test('an account that inputs name is not deleted, and the message names them; unused, it goes with its secret', async () => {
@@ -688,7 +701,7 @@ test('a user without admin rights sees the accounts but cannot add or change one
   await page.fill('input[name=timeout]', '90');
   await page.getByRole('button', { name: 'Save' }).click();
   await banner().filter({ hasText: '403' }).waitFor();
-  expect(await banner().textContent()).toContain(`Saving ${ACCOUNT}: permission denied (403). splunkd says: You (user=pat) do not have permission to modify [${ACCOUNT}] of ${ACCOUNTS}.conf (its ACL allows write to: admin, sc_admin).`);
+  expect(await banner().textContent()).toContain(`permission denied (403). splunkd says: You (user=pat) do not have permission to modify ${ACCOUNTS}.conf of TA-zerotrust-events (its ACL allows write to: admin, sc_admin).`);
   expect(h.splunkd.conf(ACCOUNTS, ACCOUNT)!.timeout).toBeUndefined();
 });
 
