@@ -217,3 +217,11 @@ test('without an account source (no way to read accounts), naming one is a clear
   expect(summary.status).toBe('failed');
   expect(await logs()).toContain('accounts cannot be read here');
 });
+
+test('two runs storing the same new secret at once both succeed: one creates it, the other finds it created and updates it', async () => {
+  const [a, b] = [splunkdSecretStore(conn()), splunkdSecretStore(conn())];
+  await Promise.all([a.set('test_conn://main', 'token', 'same'), b.set('test_conn://main', 'token', 'same')]);
+  // The race did happen: splunkd refused the second create.
+  expect(splunkd.requests.filter((r) => r.method === 'POST' && /\/storage\/passwords\/?$/.test(r.path)).map((r) => r.status)).toContain(409);
+  expect(splunkd.passwords().map((p) => p.password)).toEqual(['same']);
+});
