@@ -67,7 +67,7 @@ export interface InputConfig {
   params: Record<string, ParamValue>;
 }
 
-/** A connection inputs name (src/core/account.ts), e.g. `{ name: 'prod', kind: 'illumio_pce', params: {…} }`. */
+/** A connection inputs name (src/core/account.ts), e.g. `{ name: 'prod', kind: 'acme_api', params: {…} }`. */
 export interface AccountConfig {
   name: string;
   kind: string;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { MASK, type InputDescription } from '../description';
 import { ConfigError } from '../errors';
 import type { Logger, SecretStore } from '../types';
-import { accountStanza, type AccountDescription } from '../account';
+import { accountNamed, accountStanza, withoutAccountArgs, type AccountDescription } from '../account';
 import type { AccountSource } from '../accounts';
 import {
   accountSecretEnvName, HEC_PROXY_PASSWORD_ENV, HEC_TOKEN_ENV, secretEnvName, type AccountConfig, type CollectorConfig, type InputConfig, type ParamValue,
@@ -34,12 +34,6 @@ export function readSecretFile(file: string, field: string, log?: Logger): strin
 
 export interface StandaloneSecrets extends SecretStore {
   has(realm: string, username: string): boolean;
-}
-
-/** A named input's account argument, when it has one and sets it. */
-function namedAccount(desc: InputDescription, input: InputConfig): string | undefined {
-  const v = desc.account ? input.params[desc.account.param] : undefined;
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
 /**
@@ -84,9 +78,9 @@ export function inputSecretStore(
   inputs.forEach((input, i) => {
     if (input.disabled) return;
     const desc = descOf(input.scheme);
-    const account = namedAccount(desc, input);
+    const account = accountNamed(desc, input.params);
     // The account named supplies its own settings' secrets; the input keeps the others.
-    const own = account && desc.account ? desc.args.filter((a) => !desc.account!.args.some((x) => x.name === a.name)) : desc.args;
+    const own = account ? withoutAccountArgs(desc).args : desc.args;
     if (account && desc.account) used.set(accountStanza(desc.account.kind, account), desc.account);
     take(`inputs[${i}]`, input.name, `${input.scheme}://${input.name}`, input.params, own, (p) => secretEnvName(input.name, p));
   });
