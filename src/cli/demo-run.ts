@@ -177,10 +177,11 @@ export async function startSimulators(state: DemoState, p: Profile, closers: (()
     vendors.push({ module: m, running });
   }
   const inputs: DemoInput[] = vendors.flatMap((v) => v.running.inputs);
+  const accounts = vendors.flatMap((v) => v.running.accounts ?? []);
   const line = vendors.map((v) => `${v.module.title} ${v.running.line}`).join(', ');
   /** The vendors' lines under the summary table. */
   const summary = (runs: readonly InputRun[]) => vendors.flatMap((v) => v.running.summary?.(runs) ?? []);
-  return { vendors, inputs, line, summary };
+  return { vendors, inputs, accounts, line, summary };
 }
 
 /** Runs the real `preview` on each sourcetype's samples, prints a line per event, keeps all in preview.ndjson. */

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleCollector, COLLECTOR_JS } from '../build/collector-package';
 import { startHecReceiver, type HecEventRecord } from '../core/standalone/hec-receiver';
-import { secretEnvName } from '../core/standalone/config';
+import { accountSecretEnvName, secretEnvName } from '../core/standalone/config';
 import { SOURCE_MODULES } from '../sources';
 import {
   countEvent, newInputRun, nextRun, printPreview, shownDir, startSimulators, summaryTable, type InputRun, type Options,
@@ -85,10 +85,19 @@ export async function runStandalone(opts: Options, out: NodeJS.WritableStream & 
       for (const [k, v] of Object.entries(secrets)) secretEnv[secretEnvName(i.name, k)] = v;
       return { name: i.name, scheme: i.scheme, interval: 300, params };
     });
+    // The connections the inputs name, their secrets in the environment like the inputs'.
+    const accounts = sims.accounts.map((a) => {
+      const kind = SOURCE_MODULES.flatMap((m) => m.accounts ?? []).find((k) => k.kind === a.kind);
+      if (!kind) throw new Error(`no module declares the account kind ${a.kind}`);
+      const { params, secrets } = standaloneParams(kind, a.params);
+      for (const [k, v] of Object.entries(secrets)) secretEnv[accountSecretEnvName(a.kind, a.name, k)] = v;
+      return { name: a.name, kind: a.kind, params };
+    });
     const config = {
       state_dir: './state',
       defaults: { index: 'zerotrust', host: 'demo-collector' },
       sink: { type: 'hec', endpoints: [hec.url], ack: true, ack_timeout: 60 },
+      accounts,
       inputs,
     };
     const configFile = path.join(opts.dir, 'collector.json');

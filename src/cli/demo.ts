@@ -21,8 +21,9 @@ import { SaxesParser } from 'saxes';
 import { bundle } from '../build/bundle';
 import { parseConf } from '../core/conf/parse';
 import { escapeXmlAttr, escapeXmlText } from '../core/protocol';
-import { MASK } from '../core/description';
-import type { DemoProfileName } from '../core/source-hooks';
+import { ACCOUNTS_CONF, accountStanza, type AccountDescription } from '../core/account';
+import { MASK, type ArgumentDescription } from '../core/description';
+import type { DemoAccount, DemoProfileName } from '../core/source-hooks';
 import { SOURCE_MODULES } from '../sources';
 import {
   countEvent, newInputRun, nextRun, printPreview, PROFILES, shownDir, startSimulators, summaryTable, type InputRun, type Options,
@@ -129,15 +130,16 @@ export class StreamReader {
 }
 
 function launch(
-  scheme: string, label: string, xml: string, dir: string, run: number, children: Set<ChildProcess>, samplesPer: number,
+  scheme: string, label: string, xml: string, dir: string, run: number, children: Set<ChildProcess>, samplesPer: number, appDir: string,
 ): Promise<InputRun> {
   const result = newInputRun(scheme, label);
   const started = Date.now();
   const outDir = path.join(dir, 'out');
   fs.mkdirSync(outDir, { recursive: true });
   const events = fs.createWriteStream(path.join(outDir, `${scheme}.run${run}.events.ndjson`));
-  const env: NodeJS.ProcessEnv = { ...process.env, SPLUNK_HOME: path.join(dir, 'splunk'), TA_ZEROTRUST_NODE: process.execPath };
-  delete env.TA_ZEROTRUST_APP_DIR;
+  // The app as installed under the demo folder: its default/ is the repository's, its local/ what
+  // the stand-in writes (the connections of the Accounts tab).
+  const env: NodeJS.ProcessEnv = { ...process.env, SPLUNK_HOME: path.join(dir, 'splunk'), TA_ZEROTRUST_NODE: process.execPath, TA_ZEROTRUST_APP_DIR: appDir };
   // Each launcher is a process group leader so Ctrl-C handling reaches the node it execs.
   const child = spawn(path.join(ROOT, 'bin', `${scheme}.sh`), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
@@ -164,11 +166,28 @@ function launch(
   });
 }
 
-/** Whether every secret the admin typed was moved to storage/passwords and masked in inputs.conf. */
-function secretsMasked(splunkd: SplunkdStandIn, inputs: readonly { scheme: string; params: Record<string, string> }[], name: string): boolean {
-  return inputs.every((i) => descriptionOf(SOURCE_MODULES, i.scheme).args
-    .filter((a) => a.secret && i.params[a.name] !== undefined)
-    .every((a) => splunkd.conf('inputs', `${i.scheme}://${name}`)?.[a.name] === MASK));
+/** Whether every secret the admin typed was moved to storage/passwords and masked in inputs.conf or the accounts conf. */
+function secretsMasked(splunkd: SplunkdStandIn, inputs: readonly { scheme: string; params: Record<string, string> }[], name: string, accounts: readonly DemoAccount[]): boolean {
+  const masked = (file: string, stanza: string, args: readonly ArgumentDescription[], params: Record<string, string>) => args
+    .filter((a) => a.secret && params[a.name] !== undefined)
+    .every((a) => splunkd.conf(file, stanza)?.[a.name] === MASK);
+  return inputs.every((i) => masked('inputs', `${i.scheme}://${name}`, descriptionOf(SOURCE_MODULES, i.scheme).args, i.params))
+    && accounts.every((a) => masked(ACCOUNTS_CONF, accountStanza(a.kind, a.name), accountKindOf(a.kind).args, a.params));
+}
+
+function accountKindOf(kind: string): AccountDescription {
+  const found = SOURCE_MODULES.flatMap((m) => m.accounts ?? []).find((a) => a.kind === kind);
+  if (!found) throw new Error(`no module declares the account kind ${kind}`);
+  return found;
+}
+
+/** The demo's app folder: the repository's default/ and a local/ of its own. */
+function demoApp(dir: string): string {
+  const appDir = path.join(dir, 'app');
+  fs.mkdirSync(appDir, { recursive: true });
+  const link = path.join(appDir, 'default');
+  if (!fs.existsSync(link)) fs.symlinkSync(path.join(ROOT, 'default'), link, 'dir');
+  return appDir;
 }
 
 async function main(): Promise<number> {
@@ -201,7 +220,8 @@ async function main(): Promise<number> {
   try {
     // The app's KV store collections, as default/collections.conf declares them.
     const collections = parseConf(fs.readFileSync(path.join(ROOT, 'default', 'collections.conf'), 'utf8'), 'collections.conf').stanzas.map((s) => s.name);
-    const splunkd = await startSplunkd({ app: APP, collections });
+    const appDir = demoApp(opts.dir);
+    const splunkd = await startSplunkd({ app: APP, collections, mirror: { appDir, files: [ACCOUNTS_CONF] } });
     closers.push(() => splunkd.close());
     const sims = await startSimulators(state, opts.profile, closers);
     if (interrupted) return 130;
@@ -221,7 +241,10 @@ async function main(): Promise<number> {
     fs.mkdirSync(path.join(opts.dir, 'splunk', 'var', 'log', 'splunk'), { recursive: true });
 
     const started = Date.now();
-    const pending = inputs.map((i) => launch(i.scheme, i.label, inputXml(splunkd, cp(i.scheme), `${i.scheme}://${i.name}`, i.params), opts.dir, run, children, opts.profile.previewPerSourcetype));
+    // The connections as the Accounts tab left them: secrets typed in clear, which the first
+    // input using each moves to storage/passwords and masks.
+    for (const a of sims.accounts) splunkd.setConf(ACCOUNTS_CONF, accountStanza(a.kind, a.name), a.params);
+    const pending = inputs.map((i) => launch(i.scheme, i.label, inputXml(splunkd, cp(i.scheme), `${i.scheme}://${i.name}`, i.params), opts.dir, run, children, opts.profile.previewPerSourcetype, appDir));
     const live: InputRun[] = [];
     // Progress: the launchers' events as they stream in.
     const progress = setInterval(() => {
@@ -239,8 +262,12 @@ async function main(): Promise<number> {
     if (tty) out.write('\r\x1b[K');
 
     out.write(`\n${[summaryTable(results), ...sims.summary(results)].join('\n')}\n`);
-    const secretsMoved = secretsMasked(splunkd, inputs, 'demo');
+    const secretsMoved = secretsMasked(splunkd, inputs, 'demo', sims.accounts);
     if (!interrupted) out.write(`secrets: ${secretsMoved ? 'moved to storage/passwords and masked in inputs.conf by each input' : 'NOT all masked (see the log files)'}\n`);
+    for (const a of sims.accounts) {
+      const users = inputs.filter((i) => i.params[accountKindOf(a.kind).param] === a.name).length;
+      if (!interrupted) out.write(`connection ${accountStanza(a.kind, a.name)}: named by ${users} inputs, its secret stored once (${splunkd.passwords().filter((p) => p.realm === accountStanza(a.kind, a.name)).length} credential in storage/passwords)\n`);
+    }
     for (const r of results) {
       if ((r.errors || r.code !== 0) && r.stderr.trim()) out.write(`\n${r.label} said on stderr:\n${r.stderr.trim().split('\n').slice(0, 5).map((l) => `  ${l.slice(0, 300)}`).join('\n')}\n`);
     }

@@ -7,7 +7,7 @@ import type { InputDescription } from '../core/description';
 import { findDescription, type SourceModule } from '../core/source-module';
 import type { ParamValue } from '../core/standalone/config';
 
-export function standaloneParams(desc: InputDescription, stanza: Record<string, string>): { params: Record<string, ParamValue>; secrets: Record<string, string> } {
+export function standaloneParams(desc: Pick<InputDescription, 'args'>, stanza: Record<string, string>): { params: Record<string, ParamValue>; secrets: Record<string, string> } {
   const params: Record<string, ParamValue> = {};
   const secrets: Record<string, string> = {};
   for (const [k, v] of Object.entries(stanza)) {

@@ -78,3 +78,18 @@ export function accountArgument<const P extends string>(account: { param: P; tit
     },
   };
 }
+
+/** The account `params` names for `desc` (trimmed), or undefined when the input uses its own settings. */
+export function accountNamed(desc: Pick<InputDescription, 'account'>, params: Record<string, unknown>): string | undefined {
+  const v = desc.account ? params[desc.account.param] : undefined;
+  const s = Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined;
+  return s !== undefined && s.trim() !== '' ? s.trim() : undefined;
+}
+
+/**
+ * `desc` without the arguments its account supplies: what an input that names an account still
+ * checks and stores itself (the runtime's own secrets; a form checking what it will save).
+ */
+export function withoutAccountArgs<D extends Pick<InputDescription, 'account' | 'args'>>(desc: D): D {
+  return desc.account ? { ...desc, args: desc.args.filter((a) => !fromAccount(desc, a.name)) } : desc;
+}

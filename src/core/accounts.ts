@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACCOUNTS_CONF_FILE, accountNameProblem, accountStanza, type AccountDescription } from './account';
+import { accountNamed, ACCOUNTS_CONF_FILE, accountNameProblem, accountStanza, type AccountDescription } from './account';
 import { parseConf, toMap, type ConfFile } from './conf/parse';
 import { MASK, parseConfig, type InputDescription } from './description';
 import { ConfigError } from './errors';
@@ -87,7 +87,7 @@ const text = (v: string | string[] | undefined): string | undefined => {
  */
 export async function resolveAccount(desc: InputDescription, stanza: string, params: Params, deps: ResolveAccountDeps): Promise<ResolvedAccount> {
   const account = desc.account;
-  const name = account ? text(params[account.param])?.trim() : undefined;
+  const name = accountNamed(desc, params);
   if (!account || name === undefined) return { params };
   const problem = accountNameProblem(name);
   if (problem) throw new ConfigError(`${stanza}: "${account.param}" ${problem}`, account.param);

@@ -117,8 +117,12 @@ export function parseConfig(
     if (text === undefined || text.trim() === '') {
       if (arg.default !== undefined) config[arg.name] = arg.default;
       else if (arg.required) {
+        // An input that can take its connection from an account says so: either way works.
+        const viaAccount = desc.account?.args.some((a) => a.name === arg.name)
+          ? `, or name an ${desc.account.title} in ${desc.account.param}`
+          : '';
         throw new ConfigError(
-          `${stanza}: "${arg.name}" (${arg.title}) is required. Set it in the input's settings.`,
+          `${stanza}: "${arg.name}" (${arg.title}) is required. Set it in the input's settings${viaAccount}.`,
           arg.name,
         );
       }

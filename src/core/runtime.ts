@@ -4,7 +4,7 @@
  * node-cron) pass their own collaborators. The one promise kept here: a checkpoint is saved only
  * after the sink has taken the batch's events.
  */
-import { fromAccount } from './account';
+import { withoutAccountArgs } from './account';
 import { resolveAccount, type AccountSource } from './accounts';
 import { HEALTH_SOURCETYPE } from './app';
 import { mkdir } from 'fs/promises';
@@ -179,7 +179,7 @@ async function prepare(
     },
   });
   // The account's secrets are in clear now: they must not be stored again under the input's realm.
-  const own = withAccount.account ? { ...desc, args: desc.args.filter((a) => !fromAccount(desc, a.name)) } : desc;
+  const own = withAccount.account ? withoutAccountArgs(desc) : desc;
   if (withAccount.account) {
     log.debug(`${stanza}: connection settings from ${withAccount.account}`);
     guard.redact = rawSecretRedactor(desc, withAccount.params);

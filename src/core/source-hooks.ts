@@ -59,10 +59,19 @@ export interface DemoRunCounts {
   changes: ReadonlyMap<string, number>;
 }
 
+/** A connection the demo's inputs name (src/core/account.ts), as an admin types it: secrets in clear. */
+export interface DemoAccount {
+  kind: string;
+  name: string;
+  params: Record<string, string>;
+}
+
 export interface RunningDemo {
   /** URL and contents, shown after the vendor's title on the demo's "simulators:" line. */
   line: string;
   inputs: readonly DemoInput[];
+  /** Connections the inputs name (ta_zerotrust_events_accounts.conf, collector.json accounts). */
+  accounts?: readonly DemoAccount[];
   /** Lines printed under the summary table about this vendor's runs (none by default). */
   summary?(runs: readonly DemoRunCounts[]): string[];
   stop(): Promise<void>;

@@ -63,10 +63,22 @@ describe.each(descriptions.map((d) => [d.scheme, d]))('scheme XML for %s', (_, d
       expect(child(a, 'title')!.text).toBe(d.title);
       expect(child(a, 'description')!.text).toBe(d.description);
       expect(child(a, 'data_type')!.text).toBe(d.type);
-      expect(child(a, 'required_on_create')!.text).toBe(String(Boolean(d.required)));
+      // A setting the input's connection (pce_connection) can supply may be left empty in the form.
+      const required = Boolean(d.required) && !desc.account?.args.some((x) => x.name === d.name);
+      expect(child(a, 'required_on_create')!.text).toBe(String(required));
       // An edit that leaves a masked secret alone must not fail for the missing secret.
-      expect(child(a, 'required_on_edit')!.text).toBe(String(Boolean(d.required) && !d.secret));
+      expect(child(a, 'required_on_edit')!.text).toBe(String(required && !d.secret));
     }
+  });
+
+  test('an input that can name a connection declares its argument, and requires none of what the connection supplies', () => {
+    if (!desc.account) return;
+    const declared = args(doc);
+    expect(declared.map((a) => a.attributes.name)).toContain(desc.account.param);
+    const supplied = declared.filter((a) => desc.account!.args.some((x) => x.name === a.attributes.name));
+    // The input declares every setting the connection holds, so own settings keep working.
+    expect(supplied.map((a) => a.attributes.name)).toEqual(desc.account.args.map((x) => x.name));
+    for (const a of supplied) expect(child(a, 'required_on_create')!.text).toBe('false');
   });
 
   test('declares none of the parameters splunkd adds itself (index, interval, …)', () => {

@@ -105,12 +105,16 @@ async function logs(): Promise<string> {
 const localAccounts = () => toMap(parseConf(fs.readFileSync(path.join(appDir, 'local', ACCOUNTS_CONF_FILE), 'utf8')));
 
 test('two inputs share one account: a secret typed in clear in the accounts conf is stored once under the account, masked there, and never logged', async () => {
-  splunkd.setConf(ACCOUNTS_CONF, 'test_conn://main', { url: 'https://feed.example.com', port: '8443', token: 'acct-token-9f8e7d', verify_tls: '1' });
+  splunkd.setConf(ACCOUNTS_CONF, 'test_conn://main', {
+    url: 'https://feed.example.com', port: '8443', token: 'acct-token-9f8e7d', verify_tls: '1', proxy_url: 'http://127.0.0.1:9', proxy_username: 'u', proxy_password: 'proxy-pw-5c4b3a',
+  });
   const a = await runStanza(source, 'test_feed://a', { feed_connection: 'main', topic: 'alerts', interval: '60' }, env('test_feed://a'));
   expect(a.status).toBe('ok');
   expect(splunkd.getPassword('test_conn://main', 'token')).toBe('acct-token-9f8e7d');
   // splunkd's edit reached local/ on disk: the next run reads the mask and takes the store's copy.
   expect(localAccounts().get('test_conn://main')?.get('token')).toBe(MASK);
+  expect(localAccounts().get('test_conn://main')?.get('proxy_password')).toBe(MASK);
+  expect(splunkd.getPassword('test_conn://main', 'proxy_password')).toBe('proxy-pw-5c4b3a');
   expect(splunkd.conf(ACCOUNTS_CONF, 'test_conn://main')?.url).toBe('https://feed.example.com');
   const b = await runStanza(source, 'test_feed://b', { feed_connection: 'main' }, env('test_feed://b'));
   expect(b.status).toBe('ok');
@@ -119,11 +123,13 @@ test('two inputs share one account: a secret typed in clear in the accounts conf
     ['https://feed.example.com', 8443, 'acct-token-9f8e7d', 'all', 'main'],
   ]);
   // Stored once, under the account; the inputs keep no copy and their stanzas were not touched.
-  expect(splunkd.passwords().map((p) => `${p.realm}:${p.username}`)).toEqual(['test_conn://main:token']);
+  expect(splunkd.passwords().map((p) => `${p.realm}:${p.username}`).sort()).toEqual(['test_conn://main:proxy_password', 'test_conn://main:token']);
+  expect(seen[1].proxy_password).toBe('proxy-pw-5c4b3a');
   expect(splunkd.requests.filter((r) => r.method === 'POST' && r.path.includes('conf-inputs'))).toEqual([]);
   const text = await logs();
   expect(text).toContain('server said: token');
   expect(text).not.toContain('acct-token-9f8e7d');
+  expect(text).not.toContain('proxy-pw-5c4b3a');
 });
 
 test('default/ then local/ of the accounts conf, key by key; a secret only in storage/passwords (no key in the conf) is read from there', async () => {
@@ -216,4 +222,12 @@ test('without an account source (no way to read accounts), naming one is a clear
   const summary = await runStanza(source, 'test_feed://a', { feed_connection: 'main' }, env('test_feed://a', { accounts: undefined }));
   expect(summary.status).toBe('failed');
   expect(await logs()).toContain('accounts cannot be read here');
+});
+
+test('two runs storing the same new secret at once both succeed: one creates it, the other finds it created and updates it', async () => {
+  const [a, b] = [splunkdSecretStore(conn()), splunkdSecretStore(conn())];
+  await Promise.all([a.set('test_conn://main', 'token', 'same'), b.set('test_conn://main', 'token', 'same')]);
+  // The race did happen: splunkd refused the second create.
+  expect(splunkd.requests.filter((r) => r.method === 'POST' && /\/storage\/passwords\/?$/.test(r.path)).map((r) => r.status)).toContain(409);
+  expect(splunkd.passwords().map((p) => p.password)).toEqual(['same']);
 });

@@ -76,6 +76,8 @@ export interface LaunchOptions {
   /** Sees the child once spawned (its pid for /proc, or to kill it from outside). */
   onSpawn?: (child: ChildProcess) => void;
   env?: NodeJS.ProcessEnv;
+  /** splunkd's arguments, e.g. --validate-arguments (none for a run). */
+  args?: string[];
 }
 
 /** Runs the launcher; with killAfter, SIGKILLs it as soon as that many complete events arrived. */
@@ -83,8 +85,9 @@ export function runLauncher(scheme: string, xml: string, splunkHome: string, kil
   const opts: LaunchOptions = typeof killAfterOrOpts === 'number' ? { killAfter: killAfterOrOpts } : killAfterOrOpts ?? {};
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, TA_ZEROTRUST_NODE: process.execPath, SPLUNK_HOME: splunkHome, ...opts.env };
-    delete env.TA_ZEROTRUST_APP_DIR;
-    const child = spawn(path.join(REPO, 'bin', `${scheme}.sh`), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The app folder is the launcher's own unless the caller installs one elsewhere.
+    if (!opts.env?.TA_ZEROTRUST_APP_DIR) delete env.TA_ZEROTRUST_APP_DIR;
+    const child = spawn(path.join(REPO, 'bin', `${scheme}.sh`), opts.args ?? [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let killed = false;

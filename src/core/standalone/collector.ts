@@ -18,7 +18,8 @@ import { HecSink } from '../sinks/hec';
 import { NdjsonSink } from '../sinks/ndjson';
 import type { HttpClient, HttpClientOptions, Logger, Sink, Source } from '../types';
 import type { CollectorConfig, InputConfig } from './config';
-import { hecProxyPassword, hecToken, inputSecretStore, stanzaParams, type StandaloneSecrets } from './secrets';
+import { accountKinds } from './config';
+import { hecProxyPassword, hecToken, inputSecretStore, stanzaParams, standaloneAccountSource, type StandaloneSecrets } from './secrets';
 
 export interface CollectorDeps {
   descriptions: readonly InputDescription[];
@@ -46,7 +47,7 @@ export class Collector {
   constructor(readonly cfg: CollectorConfig, private readonly deps: CollectorDeps) {
     this.log = this.logger();
     const env = deps.env ?? process.env;
-    this.secrets = inputSecretStore(cfg.inputs, (s) => this.desc(s), env, this.log);
+    this.secrets = inputSecretStore(cfg.inputs, (s) => this.desc(s), env, this.log, cfg.accounts ?? []);
     this.token = hecToken(cfg, env, this.log);
     this.proxyPassword = hecProxyPassword(cfg, env, this.log);
   }
@@ -121,6 +122,7 @@ export class Collector {
         sink,
         checkpoint: fileCheckpointStore(checkpointDir, stanza),
         secrets: this.secrets,
+        accounts: standaloneAccountSource(this.cfg.accounts ?? [], this.secrets, accountKinds(this.deps.descriptions)),
         log,
         makeHttp: this.deps.makeHttp ?? createHttpClient,
         signal: this.ctrl.signal,

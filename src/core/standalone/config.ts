@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { validate as validCron } from 'node-cron';
+import { ACCOUNT_NAME, accountStanza, type AccountDescription } from '../account';
 import type { ArgumentDescription, InputDescription } from '../description';
 import { ConfigError } from '../errors';
 import { isLoopbackHost } from '../http';
@@ -66,6 +67,14 @@ export interface InputConfig {
   params: Record<string, ParamValue>;
 }
 
+/** A connection inputs name (src/core/account.ts), e.g. `{ name: 'prod', kind: 'acme_api', params: {…} }`. */
+export interface AccountConfig {
+  name: string;
+  kind: string;
+  /** The account's settings; each secret as `<param>_file` or in the environment (see ./secrets). */
+  params: Record<string, ParamValue>;
+}
+
 export interface CollectorConfig {
   /** Checkpoints (`checkpoints/`), per-input state (`state/`) and logs (`log/`) go here. */
   state_dir: string;
@@ -73,6 +82,8 @@ export interface CollectorConfig {
   log_dir?: string;
   defaults?: { index?: string; host?: string };
   sink: SinkConfig;
+  /** Connections named by the inputs' account argument (e.g. pce_connection). */
+  accounts?: AccountConfig[];
   inputs: InputConfig[];
 }
 
@@ -105,8 +116,23 @@ function argSchema(arg: ArgumentDescription): Schema {
   return s;
 }
 
-/** The `params` of one scheme: its arguments, `<secret>_file` in place of each secret. */
-export function paramsSchema(desc: InputDescription): Schema {
+/** The environment variable of an account's secret: TA_ZEROTRUST_SECRET_<KIND>_<NAME>_<PARAM>. */
+export function accountSecretEnvName(kind: string, name: string, param: string): string {
+  return secretEnvName(`${kind}_${name}`, param);
+}
+
+/** Every account kind the inputs can name, once. */
+export function accountKinds(descriptions: readonly InputDescription[]): AccountDescription[] {
+  const kinds = new Map<string, AccountDescription>();
+  for (const d of descriptions) if (d.account && !kinds.has(d.account.kind)) kinds.set(d.account.kind, d.account);
+  return [...kinds.values()];
+}
+
+/**
+ * The `params` of one scheme (or account kind): its arguments, `<secret>_file` in place of each
+ * secret. What an input's account can supply is not required of the input.
+ */
+export function paramsSchema(desc: Pick<InputDescription, 'args' | 'account'>): Schema {
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   for (const arg of desc.args) {
@@ -117,9 +143,16 @@ export function paramsSchema(desc: InputDescription): Schema {
       continue;
     }
     properties[arg.name] = argSchema(arg);
-    if (arg.required && arg.default === undefined) required.push(arg.name);
+    if (arg.required && arg.default === undefined && !desc.account?.args.some((a) => a.name === arg.name)) required.push(arg.name);
   }
-  return { type: 'object', additionalProperties: false, properties, required };
+  const schema: Schema = { type: 'object', additionalProperties: false, properties, required };
+  const viaAccount = desc.account ? desc.args.filter((a) => a.required && a.default === undefined && !a.secret && desc.account!.args.some((x) => x.name === a.name)) : [];
+  // Without a connection the input needs its own (secrets are checked with the environment).
+  if (desc.account && viaAccount.length) {
+    schema.if = { not: { required: [desc.account.param] } };
+    schema.then = { required: viaAccount.map((a) => a.name) };
+  }
+  return schema;
 }
 
 export function collectorSchema(descriptions: readonly InputDescription[]): Schema {
@@ -179,6 +212,23 @@ export function collectorSchema(descriptions: readonly InputDescription[]): Sche
           },
         ],
       },
+      accounts: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'kind', 'params'],
+          properties: {
+            name: { type: 'string', pattern: ACCOUNT_NAME.source },
+            kind: { enum: accountKinds(descriptions).map((a) => a.kind) },
+            params: { type: 'object' },
+          },
+          allOf: accountKinds(descriptions).map((a) => ({
+            if: { properties: { kind: { const: a.kind } }, required: ['kind'] },
+            then: { properties: { params: paramsSchema({ args: a.args }) } },
+          })),
+        },
+      },
       inputs: {
         type: 'array',
         minItems: 1,
@@ -227,6 +277,10 @@ function explain(e: ErrorObject, doc: unknown): string {
     if (segs[0] === 'sink' && last === 'proxy_password') {
       return `${field}: the proxy password is not read from the config file; put it in the environment variable ${HEC_PROXY_PASSWORD_ENV} or in a file named by sink.proxy_password_file.`;
     }
+    if (segs[0] === 'accounts') {
+      const acct = (doc as { accounts?: { name?: string; kind?: string }[] }).accounts?.[Number(segs[1])];
+      return `${field}: secrets are not read from the config file; put it in the environment variable ${accountSecretEnvName(acct?.kind ?? '<kind>', acct?.name ?? '<name>', last)} or in a file named by params.${last}_file.`;
+    }
     const input = (doc as { inputs?: { name?: string }[] }).inputs?.[Number(segs[1])]?.name ?? '<name>';
     return `${field}: secrets are not read from the config file; put it in the environment variable ${secretEnvName(input, last)} or in a file named by params.${last}_file.`;
   }
@@ -260,8 +314,19 @@ export function checkCollectorConfig(doc: unknown, descriptions: readonly InputD
   if (!problems.length) {
     const cfg = doc as CollectorConfig;
     if (cfg.sink.type === 'hec') problems.push(...hecEndpointProblems(cfg.sink));
+    const accounts = new Set<string>();
+    cfg.accounts?.forEach((a, i) => {
+      const stanza = accountStanza(a.kind, a.name);
+      if (accounts.has(stanza)) problems.push(`accounts[${i}]: ${a.kind} "${a.name}" is defined twice; names must be unique per kind.`);
+      accounts.add(stanza);
+    });
     const seen = new Set<string>();
     cfg.inputs.forEach((input, i) => {
+      const account = descriptions.find((d) => d.scheme === input.scheme)?.account;
+      const named = account ? input.params[account.param] : undefined;
+      if (account && typeof named === 'string' && named.trim() && !accounts.has(accountStanza(account.kind, named.trim()))) {
+        problems.push(`inputs[${i}].params.${account.param}: no ${account.title} named "${named.slice(0, 64)}" in accounts; add it there (kind ${account.kind}) or correct the name.`);
+      }
       // One name per input: the secrets' environment variables are keyed on it.
       if (seen.has(input.name)) problems.push(`inputs[${i}].name: "${input.name}" is used by another input; names must be unique.`);
       seen.add(input.name);
@@ -286,7 +351,7 @@ export function checkCollectorConfig(doc: unknown, descriptions: readonly InputD
     if (cfg.sink.ca_cert_path) cfg.sink.ca_cert_path = abs(cfg.sink.ca_cert_path);
     if (cfg.sink.proxy_password_file) cfg.sink.proxy_password_file = abs(cfg.sink.proxy_password_file);
   }
-  for (const input of cfg.inputs) {
+  for (const input of [...cfg.inputs, ...(cfg.accounts ?? [])]) {
     for (const [k, v] of Object.entries(input.params)) {
       if (k.endsWith('_file') || k === 'ca_cert_path') input.params[k] = abs(String(v));
     }

@@ -8,7 +8,11 @@ import * as fs from 'node:fs';
 import { MASK, type InputDescription } from '../description';
 import { ConfigError } from '../errors';
 import type { Logger, SecretStore } from '../types';
-import { HEC_PROXY_PASSWORD_ENV, HEC_TOKEN_ENV, secretEnvName, type CollectorConfig, type InputConfig } from './config';
+import { accountNamed, accountStanza, withoutAccountArgs, type AccountDescription } from '../account';
+import type { AccountSource } from '../accounts';
+import {
+  accountSecretEnvName, HEC_PROXY_PASSWORD_ENV, HEC_TOKEN_ENV, secretEnvName, type AccountConfig, type CollectorConfig, type InputConfig, type ParamValue,
+} from './config';
 
 export function readSecretFile(file: string, field: string, log?: Logger): string {
   let text: string;
@@ -32,39 +36,58 @@ export interface StandaloneSecrets extends SecretStore {
   has(realm: string, username: string): boolean;
 }
 
-/** Where each secret of an input comes from, resolved now so a missing one fails before any run. */
+/**
+ * Where each secret of an input, and of each account an enabled input names, comes from,
+ * resolved now so a missing one fails before any run. An account's secrets are kept under its
+ * realm (`<kind>://<name>`), as splunkd keeps them.
+ */
 export function inputSecretStore(
   inputs: InputConfig[],
   descOf: (scheme: string) => InputDescription,
   env: NodeJS.ProcessEnv = process.env,
   log?: Logger,
+  accounts: readonly AccountConfig[] = [],
 ): StandaloneSecrets {
   const values = new Map<string, string>();
   const problems: string[] = [];
-  inputs.forEach((input, i) => {
-    if (input.disabled) return;
-    const desc = descOf(input.scheme);
-    for (const arg of desc.args.filter((a) => a.secret)) {
+  const take = (
+    where: string, who: string, realm: string, params: Record<string, ParamValue>, args: readonly { name: string; title: string; secret?: boolean; required?: boolean }[], envName: (p: string) => string,
+  ) => {
+    for (const arg of args.filter((a) => a.secret)) {
       const fileKey = `${arg.name}_file`;
-      const file = input.params[fileKey];
-      const envName = secretEnvName(input.name, arg.name);
+      const file = params[fileKey];
       let value: string | undefined;
       if (typeof file === 'string') {
         try {
-          value = readSecretFile(file, `inputs[${i}].params.${fileKey}`, log);
+          value = readSecretFile(file, `${where}.params.${fileKey}`, log);
         } catch (e) {
           problems.push((e as Error).message);
           continue;
         }
-      } else if (env[envName]) {
-        value = env[envName];
+      } else if (env[envName(arg.name)]) {
+        value = env[envName(arg.name)];
       }
       if (value === undefined) {
-        if (arg.required) problems.push(`inputs[${i}] (${input.name}): ${arg.title} is missing; set the environment variable ${envName} or params.${fileKey}.`);
+        if (arg.required) problems.push(`${where} (${who}): ${arg.title} is missing; set the environment variable ${envName(arg.name)} or params.${fileKey}.`);
         continue;
       }
-      values.set(`${input.scheme}://${input.name}\u0000${arg.name}`, value);
+      values.set(`${realm}\u0000${arg.name}`, value);
     }
+  };
+  const used = new Map<string, AccountDescription>();
+  inputs.forEach((input, i) => {
+    if (input.disabled) return;
+    const desc = descOf(input.scheme);
+    const account = accountNamed(desc, input.params);
+    // The account named supplies its own settings' secrets; the input keeps the others.
+    const own = account ? withoutAccountArgs(desc).args : desc.args;
+    if (account && desc.account) used.set(accountStanza(desc.account.kind, account), desc.account);
+    take(`inputs[${i}]`, input.name, `${input.scheme}://${input.name}`, input.params, own, (p) => secretEnvName(input.name, p));
+  });
+  accounts.forEach((a, i) => {
+    const kind = used.get(accountStanza(a.kind, a.name));
+    // An account no enabled input names needs no secret yet.
+    if (kind) take(`accounts[${i}]`, `${a.kind} ${a.name}`, accountStanza(a.kind, a.name), a.params, kind.args, (p) => accountSecretEnvName(a.kind, a.name, p));
   });
   if (problems.length) throw new ConfigError(problems.join('\n'), 'secrets');
   return {
@@ -110,4 +133,27 @@ export function hecProxyPassword(cfg: CollectorConfig, env: NodeJS.ProcessEnv = 
     throw new ConfigError(`sink: proxy_username is set but the proxy password is missing; set the environment variable ${HEC_PROXY_PASSWORD_ENV} or sink.proxy_password_file.`, 'sink.proxy_password_file');
   }
   return password || undefined;
+}
+
+/**
+ * collector.json's accounts as the runtime reads them (src/core/accounts.ts): strings as in the
+ * accounts conf, each secret the store above holds masked, so it is read from there.
+ */
+export function standaloneAccountSource(accounts: readonly AccountConfig[], secrets: StandaloneSecrets, kinds: readonly AccountDescription[]): AccountSource {
+  return {
+    where: 'the accounts of collector.json',
+    fix: 'add it to accounts in collector.json',
+    read(kind, name) {
+      const a = accounts.find((x) => x.kind === kind && x.name === name);
+      if (!a) return undefined;
+      const out: Record<string, string> = {};
+      const desc = kinds.find((k) => k.kind === kind);
+      for (const [k, v] of Object.entries(a.params)) {
+        if (k.endsWith('_file') && desc?.args.some((x) => x.secret && `${x.name}_file` === k)) continue;
+        out[k] = Array.isArray(v) ? v.join(',') : String(v);
+      }
+      for (const arg of desc?.args ?? []) if (arg.secret && secrets.has(accountStanza(kind, name), arg.name)) out[arg.name] = MASK;
+      return out;
+    },
+  };
 }

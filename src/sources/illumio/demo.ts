@@ -1,5 +1,6 @@
 /** The PCE's part of `npm start` (SourceModule.demo): its simulator replaying the demo's history. */
 import type { DemoContext, DemoPart, RunningDemo } from '../../core/source-hooks';
+import { illumioPceAccount } from './description';
 import { startIllumioSimulator } from './simulator';
 
 const DAY = 86_400_000;
@@ -26,9 +27,11 @@ export const illumioDemo: DemoPart = {
     // not reached yet it asks for on the next run).
     const flows = events.map((e) => ({ ...e, seed: e.seed + 500 }));
     const sim = await startIllumioSimulator({ events, flows, traffic: { retryAfterSec: 0 }, jobRetryAfterSec: 0, rateLimit: { requests: 100_000, windowMs: 60_000 } });
-    const pce = { pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret };
+    // One PCE connection (the Accounts tab) named by every Illumio input; its secret typed once.
+    const pce = { pce_connection: 'pce' };
     return {
       line: `${sim.url} (${sim.size()} events)`,
+      accounts: [{ kind: illumioPceAccount.kind, name: 'pce', params: { pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret } }],
       inputs: [
         { scheme: 'illumio_pce_events', label: 'Illumio PCE events', name: 'pce', params: { ...pce, start_date: '-25h' } },
         { scheme: 'illumio_pce_traffic', label: 'Illumio PCE traffic flows', name: 'pce-traffic', params: { ...pce, start_date: '-25h', policy_decisions: 'blocked,potentially_blocked,allowed' } },
