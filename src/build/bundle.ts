@@ -84,6 +84,10 @@ function runPlugins(scheme: string | undefined): Plugin[] {
       b.onResolve({ filter: /^\.\/splunk-sdk\.js$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'ta' }));
       b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
+      // undici calls only assert(value); node:assert costs ~3 ms of every start, so it loads only for a failure.
+      b.onResolve({ filter: /^node:assert$/ }, (args) => (isUndici(args.importer) ? { path: 'undici-assert', namespace: 'ta' } : undefined));
+      b.onLoad({ filter: /^undici-assert$/, namespace: 'ta' }, () => ({ contents: UNDICI_ASSERT, loader: 'js' }));
+      b.onLoad({ filter: UNDICI_PATCHED }, async (args) => ({ contents: patchUndici(args.path, await fs.promises.readFile(args.path, 'utf8')), loader: 'js' }));
       // HTTP/2 runs only after an ALPN "h2", which undici offers only with allowH2 (never set
       // here); its client requires node:http2 (and so tls) at load, ~20 ms of every start.
       b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
@@ -117,6 +121,41 @@ function request(url, opts) {
 }
 module.exports = { Agent, ProxyAgent, Dispatcher, request };
 `;
+
+const isUndici = (file: string) => file.includes(`${path.sep}node_modules${path.sep}undici${path.sep}`);
+
+const UNDICI_ASSERT = `module.exports = function assert(value, message) { if (!value) require('node:assert')(value, message); };`;
+
+/**
+ * node:http (~7 ms of every start: _http_agent, _http_client, _http_server…) is loaded by undici
+ * for two things a run of ours never needs: the default of maxHeaderSize, which is node's
+ * --max-http-header-size (16 KiB unless that flag is given: then node:http is asked, as before),
+ * and telling whether a body it destroys is an http.IncomingMessage (only when its class has
+ * that name, so the run never loads node:http for it). Exact texts: a new undici whose source
+ * differs fails the build instead of bundling unpatched.
+ */
+const UNDICI_PATCHES: Record<string, [string, string][]> = {
+  [path.join('lib', 'core', 'util.js')]: [
+    ["const { IncomingMessage } = require('node:http')\n", ''],
+    ['if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {',
+      "if (Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage) {"],
+  ],
+  [path.join('lib', 'dispatcher', 'client.js')]: [
+    ["const http = require('node:http')\n",
+      "const http = { get maxHeaderSize () { return /max[-_]http[-_]header[-_]size/.test(process.execArgv.join(' ') + ' ' + (process.env.NODE_OPTIONS || '')) ? require('node:http').maxHeaderSize : 16384 } }\n"],
+  ],
+};
+const UNDICI_PATCHED = /node_modules[\\/]undici[\\/]lib[\\/](core[\\/]util|dispatcher[\\/]client)\.js$/;
+
+export function patchUndici(file: string, text: string): string {
+  const key = Object.keys(UNDICI_PATCHES).find((k) => file.endsWith(`${path.sep}undici${path.sep}${k}`));
+  if (!key) return text;
+  for (const [from, to] of UNDICI_PATCHES[key]) {
+    if (text.split(from).length !== 2) throw new Error(`src/build/bundle.ts: undici's ${key} no longer contains ${JSON.stringify(from)} exactly once; update UNDICI_PATCHES for this undici version.`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
 
 /** The configuration page (default/data/ui/views/configuration.xml loads it); built, not committed. */
 export const UI_ENTRY = 'src/ui/configuration.ts';

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundle, SCHEME_SOURCES } from '../../src/build/bundle';
+import { bundle, patchUndici, SCHEME_SOURCES } from '../../src/build/bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -56,6 +56,19 @@ test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run 
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('a run bundle loads without node:http and node:assert (undici patched at build), and a changed undici fails the build', () => {
+  for (const scheme of Object.keys(SCHEME_SOURCES)) {
+    const r = spawnSync(process.execPath, ['-e', `const b = new Set(process.moduleLoadList); require(${JSON.stringify(path.join(ROOT, 'bin', 'lib', `run-${scheme}.js`))}); console.log(process.moduleLoadList.filter((m) => !b.has(m)).join('\\n'))`], { encoding: 'utf8' });
+    expect([scheme, r.status, r.stderr]).toEqual([scheme, 0, '']);
+    const loaded = r.stdout.split('\n');
+    expect([scheme, loaded.filter((m) => /^NativeModule (http|_http_\w+|assert|http2|tls)$/.test(m))]).toEqual([scheme, []]);
+    expect([scheme, loaded.includes('NativeModule net')]).toEqual([scheme, true]);
+  }
+  const client = path.join(ROOT, 'node_modules', 'undici', 'lib', 'dispatcher', 'client.js');
+  expect(patchUndici(client, fs.readFileSync(client, 'utf8'))).not.toContain("require('node:http')\n");
+  expect(() => patchUndici(client, "const http = require('http')\n")).toThrow(/undici's lib\/dispatcher\/client\.js no longer contains .* exactly once; update UNDICI_PATCHES/);
 });
 
 test('an old Node fails fast with one line saying what to install', () => {
