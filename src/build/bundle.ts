@@ -24,7 +24,8 @@ export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
  *  - modinput.js: the entry, the descriptions and the scheme writer (splunkd runs `--scheme` for
  *    every input whenever it starts);
  *  - run-<scheme>.js: run and validate modes with that one input's code (HTTP, logging,
- *    checkpoints); src/cli/run-loader.ts becomes a require of it;
+ *    checkpoints); src/cli/run-loader.ts becomes a require of it through the V8 code cache
+ *    (src/cli/run-loader-bundle.ts, src/cli/code-cache.ts);
  *  - splunk-sdk.js: the SDK (with needle and iconv-lite, ~600 KB), required only when a secret
  *    is read from or moved to storage/passwords.
  * undici comes in through a shim of the three things we use, not its index (which evaluates
@@ -69,13 +70,9 @@ function runPlugins(scheme: string | undefined): Plugin[] {
   return [lazyLoaderStubs(scheme ? `the run bundle of ${scheme}` : 'modinput.js', vendor), {
     name: 'ta-bundles',
     setup(b) {
+      // The run bundle next to this one, compiled through the V8 code cache (src/cli/code-cache.ts).
       b.onResolve({ filter: /^\.\/run-loader$/ }, (args) =>
-        args.importer.endsWith(path.join('src', 'cli', 'modinput.ts')) ? { path: 'run-loader', namespace: 'ta' } : undefined);
-      b.onLoad({ filter: /^run-loader$/, namespace: 'ta' }, () => ({
-        // An indirect require: esbuild leaves it to node, which resolves it next to this bundle.
-        contents: `const load = require; exports.loadRun = (scheme) => Promise.resolve().then(() => load('./run-' + scheme.replace(/[^a-z_]/g, '') + '.js'));`,
-        loader: 'js',
-      }));
+        args.importer.endsWith(path.join('src', 'cli', 'modinput.ts')) ? { path: path.join(ROOT, 'src', 'cli', 'run-loader-bundle.ts') } : undefined);
       b.onResolve({ filter: /^splunk-sdk\/lib\/(log|service)$/ }, (args) => ({ path: args.path, namespace: 'ta' }));
       b.onLoad({ filter: /^splunk-sdk\/lib\/(log|service)$/, namespace: 'ta' }, (args) => ({
         contents: `module.exports = require('./splunk-sdk.js').${args.path.endsWith('log') ? 'log' : 'service'};`,
