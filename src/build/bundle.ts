@@ -12,6 +12,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundledPackages, noticesText } from './notices';
 import { moduleOf } from '../core/source-module';
 import { SOURCE_MODULES } from '../sources';
+import { validatorsModule } from './validators';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const OUT_DIR = path.join(ROOT, 'bin', 'lib');
@@ -65,7 +66,7 @@ export function lazyLoaderStubs(bundleName: string, keepVendor?: string): Plugin
 }
 
 /** For the run bundle of `scheme`: other vendors' folders are not in it. */
-function runPlugins(scheme: string | undefined): Plugin[] {
+function runPlugins(scheme: string | undefined, validators: () => Promise<string>): Plugin[] {
   const vendor = scheme ? moduleOf(SOURCE_MODULES, scheme)?.name : undefined;
   return [lazyLoaderStubs(scheme ? `the run bundle of ${scheme}` : 'modinput.js', vendor), {
     name: 'ta-bundles',
@@ -81,6 +82,14 @@ function runPlugins(scheme: string | undefined): Plugin[] {
       b.onResolve({ filter: /^\.\/splunk-sdk\.js$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'ta' }));
       b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
+      // ajv's standalone code of every declared schema instead of ajv (src/build/validators.ts).
+      b.onLoad({ filter: /[\\/]src[\\/]core[\\/]schema-precompiled\.ts$/ }, async () => ({ contents: await validators(), loader: 'js', resolveDir: ROOT }));
+      b.onResolve({ filter: /^ajv(-formats)?$/ }, (args) =>
+        args.importer.endsWith(path.join('src', 'core', 'schema.ts')) ? { path: args.path, namespace: 'ta-no-ajv' } : undefined);
+      b.onLoad({ filter: /.*/, namespace: 'ta-no-ajv' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in the run bundles: every schema is compiled at build time (src/build/validators.ts), and this one was not; rebuild with npm run build`)});`,
+        loader: 'js',
+      }));
       // undici calls only assert(value); node:assert costs ~3 ms of every start, so it loads only for a failure.
       b.onResolve({ filter: /^node:assert$/ }, (args) => (isUndici(args.importer) ? { path: 'undici-assert', namespace: 'ta' } : undefined));
       b.onLoad({ filter: /^undici-assert$/, namespace: 'ta' }, () => ({ contents: UNDICI_ASSERT, loader: 'js' }));
@@ -205,7 +214,9 @@ export function bundleEntries(): { name: string; entry: string; scheme?: string 
 }
 
 export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
-  const results = await Promise.all(bundleEntries().map((e) => bundleOne(e.name, e.entry, e.scheme)));
+  let code: Promise<string> | undefined;
+  const validators = () => (code ??= validatorsModule(SOURCE_MODULES));
+  const results = await Promise.all(bundleEntries().map((e) => bundleOne(e.name, e.entry, e.scheme, validators)));
   fs.mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const metafile: Metafile = { inputs: {}, outputs: {} };
@@ -236,7 +247,7 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
   return { files, metafile };
 }
 
-async function bundleOne(name: string, entry: string, scheme: string | undefined) {
+async function bundleOne(name: string, entry: string, scheme: string | undefined, validators: () => Promise<string>) {
   return build({
     absWorkingDir: ROOT,
     ...(entry === SDK_ENTRY
@@ -252,7 +263,7 @@ async function bundleOne(name: string, entry: string, scheme: string | undefined
     metafile: true,
     write: false,
     legalComments: 'none',
-    plugins: entry === SDK_ENTRY ? [] : runPlugins(scheme),
+    plugins: entry === SDK_ENTRY ? [] : runPlugins(scheme, validators),
     // import() of a sibling bundle as require(): node's ESM loader would run its CJS export
     // lexer over the whole file first (a second parse of a megabyte of JavaScript).
     supported: { 'dynamic-import': false },

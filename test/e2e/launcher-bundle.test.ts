@@ -30,12 +30,13 @@ test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run 
     expect(light.filter((f) => f.startsWith('src/sources/') && !/^src\/sources\/(index|[a-z0-9_]+\/(module|description|traffic-query))\.ts$/.test(f))).toEqual([]);
     for (const [scheme, vendor] of Object.entries(SCHEME_SOURCES)) {
       const run = inputsOf(`run-${scheme}.js`);
-      for (const dep of ['node_modules/undici/lib/dispatcher/agent.js', 'src/core/log/index.ts', `src/sources/${vendor}/index.ts`]) {
+      for (const dep of ['node_modules/undici/lib/dispatcher/agent.js', 'src/core/log/index.ts', `src/sources/${vendor}/index.ts`, 'src/core/schema-precompiled.ts']) {
         expect([scheme, dep, run.some((f) => f.includes(dep))]).toEqual([scheme, dep, true]);
       }
       // Not the SDK, not undici's WebSocket, caches, mocks or HTTP/2 client (node:http2 and tls
       // at load), not a logging library (our lines need none), not another vendor.
-      for (const dep of ['node_modules/splunk-sdk/', 'node_modules/needle/', 'node_modules/undici/lib/web/websocket/', 'node_modules/undici/lib/web/cache/', 'node_modules/undici/lib/mock/', 'node_modules/undici/lib/dispatcher/client-h2.js', 'node_modules/winston/']) {
+      // Nor ajv's compiler (with fast-uri): the schemas come compiled (src/build/validators.ts).
+      for (const dep of ['node_modules/splunk-sdk/', 'node_modules/needle/', 'node_modules/undici/lib/web/websocket/', 'node_modules/undici/lib/web/cache/', 'node_modules/undici/lib/mock/', 'node_modules/undici/lib/dispatcher/client-h2.js', 'node_modules/winston/', 'node_modules/ajv/dist/compile/', 'node_modules/ajv/dist/core.js', 'node_modules/fast-uri/']) {
         expect([scheme, run.filter((f) => f.includes(dep))]).toEqual([scheme, []]);
       }
       // Nor its vendor's search-time knowledge: only the lazy import of the vendor's index.ts is kept.
