@@ -5,12 +5,12 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { mkdtemp, rm } from 'fs/promises';
 import { ACCOUNTS_CONF } from '../core/account';
 import { confAccountSource } from '../core/accounts';
 import { APP_ID } from '../core/app';
 import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from '../core/checkpoint';
 import { ConfigError, errorMessage, isTaError } from '../core/errors';
+import { fsp } from '../core/fs-async';
 import { createHttpClient, withDefaultProxy } from '../core/http';
 import { closeLoggers, createLogger, logFilePath } from '../core/log';
 import { parseInputXml, parseValidationXml, type SplunkdSession } from '../core/protocol/input';
@@ -65,7 +65,7 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
   const log = createLogger({ input: scheme, stanza, level: settings.logging.level });
   for (const w of settings.warnings) log.warn(w);
   if (io.codeCache) logCodeCache(log, io.codeCache.note);
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'ta-zerotrust-validate-'));
+  const stateDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ta-zerotrust-validate-'));
   try {
     const source = await loadSource(modules, scheme);
     const store = secretStore(def);
@@ -89,7 +89,7 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
     log.error(`validation failed with an unexpected error: ${errorMessage(e)}`, { stack: (e as Error)?.stack });
     return `${stanza}: the check failed with an unexpected error (${errorMessage(e)}). Details are in ${logFilePath(scheme, '$SPLUNK_HOME/var/log/splunk')}.`;
   } finally {
-    await rm(stateDir, { recursive: true, force: true });
+    await fsp.rm(stateDir, { recursive: true, force: true });
     await closeLoggers();
   }
 }
