@@ -5,12 +5,12 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { mkdtemp, rm } from 'fs/promises';
 import { ACCOUNTS_CONF } from '../core/account';
 import { confAccountSource } from '../core/accounts';
 import { APP_ID } from '../core/app';
 import { checkpointKey, fileCheckpointStore, kvCheckpointStore, KV_COLLECTION } from '../core/checkpoint';
 import { ConfigError, errorMessage, isTaError } from '../core/errors';
+import { fsp } from '../core/fs-async';
 import { createHttpClient, withDefaultProxy } from '../core/http';
 import { closeLoggers, createLogger, logFilePath } from '../core/log';
 import { parseInputXml, parseValidationXml, type SplunkdSession } from '../core/protocol/input';
@@ -45,6 +45,12 @@ function secretStore(session: SplunkdSession): SecretStore | undefined {
   return splunkdSecretStore({ serverUri: session.serverUri, sessionKey: session.sessionKey, app: APP_ID });
 }
 
+/** A cache hit is the steady state; anything else (first run after an install or upgrade) is worth a line. */
+function logCodeCache(log: Logger, note: string): void {
+  if (note === 'hit') log.debug('run bundle compiled from its V8 code cache');
+  else log.info(`run bundle V8 code cache: ${note}`);
+}
+
 /** Read-only on purpose: a validation must never move a checkpoint. */
 const noCheckpoint: CheckpointStore = {
   load: async () => undefined,
@@ -58,7 +64,8 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
   const stanza = def.item.name.includes('://') ? def.item.name : `${scheme}://${def.item.name}`;
   const log = createLogger({ input: scheme, stanza, level: settings.logging.level });
   for (const w of settings.warnings) log.warn(w);
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'ta-zerotrust-validate-'));
+  if (io.codeCache) logCodeCache(log, io.codeCache.note);
+  const stateDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ta-zerotrust-validate-'));
   try {
     const source = await loadSource(modules, scheme);
     const store = secretStore(def);
@@ -82,7 +89,7 @@ export async function runValidate(modules: readonly SourceModule[], scheme: stri
     log.error(`validation failed with an unexpected error: ${errorMessage(e)}`, { stack: (e as Error)?.stack });
     return `${stanza}: the check failed with an unexpected error (${errorMessage(e)}). Details are in ${logFilePath(scheme, '$SPLUNK_HOME/var/log/splunk')}.`;
   } finally {
-    await rm(stateDir, { recursive: true, force: true });
+    await fsp.rm(stateDir, { recursive: true, force: true });
     await closeLoggers();
   }
 }
@@ -104,11 +111,14 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
   const store = secretStore(def);
   const kv = kvstore(def);
   let exitCode = 0;
+  let firstLog: Logger | undefined;
   try {
     for (const st of def.stanzas) {
       if (ctrl.signal.aborted) break;
       const log = createLogger({ input: scheme, stanza: st.name, level: settings.logging.level });
       for (const w of settings.warnings) log.warn(w);
+      if (!firstLog && io.codeCache) logCodeCache(log, io.codeCache.note);
+      firstLog ??= log;
       if (!st.name.startsWith(`${scheme}://`)) {
         log.error(`${st.name}: this stanza was given to the ${scheme} input; it belongs to another input and is skipped.`);
         exitCode = 1;
@@ -145,6 +155,8 @@ export async function runInputs(modules: readonly SourceModule[], scheme: string
     }
   } finally {
     await sink.close().catch(() => undefined);
+    const saved = io.codeCache?.save?.();
+    if (saved) firstLog?.info(saved);
     await closeLoggers();
     // Only now: a signal that arrives while the stream closes (a quick input finishing as splunkd
     // stops it) must not take node's default action and end the process mid-close.

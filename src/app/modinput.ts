@@ -40,6 +40,11 @@ export interface ModinputIo {
    * too. Without it, runInputs installs its own handlers (in-process callers, tests).
    */
   stop?: AbortSignal;
+  /**
+   * The run bundle's V8 code cache (src/cli/code-cache.ts), when the entry loaded the run through
+   * it: runInputs logs the note once and calls save() when its stanzas are done.
+   */
+  codeCache?: { note: string; save?(): string | undefined };
 }
 
 /** stderr lines land in splunkd.log; splunkd reads the first word as the level. */

@@ -12,6 +12,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundledPackages, noticesText } from './notices';
 import { moduleOf } from '../core/source-module';
 import { SOURCE_MODULES } from '../sources';
+import { validatorsModule } from './validators';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const OUT_DIR = path.join(ROOT, 'bin', 'lib');
@@ -24,7 +25,8 @@ export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
  *  - modinput.js: the entry, the descriptions and the scheme writer (splunkd runs `--scheme` for
  *    every input whenever it starts);
  *  - run-<scheme>.js: run and validate modes with that one input's code (HTTP, logging,
- *    checkpoints); src/cli/run-loader.ts becomes a require of it;
+ *    checkpoints); src/cli/run-loader.ts becomes a require of it through the V8 code cache
+ *    (src/cli/run-loader-bundle.ts, src/cli/code-cache.ts);
  *  - splunk-sdk.js: the SDK (with needle and iconv-lite, ~600 KB), required only when a secret
  *    is read from or moved to storage/passwords.
  * undici comes in through a shim of the three things we use, not its index (which evaluates
@@ -64,18 +66,14 @@ export function lazyLoaderStubs(bundleName: string, keepVendor?: string): Plugin
 }
 
 /** For the run bundle of `scheme`: other vendors' folders are not in it. */
-function runPlugins(scheme: string | undefined): Plugin[] {
+function runPlugins(scheme: string | undefined, validators: () => Promise<string>): Plugin[] {
   const vendor = scheme ? moduleOf(SOURCE_MODULES, scheme)?.name : undefined;
   return [lazyLoaderStubs(scheme ? `the run bundle of ${scheme}` : 'modinput.js', vendor), {
     name: 'ta-bundles',
     setup(b) {
+      // The run bundle next to this one, compiled through the V8 code cache (src/cli/code-cache.ts).
       b.onResolve({ filter: /^\.\/run-loader$/ }, (args) =>
-        args.importer.endsWith(path.join('src', 'cli', 'modinput.ts')) ? { path: 'run-loader', namespace: 'ta' } : undefined);
-      b.onLoad({ filter: /^run-loader$/, namespace: 'ta' }, () => ({
-        // An indirect require: esbuild leaves it to node, which resolves it next to this bundle.
-        contents: `const load = require; exports.loadRun = (scheme) => Promise.resolve().then(() => load('./run-' + scheme.replace(/[^a-z_]/g, '') + '.js'));`,
-        loader: 'js',
-      }));
+        args.importer.endsWith(path.join('src', 'cli', 'modinput.ts')) ? { path: path.join(ROOT, 'src', 'cli', 'run-loader-bundle.ts') } : undefined);
       b.onResolve({ filter: /^splunk-sdk\/lib\/(log|service)$/ }, (args) => ({ path: args.path, namespace: 'ta' }));
       b.onLoad({ filter: /^splunk-sdk\/lib\/(log|service)$/, namespace: 'ta' }, (args) => ({
         contents: `module.exports = require('./splunk-sdk.js').${args.path.endsWith('log') ? 'log' : 'service'};`,
@@ -84,6 +82,18 @@ function runPlugins(scheme: string | undefined): Plugin[] {
       b.onResolve({ filter: /^\.\/splunk-sdk\.js$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'ta' }));
       b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
+      // ajv's standalone code of every declared schema instead of ajv (src/build/validators.ts).
+      b.onLoad({ filter: /[\\/]src[\\/]core[\\/]schema-precompiled\.ts$/ }, async () => ({ contents: await validators(), loader: 'js', resolveDir: ROOT }));
+      b.onResolve({ filter: /^ajv(-formats)?$/ }, (args) =>
+        args.importer.endsWith(path.join('src', 'core', 'schema.ts')) ? { path: args.path, namespace: 'ta-no-ajv' } : undefined);
+      b.onLoad({ filter: /.*/, namespace: 'ta-no-ajv' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in the run bundles: every schema is compiled at build time (src/build/validators.ts), and this one was not; rebuild with npm run build`)});`,
+        loader: 'js',
+      }));
+      // undici calls only assert(value); node:assert costs ~3 ms of every start, so it loads only for a failure.
+      b.onResolve({ filter: /^node:assert$/ }, (args) => (isUndici(args.importer) ? { path: 'undici-assert', namespace: 'ta' } : undefined));
+      b.onLoad({ filter: /^undici-assert$/, namespace: 'ta' }, () => ({ contents: UNDICI_ASSERT, loader: 'js' }));
+      b.onLoad({ filter: UNDICI_PATCHED }, async (args) => ({ contents: patchUndici(args.path, await fs.promises.readFile(args.path, 'utf8')), loader: 'js' }));
       // HTTP/2 runs only after an ALPN "h2", which undici offers only with allowH2 (never set
       // here); its client requires node:http2 (and so tls) at load, ~20 ms of every start.
       b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
@@ -117,6 +127,41 @@ function request(url, opts) {
 }
 module.exports = { Agent, ProxyAgent, Dispatcher, request };
 `;
+
+const isUndici = (file: string) => file.includes(`${path.sep}node_modules${path.sep}undici${path.sep}`);
+
+const UNDICI_ASSERT = `module.exports = function assert(value, message) { if (!value) require('node:assert')(value, message); };`;
+
+/**
+ * node:http (~7 ms of every start: _http_agent, _http_client, _http_server…) is loaded by undici
+ * for two things a run of ours never needs: the default of maxHeaderSize, which is node's
+ * --max-http-header-size (16 KiB unless that flag is given: then node:http is asked, as before),
+ * and telling whether a body it destroys is an http.IncomingMessage (only when its class has
+ * that name, so the run never loads node:http for it). Exact texts: a new undici whose source
+ * differs fails the build instead of bundling unpatched.
+ */
+const UNDICI_PATCHES: Record<string, [string, string][]> = {
+  [path.join('lib', 'core', 'util.js')]: [
+    ["const { IncomingMessage } = require('node:http')\n", ''],
+    ['if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {',
+      "if (Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage) {"],
+  ],
+  [path.join('lib', 'dispatcher', 'client.js')]: [
+    ["const http = require('node:http')\n",
+      "const http = { get maxHeaderSize () { return /max[-_]http[-_]header[-_]size/.test(process.execArgv.join(' ') + ' ' + (process.env.NODE_OPTIONS || '')) ? require('node:http').maxHeaderSize : 16384 } }\n"],
+  ],
+};
+const UNDICI_PATCHED = /node_modules[\\/]undici[\\/]lib[\\/](core[\\/]util|dispatcher[\\/]client)\.js$/;
+
+export function patchUndici(file: string, text: string): string {
+  const key = Object.keys(UNDICI_PATCHES).find((k) => file.endsWith(`${path.sep}undici${path.sep}${k}`));
+  if (!key) return text;
+  for (const [from, to] of UNDICI_PATCHES[key]) {
+    if (text.split(from).length !== 2) throw new Error(`src/build/bundle.ts: undici's ${key} no longer contains ${JSON.stringify(from)} exactly once; update UNDICI_PATCHES for this undici version.`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
 
 /** The configuration page (default/data/ui/views/configuration.xml loads it); built, not committed. */
 export const UI_ENTRY = 'src/ui/configuration.ts';
@@ -169,7 +214,9 @@ export function bundleEntries(): { name: string; entry: string; scheme?: string 
 }
 
 export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
-  const results = await Promise.all(bundleEntries().map((e) => bundleOne(e.name, e.entry, e.scheme)));
+  let code: Promise<string> | undefined;
+  const validators = () => (code ??= validatorsModule(SOURCE_MODULES));
+  const results = await Promise.all(bundleEntries().map((e) => bundleOne(e.name, e.entry, e.scheme, validators)));
   fs.mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const metafile: Metafile = { inputs: {}, outputs: {} };
@@ -200,7 +247,7 @@ export async function bundle(outDir = OUT_DIR): Promise<BundleResult> {
   return { files, metafile };
 }
 
-async function bundleOne(name: string, entry: string, scheme: string | undefined) {
+async function bundleOne(name: string, entry: string, scheme: string | undefined, validators: () => Promise<string>) {
   return build({
     absWorkingDir: ROOT,
     ...(entry === SDK_ENTRY
@@ -216,7 +263,7 @@ async function bundleOne(name: string, entry: string, scheme: string | undefined
     metafile: true,
     write: false,
     legalComments: 'none',
-    plugins: entry === SDK_ENTRY ? [] : runPlugins(scheme),
+    plugins: entry === SDK_ENTRY ? [] : runPlugins(scheme, validators),
     // import() of a sibling bundle as require(): node's ESM loader would run its CJS export
     // lexer over the whole file first (a second parse of a megabyte of JavaScript).
     supported: { 'dynamic-import': false },

@@ -18,7 +18,8 @@
  *  - GC: the durations of perf_hooks 'gc' entries (a PerformanceObserver: one entry per GC;
  *    --trace-gc-nvp would print into the event stream);
  *  - module load: wall time inside the outermost Module._load calls (the bundle entry, the run
- *    bundle and anything loaded lazily later), i.e. reading, compiling and evaluating them;
+ *    bundle and anything loaded lazily later), i.e. reading, compiling and evaluating them; and
+ *    the process's CPU time over the same spans, which other load on the host disturbs less;
  *  - peak RSS: VmHWM from /proc/self/status at exit.
  * Wall time is this process's: from spawn to the close of the launcher's pipes.
  */
@@ -44,6 +45,8 @@ export interface ProcessFigures {
   gcKinds: Record<string, number>;
   /** Time spent loading modules (read + compile + evaluate), outermost loads summed. */
   loadMs: number;
+  /** Process CPU (user + sys, all threads) during those loads. */
+  loadCpuMs: number;
   /** The outermost loads that took 1 ms or more: [request, ms]. */
   loads: [string, number][];
   /** VmHWM. */
@@ -64,17 +67,20 @@ const gcKinds = {};
 const gcEntry = (e) => { gcMs += e.duration; gcCount++; const k = (e.detail && e.detail.kind) || e.kind; gcKinds[k] = (gcKinds[k] || 0) + e.duration; };
 const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcEntry(e); });
 obs.observe({ entryTypes: ['gc'] });
-let loadMs = 0, depth = 0;
+let loadMs = 0, loadCpuMs = 0, depth = 0;
 const loads = [];
 const load = Module._load;
 Module._load = function (request) {
   if (depth) return load.apply(this, arguments);
   depth++;
   const t = performance.now();
+  const c = process.cpuUsage();
   try { return load.apply(this, arguments); } finally {
     depth--;
     const d = performance.now() - t;
+    const cu = process.cpuUsage(c);
     loadMs += d;
+    loadCpuMs += (cu.user + cu.system) / 1000;
     if (d >= 1) loads.push([String(request).split('/').pop(), Math.round(d * 10) / 10]);
   }
 };
@@ -86,7 +92,7 @@ process.on('exit', (code) => {
   const ru = process.resourceUsage();
   fs.writeFileSync(out, JSON.stringify({
     code, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000, childCpuMs: (Number(f[13]) + Number(f[14])) * 10,
-    gcMs, gcCount, gcKinds, loadMs, loads, rssKB: hwm ? Number(hwm[1]) : ru.maxRSS,
+    gcMs, gcCount, gcKinds, loadMs, loadCpuMs, loads, rssKB: hwm ? Number(hwm[1]) : ru.maxRSS,
   }));
 });
 `;
@@ -146,7 +152,7 @@ export async function measure(ws: Workspace, cmd: string, args: string[], input:
     child.on('close', resolve);
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  let p: { cpuMs: number; childCpuMs: number; gcMs: number; gcCount: number; gcKinds: Record<string, number>; loadMs: number; loads: [string, number][]; rssKB: number };
+  let p: { cpuMs: number; childCpuMs: number; gcMs: number; gcCount: number; gcKinds: Record<string, number>; loadMs: number; loadCpuMs: number; loads: [string, number][]; rssKB: number };
   try {
     p = JSON.parse(await fsp.readFile(probeOut, 'utf8'));
   } catch {
@@ -154,7 +160,7 @@ export async function measure(ws: Workspace, cmd: string, args: string[], input:
   }
   await fsp.rm(probeOut, { force: true });
   return {
-    exitCode, wallMs, cpuMs: p.cpuMs + p.childCpuMs, gcMs: p.gcMs, gcCount: p.gcCount, gcKinds: p.gcKinds, loadMs: p.loadMs, loads: p.loads,
+    exitCode, wallMs, cpuMs: p.cpuMs + p.childCpuMs, gcMs: p.gcMs, gcCount: p.gcCount, gcKinds: p.gcKinds, loadMs: p.loadMs, loadCpuMs: p.loadCpuMs, loads: p.loads,
     rssMB: p.rssKB / 1024, events, bytes, stderr,
   };
 }

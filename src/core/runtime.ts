@@ -7,9 +7,9 @@
 import { withoutAccountArgs } from './account';
 import { resolveAccount, type AccountSource } from './accounts';
 import { HEALTH_SOURCETYPE } from './app';
-import { mkdir } from 'fs/promises';
 import { MASK, parseConfig, type InputDescription, type TypedConfig } from './description';
 import { ConfigError, errorMessage, isTaError, TransientError, type ErrorKind } from './errors';
+import { fsp } from './fs-async';
 import { connectionOptions, VALIDATE_TIMEOUT_MS, VALIDATION_RETRY } from './http/options';
 import { makeRedactor, pairedForms, type Redactor } from './log/redact';
 import { parseSecretRef } from './secret-ref';
@@ -205,7 +205,7 @@ async function prepare(
     clients.push(c);
     return c;
   };
-  await mkdir(env.stateDir, { recursive: true, mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+  await fsp.mkdir(env.stateDir, { recursive: true, mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError(`${stanza}: cannot create the input's state directory ${env.stateDir} (${e.code ?? e.message}). Make it writable by the user Splunk runs as.`);
   });
   const ctx: SourceContext = {

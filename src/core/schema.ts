@@ -4,9 +4,14 @@
  * only the schemas it reaches. ajv's check of a schema against its meta-schema (compiling the
  * meta-schema first, ~70 ms of a launcher's start) is skipped here: every schema is a constant
  * of ours, and test/core/schema.test.ts checks each one in strict mode against the meta-schema.
+ *
+ * The run bundles carry no ajv at all: src/build/validators.ts generates ajv's standalone code for
+ * every declared schema at build time (./schema-precompiled.ts in the bundle), looked up here by
+ * the schema's text and formats; test/build/validators.test.ts checks that they agree.
  */
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import { PRECOMPILED } from './schema-precompiled';
 
 /** Formats a schema may use (ajv-formats); added to the shared ajv when a schema needs them. */
 export type SchemaFormat = 'date-time' | 'ipv4' | 'ipv6';
@@ -16,8 +21,17 @@ const formatsAdded = new Set<SchemaFormat>();
 
 /** Every schema declared through lazyValidator, for the meta-schema test. */
 export const DECLARED_SCHEMAS: object[] = [];
+/** The same, with the formats each one was declared with (the build precompiles these). */
+export const DECLARED_VALIDATORS: { schema: object; formats: readonly SchemaFormat[] }[] = [];
+
+/** How a precompiled validator is found: the schema's JSON and its formats. */
+export function validatorKey(schema: object, formats: readonly SchemaFormat[]): string {
+  return JSON.stringify([schema, [...formats].sort()]);
+}
 
 function compile(schema: object, formats: readonly SchemaFormat[]): ValidateFunction {
+  const pre = PRECOMPILED?.get(validatorKey(schema, formats));
+  if (pre) return pre;
   if (!ajv) {
     const AjvClass = (require('ajv') as typeof import('ajv')).default;
     ajv = new AjvClass({ allErrors: false, strict: false, validateSchema: false });
@@ -36,6 +50,7 @@ function compile(schema: object, formats: readonly SchemaFormat[]): ValidateFunc
  */
 export function lazyValidator(schema: object, formats: readonly SchemaFormat[] = []): ValidateFunction {
   DECLARED_SCHEMAS.push(schema);
+  DECLARED_VALIDATORS.push({ schema, formats });
   let compiled: ValidateFunction | undefined;
   const fn = ((data: unknown): boolean => {
     compiled ??= compile(schema, formats);

@@ -21,7 +21,7 @@ test('launcher benches measure every vendor through bin/<scheme>.sh, with a floo
     expect([m.name, launchers.length > 0]).toEqual([m.name, true]);
     for (const b of launchers) {
       const label = launcherLabel(m, b, s);
-      for (const fig of ['wall', 'CPU user+sys', 'floor wall', 'floor CPU', 'module load', 'peak RSS (VmHWM)', 'floor peak RSS', 'wall / floor wall', 'CPU / floor CPU']) {
+      for (const fig of ['wall', 'CPU user+sys', 'floor wall', 'floor CPU', 'module load', 'module load, CPU', 'module load, first run (no code cache yet)', 'module load, first run, CPU', 'peak RSS (VmHWM)', 'floor peak RSS', 'wall / floor wall', 'CPU / floor CPU']) {
         const r = byName.get(`${label}: ${fig}`);
         expect([label, fig, r !== undefined && Number.isFinite(r.value) && r.value > 0]).toEqual([label, fig, true]);
       }

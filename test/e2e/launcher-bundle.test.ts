@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundle, SCHEME_SOURCES } from '../../src/build/bundle';
+import { bundle, patchUndici, SCHEME_SOURCES } from '../../src/build/bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -30,12 +30,13 @@ test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run 
     expect(light.filter((f) => f.startsWith('src/sources/') && !/^src\/sources\/(index|[a-z0-9_]+\/(module|description|traffic-query))\.ts$/.test(f))).toEqual([]);
     for (const [scheme, vendor] of Object.entries(SCHEME_SOURCES)) {
       const run = inputsOf(`run-${scheme}.js`);
-      for (const dep of ['node_modules/undici/lib/dispatcher/agent.js', 'src/core/log/index.ts', `src/sources/${vendor}/index.ts`]) {
+      for (const dep of ['node_modules/undici/lib/dispatcher/agent.js', 'src/core/log/index.ts', `src/sources/${vendor}/index.ts`, 'src/core/schema-precompiled.ts']) {
         expect([scheme, dep, run.some((f) => f.includes(dep))]).toEqual([scheme, dep, true]);
       }
       // Not the SDK, not undici's WebSocket, caches, mocks or HTTP/2 client (node:http2 and tls
       // at load), not a logging library (our lines need none), not another vendor.
-      for (const dep of ['node_modules/splunk-sdk/', 'node_modules/needle/', 'node_modules/undici/lib/web/websocket/', 'node_modules/undici/lib/web/cache/', 'node_modules/undici/lib/mock/', 'node_modules/undici/lib/dispatcher/client-h2.js', 'node_modules/winston/']) {
+      // Nor ajv's compiler (with fast-uri): the schemas come compiled (src/build/validators.ts).
+      for (const dep of ['node_modules/splunk-sdk/', 'node_modules/needle/', 'node_modules/undici/lib/web/websocket/', 'node_modules/undici/lib/web/cache/', 'node_modules/undici/lib/mock/', 'node_modules/undici/lib/dispatcher/client-h2.js', 'node_modules/winston/', 'node_modules/ajv/dist/compile/', 'node_modules/ajv/dist/core.js', 'node_modules/fast-uri/']) {
         expect([scheme, run.filter((f) => f.includes(dep))]).toEqual([scheme, []]);
       }
       // Nor its vendor's search-time knowledge: only the lazy import of the vendor's index.ts is kept.
@@ -56,6 +57,19 @@ test('each process loads only what it runs: --scheme no HTTP/logging/SDK, a run 
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('a run bundle loads without node:http and node:assert (undici patched at build), and a changed undici fails the build', () => {
+  for (const scheme of Object.keys(SCHEME_SOURCES)) {
+    const r = spawnSync(process.execPath, ['-e', `const b = new Set(process.moduleLoadList); require(${JSON.stringify(path.join(ROOT, 'bin', 'lib', `run-${scheme}.js`))}); console.log(process.moduleLoadList.filter((m) => !b.has(m)).join('\\n'))`], { encoding: 'utf8' });
+    expect([scheme, r.status, r.stderr]).toEqual([scheme, 0, '']);
+    const loaded = r.stdout.split('\n');
+    expect([scheme, loaded.filter((m) => /^NativeModule (http|_http_\w+|assert|http2|tls)$/.test(m))]).toEqual([scheme, []]);
+    expect([scheme, loaded.includes('NativeModule net')]).toEqual([scheme, true]);
+  }
+  const client = path.join(ROOT, 'node_modules', 'undici', 'lib', 'dispatcher', 'client.js');
+  expect(patchUndici(client, fs.readFileSync(client, 'utf8'))).not.toContain("require('node:http')\n");
+  expect(() => patchUndici(client, "const http = require('http')\n")).toThrow(/undici's lib\/dispatcher\/client\.js no longer contains .* exactly once; update UNDICI_PATCHES/);
 });
 
 test('an old Node fails fast with one line saying what to install', () => {

@@ -11,10 +11,10 @@
  * skip everything in between. The admin decides, told exactly which file and what to do.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AuthError, ConfigError, TransientError, isTaError } from '../errors';
+import { fsp, type FileHandle } from '../fs-async';
 import { splunkdHttpClient } from '../http';
 import type { CheckpointStore, HttpClient, RunLease } from '../types';
 import { assertSavable, decodeState, type CheckpointFormat } from './format';
@@ -78,9 +78,9 @@ function envelopeProblem(doc: unknown, stanza: string): string | undefined {
 }
 
 async function fsyncDir(dir: string): Promise<void> {
-  let fh: fs.promises.FileHandle | undefined;
+  let fh: FileHandle | undefined;
   try {
-    fh = await fs.promises.open(dir, 'r');
+    fh = await fsp.open(dir, 'r');
     await fh.sync();
   } catch (e) {
     // Some platforms (Windows) and file systems cannot fsync a directory; the rename is still atomic.
@@ -131,7 +131,7 @@ function alive(pid: number): boolean {
  */
 async function fileLock(lockFile: string, ttlMs: number): Promise<RunLease | { held: false; holder: string }> {
   const self = me();
-  const write = (flag: string) => fs.promises.writeFile(lockFile, JSON.stringify({ ...self, expires_at: Date.now() + ttlMs }), { flag, mode: 0o600 });
+  const write = (flag: string) => fsp.writeFile(lockFile, JSON.stringify({ ...self, expires_at: Date.now() + ttlMs }), { flag, mode: 0o600 });
   for (let round = 0; round < 3; round++) {
     try {
       await write('wx');
@@ -140,17 +140,17 @@ async function fileLock(lockFile: string, ttlMs: number): Promise<RunLease | { h
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
         // Created but not written (a full disk): an empty lock left behind would block the
         // runs after the disk is freed.
-        await fs.promises.rm(lockFile, { force: true }).catch(() => undefined);
+        await fsp.rm(lockFile, { force: true }).catch(() => undefined);
         throw fsProblem(e, lockFile, 'create the lock of');
       }
     }
     let h: Partial<Holder> = {};
     try {
-      h = JSON.parse(await fs.promises.readFile(lockFile, 'utf8')) as Partial<Holder>;
+      h = JSON.parse(await fsp.readFile(lockFile, 'utf8')) as Partial<Holder>;
     } catch {
       // Half-written by a run killed at that instant (writing takes microseconds): stale once
       // it is a few seconds old.
-      const st = await fs.promises.stat(lockFile).catch(() => undefined);
+      const st = await fsp.stat(lockFile).catch(() => undefined);
       h = { expires_at: (st?.mtimeMs ?? 0) + 5_000 };
     }
     const stale = (typeof h.expires_at === 'number' && h.expires_at < Date.now())
@@ -158,12 +158,12 @@ async function fileLock(lockFile: string, ttlMs: number): Promise<RunLease | { h
     if (!stale) return { held: false, holder: describeHolder(h) };
     // Renaming away first means two runs that both saw it stale cannot both delete a fresh lock.
     const aside = `${lockFile}.stale-${self.pid}-${randomBytes(3).toString('hex')}`;
-    await fs.promises.rename(lockFile, aside).then(() => fs.promises.rm(aside, { force: true })).catch(() => undefined);
+    await fsp.rename(lockFile, aside).then(() => fsp.rm(aside, { force: true })).catch(() => undefined);
     if (round === 2) return { held: false, holder: describeHolder(h) };
   }
   const ours = async () => {
     try {
-      return (JSON.parse(await fs.promises.readFile(lockFile, 'utf8')) as Holder).owner === self.owner;
+      return (JSON.parse(await fsp.readFile(lockFile, 'utf8')) as Holder).owner === self.owner;
     } catch {
       return false;
     }
@@ -176,7 +176,7 @@ async function fileLock(lockFile: string, ttlMs: number): Promise<RunLease | { h
       return true;
     },
     async release() {
-      if (await ours()) await fs.promises.rm(lockFile, { force: true }).catch(() => undefined);
+      if (await ours()) await fsp.rm(lockFile, { force: true }).catch(() => undefined);
     },
   };
 }
@@ -188,20 +188,20 @@ export function fileCheckpointStore(dir: string, stanza: string): CheckpointStor
   return {
     file,
     async acquire(ttlMs: number) {
-      await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
+      await fsp.mkdir(dir, { recursive: true }).catch(() => undefined);
       return fileLock(path.join(dir, `${base}.lock`), ttlMs);
     },
     async load<S>(format: CheckpointFormat<S>, now = Date.now()): Promise<S | undefined> {
       let text: string;
       try {
-        text = await fs.promises.readFile(file, 'utf8');
+        text = await fsp.readFile(file, 'utf8');
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw fsProblem(e, file, 'read');
       }
       // Leftovers of a save interrupted before its rename; the file above is the valid state.
-      for (const f of await fs.promises.readdir(dir).catch(() => [] as string[])) {
-        if (f.startsWith(tmpPrefix)) await fs.promises.rm(path.join(dir, f), { force: true }).catch(() => undefined);
+      for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+        if (f.startsWith(tmpPrefix)) await fsp.rm(path.join(dir, f), { force: true }).catch(() => undefined);
       }
       const moveAside = `move ${file} aside (for example rename it to ${path.basename(file)}.bad)`;
       let doc: unknown;
@@ -219,18 +219,18 @@ export function fileCheckpointStore(dir: string, stanza: string): CheckpointStor
       const body = `${JSON.stringify(envelope(stanza, state))}\n`;
       const tmp = path.join(dir, `${tmpPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
-        await fs.promises.mkdir(dir, { recursive: true });
-        const fh = await fs.promises.open(tmp, 'wx', 0o600);
+        await fsp.mkdir(dir, { recursive: true });
+        const fh = await fsp.open(tmp, 'wx', 0o600);
         try {
           await fh.writeFile(body, 'utf8');
           await fh.sync();
         } finally {
           await fh.close();
         }
-        await fs.promises.rename(tmp, file);
+        await fsp.rename(tmp, file);
         await fsyncDir(dir);
       } catch (e) {
-        await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        await fsp.rm(tmp, { force: true }).catch(() => undefined);
         throw fsProblem(e, file, 'write');
       }
     },
