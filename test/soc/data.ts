@@ -6,7 +6,7 @@
  * eventtypes and tags are what Splunk would show.
  */
 import { spawn } from 'node:child_process';
-import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
+import { estateRecords } from '../golden/build-kv';
 import { makeEstate } from '../../src/sources/illumio/simulator/traffic';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -89,16 +89,15 @@ export function lookupTables(): Map<string, LookupTable> {
  * (objects.ts records; list fields joined by commas, as this engine's lookups are single-valued).
  */
 function kvTable(collection: string, fields: string[]): LookupTable {
-  const kind = OBJECT_KINDS.find((k) => k.collection === collection);
-  if (!kind) throw new Error(`transforms.conf names KV collection ${collection}, which no Illumio object kind fills`);
-  const estate = makeEstate(1);
-  const items = { labels: estate.labels, workloads: estate.workloads, ip_lists: estate.ipLists, services: estate.services, rule_sets: estate.ruleSets }[kind.kind] as Record<string, unknown>[];
-  const rows = items.map((o) => kind.record(o)!).map((r) => fields.map((f) => {
+  const records = (kvRecords ??= estateRecords(makeEstate(1), 'soc')).get(collection);
+  if (!records) throw new Error(`transforms.conf names KV collection ${collection}, which the objects input does not fill`);
+  const rows = records.map((r) => fields.map((f) => {
     const v = r[f];
     return v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
   }));
   return { header: fields, rows };
 }
+let kvRecords: Map<string, Record<string, unknown>[]> | undefined;
 
 export function appMacros() {
   return macrosFromConf(fs.readFileSync(path.join(ROOT, 'default', 'macros.conf'), 'utf8'));

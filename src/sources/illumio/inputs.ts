@@ -12,6 +12,9 @@ import { apiBase, PceClient, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
 import { fetchObjects, OBJECT_KINDS, type ObjectKind } from './objects';
+
+/** The collections of the chosen kinds, derived ones included (each must exist before a run). */
+const collectionsOf = (wanted: ObjectKind['kind'][]) => OBJECT_KINDS.filter((x) => wanted.includes(x.kind)).flatMap((k) => [k.collection, ...(k.derived ? [k.derived.collection] : [])]);
 import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type TrafficConfig } from './traffic';
 
 const VALIDATE_TIMEOUT_MS = 10_000;
@@ -94,7 +97,7 @@ function kvstoreOf(ctx: SourceContext) {
 async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGenerator<Batch<never>> {
   const kv = kvstoreOf(ctx);
   const wanted = kinds(config);
-  for (const k of OBJECT_KINDS.filter((x) => wanted.includes(x.kind))) await kv.check(k.collection);
+  for (const c of collectionsOf(wanted)) await kv.check(c);
   const snapshot = `${new Date(ctx.now()).toISOString()}_${randomBytes(4).toString('hex')}`;
   const counts = new Map<string, { records: number; skipped: number }>();
   const policyVersion = config.policy_version === 'draft' ? 'draft' : 'active';
@@ -104,8 +107,10 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
     c.skipped += chunk.skipped;
     counts.set(chunk.collection, c);
     if (chunk.records.length) await kv.batchSave(chunk.collection, chunk.records.map((r) => ({ ...r, snapshot })));
+    if (chunk.derived?.records.length) await kv.batchSave(chunk.derived.collection, chunk.derived.records.map((r) => ({ ...r, snapshot })));
     if (!chunk.last) continue;
     await kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } });
+    if (chunk.derived) await kv.deleteWhere(chunk.derived.collection, { snapshot: { $ne: snapshot } });
     if (c.skipped) ctx.log.warn(`${ctx.stanza}: ${c.skipped} ${chunk.kind} from the PCE had no href and were not stored.`);
     ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind} (snapshot ${snapshot}).`);
     const event: OutEvent = {
@@ -122,7 +127,7 @@ export const objectsSource: Source<TypedConfig, never> = {
   async validate(config, ctx) {
     await probe(config, ctx, `/orgs/${Number(config.org_id)}/labels`, 'labels');
     // Under splunkd the KV store must be there too; a form checked elsewhere has none to ask.
-    if (ctx.kvstore) for (const k of OBJECT_KINDS.filter((x) => kinds(config).includes(x.kind))) await ctx.kvstore.check(k.collection);
+    if (ctx.kvstore) for (const c of collectionsOf(kinds(config))) await ctx.kvstore.check(c);
   },
   collect: collectObjects,
 };
