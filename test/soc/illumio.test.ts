@@ -153,11 +153,31 @@ test('traffic: a source probing 25 ports is a port scan candidate; ordinary talk
   expect(rowsToObjects(en.run(blocked.search, blocked).rows).map((r) => r.src)).toEqual(['10.0.9.9', '10.0.9.9', '10.0.9.9']);
 });
 
-test('"VENs offline now" names the managed workloads the PCE reports offline, from the objects input\'s KV lookup', () => {
+test('"VENs offline now" names the managed workloads the PCE reports offline or suspended, by hostname, from the objects input\'s KV lookup', () => {
   const p = allPanels().find((x) => x.view === 'ta_zerotrust_illumio_vens' && x.title.startsWith('VENs offline now'))!;
-  const want = makeEstate(1).workloads.filter((w) => w.online === false).map((w) => String(w.hostname)).sort();
-  expect(want.length).toBeGreaterThan(0);
-  expect(rowsToObjects(engine([], NOW, ROLES.user).run(p.search, p).rows).map((r) => r.hostname)).toEqual(want);
+  const estate = makeEstate(1).workloads as { hostname: string; online: boolean; ven: { status: string } }[];
+  const want = estate.filter((w) => w.online === false || w.ven.status === 'suspended').map((w) => [w.hostname, w.ven.status === 'suspended' ? 'suspended' : 'offline']).sort();
+  expect(want.length).toBeGreaterThan(1);
+  expect(rowsToObjects(engine([], NOW, ROLES.user).run(p.search, p).rows).map((r) => [r.hostname, r.ven_state])).toEqual(want);
+});
+
+test('"VENs reported offline" says whether each VEN is offline now by its hostname in the PCE\'s workloads, and which the PCE does not list', () => {
+  const p = allPanels().find((x) => x.view === 'ta_zerotrust_illumio_vens' && x.title.startsWith('VENs reported offline'))!;
+  const estate = makeEstate(1).workloads as { hostname: string; online: boolean }[];
+  const down = estate.find((w) => !w.online)!.hostname;
+  const back = estate.find((w) => w.online)!.hostname;
+  const ev = (type: string, host: string, at: number): RawEvent => {
+    const e = makeEvent({ seed: 9, org: 1, pceFqdn: 'pce.example.com', eventTypes: [type] }, at, at * 1000);
+    e.created_by = { agent: { href: '/orgs/1/agents/7', hostname: host } };
+    return { raw: JSON.stringify(e).replace(/"hostname":"[^"]*"/g, `"hostname":"${host}"`), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: at };
+  };
+  const rows = [ev('agent.goodbye', down, NOW - 900), ev('agent.service_not_available', back, NOW - 600), ev('agent.goodbye', 'gone-01', NOW - 300)].map(toRow);
+  const got = rowsToObjects(engine(rows, NOW, ROLES.user).run(p.search, p).rows).map((r) => [r.ven, r.state, r.state_now]);
+  expect(got).toEqual([
+    [down, 'went offline (goodbye)', 'offline'],
+    [back, 'service not available', 'online'],
+    ['gone-01', 'went offline (goodbye)', 'no workload record'],
+  ].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 });
 
 test('"PCE service degraded or failed" fires for the degraded service and its node as last reported, not for one that recovered', () => {
