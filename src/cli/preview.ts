@@ -98,13 +98,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let buf = '';
-  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0 };
+  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0, kvLookups: 0 };
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const ev = kb.evaluate(line, meta);
     total.events++;
     total.jsonParses += ev.cost.jsonParses;
     total.regexEvaluations += ev.cost.regexEvaluations;
+    total.kvLookups += ev.cost.kvLookups;
     total.jsonMax = Math.max(total.jsonMax, ev.cost.jsonParses);
     total.regexMax = Math.max(total.regexMax, ev.cost.regexEvaluations);
     buf += `${JSON.stringify(pick(toJsonObject(ev)))}\n`;
@@ -116,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(buf);
   if (withCost && total.events) {
     const per = (n: number) => (n / total.events).toFixed(1);
-    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax})\n`);
+    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax}), ${per(total.kvLookups)} values looked up in the KV store\n`);
   }
 }
 

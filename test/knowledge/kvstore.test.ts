@@ -116,6 +116,14 @@ describe('KV store lookups', () => {
     expect(fields(kb('LOOKUP-h = hosts ip AS src OUTPUTNEW hostname', { records: [] }), { src: '10.0.0.1' }).hostname).toBeUndefined();
   });
 
+  test('counts the values sent to the KV store, data or not (Splunk queries it either way); an event without the match field costs nothing', () => {
+    for (const records of [null, RECORDS]) {
+      const k = kb('EVAL-srcs = split(s, ",")\nLOOKUP-h = hosts ip AS srcs OUTPUTNEW hostname', { records });
+      expect(k.evaluate(JSON.stringify({ s: '10.0.0.1,10.0.0.2,10.0.0.1' }), { sourcetype: 'kv:test' }).cost.kvLookups).toBe(2);
+      expect(k.evaluate(JSON.stringify({ other: 1 }), { sourcetype: 'kv:test' }).cost.kvLookups).toBe(0);
+    }
+  });
+
   test('refuses at load what Splunk would not run: an undeclared or unreplicated collection, no fields_list, max_matches out of range, unmodelled settings', () => {
     const problems = (transforms: string, props = 'LOOKUP-h = x ip AS src OUTPUT hostname') => kb(props, { transforms }).problems;
     expect(problems('[x]\nexternal_type = kvstore\ncollection = nowhere\nfields_list = ip, hostname\n')).toEqual(['transforms.conf [x] collection nowhere is not declared in collections.conf']);

@@ -141,13 +141,15 @@ export function compileLookup(
   return lk;
 }
 
-/** Applies an automatic lookup to an event's fields. */
-export function applyLookup(lk: Lookup, fields: Fields): void {
-  const table = lk.table;
-  if (!table || !lk.match.length) return;
-  const { caseSensitive, maxMatches } = lk.definition;
+/** Applies an automatic lookup to an event's fields, counting the values a KV store lookup queries. */
+export function applyLookup(lk: Lookup, fields: Fields, cost?: { kvLookups: number }): void {
+  if (!lk.match.length) return;
   const inputs = lk.match.map((m) => fields.get(m.eventField));
   if (inputs.some((v) => !v || v.length === 0)) return;
+  if (lk.definition.kvCollection && cost) cost.kvLookups += new Set(inputs[0]).size;
+  const table = lk.table;
+  if (!table) return;
+  const { caseSensitive, maxMatches } = lk.definition;
   // Candidates come from an index on the first match field; the rest are checked the same way.
   const sets = lk.match.map((m, i) => new Set(inputs[i]!.flatMap((v) => table.rowsWith(m.lookupField, v, caseSensitive))));
   const hits = [...sets[0]].sort((a, b) => a - b).filter((r) => sets.every((s) => s.has(r))).slice(0, maxMatches);
