@@ -246,7 +246,7 @@ async function main(): Promise<number> {
       if ((r.errors || r.code !== 0) && r.stderr.trim()) out.write(`\n${r.label} said on stderr:\n${r.stderr.trim().split('\n').slice(0, 5).map((l) => `  ${l.slice(0, 300)}`).join('\n')}\n`);
     }
 
-    if (opts.preview && !interrupted) await printPreview(out, results, opts.dir);
+    if (opts.preview && !interrupted) await printPreview(out, results, opts.dir, kvDir);
     out.write(`\nevents: ${where}/out/*.run${run}.events.ndjson  logs: ${where}/splunk/var/log/splunk/  checkpoints: ${where}/checkpoints/\n`);
     if (kvDir) out.write(`KV store: ${where}/kv/ (enrich with it: npm run preview -- --sourcetype illumio:pce:flow --kv ${where}/kv)\n`);
     if (interrupted) {

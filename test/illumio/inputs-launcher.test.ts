@@ -121,6 +121,7 @@ describe('illumio_pce_objects', () => {
     const interfaces = [...splunkd.kv('illumio_workload_interfaces').values()];
     const addresses = sim.traffic.estate.workloads.flatMap((w) => (w.interfaces as { address: string }[]).map((i) => [i.address, w.href]));
     expect(interfaces.map((i) => [i.ip, i.workload_href]).sort()).toEqual(addresses.sort());
+    expect(summaries.find((x) => x.collection === 'illumio_workloads')).toMatchObject({ derived_collection: 'illumio_workload_interfaces', derived_records: addresses.length });
     expect(interfaces.filter((i) => ['offline', 'suspended'].includes(String(i.ven_state))).map((i) => i.hostname).sort()).toEqual(offline);
     expect(new Set(r.events.map((e) => e.sourcetype))).toEqual(new Set(['illumio:pce:objects']));
 

@@ -99,10 +99,11 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
   const wanted = kinds(config);
   for (const c of collectionsOf(wanted)) await kv.check(c);
   const snapshot = `${new Date(ctx.now()).toISOString()}_${randomBytes(4).toString('hex')}`;
-  const counts = new Map<string, { records: number; skipped: number }>();
+  const counts = new Map<string, { records: number; skipped: number; derived: number }>();
   const policyVersion = config.policy_version === 'draft' ? 'draft' : 'active';
   for await (const chunk of fetchObjects(pce(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
-    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0 };
+    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0, derived: 0 };
+    c.derived += chunk.derived?.records.length ?? 0;
     c.records += chunk.records.length;
     c.skipped += chunk.skipped;
     counts.set(chunk.collection, c);
@@ -112,11 +113,14 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
     await kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } });
     if (chunk.derived) await kv.deleteWhere(chunk.derived.collection, { snapshot: { $ne: snapshot } });
     if (c.skipped) ctx.log.warn(`${ctx.stanza}: ${c.skipped} ${chunk.kind} from the PCE had no href and were not stored.`);
-    ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind} (snapshot ${snapshot}).`);
+    ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind}${chunk.derived ? `, ${chunk.derived.collection} ${c.derived} records` : ''} (snapshot ${snapshot}).`);
     const event: OutEvent = {
       time: ctx.now() / 1000,
       sourcetype: OBJECTS_SOURCETYPE,
-      data: JSON.stringify({ object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: c.skipped, snapshot, policy_version: policyVersion }),
+      data: JSON.stringify({
+        object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: c.skipped,
+        ...(chunk.derived ? { derived_collection: chunk.derived.collection, derived_records: c.derived } : {}), snapshot, policy_version: policyVersion,
+      }),
     };
     yield { events: [event] };
   }
