@@ -112,11 +112,11 @@ export function summaryTable(runs: InputRun[]): string {
   return textTable(rows, new Set([2, 3, 4]));
 }
 
-/** Runs the real `preview` command on the samples of one sourcetype. */
-export function preview(sourcetype: string, raws: string[]): Promise<Record<string, unknown>[]> {
+/** Runs the real `preview` command on the samples of one sourcetype (with the KV data in `kvDir`, if any). */
+export function preview(sourcetype: string, raws: string[], kvDir?: string): Promise<Record<string, unknown>[]> {
   const tsx = require.resolve('tsx/cli', { paths: [ROOT] });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, path.join(ROOT, 'src', 'cli', 'preview.ts'), '--sourcetype', sourcetype], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tsx, path.join(ROOT, 'src', 'cli', 'preview.ts'), '--sourcetype', sourcetype, ...(kvDir ? ['--kv', kvDir] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -184,14 +184,17 @@ export async function startSimulators(state: DemoState, p: Profile, closers: (()
   return { vendors, inputs, accounts, line, summary };
 }
 
-/** Runs the real `preview` on each sourcetype's samples, prints a line per event, keeps all in preview.ndjson. */
-export async function printPreview(out: NodeJS.WritableStream, results: InputRun[], dir: string): Promise<void> {
-  out.write('\npreview (search-time fields from default/ and lookups/, as Splunk would show them):\n');
+/**
+ * Runs the real `preview` on each sourcetype's samples, prints a line per event, keeps all in
+ * preview.ndjson; `kvDir`: the KV store this run's objects input filled (enrichment lookups).
+ */
+export async function printPreview(out: NodeJS.WritableStream, results: InputRun[], dir: string, kvDir?: string): Promise<void> {
+  out.write(`\npreview (search-time fields from default/ and lookups/${kvDir ? ', and the KV store the objects input filled' : ''}, as Splunk would show them):\n`);
   const all: string[] = [];
   for (const r of results) {
     for (const [st, raws] of r.samples) {
       if (!raws.length) continue;
-      const fields = await preview(st, raws);
+      const fields = await preview(st, raws, kvDir);
       out.write(`  ${st}\n`);
       for (const f of fields) {
         out.write(`    ${previewLine(f)}\n`);

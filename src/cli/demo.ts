@@ -262,6 +262,7 @@ async function main(): Promise<number> {
     if (tty) out.write('\r\x1b[K');
 
     out.write(`\n${[summaryTable(results), ...sims.summary(results)].join('\n')}\n`);
+    const kvDir = dumpKv(splunkd, collections, opts.dir);
     const secretsMoved = secretsMasked(splunkd, inputs, 'demo', sims.accounts);
     if (!interrupted) out.write(`secrets: ${secretsMoved ? 'moved to storage/passwords and masked in inputs.conf by each input' : 'NOT all masked (see the log files)'}\n`);
     for (const a of sims.accounts) {
@@ -272,8 +273,9 @@ async function main(): Promise<number> {
       if ((r.errors || r.code !== 0) && r.stderr.trim()) out.write(`\n${r.label} said on stderr:\n${r.stderr.trim().split('\n').slice(0, 5).map((l) => `  ${l.slice(0, 300)}`).join('\n')}\n`);
     }
 
-    if (opts.preview && !interrupted) await printPreview(out, results, opts.dir);
+    if (opts.preview && !interrupted) await printPreview(out, results, opts.dir, kvDir);
     out.write(`\nevents: ${where}/out/*.run${run}.events.ndjson  logs: ${where}/splunk/var/log/splunk/  checkpoints: ${where}/checkpoints/\n`);
+    if (kvDir) out.write(`KV store: ${where}/kv/ (enrich with it: npm run preview -- --sourcetype illumio:pce:flow --kv ${where}/kv)\n`);
     if (interrupted) {
       out.write('stopped by Ctrl-C; the checkpoints hold what was delivered, the next run goes on from there.\n');
       return 130;
@@ -286,6 +288,20 @@ async function main(): Promise<number> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/**
+ * The stand-in's KV store as this run left it, one `<collection>.json` per collection with records:
+ * what `preview --kv` and the SPL tests read in place of the KV lookups' collections.
+ */
+function dumpKv(splunkd: SplunkdStandIn, collections: string[], dir: string): string | undefined {
+  const kvDir = path.join(dir, 'kv');
+  fs.rmSync(kvDir, { recursive: true, force: true });
+  const filled = collections.filter((c) => splunkd.kv(c).size > 0);
+  if (!filled.length) return undefined;
+  fs.mkdirSync(kvDir, { recursive: true });
+  for (const c of filled) fs.writeFileSync(path.join(kvDir, `${c}.json`), `${JSON.stringify([...splunkd.kv(c).values()])}\n`);
+  return kvDir;
 }
 
 if (require.main === module) {

@@ -5,7 +5,9 @@
  * would show for the event, computed by src/core/knowledge from the app's default/ and lookups/.
  * JSON lines are the contract (scripts and tests read them); `--format table` is for people.
  * `--cost` also prints, on stderr, what the events cost Splunk at search time (JSON parses and
- * regex executions per event).
+ * regex executions per event). `--kv DIR` stands in for the KV store behind the app's KV lookups:
+ * one `<collection>.json` per collection, a JSON array of records as the objects input posts them
+ * (e.g. what `npm start` leaves in var/demo/kv); without it KV lookups enrich nothing.
  */
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -13,7 +15,7 @@ import { KnowledgeBase, toJsonObject } from '../core/knowledge';
 import { SOURCE_MODULES } from '../sources';
 import { textTable } from './table';
 
-const USAGE = 'usage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>] [--format json|table] [--fields <f1,f2,…>] [--cost]';
+const USAGE = 'usage: npm run preview -- --sourcetype <sourcetype> [--source <source>] [--host <host>] [--app <app dir>] [--format json|table] [--fields <f1,f2,…>] [--kv <dir>] [--cost]';
 
 /** An example sourcetype for the help: the first input's. */
 const EXAMPLE = SOURCE_MODULES[0]?.inputs[0]?.description.sourcetype ?? 'vendor:event';
@@ -29,6 +31,9 @@ eventtype and tag.
   --format json     one JSON object per event (default; multi-values and eventtype/tag as arrays)
   --format table    for people: per event a field/value table; with --fields one row per event
   --fields LIST     comma-separated fields to show, in order (table format; JSON: only these keys)
+  --kv DIR          KV store data for the KV lookups (enrichment from the illumio_pce_objects input):
+                    one <collection>.json per collection, a JSON array of records, e.g. var/demo/kv
+                    after \`npm start\`; without it KV lookups output nothing
   --cost            also print on stderr the search-time cost: JSON parses and regex executions per event
 `;
 
@@ -58,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
   const withCost = argv.includes('--cost');
   argv = argv.filter((a) => a !== '--cost');
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--(sourcetype|source|host|app|format|fields)(?:=(.*))?$/.exec(argv[i]);
+    const m = /^--(sourcetype|source|host|app|format|fields|kv)(?:=(.*))?$/.exec(argv[i]);
     if (!m) usage(`unknown argument ${JSON.stringify(argv[i])}`);
     const v = m![2] ?? argv[++i];
     if (v === undefined) usage(`--${m![1]} needs a value`);
@@ -67,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   const appDir = opts.app ?? path.resolve(__dirname, '..', '..');
   let kb: KnowledgeBase;
   try {
-    kb = KnowledgeBase.loadApp(appDir).assertValid();
+    kb = KnowledgeBase.loadApp(appDir, { kvDir: opts.kv }).assertValid();
   } catch (e) {
     process.stderr.write(`preview: ${(e as Error).message}\n`);
     process.exit(1);
@@ -93,13 +98,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let buf = '';
-  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0 };
+  const total = { events: 0, jsonParses: 0, regexEvaluations: 0, jsonMax: 0, regexMax: 0, kvLookups: 0 };
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const ev = kb.evaluate(line, meta);
     total.events++;
     total.jsonParses += ev.cost.jsonParses;
     total.regexEvaluations += ev.cost.regexEvaluations;
+    total.kvLookups += ev.cost.kvLookups;
     total.jsonMax = Math.max(total.jsonMax, ev.cost.jsonParses);
     total.regexMax = Math.max(total.regexMax, ev.cost.regexEvaluations);
     buf += `${JSON.stringify(pick(toJsonObject(ev)))}\n`;
@@ -111,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(buf);
   if (withCost && total.events) {
     const per = (n: number) => (n / total.events).toFixed(1);
-    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax})\n`);
+    process.stderr.write(`preview: ${sourcetype}: ${total.events} events; per event ${per(total.jsonParses)} JSON parses (max ${total.jsonMax}), ${per(total.regexEvaluations)} regex executions (max ${total.regexMax}), ${per(total.kvLookups)} values looked up in the KV store\n`);
   }
 }
 

@@ -47,10 +47,11 @@ beforeAll(async () => {
 
 /**
  * Fields our props/transforms/lookups produce per sourcetype, per the knowledge evaluator, on the
- * knowledge engineer's golden corpus (test/golden) and the catalog's own samples.
+ * knowledge engineer's golden corpus (test/golden, KV lookups on its fixture) and the catalog's own samples.
  */
 function producedFields(): Map<string, Set<string>> {
-  const kb = KnowledgeBase.loadApp(REPO);
+  // With the KV fixture: the enrichment fields exist wherever the illumio_pce_objects input runs.
+  const kb = KnowledgeBase.loadApp(REPO, { kvDir: path.join(REPO, 'test', 'golden', 'kv') });
   const out = new Map<string, Set<string>>();
   const add = (st: string, raw: string, meta: { sourcetype: string; source?: string; host?: string }) => {
     let set = out.get(st);

@@ -96,6 +96,13 @@ test('two runs: everything the first time, only new events the second, with summ
   for (const s of SCHEMES) expect(events(dir, s, 1).length).toBe(tableCount(first.out, SCHEME_SOURCETYPE.get(s)!));
   const preview = fs.readFileSync(path.join(dir, 'preview.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(new Set(preview.map((p) => p.sourcetype))).toEqual(new Set(SOURCETYPES));
+  // The objects input filled the stand-in's KV store; the demo leaves it in kv/ and its preview enriches flows with it.
+  const workloads = JSON.parse(fs.readFileSync(path.join(dir, 'kv', 'illumio_workloads.json'), 'utf8')) as { hostname: string; ven_state: string }[];
+  expect(workloads.some((w) => w.ven_state === 'offline')).toBe(true);
+  expect(first.out).toContain('KV store: ');
+  const flows = preview.filter((p) => p.sourcetype === 'illumio:pce:flow' && (p.src_workload || p.dest_workload));
+  expect(flows.length).toBeGreaterThan(0);
+  for (const f of flows) expect(['online', 'offline', 'suspended', 'unmanaged', 'unknown']).toContain(f.dest_workload ? f.dest_ven_state : f.src_ven_state);
   expect(fs.readdirSync(path.join(dir, 'splunk', 'var', 'log', 'splunk')).sort()).toEqual(SCHEMES.map((s) => `ta_zerotrust_events_${s}.log`).sort());
 
   const second = await runDemo(dir);

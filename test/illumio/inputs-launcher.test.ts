@@ -5,14 +5,14 @@
  */
 import * as path from 'node:path';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
-import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
+import { OBJECT_COLLECTIONS, OBJECT_KINDS } from '../../src/sources/illumio/objects';
 import { flowKey } from '../../src/sources/illumio/traffic';
 import { startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 import { tmpDir } from './harness';
 import { inputXml, launch, ROOT, validationXml, type Launched, type Session } from './launch';
 
 const H = 3600e3;
-const COLLECTIONS = OBJECT_KINDS.map((k) => k.collection);
+const COLLECTIONS = OBJECT_COLLECTIONS;
 let sim: IllumioSimulator;
 let splunkd: SplunkdStandIn;
 let session: Session;
@@ -116,7 +116,13 @@ describe('illumio_pce_objects', () => {
     expect(offline.length).toBeGreaterThan(0);
     expect(splunkd.kv('illumio_labels').size).toBe(sim.traffic.estate.labels.length);
     const summaries = r.events.map((e) => JSON.parse(e.data) as { collection: string; records: number });
-    expect(summaries.map((s) => s.collection).sort()).toEqual([...COLLECTIONS].sort());
+    expect(summaries.map((s) => s.collection).sort()).toEqual(OBJECT_KINDS.map((k) => k.collection).sort());
+    // One interface record per workload address, keyed for the IP lookup, with the workload's VEN state.
+    const interfaces = [...splunkd.kv('illumio_workload_interfaces').values()];
+    const addresses = sim.traffic.estate.workloads.flatMap((w) => (w.interfaces as { address: string }[]).map((i) => [i.address, w.href]));
+    expect(interfaces.map((i) => [i.ip, i.workload_href]).sort()).toEqual(addresses.sort());
+    expect(summaries.find((x) => x.collection === 'illumio_workloads')).toMatchObject({ derived_collection: 'illumio_workload_interfaces', derived_records: addresses.length });
+    expect(interfaces.filter((i) => ['offline', 'suspended'].includes(String(i.ven_state))).map((i) => i.hostname).sort()).toEqual(offline);
     expect(new Set(r.events.map((e) => e.sourcetype))).toEqual(new Set(['illumio:pce:objects']));
 
     const gone = sim.traffic.estate.workloads.pop()!;
@@ -125,6 +131,8 @@ describe('illumio_pce_objects', () => {
     const keys = [...splunkd.kv('illumio_workloads').values()].map((w) => w.href);
     expect(keys).toHaveLength(sim.traffic.estate.workloads.length);
     expect(keys).not.toContain(gone.href);
+    // The gone workload's addresses leave the interface collection with the same snapshot.
+    expect([...splunkd.kv('illumio_workload_interfaces').values()].map((i) => i.workload_href)).not.toContain(gone.href);
   });
 
   test('a listing the PCE caps leaves the previous snapshot in place and says which setting to raise', async () => {

@@ -42,4 +42,21 @@ describe('preview', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--sourcetype is required');
   });
+
+  it('--kv enriches from KV store data (one <collection>.json each); a folder that is not there is a clear error', () => {
+    const kv = path.join(ROOT, 'test', 'golden', 'kv');
+    const flow = goldenLines('illumio:pce:flow')[0];
+    const fields = ['src_workload', 'src_ven_state', 'dest_ven_state'];
+    const plain = run(['--sourcetype', 'illumio:pce:flow', '--fields', fields.join(',')], `${flow}\n`);
+    const rich = run(['--sourcetype', 'illumio:pce:flow', '--fields', fields.join(','), '--kv', kv], `${flow}\n`);
+    expect([plain.status, rich.status, rich.stderr]).toEqual([0, 0, '']);
+    const before = JSON.parse(plain.stdout) as Record<string, unknown>;
+    const after = JSON.parse(rich.stdout) as Record<string, unknown>;
+    expect(before).toMatchObject({ src_ven_state: null, dest_ven_state: null });
+    expect(after.src_workload).toBe(before.src_workload);
+    expect([after.src_ven_state, after.dest_ven_state].every((s) => ['online', 'offline', 'suspended'].includes(String(s)))).toBe(true);
+    const missing = run(['--sourcetype', 'illumio:pce:flow', '--kv', path.join(kv, 'nowhere')], `${flow}\n`);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/KV data folder .*nowhere does not exist; it holds one <collection>\.json per KV store collection/);
+  });
 });

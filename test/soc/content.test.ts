@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { isEmptyResult, Row, SplEngine } from '../../src/core/spl/engine';
-import { engine, fieldsBySourcetype, goldenEvents, neverExisting, ROLES, runDemo, toRow, Demo } from './data';
+import { demoKnowledge, engine, fieldsBySourcetype, goldenEvents, neverExisting, ROLES, rowWith, runDemo, Demo } from './data';
 import { failedRuns } from './scenarios';
 import { Runnable, savedSearchRunnables } from './saved';
 import { allPanels } from './views';
@@ -37,7 +37,8 @@ beforeAll(async () => {
   // Two failed runs (no Node.js; a refused API key) happen right after the demo.
   const failed = await failedRuns();
   now = Math.max(demo.now, ...[...failed.noNode, ...failed.refused].map((e) => e.time!)) + 60;
-  rows = [...demo.events, ...goldenEvents(now), ...failed.noNode, ...failed.refused].map(toRow);
+  // Flows and events enriched from the KV store the demo's objects input filled.
+  rows = [...demo.events, ...goldenEvents(now), ...failed.noNode, ...failed.refused].map(rowWith(demoKnowledge(demo)));
   universe = fieldsBySourcetype(rows);
   user = engine(rows, now, ROLES.user);
 }, 240_000);

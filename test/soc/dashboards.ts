@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Row, SplEngine } from '../../src/core/spl/engine';
 import { child, parseXml, XmlNode } from '../protocol/xml-tree';
 import { launchChromium } from '../ui/harness';
-import { engine, goldenEvents, ROLES, ROOT, runDemo, toRow } from './data';
+import { demoKnowledge, engine, goldenEvents, ROLES, ROOT, rowWith, runDemo } from './data';
 import { failedRuns } from './scenarios';
 import { clickValue, loadView, Panel, tokenSets, viewNames, VIEWS_DIR } from './views';
 
@@ -198,7 +198,7 @@ export async function previewEngine(): Promise<{ engine: SplEngine; cleanup(): v
   const demo = await runDemo();
   const failed = await failedRuns();
   const now = Math.max(demo.now, ...[...failed.noNode, ...failed.refused].map((e) => e.time!)) + 60;
-  const rows = [...demo.events, ...goldenEvents(now), ...failed.noNode, ...failed.refused].map(toRow);
+  const rows = [...demo.events, ...goldenEvents(now), ...failed.noNode, ...failed.refused].map(rowWith(demoKnowledge(demo)));
   return { engine: engine(rows, now, ROLES.user), cleanup: () => fs.rmSync(demo.dir, { recursive: true, force: true }) };
 }
 

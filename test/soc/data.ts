@@ -6,7 +6,7 @@
  * eventtypes and tags are what Splunk would show.
  */
 import { spawn } from 'node:child_process';
-import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
+import { estateRecords } from '../golden/build-kv';
 import { makeEstate } from '../../src/sources/illumio/simulator/traffic';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,7 @@ import { macrosFromConf } from '../../src/build/spl';
 import { parseConf } from '../../src/core/conf/parse';
 import { effectiveSearchIndexes, roleChain } from '../../src/facts';
 import { KnowledgeBase, parseCsv } from '../../src/core/knowledge';
+import { loadAppFiles } from '../../src/core/knowledge/conf-load';
 import { LookupTable, Role, Row, SplEngine } from '../../src/core/spl/engine';
 import { parseBody } from '../../src/sources/prisma/parse';
 
@@ -31,6 +32,7 @@ export function splunkRole(name: string): Role {
 export const ROLES: Record<'user' | 'power' | 'admin', Role> = { user: splunkRole('user'), power: splunkRole('power'), admin: splunkRole('admin') };
 
 let kb: KnowledgeBase | undefined;
+let kvRecords: Map<string, Record<string, unknown>[]> | undefined;
 export function knowledge(): KnowledgeBase {
   kb ??= KnowledgeBase.loadApp(ROOT).assertValid();
   return kb;
@@ -47,9 +49,34 @@ export interface RawEvent {
   indextime?: number;
 }
 
-/** One event through the evaluator, as a search row. */
+let enriched: KnowledgeBase | undefined;
+/**
+ * The app's knowledge with the KV store the objects input leaves for the simulated PCE (org 1,
+ * the demo's): automatic KV lookups enrich flows and events as they would in Splunk.
+ */
+export function enrichedKnowledge(): KnowledgeBase {
+  enriched ??= new KnowledgeBase({ ...loadAppFiles(ROOT), kv: (kvRecords ??= estateRecords(makeEstate(1), 'soc')) }).assertValid();
+  return enriched;
+}
+
+/**
+ * The app's knowledge with the KV store a demo run left (`<dir>/kv`, written by `npm start` from
+ * its splunkd stand-in after the objects input ran): the demo's flows and events enriched as in Splunk.
+ */
+export function demoKnowledge(demo: Demo): KnowledgeBase {
+  const kvDir = path.join(demo.dir, 'kv');
+  if (!fs.existsSync(path.join(kvDir, 'illumio_workloads.json'))) throw new Error(`the demo in ${demo.dir} left no KV store (kv/illumio_workloads.json): did the illumio_pce_objects input run?`);
+  return KnowledgeBase.loadApp(ROOT, { kvDir }).assertValid();
+}
+
+/** One event through the evaluator (the app's knowledge, without KV data), as a search row. */
 export function toRow(e: RawEvent): Row {
-  const ev = knowledge().evaluate(e.raw, { sourcetype: e.sourcetype, source: e.source, host: e.host ?? 'demo' });
+  return rowWith(knowledge())(e);
+}
+
+/** One event through the given knowledge (e.g. enrichedKnowledge()), as a search row. */
+export const rowWith = (kb: KnowledgeBase) => (e: RawEvent): Row => {
+  const ev = kb.evaluate(e.raw, { sourcetype: e.sourcetype, source: e.source, host: e.host ?? 'demo' });
   const row: Row = new Map(ev.fields);
   const t = e.time ?? (ev.time === undefined ? undefined : ev.time / 1000);
   if (t === undefined) throw new Error(`no timestamp for ${e.sourcetype} event ${e.raw.slice(0, 120)}`);
@@ -63,7 +90,7 @@ export function toRow(e: RawEvent): Row {
   if (ev.eventtype.length) row.set('eventtype', ev.eventtype);
   if (ev.tag.length) row.set('tag', ev.tag);
   return row;
-}
+};
 
 export function lookupTables(): Map<string, LookupTable> {
   const out = new Map<string, LookupTable>();
@@ -89,11 +116,9 @@ export function lookupTables(): Map<string, LookupTable> {
  * (objects.ts records; list fields joined by commas, as this engine's lookups are single-valued).
  */
 function kvTable(collection: string, fields: string[]): LookupTable {
-  const kind = OBJECT_KINDS.find((k) => k.collection === collection);
-  if (!kind) throw new Error(`transforms.conf names KV collection ${collection}, which no Illumio object kind fills`);
-  const estate = makeEstate(1);
-  const items = { labels: estate.labels, workloads: estate.workloads, ip_lists: estate.ipLists, services: estate.services, rule_sets: estate.ruleSets }[kind.kind] as Record<string, unknown>[];
-  const rows = items.map((o) => kind.record(o)!).map((r) => fields.map((f) => {
+  const records = (kvRecords ??= estateRecords(makeEstate(1), 'soc')).get(collection);
+  if (!records) throw new Error(`transforms.conf names KV collection ${collection}, which the objects input does not fill`);
+  const rows = records.map((r) => fields.map((f) => {
     const v = r[f];
     return v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
   }));

@@ -5,11 +5,11 @@
 import { makeEvent } from '../../src/sources/illumio/simulator';
 import { flowToCef } from '../../src/sources/illumio/formats';
 import { healthEvents } from '../../src/sources/illumio/health';
-import { healthBody, makeEstate } from '../../src/sources/illumio/simulator/traffic';
+import { healthBody, makeEstate, makeFlow } from '../../src/sources/illumio/simulator/traffic';
 import { rowsToObjects } from '../../src/core/spl/engine';
-import { engine, RawEvent, ROLES, toRow } from './data';
+import { enrichedKnowledge, engine, RawEvent, ROLES, rowWith, toRow } from './data';
 import { savedSearchRunnables } from './saved';
-import { allPanels, loadView } from './views';
+import { allPanels, loadView, type Panel } from './views';
 
 /** The burst alert runs at NOW (every 15 minutes) over [-20m@m, -5m@m). */
 const NOW = 1_800_000_000;
@@ -153,11 +153,31 @@ test('traffic: a source probing 25 ports is a port scan candidate; ordinary talk
   expect(rowsToObjects(en.run(blocked.search, blocked).rows).map((r) => r.src)).toEqual(['10.0.9.9', '10.0.9.9', '10.0.9.9']);
 });
 
-test('"VENs offline now" names the managed workloads the PCE reports offline, from the objects input\'s KV lookup', () => {
+test('"VENs offline now" names the managed workloads the PCE reports offline or suspended, by hostname, from the objects input\'s KV lookup', () => {
   const p = allPanels().find((x) => x.view === 'ta_zerotrust_illumio_vens' && x.title.startsWith('VENs offline now'))!;
-  const want = makeEstate(1).workloads.filter((w) => w.online === false).map((w) => String(w.hostname)).sort();
-  expect(want.length).toBeGreaterThan(0);
-  expect(rowsToObjects(engine([], NOW, ROLES.user).run(p.search, p).rows).map((r) => r.hostname)).toEqual(want);
+  const estate = makeEstate(1).workloads as { hostname: string; online: boolean; ven: { status: string } }[];
+  const want = estate.filter((w) => w.online === false || w.ven.status === 'suspended').map((w) => [w.hostname, w.ven.status === 'suspended' ? 'suspended' : 'offline']).sort();
+  expect(want.length).toBeGreaterThan(1);
+  expect(rowsToObjects(engine([], NOW, ROLES.user).run(p.search, p).rows).map((r) => [r.hostname, r.ven_state])).toEqual(want);
+});
+
+test('"VENs reported offline" says whether each VEN is offline now by its hostname in the PCE\'s workloads, and which the PCE does not list', () => {
+  const p = allPanels().find((x) => x.view === 'ta_zerotrust_illumio_vens' && x.title.startsWith('VENs reported offline'))!;
+  const estate = makeEstate(1).workloads as { hostname: string; online: boolean }[];
+  const down = estate.find((w) => !w.online)!.hostname;
+  const back = estate.find((w) => w.online)!.hostname;
+  const ev = (type: string, host: string, at: number): RawEvent => {
+    const e = makeEvent({ seed: 9, org: 1, pceFqdn: 'pce.example.com', eventTypes: [type] }, at, at * 1000);
+    e.created_by = { agent: { href: '/orgs/1/agents/7', hostname: host } };
+    return { raw: JSON.stringify(e).replace(/"hostname":"[^"]*"/g, `"hostname":"${host}"`), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: at };
+  };
+  const rows = [ev('agent.goodbye', down, NOW - 900), ev('agent.service_not_available', back, NOW - 600), ev('agent.goodbye', 'gone-01', NOW - 300)].map(toRow);
+  const got = rowsToObjects(engine(rows, NOW, ROLES.user).run(p.search, p).rows).map((r) => [r.ven, r.state, r.state_now]);
+  expect(got).toEqual([
+    [down, 'went offline (goodbye)', 'offline'],
+    [back, 'service not available', 'online'],
+    ['gone-01', 'went offline (goodbye)', 'no workload record'],
+  ].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 });
 
 test('"PCE service degraded or failed" fires for the degraded service and its node as last reported, not for one that recovered', () => {
@@ -167,4 +187,42 @@ test('"PCE service degraded or failed" fires for the degraded service and its no
   const fired = (rows: RawEvent[]) => rowsToObjects(engine(rows.map(toRow), NOW, ROLES.user).run(s.search, s).rows).map((r) => [r.kind, r.hostname, r.service, r.status]);
   expect(fired([...report(NOW - 900), ...report(NOW - 300, { node: 'core1', service: 'traffic_worker' })])).toEqual([['node', 'core1.pce.example.com', '-', 'degraded'], ['service', 'core1.pce.example.com', 'traffic_worker', 'degraded']]);
   expect(fired([...report(NOW - 900, { node: 'core1', service: 'traffic_worker' }), ...report(NOW - 300)])).toEqual([]);
+});
+
+test('traffic by workload labels and VEN state: syslog/CEF flows get their labels and state from the objects input by address, REST flows keep their own', () => {
+  const estate = makeEstate(1);
+  const ws = estate.workloads as { hostname: string; online: boolean; interfaces: { address: string }[]; labels: { key: string; value: string }[] }[];
+  const ip = (w: (typeof ws)[0]) => w.interfaces[0].address;
+  const label = (w: (typeof ws)[0], k: string) => w.labels.find((l) => l.key === k)!.value;
+  const web = ws.find((w) => w.online)!;
+  const down = ws.find((w) => !w.online)!;
+  const cef = (src: string, dst: string, count: number, i: number) => flowToCef({
+    interval_sec: 600, count, tbi: 60, tbo: 60, src_ip: src, dst_ip: dst, dir: 'I', time: new Date((NOW - 1800 + i) * 1000).toISOString(), proto: 6, dst_port: 5432, state: 'S', pd: 2, version: 4,
+  }, { pceFqdn: 'pce.example.com' });
+  const raws: RawEvent[] = [cef(ip(web), ip(down), 5, 0), cef('203.0.113.7', ip(web), 2, 1)]
+    .map((raw, i) => ({ raw, sourcetype: 'illumio:pce:cef', source: 'udp:514', host: 'pce01', index: 'main', time: NOW - 1800 + i }));
+  const rest = makeFlow(estate, 7, 0, (NOW - 900) * 1000);
+  raws.push({ raw: JSON.stringify({ ...rest, num_connections: 3 }), sourcetype: 'illumio:pce:flow', source: 'illumio_pce_traffic://prod', index: 'main', time: NOW - 900 });
+  const traffic = loadView('ta_zerotrust_illumio_traffic');
+  const byApp = traffic.find((p) => p.title.startsWith('Flows between applications'))!;
+  const stale = traffic.find((p) => p.title.startsWith('Flows to or from workloads whose VEN'))!;
+  const run = (p: Panel, rows: ReturnType<typeof toRow>[]) => rowsToObjects(engine(rows, NOW, ROLES.user).run(p.search, p).rows);
+  const appEnv = (w: (typeof ws)[0]) => `${label(w, 'app')} (${label(w, 'env')})`;
+  const restLabels = (side: 'src' | 'dst') => {
+    const wl = (rest[side] as { workload?: { labels: { key: string; value: string }[] } }).workload;
+    return wl ? `${wl.labels.find((l) => l.key === 'app')!.value} (${wl.labels.find((l) => l.key === 'env')!.value})` : 'unlabelled or outside the PCE';
+  };
+  const rows = run(byApp, raws.map(rowWith(enrichedKnowledge())));
+  const flows = (s: string, d: string) => rows.filter((r) => r.src_app_env === s && r.dest_app_env === d).reduce((n, r) => n + Number(r.flows), 0);
+  expect(flows(appEnv(web), appEnv(down))).toBeGreaterThanOrEqual(5);
+  expect(flows('unlabelled or outside the PCE', appEnv(web))).toBeGreaterThanOrEqual(2);
+  expect(flows(restLabels('src'), restLabels('dst'))).toBeGreaterThanOrEqual(3);
+  expect(rows.reduce((n, r) => n + Number(r.flows), 0)).toBe(10);
+  // Without the objects input the syslog/CEF flows have no labels: only the REST flow is labelled.
+  const plain = run(byApp, raws.map(toRow));
+  expect(plain.filter((r) => r.src_app_env === appEnv(web)).length).toBe(restLabels('src') === appEnv(web) ? 1 : 0);
+  // The VEN of `down` is offline now: its flow is listed with the state, by hostname.
+  const offline = run(stale, raws.map(rowWith(enrichedKnowledge())));
+  expect(offline.map((r) => [r.dest, r.dest_host, r.dest_ven_state, r.flows]).filter((r) => r[0] === ip(down))).toEqual([[ip(down), down.hostname, 'offline', '5']]);
+  expect(run(stale, raws.map(toRow))).toEqual([]);
 });

@@ -67,6 +67,10 @@ export interface CompiledApp {
   props: PropsStanza[];
   transforms: Map<string, Transform>;
   tables: Map<string, LookupTable>;
+  /** KV store lookups by transform name: the collection's records through its fields_list (absent without data). */
+  kvTables: Map<string, LookupTable>;
+  /** collections.conf stanzas: collection → settings. */
+  collections: Map<string, Map<string, string>>;
   eventtypes: Eventtypes;
   /** field → value → tags enabled for that field=value. */
   tags: Map<string, Map<string, string[]>>;
@@ -80,11 +84,20 @@ export function compileApp(files: AppFiles): CompiledApp {
     const table = LookupTable.fromCsv(text);
     if (table) tables.set(name, table);
   }
+  const collections = new Map((files.collections?.stanzas ?? []).map((s) => [s.name, settingsOf(s)] as const));
   const transforms = new Map<string, Transform>();
-  for (const s of files.transforms?.stanzas ?? []) transforms.set(s.name, compileTransform(s.name, settingsOf(s), tables, problems));
+  for (const s of files.transforms?.stanzas ?? []) transforms.set(s.name, compileTransform(s.name, settingsOf(s), tables, collections, problems));
+  const kvTables = new Map<string, LookupTable>();
+  for (const t of transforms.values()) {
+    const records = t.kvCollection && t.kvFields ? files.kv?.get(t.kvCollection) : undefined;
+    if (records) kvTables.set(t.name, LookupTable.fromKv(t.kvFields!, records));
+  }
   const eventtypes = compileEventtypes(files, problems);
-  return { props: readPropsStanzas(...(files.props ? [files.props] : [])), transforms, tables, eventtypes, tags: compileTags(files), problems };
+  return { props: readPropsStanzas(...(files.props ? [files.props] : [])), transforms, tables, kvTables, collections, eventtypes, tags: compileTags(files), problems };
 }
+
+/** Lookup settings the evaluator does not model: refused at load rather than silently ignored. */
+const UNMODELLED_LOOKUP_SETTINGS = ['time_field', 'filter', 'external_cmd', 'min_matches', 'default_match'];
 
 function unquoteList(v: string): string[] {
   const out: string[] = [];
@@ -97,7 +110,7 @@ function unquoteList(v: string): string[] {
   return out;
 }
 
-function compileTransform(name: string, m: Map<string, string>, tables: Map<string, LookupTable>, problems: string[]): Transform {
+function compileTransform(name: string, m: Map<string, string>, tables: Map<string, LookupTable>, collections: CompiledApp['collections'], problems: string[]): Transform {
   const where = `transforms.conf [${name}]`;
   const t: Transform = {
     name,
@@ -108,7 +121,7 @@ function compileTransform(name: string, m: Map<string, string>, tables: Map<stri
     cleanKeys: confBool(m.get('CLEAN_KEYS'), true),
     keepEmpty: confBool(m.get('KEEP_EMPTY_VALS'), false),
     caseSensitive: confBool(m.get('case_sensitive_match'), true),
-    maxMatches: Number(m.get('max_matches') ?? 100) || 100,
+    maxMatches: 100,
     limits: {
       matchLimit: Number(m.get('MATCH_LIMIT') ?? DEFAULT_REGEX_LIMITS.matchLimit) || DEFAULT_REGEX_LIMITS.matchLimit,
       depthLimit: Number(m.get('DEPTH_LIMIT') ?? DEFAULT_REGEX_LIMITS.depthLimit) || DEFAULT_REGEX_LIMITS.depthLimit,
@@ -149,6 +162,30 @@ function compileTransform(name: string, m: Map<string, string>, tables: Map<stri
     if (filename !== undefined) {
       t.lookupFile = path.basename(filename);
       if (!tables.has(t.lookupFile)) problems.push(`${where} filename ${filename} is not in lookups/`);
+    }
+    const external = m.get('external_type')?.trim();
+    if (external === 'kvstore') {
+      // transforms.conf.spec: collection defaults to the stanza name and must be a collections.conf stanza.
+      t.kvCollection = m.get('collection')?.trim() || name;
+      if (!collections.has(t.kvCollection)) problems.push(`${where} collection ${t.kvCollection} is not declared in collections.conf`);
+      const list = m.get('fields_list')?.split(/[\s,]+/).filter(Boolean);
+      if (!list?.length) problems.push(`${where} external_type = kvstore needs fields_list, the collection's fields the lookup reads`);
+      else t.kvFields = list;
+      if (filename !== undefined) problems.push(`${where} has both filename and external_type = kvstore`);
+    } else if (external !== undefined) {
+      problems.push(`${where} external_type = ${external} is not supported by the evaluator`);
+    }
+    if (t.lookupFile || t.kvCollection) {
+      const mm = m.get('max_matches');
+      // transforms.conf.spec: range 1 - 1000, default 100 for lookups without time_field.
+      if (mm !== undefined) {
+        const n = Number(mm.trim());
+        if (!Number.isInteger(n) || n < 1 || n > 1000) problems.push(`${where} max_matches = ${mm} is not an integer from 1 to 1000`);
+        else t.maxMatches = n;
+      }
+      for (const k of UNMODELLED_LOOKUP_SETTINGS) if (m.has(k)) problems.push(`${where} ${k} is not supported by the evaluator`);
+      const matchType = m.get('match_type');
+      if (matchType !== undefined && /\b(?:WILDCARD|CIDR)\s*\(/i.test(matchType)) problems.push(`${where} match_type ${matchType} is not supported by the evaluator (exact matches only)`);
     }
   } catch (e) {
     problems.push(`${where}: ${(e as Error).message}`);
@@ -278,7 +315,14 @@ export function compilePipeline(app: CompiledApp, sourcetype: string, settings: 
     }
   }
   for (const [k, v] of byClass('LOOKUP')) {
-    const lk = compileLookup(k, v, (name) => app.transforms.get(name), app.tables, problem);
+    const tableOf = (name: string, d: LookupDefinition) => (d.kvCollection ? app.kvTables.get(name) : d.lookupFile ? app.tables.get(d.lookupFile) : undefined);
+    const lk = compileLookup(k, v, (name) => app.transforms.get(name), tableOf, problem);
+    const c = lk?.definition.kvCollection;
+    // collections.conf.spec replicate: a collection not replicated is not available on indexers,
+    // where a distributed search applies automatic lookups.
+    if (c && app.collections.has(c) && !confBool(app.collections.get(c)!.get('replicate'), false)) {
+      problem(`${k} reads KV store collection ${c}, which collections.conf does not replicate (replicate = true): on the indexers of a distributed search the lookup is not available`);
+    }
     if (lk) p.lookups.push(lk);
   }
   return p;

@@ -91,7 +91,7 @@ export function evaluateEvent(app: CompiledApp, p: Pipeline, rawIn: string, meta
     }
   }
   // 6. LOOKUP-.
-  for (const lk of p.lookups) applyLookup(lk, fields);
+  for (const lk of p.lookups) applyLookup(lk, fields, cost);
   // 7. eventtypes, then tags.
   const eventtype = matchEventtypes(app, raw, fields);
   return { time, sourcetype: p.sourcetype, fields, eventtype, tag: tagsOf(app, fields, eventtype), cost };

@@ -20,7 +20,7 @@ export type { EventMeta } from './props';
 export type { SearchCost } from './eval';
 export type { AppFiles } from './conf-load';
 export type { EvaluatedEvent, Fields } from './evaluate';
-export { parseCsv } from './conf-load';
+export { loadKvDir, parseCsv } from './conf-load';
 export { splitExtract } from './compile';
 export { breakLines, cleanKey, toJsonObject } from './evaluate';
 export { parseTime } from './time';
@@ -52,8 +52,9 @@ export class KnowledgeBase {
     }
   }
 
-  static loadApp(appDir: string): KnowledgeBase {
-    return new KnowledgeBase(loadAppFiles(appDir));
+  /** `kvDir`: the stand-in KV store, one `<collection>.json` per collection (conf-load.ts). */
+  static loadApp(appDir: string, opts: { kvDir?: string } = {}): KnowledgeBase {
+    return new KnowledgeBase(loadAppFiles(appDir, opts));
   }
 
   /** Sourcetypes with their own [<sourcetype>] stanza, plus those assigned by [source::] stanzas. */

@@ -1,58 +1,90 @@
 /**
- * Lookups: CSV lookup tables (transforms.conf `filename`) and automatic lookups (props.conf
- * `LOOKUP-<class> = <table> <match> [AS <field>]… OUTPUT|OUTPUTNEW <out> [AS <field>]…`).
- * OUTPUT overwrites and clears a field when nothing matches; OUTPUTNEW only fills fields the
- * event lacks; without an output list every other column is output.
+ * Lookups: CSV lookup tables (transforms.conf `filename`), KV store lookups (`external_type =
+ * kvstore`, `collection`, `fields_list`) and automatic lookups (props.conf `LOOKUP-<class> =
+ * <table> <match> [AS <field>]… OUTPUT|OUTPUTNEW <out> [AS <field>]…`). OUTPUT overwrites and
+ * clears a field when nothing matches; OUTPUTNEW only fills fields the event lacks; without an
+ * output list every other column is output.
+ *
+ * KV store lookups as transforms.conf.spec describes them: only the fields in `fields_list` are
+ * visible; `case_sensitive_match = false` lower-cases the event's value and compares it with the
+ * stored value as stored (so it matches only data stored in lower case). A record's array field
+ * matches when any element does (KV store is MongoDB: a query on an array field matches its
+ * elements) and outputs every element. JSON numbers and booleans become their JSON text.
  */
 import { parseCsv } from './conf-load';
 
 export type Fields = Map<string, string[]>;
 
-/** The transforms.conf settings a lookup reads (a transform stanza with `filename`). */
+/** The transforms.conf settings a lookup reads (a transform stanza with `filename` or `external_type = kvstore`). */
 export interface LookupDefinition {
   /** The CSV's name in lookups/. */
   lookupFile?: string;
+  /** external_type = kvstore: the collection (default: the stanza name) and its fields_list. */
+  kvCollection?: string;
+  kvFields?: string[];
   caseSensitive: boolean;
   maxMatches: number;
 }
 
 export class LookupTable {
   /** Rows by one column's (normalised) value, built the first time a lookup matches on that column. */
-  private readonly indexes = new Map<string, Map<string, string[][]>>();
+  private readonly indexes = new Map<string, Map<string, number[]>>();
 
   private constructor(
     readonly header: string[],
-    readonly rows: string[][],
+    /** row → column → values (a CSV cell has one value, or none when empty; a KV array field several). */
+    readonly rows: string[][][],
+    readonly kind: 'csv' | 'kvstore',
   ) {}
 
   /** The table in a CSV file's text; undefined when it has no rows at all. */
   static fromCsv(text: string): LookupTable | undefined {
     const rows = parseCsv(text).filter((r) => r.length > 1 || r[0] !== '');
-    return rows.length ? new LookupTable(rows[0], rows.slice(1)) : undefined;
+    return rows.length ? new LookupTable(rows[0], rows.slice(1).map((r) => rows[0].map((_, i) => (r[i] ? [r[i]] : []))), 'csv') : undefined;
+  }
+
+  /** A KV store collection's records (as splunkd stores them) seen through a lookup's fields_list. */
+  static fromKv(fields: string[], records: readonly Record<string, unknown>[]): LookupTable {
+    return new LookupTable(fields, records.map((r) => fields.map((f) => kvValues(r[f]))), 'kvstore');
   }
 
   column(name: string): number {
     return this.header.indexOf(name);
   }
 
-  /** Rows whose `column` equals `value` (case-insensitively unless `caseSensitive`). */
-  rowsWith(column: string, value: string, caseSensitive: boolean): string[][] {
-    const key = `${column}\u0000${caseSensitive}`;
+  /** Values of one row's column (empty when the row has none). */
+  values(row: number, column: string): string[] {
+    return this.rows[row][this.column(column)] ?? [];
+  }
+
+  /**
+   * Rows whose `column` holds `value`: CSV case-insensitively unless `caseSensitive`; KV store
+   * exactly, the event's value lower-cased first unless `caseSensitive`.
+   */
+  rowsWith(column: string, value: string, caseSensitive: boolean): number[] {
+    const stored = this.kind === 'kvstore' || caseSensitive;
+    const key = `${column}\u0000${stored}`;
     let index = this.indexes.get(key);
     if (!index) {
       index = new Map();
       const c = this.column(column);
-      for (const r of this.rows) {
-        const k = normalise(r[c] ?? '', caseSensitive);
-        index.set(k, [...(index.get(k) ?? []), r]);
-      }
+      this.rows.forEach((r, i) => {
+        for (const v of new Set((r[c] ?? []).map((x) => (stored ? x : x.toLowerCase())))) index!.set(v, [...(index!.get(v) ?? []), i]);
+      });
       this.indexes.set(key, index);
     }
-    return index.get(normalise(value, caseSensitive)) ?? [];
+    return index.get(caseSensitive ? value : value.toLowerCase()) ?? [];
   }
 }
 
-const normalise = (v: string, caseSensitive: boolean) => (caseSensitive ? v : v.toLowerCase());
+/** A KV field's value as lookup output: strings as stored, scalars as JSON text, arrays element by element. */
+function kvValues(v: unknown): string[] {
+  if (v === null || v === undefined) return [];
+  if (Array.isArray(v)) return v.flatMap((x) => kvValues(x));
+  if (typeof v === 'string') return v === '' ? [] : [v];
+  if (typeof v === 'object') return [JSON.stringify(v)];
+  return [String(v)];
+}
 
 interface FieldPair {
   lookupField: string;
@@ -63,7 +95,7 @@ interface FieldPair {
 export interface Lookup {
   cls: string;
   definition: LookupDefinition;
-  /** Undefined when the CSV is missing (reported at load); the lookup then does nothing. */
+  /** Undefined when the CSV or the KV data is missing; the lookup then does nothing. */
   table?: LookupTable;
   match: FieldPair[];
   mode: 'OUTPUT' | 'OUTPUTNEW';
@@ -75,17 +107,17 @@ export function compileLookup(
   cls: string,
   value: string,
   definitionOf: (name: string) => LookupDefinition | undefined,
-  tables: ReadonlyMap<string, LookupTable>,
+  tableOf: (name: string, definition: LookupDefinition) => LookupTable | undefined,
   problem: (msg: string) => void,
 ): Lookup | undefined {
   const toks = value.trim().split(/\s+/);
   const name = toks.shift() ?? '';
   const definition = definitionOf(name);
-  if (!definition || !definition.lookupFile) {
-    problem(`${cls} refers to ${name}, which is not a lookup stanza with filename in transforms.conf`);
+  if (!definition || (!definition.lookupFile && !definition.kvCollection)) {
+    problem(`${cls} refers to ${name}, which is not a lookup stanza with filename or external_type = kvstore in transforms.conf`);
     return undefined;
   }
-  const table = tables.get(definition.lookupFile);
+  const table = tableOf(name, definition);
   const lk: Lookup = { cls, definition, table, match: [], mode: 'OUTPUT' };
   let target = lk.match;
   for (let i = 0; i < toks.length; i++) {
@@ -101,28 +133,30 @@ export function compileLookup(
       i += 2;
     } else target.push({ lookupField: w, eventField: w });
   }
-  const header = table?.header ?? [];
-  for (const f of [...lk.match, ...(lk.outputs ?? [])]) if (!header.includes(f.lookupField)) problem(`${cls}: ${definition.lookupFile} has no column ${f.lookupField}`);
+  // A KV lookup's columns are its fields_list whether or not the collection holds data yet.
+  const header = definition.kvCollection ? (definition.kvFields ?? []) : (table?.header ?? []);
+  const what = definition.kvCollection ? `the fields_list of ${name} (KV store collection ${definition.kvCollection})` : definition.lookupFile;
+  for (const f of [...lk.match, ...(lk.outputs ?? [])]) if (!header.includes(f.lookupField)) problem(`${cls}: ${what} has no ${definition.kvCollection ? 'field' : 'column'} ${f.lookupField}`);
   if (!lk.match.length) problem(`${cls} names no field to match on`);
   return lk;
 }
 
-/** Applies an automatic lookup to an event's fields. */
-export function applyLookup(lk: Lookup, fields: Fields): void {
-  const table = lk.table;
-  if (!table || !lk.match.length) return;
-  const { caseSensitive, maxMatches } = lk.definition;
+/** Applies an automatic lookup to an event's fields, counting the values a KV store lookup queries. */
+export function applyLookup(lk: Lookup, fields: Fields, cost?: { kvLookups: number }): void {
+  if (!lk.match.length) return;
   const inputs = lk.match.map((m) => fields.get(m.eventField));
   if (inputs.some((v) => !v || v.length === 0)) return;
-  const eq = (a: string, b: string) => (caseSensitive ? a === b : a.toLowerCase() === b.toLowerCase());
-  // Candidates come from an index on the first match field; the rest are checked row by row.
-  const first = lk.match[0].lookupField;
-  const rows = [...new Set(inputs[0]!.flatMap((v) => table.rowsWith(first, v, caseSensitive)))];
-  const hits = rows.filter((r) => lk.match.every((m, i) => inputs[i]!.some((v) => eq(r[table.column(m.lookupField)] ?? '', v)))).slice(0, maxMatches);
+  if (lk.definition.kvCollection && cost) cost.kvLookups += new Set(inputs[0]).size;
+  const table = lk.table;
+  if (!table) return;
+  const { caseSensitive, maxMatches } = lk.definition;
+  // Candidates come from an index on the first match field; the rest are checked the same way.
+  const sets = lk.match.map((m, i) => new Set(inputs[i]!.flatMap((v) => table.rowsWith(m.lookupField, v, caseSensitive))));
+  const hits = [...sets[0]].sort((a, b) => a - b).filter((r) => sets.every((s) => s.has(r))).slice(0, maxMatches);
   const outputs = lk.outputs ?? table.header.filter((h) => !lk.match.some((m) => m.lookupField === h)).map((h) => ({ lookupField: h, eventField: h }));
   for (const o of outputs) {
     if (lk.mode === 'OUTPUTNEW' && fields.has(o.eventField)) continue;
-    const vals = [...new Set(hits.map((r) => r[table.column(o.lookupField)] ?? '').filter((v) => v !== ''))];
+    const vals = [...new Set(hits.flatMap((r) => table.values(r, o.lookupField)))];
     if (vals.length) fields.set(o.eventField, vals);
     else if (lk.mode === 'OUTPUT') fields.delete(o.eventField);
   }

@@ -14,10 +14,12 @@ export interface SearchCost {
   regexEvaluations: number;
   /** REPORT/EXTRACT regexes PCRE2 gave up on (MATCH_LIMIT/DEPTH_LIMIT): Splunk extracts nothing from them. */
   regexLimitHits: number;
+  /** Values an automatic lookup sent to the KV store (Splunk queries it whether or not the collection holds data). */
+  kvLookups: number;
 }
 
 export function newCost(): SearchCost {
-  return { jsonParses: 0, regexEvaluations: 0, regexLimitHits: 0 };
+  return { jsonParses: 0, regexEvaluations: 0, regexLimitHits: 0, kvLookups: 0 };
 }
 
 export interface EvalContext {

@@ -12,6 +12,9 @@ import { apiBase, PceClient, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
 import { fetchObjects, OBJECT_KINDS, type ObjectKind } from './objects';
+
+/** The collections of the chosen kinds, derived ones included (each must exist before a run). */
+const collectionsOf = (wanted: ObjectKind['kind'][]) => OBJECT_KINDS.filter((x) => wanted.includes(x.kind)).flatMap((k) => [k.collection, ...(k.derived ? [k.derived.collection] : [])]);
 import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type TrafficConfig } from './traffic';
 
 const VALIDATE_TIMEOUT_MS = 10_000;
@@ -94,24 +97,30 @@ function kvstoreOf(ctx: SourceContext) {
 async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGenerator<Batch<never>> {
   const kv = kvstoreOf(ctx);
   const wanted = kinds(config);
-  for (const k of OBJECT_KINDS.filter((x) => wanted.includes(x.kind))) await kv.check(k.collection);
+  for (const c of collectionsOf(wanted)) await kv.check(c);
   const snapshot = `${new Date(ctx.now()).toISOString()}_${randomBytes(4).toString('hex')}`;
-  const counts = new Map<string, { records: number; skipped: number }>();
+  const counts = new Map<string, { records: number; skipped: number; derived: number }>();
   const policyVersion = config.policy_version === 'draft' ? 'draft' : 'active';
   for await (const chunk of fetchObjects(pce(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
-    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0 };
+    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0, derived: 0 };
+    c.derived += chunk.derived?.records.length ?? 0;
     c.records += chunk.records.length;
     c.skipped += chunk.skipped;
     counts.set(chunk.collection, c);
     if (chunk.records.length) await kv.batchSave(chunk.collection, chunk.records.map((r) => ({ ...r, snapshot })));
+    if (chunk.derived?.records.length) await kv.batchSave(chunk.derived.collection, chunk.derived.records.map((r) => ({ ...r, snapshot })));
     if (!chunk.last) continue;
     await kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } });
+    if (chunk.derived) await kv.deleteWhere(chunk.derived.collection, { snapshot: { $ne: snapshot } });
     if (c.skipped) ctx.log.warn(`${ctx.stanza}: ${c.skipped} ${chunk.kind} from the PCE had no href and were not stored.`);
-    ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind} (snapshot ${snapshot}).`);
+    ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind}${chunk.derived ? `, ${chunk.derived.collection} ${c.derived} records` : ''} (snapshot ${snapshot}).`);
     const event: OutEvent = {
       time: ctx.now() / 1000,
       sourcetype: OBJECTS_SOURCETYPE,
-      data: JSON.stringify({ object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: c.skipped, snapshot, policy_version: policyVersion }),
+      data: JSON.stringify({
+        object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: c.skipped,
+        ...(chunk.derived ? { derived_collection: chunk.derived.collection, derived_records: c.derived } : {}), snapshot, policy_version: policyVersion,
+      }),
     };
     yield { events: [event] };
   }
@@ -122,7 +131,7 @@ export const objectsSource: Source<TypedConfig, never> = {
   async validate(config, ctx) {
     await probe(config, ctx, `/orgs/${Number(config.org_id)}/labels`, 'labels');
     // Under splunkd the KV store must be there too; a form checked elsewhere has none to ask.
-    if (ctx.kvstore) for (const k of OBJECT_KINDS.filter((x) => kinds(config).includes(x.kind))) await ctx.kvstore.check(k.collection);
+    if (ctx.kvstore) for (const c of collectionsOf(kinds(config))) await ctx.kvstore.check(c);
   },
   collect: collectObjects,
 };

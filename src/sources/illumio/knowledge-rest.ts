@@ -77,6 +77,7 @@ function flowStanza(): StanzaSpec {
       line('EVAL-vendor', '"Illumio"'),
       line('EVAL-product', '"PCE"'),
       line('EVAL-vendor_product', '"Illumio PCE"'),
+      ...workloadLookups({ href: true, ip: true, host: false }),
     ],
   };
 }
@@ -108,18 +109,78 @@ export const REST_PROPS: StanzaSpec[] = [flowStanza(), healthStanza(), objectsSt
 /** Fields of each KV collection (objects.ts records; default/collections.conf declares the same). */
 export const KV_FIELDS: Record<string, string[]> = {
   illumio_labels: ['href', 'name', 'key', 'value', 'snapshot'],
-  illumio_workloads: ['href', 'name', 'hostname', 'ips', 'interfaces', 'public_ip', 'labels', 'label_hrefs', ...LABEL_DIMS.map((k) => `label_${k}`), 'online', 'enforcement_mode', 'ven_href', 'ven_status', 'ven_version', 'last_heartbeat_on', 'managed', 'snapshot'],
+  illumio_workloads: ['href', 'name', 'hostname', 'ips', 'interfaces', 'public_ip', 'labels', 'label_values', 'label_hrefs', ...LABEL_DIMS.map((k) => `label_${k}`), 'online', 'enforcement_mode', 'ven_href', 'ven_status', 'ven_state', 'ven_version', 'last_heartbeat_on', 'managed', 'snapshot'],
+  illumio_workload_interfaces: ['ip', 'interface', 'workload_href', 'hostname', 'name', 'labels', 'label_values', ...LABEL_DIMS.map((k) => `label_${k}`), 'online', 'enforcement_mode', 'ven_status', 'ven_state', 'managed', 'snapshot'],
   illumio_ip_lists: ['href', 'name', 'description', 'ranges', 'fqdns', 'snapshot'],
   illumio_services: ['href', 'name', 'description', 'ports', 'windows_services', 'snapshot'],
   illumio_rule_sets: ['href', 'name', 'description', 'enabled', 'scopes', 'rule_count', 'snapshot'],
 };
 
-/** One lookup definition per collection: | lookup illumio_workloads hostname OUTPUT online. */
-export const REST_TRANSFORMS: StanzaSpec[] = Object.entries(KV_FIELDS).map(([c, fields], i) => ({
+/**
+ * Match settings of the lookups keyed on an identity (href, or hostname for VEN reports): one
+ * workload per key. KV store lookups match case-sensitively only (transforms.conf.spec
+ * case_sensitive_match); hrefs and the hostnames the PCE stores are compared as written.
+ */
+const KV_SETTINGS: Record<string, ConfLine[]> = {
+  illumio_labels: [line('case_sensitive_match', 'true'), line('max_matches', '1')],
+  illumio_workloads: [line('case_sensitive_match', 'true'), line('max_matches', '1')],
+  // An address two workloads share (overlapping private networks) outputs both: the default max_matches.
+  illumio_workload_interfaces: [line('case_sensitive_match', 'true')],
+};
+
+const KV_COMMENTS: Record<string, string> = {
+  illumio_labels: 'KV store lookups filled by the illumio_pce_objects input (one snapshot per run; _key is the href with / as .).\n| inputlookup illumio_workloads | search ven_state="offline" lists offline VENs by hostname.',
+  illumio_workload_interfaces: 'One record per workload interface address: | lookup illumio_workload_interfaces ip AS dest_ip OUTPUT hostname label_values.',
+};
+
+/** One lookup definition per collection: | lookup illumio_workloads hostname OUTPUT ven_state. */
+export const REST_TRANSFORMS: StanzaSpec[] = Object.entries(KV_FIELDS).map(([c, fields]) => ({
   name: c,
-  ...(i === 0 ? { comment: 'KV store lookups filled by the illumio_pce_objects input (one snapshot per run; _key is the href with / as .).\n| inputlookup illumio_workloads | where online="false" lists offline VENs; | lookup illumio_workloads ips AS dest_ip OUTPUT hostname labels enriches flows.' } : {}),
-  lines: [line('external_type', 'kvstore'), line('collection', c), line('fields_list', ['_key', ...fields].join(', '))],
+  ...(KV_COMMENTS[c] ? { comment: KV_COMMENTS[c] } : {}),
+  lines: [line('external_type', 'kvstore'), line('collection', c), line('fields_list', ['_key', ...fields].join(', ')), ...(KV_SETTINGS[c] ?? [])],
 }));
+
+/**
+ * What an event gains for a workload it names, per side (src, dest): the same names the REST flows
+ * carry (`<side>_host`, `<side>_labels`, `<side>_label_<dim>`, `<side>_workload`) plus the state
+ * only the objects input knows (`<side>_ven_state`, `<side>_enforcement_mode`). OUTPUTNEW: what
+ * the event itself says wins; the lookups only fill gaps.
+ */
+export function enrichmentOutputs(side: 'src' | 'dest'): [string, string][] {
+  return [
+    ['hostname', `${side}_host`],
+    ['label_values', `${side}_labels`],
+    ...LABEL_DIMS.map((k): [string, string] => [`label_${k}`, `${side}_label_${k}`]),
+    ['ven_state', `${side}_ven_state`],
+    ['enforcement_mode', `${side}_enforcement_mode`],
+  ];
+}
+
+function outputs(pairs: [string, string][]): string {
+  return pairs.map(([k, f]) => `${k} AS ${f}`).join(' ');
+}
+
+/**
+ * The automatic KV lookups of a sourcetype, in the order they must run (LOOKUP- classes apply in
+ * ASCII order, after every EVAL-): by the workload href the event names (exact identity), then by
+ * the address (a workload the event did not name), then, for the VEN reports of audit events, by
+ * the hostname the VEN gave. Classes start `illumio_k` so they sort after the catalog lookups.
+ */
+export function workloadLookups(o: { href: boolean; ip: boolean; host: boolean }): ConfLine[] {
+  const out: ConfLine[] = [];
+  const sides = ['src', 'dest'] as const;
+  if (o.href) {
+    sides.forEach((side, i) => out.push(line(`LOOKUP-illumio_k${i + 1}_${side}_workload`, `illumio_workloads href AS ${side}_workload OUTPUTNEW ${outputs(enrichmentOutputs(side))}`,
+      i === 0 ? 'Enrichment from the illumio_pce_objects input\'s KV store collections (README: Enrichment): the workload an\nevent names by href, else by address, else (VEN reports) by hostname. OUTPUTNEW: the event\'s own values win.' : undefined)));
+  }
+  if (o.ip) {
+    sides.forEach((side, i) => out.push(line(`LOOKUP-illumio_k${i + 3}_${side}_ip`, `illumio_workload_interfaces ip AS ${side}_ip OUTPUTNEW ${outputs([['workload_href', `${side}_workload`], ...enrichmentOutputs(side)])}`,
+      !o.href && i === 0 ? 'Enrichment from the illumio_pce_objects input\'s KV store collections (README: Enrichment). OUTPUTNEW: the event\'s own values win.' : undefined)));
+  }
+  if (o.host) out.push(line('LOOKUP-illumio_k5_src_host', `illumio_workloads hostname AS src_host OUTPUTNEW ${outputs([['href', 'src_workload'], ...enrichmentOutputs('src').slice(1)])}`,
+    !o.href && !o.ip ? 'Enrichment from the illumio_pce_objects input\'s KV store collections (README: Enrichment): the workload of the VEN\nan event names by hostname. OUTPUTNEW: the event\'s own values win.' : undefined));
+  return out;
+}
 
 export const REST_EVENTTYPES: readonly EventTypeDefinition[] = [
   {

@@ -27,7 +27,7 @@ import {
 } from './catalog';
 import { SEVERITY_NUMBER } from './formats';
 import { ILLUMIO_INDEX_MACRO_DESCRIPTION, ILLUMIO_MACROS, ILLUMIO_SEARCHES } from './searches';
-import { REST_EVENTTYPES, REST_PROPS, REST_TRANSFORMS } from './knowledge-rest';
+import { REST_EVENTTYPES, REST_PROPS, REST_TRANSFORMS, workloadLookups } from './knowledge-rest';
 
 // ---------------------------------------------------------------------------------------------
 // Shared expressions: defined once here, emitted with a comment an admin can read.
@@ -114,6 +114,9 @@ interface FlowAccess {
   count: string;
   shost: string;
   dhost: string;
+  /** The workloads' hrefs, where the format carries them (keys of the href lookups). */
+  shref?: string;
+  dhref?: string;
   /** allowed, potentially_blocked, blocked, unknown */
   decision: string;
   direction: string;
@@ -277,7 +280,7 @@ const CEF: IllumioFormat = {
   http: 'reason',
   flow: {
     is: 'cat=="flow_summary"', src: 'src', dst: 'dst', dport: 'dpt', proto: 'proto', bytesIn: 'in', bytesOut: 'out', count: 'cnt',
-    shost: 'shost', dhost: 'dhost', decision: 'act', direction: 'case(deviceDirection=="0", "inbound", deviceDirection=="1", "outbound")',
+    shost: 'shost', dhost: 'dhost', shref: 'src_href', dhref: 'dst_href', decision: 'act', direction: 'case(deviceDirection=="0", "inbound", deviceDirection=="1", "outbound")',
   },
   extra: [
     line('EVAL-resource_changes', 'if(isnotnull(resource_changes_2), resource_changes . resource_changes_2, resource_changes)', 'Illumio splits resource_changes over cs2 and cs3 when it is long.'),
@@ -434,6 +437,12 @@ function evals(f: IllumioFormat): ConfLine[] {
       line('EVAL-direction', `if(${flow.is}, ${flow.direction}, null())`),
       line('EVAL-policy_decision', `if(${flow.is}, ${flow.decision}, null())`),
     );
+    if (flow.shref && flow.dhref) {
+      out.push(
+        line('EVAL-src_workload', `if(${flow.is}, ${flow.shref}, null())`, 'The workloads\' hrefs under the names the REST flows use (keys of LOOKUP-illumio_k1/k2).'),
+        line('EVAL-dest_workload', `if(${flow.is}, ${flow.dhref}, null())`),
+      );
+    }
   }
   return [...out, ...(f.extra ?? [])];
 }
@@ -449,7 +458,7 @@ const LOOKUPS: ConfLine[] = [
 ];
 
 function stanza(f: IllumioFormat): StanzaSpec {
-  return { name: f.sourcetype, comment: f.comment, lines: [...f.head, ...evals(f), ...LOOKUPS] };
+  return { name: f.sourcetype, comment: f.comment, lines: [...f.head, ...evals(f), ...LOOKUPS, ...workloadLookups({ href: !!f.flow?.shref, ip: !!f.flow, host: true })] };
 }
 
 // ---------------------------------------------------------------------------------------------

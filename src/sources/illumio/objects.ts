@@ -33,6 +33,12 @@ export interface ObjectKind {
   collection: string;
   path(org: number, version: 'draft' | 'active'): string;
   record(o: Obj): ObjectRecord | undefined;
+  /**
+   * A second collection filled from the same records and replaced with the same snapshot: the
+   * workloads' interfaces one record per address, because a lookup matches a field's value and
+   * a workload has several addresses.
+   */
+  derived?: { collection: string; records(r: ObjectRecord, o: Obj): ObjectRecord[] };
 }
 
 /**
@@ -49,20 +55,54 @@ function base(o: Obj): { _key: string; href: string; name: string | null } | und
   return { _key: kvKey(href), href, name: str(o.name) ?? null };
 }
 
-function labelPairs(labels: unknown): { pairs: string[]; hrefs: string[]; byKey: Record<string, string> } {
-  const pairs: string[] = []; const hrefs: string[] = []; const byKey: Record<string, string> = {};
+function labelPairs(labels: unknown): { pairs: string[]; values: string[]; hrefs: string[]; byKey: Record<string, string> } {
+  const pairs: string[] = []; const values: string[] = []; const hrefs: string[] = []; const byKey: Record<string, string> = {};
   for (const l of arr(labels).map(obj)) {
     if (!l) continue;
     const href = str(l.href); const key = str(l.key); const value = str(l.value);
     if (href) hrefs.push(href);
     if (key && value !== undefined) {
       pairs.push(`${key}:${value}`);
+      values.push(value);
       // One field per label dimension (label_role=web) for lookups; keys are [a-z0-9_] in practice.
       const field = `label_${key.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
       byKey[field] = byKey[field] ? `${byKey[field]},${value}` : value;
     }
   }
-  return { pairs, hrefs, byKey };
+  return { pairs, values, hrefs, byKey };
+}
+
+/**
+ * One word for what an analyst asks of a workload's VEN, the same in every lookup: unmanaged (no
+ * VEN), suspended, online or offline (the PCE's heartbeat view), unknown when the PCE says nothing.
+ * A text field, so searches need not know how KV store renders booleans.
+ */
+export function venState(managed: boolean, online: boolean | null, status: string | null): string {
+  if (!managed) return 'unmanaged';
+  if (status === 'suspended') return 'suspended';
+  return online === true ? 'online' : online === false ? 'offline' : 'unknown';
+}
+
+/** What the interface records copy from their workload (the enrichment a flow's address gets). */
+export const INTERFACE_COPIED = ['hostname', 'name', 'labels', 'label_values', 'label_role', 'label_app', 'label_env', 'label_loc', 'online', 'enforcement_mode', 'ven_status', 'ven_state', 'managed'] as const;
+
+/**
+ * A workload's interface addresses, one record each (_key: the workload's key and the address,
+ * `:` of IPv6 as `-`, so the key stays one REST path segment). An address two workloads share
+ * (overlapping private networks) gives two records; the lookup then outputs both hostnames.
+ */
+function interfaceRecords(w: ObjectRecord, o: Obj): ObjectRecord[] {
+  const seen = new Set<string>();
+  const out: ObjectRecord[] = [];
+  for (const i of arr(o.interfaces).map(obj)) {
+    const ip = str(i?.address);
+    if (!ip || seen.has(ip)) continue;
+    seen.add(ip);
+    const rec: ObjectRecord = { _key: `${String(w._key)}.${ip.replace(/:/g, '-')}`, ip, interface: str(i?.name) ?? null, workload_href: w.href };
+    for (const f of INTERFACE_COPIED) rec[f] = w[f] ?? null;
+    out.push(rec);
+  }
+  return out;
 }
 
 export const OBJECT_KINDS: ObjectKind[] = [
@@ -81,7 +121,10 @@ export const OBJECT_KINDS: ObjectKind[] = [
       const ifaces = arr(o.interfaces).map(obj).filter((i): i is Obj => !!i);
       const ven = obj(o.ven);
       const agentStatus = obj(obj(obj(o.agent)?.status));
-      const { pairs, hrefs, byKey } = labelPairs(o.labels);
+      const { pairs, values, hrefs, byKey } = labelPairs(o.labels);
+      const online = typeof o.online === 'boolean' ? o.online : null;
+      const venStatus = str(ven?.status) ?? str(agentStatus?.status) ?? null;
+      const managed = ven || agentStatus ? true : false;
       return {
         ...b,
         hostname: str(o.hostname) ?? null,
@@ -89,18 +132,21 @@ export const OBJECT_KINDS: ObjectKind[] = [
         interfaces: ifaces.map((i) => `${str(i.name) ?? ''}:${str(i.address) ?? ''}${typeof i.cidr_block === 'number' ? `/${i.cidr_block}` : ''}`),
         public_ip: str(o.public_ip) ?? null,
         labels: pairs,
+        label_values: values,
         label_hrefs: hrefs,
         ...byKey,
-        online: typeof o.online === 'boolean' ? o.online : null,
+        online,
         enforcement_mode: str(o.enforcement_mode) ?? null,
         ven_href: str(ven?.href) ?? null,
         // Newer PCEs report the VEN under `ven`, older ones under `agent.status`.
-        ven_status: str(ven?.status) ?? str(agentStatus?.status) ?? null,
+        ven_status: venStatus,
+        ven_state: venState(managed, online, venStatus),
         ven_version: str(ven?.version) ?? null,
         last_heartbeat_on: str(agentStatus?.last_heartbeat_on) ?? null,
-        managed: ven || agentStatus ? true : false,
+        managed,
       };
     },
+    derived: { collection: 'illumio_workload_interfaces', records: interfaceRecords },
   },
   {
     kind: 'ip_lists', collection: 'illumio_ip_lists', path: (org, v) => `/orgs/${org}/sec_policy/${v}/ip_lists`,
@@ -134,6 +180,9 @@ export const OBJECT_KINDS: ObjectKind[] = [
   },
 ];
 
+/** Every collection the objects input writes (the kinds' and the derived ones). */
+export const OBJECT_COLLECTIONS: string[] = OBJECT_KINDS.flatMap((k) => [k.collection, ...(k.derived ? [k.derived.collection] : [])]);
+
 export interface ObjectChunk {
   kind: ObjectKind['kind'];
   collection: string;
@@ -143,6 +192,8 @@ export interface ObjectChunk {
   last: boolean;
   /** Items the PCE sent that had no href (not stored). */
   skipped: number;
+  /** The derived collection's records of this chunk's objects (swapped with the same snapshot). */
+  derived?: { collection: string; records: ObjectRecord[] };
 }
 
 export interface ObjectOptions {
@@ -165,6 +216,10 @@ export async function* fetchObjects(settings: PceSettings, ctx: SourceContext, o
     if (Number.isFinite(total) && total > max) { await res.dump(); throw capped(total); }
     const splitter = new JsonArraySplitter();
     let records: ObjectRecord[] = [];
+    let derived: ObjectRecord[] = [];
+    const emit = (last: boolean): ObjectChunk => ({
+      kind: k.kind, collection: k.collection, records, first, last, skipped, ...(k.derived ? { derived: { collection: k.derived.collection, records: derived } } : {}),
+    });
     let first = true;
     let skipped = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -175,16 +230,20 @@ export async function* fetchObjects(settings: PceSettings, ctx: SourceContext, o
         } catch {
           throw new ProtocolError(`${ctx.stanza}: the PCE ${client.where} sent a ${k.kind} item that is not JSON (${text.length} bytes); the ${k.collection} snapshot was not replaced.`);
         }
-        const rec = k.record(obj(parsed) ?? {});
-        if (rec) records.push(rec); else skipped++;
+        const o = obj(parsed) ?? {};
+        const rec = k.record(o);
+        if (rec) {
+          records.push(rec);
+          if (k.derived) derived.push(...k.derived.records(rec, o));
+        } else skipped++;
         if (records.length >= size) {
-          yield { kind: k.kind, collection: k.collection, records, first, last: false, skipped };
-          records = []; first = false; skipped = 0;
+          yield emit(false);
+          records = []; derived = []; first = false; skipped = 0;
         }
       }
     }
     splitter.end();
     if (splitter.elements >= max && !Number.isFinite(total)) throw capped(splitter.elements);
-    yield { kind: k.kind, collection: k.collection, records, first, last: true, skipped };
+    yield emit(true);
   }
 }
