@@ -52,6 +52,12 @@ export class JsonArraySplitter {
    * was not parsed here (then JSON.parse its text, which also reports what is wrong with it).
    */
   values: unknown[] = [];
+  /**
+   * For each element returned by the last push(): its bytes as received (a view of the chunk,
+   * or the joined pieces of an element that spanned chunks). Its text is their UTF-8 decoding,
+   * so a consumer that stores or writes bytes needs no second encoding (issue 16).
+   */
+  bytes: Buffer[] = [];
   /** [start, end) in the current chunk of the elements that lie wholly in it. */
   private spans: number[] = [];
 
@@ -67,6 +73,7 @@ export class JsonArraySplitter {
     this.compact = [];
     this.depths = [];
     this.values = [];
+    this.bytes = [];
     this.spans = [];
     let start = this.state === 'element' ? 0 : -1;
     const n = chunk.length;
@@ -183,12 +190,15 @@ export class JsonArraySplitter {
 
   private finish(chunk: Buffer, start: number, endExcl: number, out: string[]): void {
     if (this.parts.length) {
-      out.push(Buffer.concat([...this.parts, chunk.subarray(0, endExcl)]).toString('utf8'));
+      const whole = Buffer.concat([...this.parts, chunk.subarray(0, endExcl)]);
+      out.push(whole.toString('utf8'));
+      this.bytes.push(whole);
       this.parts = [];
     } else {
       // Decoded with the chunk's other whole elements at the end of push().
       this.spans.push(start, endExcl);
       out.push('');
+      this.bytes.push(chunk.subarray(start, endExcl));
     }
     this.compact.push(!this.spaced);
     this.depths.push(this.deepest);
