@@ -15,7 +15,7 @@ export function formatTime(seconds: number): string | undefined {
   return (Math.round(seconds * 1000) / 1000).toFixed(3);
 }
 
-/** Bytes written by a full `<event>` piece: a chunk of the stream is at least this before it is handed on. */
+/** Size of the buffers the stream is written in (an event larger than this gets one of its own). */
 export const CHUNK_BYTES = 64 * 1024;
 
 // What event data needs: 0 copied as is (printable ASCII, TAB, LF); ENTITY escaped on the bytes
