@@ -10,6 +10,12 @@ export interface OutEvent {
   /** Epoch seconds, fraction allowed. Absent: Splunk stamps the ingest time. */
   time?: number;
   data: string;
+  /**
+   * `data` as UTF-8 bytes when the source holds them already (as received, or read back from a
+   * spool): they decode to exactly `data`, and a sink that writes bytes copies them instead of
+   * encoding the text again (see bytesEvent in src/core/event-bytes.ts).
+   */
+  bytes?: Buffer;
   sourcetype?: string;
   source?: string;
   host?: string;

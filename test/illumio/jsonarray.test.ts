@@ -17,7 +17,7 @@ function split(text: string, cuts: number[]): string[] {
   return out;
 }
 
-test('each element comes with its nesting depth, as jsonDepth counts it on the text, whatever the chunks', () => {
+test('each element comes with its nesting depth, as jsonDepth counts it on the text, and its bytes, which decode to its text, whatever the chunks', () => {
   fc.assert(fc.property(
     fc.array(fc.jsonValue({ maxDepth: 6 }), { maxLength: 10 }),
     fc.array(fc.nat(), { maxLength: 20 }),
@@ -27,14 +27,17 @@ test('each element comes with its nesting depth, as jsonDepth counts it on the t
       const s = new JsonArraySplitter();
       const texts: string[] = [];
       const depths: number[] = [];
+      const bytes: Buffer[] = [];
       let prev = 0;
       for (const c of [...[...new Set(cuts.map((x) => x % (buf.length + 1)))].sort((a, b) => a - b), buf.length]) {
         texts.push(...s.push(buf.subarray(prev, c)));
         depths.push(...s.depths);
+        bytes.push(...s.bytes);
         prev = c;
       }
       s.end();
       expect(depths).toEqual(texts.map((t) => jsonDepth(t)));
+      expect(bytes.map((b) => b.toString('utf8'))).toEqual(texts);
     },
   ), { numRuns: 300 });
 });

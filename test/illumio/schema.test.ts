@@ -39,3 +39,27 @@ test('validators of several collectors share one compiled schema and keep their 
   expect(a.lastError()).toBe(first);
   expect(b.lastError()).not.toBe(first);
 });
+
+test('action is null or an API call with its four fields; src_ip an IPv4 or IPv6 address or FILTERED', () => {
+  const v = createEventValidator();
+  const base = {
+    href: '/orgs/1/events/a1', timestamp: '2026-11-21T10:00:00.123Z', pce_fqdn: 'pce.example.com', created_by: { system: {} },
+    event_type: 'user.sign_in', status: 'success', severity: 'info', resource_changes: [], notifications: [],
+  };
+  const call = { api_endpoint: '/api/v2/users/login', api_method: 'POST', http_status_code: 200, src_ip: '10.1.2.3' };
+  const ok = (action: unknown) => v({ ...base, action });
+  expect(ok(null)).toBe(true);
+  expect(ok(call)).toBe(true);
+  for (const ip of ['10.1.2.3', '2001:db8::7', 'FILTERED']) expect(ok({ ...call, src_ip: ip })).toBe(true);
+  for (const ip of ['10.1.2.300', 'filtered', 'pce.example.com', 7]) expect(ok({ ...call, src_ip: ip })).toBe(false);
+  for (const field of Object.keys(call)) {
+    const partial: Record<string, unknown> = { ...call };
+    delete partial[field];
+    expect(ok(partial)).toBe(false);
+    expect(v.lastError()).toContain(field);
+  }
+  for (const bad of ['POST', 3, [], [call], true]) expect(ok(bad)).toBe(false);
+  expect(ok({ ...call, api_method: 'FETCH' })).toBe(false);
+  expect(v({ ...base })).toBe(false);
+  expect(v.lastError()).toContain('action');
+});

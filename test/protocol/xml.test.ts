@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { eventsXml, escapeXmlAttr, sanitizeXmlText, STREAM_CLOSE, STREAM_OPEN } from '../../src/core/protocol';
+import { EventXmlWriter } from '../../src/core/protocol/stream';
+import { bytesEvent } from '../../src/core/event-bytes';
 import type { OutEvent } from '../../src/core/types';
 import { child, parseXml } from './xml-tree';
 
@@ -113,6 +115,30 @@ describe('XML text sanitising and escaping', () => {
     expect(back).toContain('\uFFFD');
   });
 
+  test('an event whose source holds its bytes is written exactly as its text would be (escaping on the bytes)', () => {
+    const unit = fc.oneof(
+      fc.constantFrom('<', '>', '&', ']]>', '</data>', '\r', '\r\n', '\t', '\n', '\u007f', '\u0085', '\uFFFE', '\uFFFF', 'é', '😀'),
+      fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)),
+      fc.string({ maxLength: 20 }),
+    );
+    const texts = fc.array(unit, { maxLength: 40 }).map((a) => Buffer.from(a.join('')));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(texts, fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))), { minLength: 1, maxLength: 6 }), (bufs) => {
+        const asText = eventsXml('s://n', bufs.map((b) => ({ data: b.toString('utf8'), time: 1.5 })));
+        expect(eventsXml('s://n', bufs.map((b) => ({ data: b.toString('utf8'), bytes: b, time: 1.5 })))).toBe(asText);
+        expect(eventsXml('s://n', bufs.map((b) => Object.assign(bytesEvent(b), { time: 1.5 })))).toBe(asText);
+        expect(roundTrip('s://n', bufs.map((b) => bytesEvent(b))).map((e) => e.data)).toEqual(bufs.map(documented));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('events larger than a stream chunk and clean runs around entities are copied whole', () => {
+    const big = Buffer.from(`{"a":"${'x&y<z>'.repeat(30_000)}"}`);
+    const [ev] = roundTrip('s://n', [bytesEvent(big)]);
+    expect(ev.data).toBe(big.toString('utf8'));
+  });
+
   test('attribute values keep whitespace that parsers would otherwise normalise', () => {
     const value = 'tab\there\nnewline\r"q"<&>';
     const doc = parseXml(`<x a="${escapeXmlAttr(value)}"/>`);
@@ -134,7 +160,10 @@ test('stanza and metadata that change from event to event are each written as gi
       data: fc.string(),
     }), { minLength: 1, maxLength: 8 }),
     (rows) => {
-      const doc = parseXml(STREAM_OPEN + rows.map((r) => eventsXml(r.stanza, [{ data: r.data, source: r.source, host: r.host }])).join('') + STREAM_CLOSE);
+      // One writer for all rows, as the sink keeps one for the whole stream.
+      const w = new EventXmlWriter();
+      for (const r of rows) w.event(r.stanza, { data: r.data, source: r.source, host: r.host });
+      const doc = parseXml(STREAM_OPEN + Buffer.concat(w.take()).toString('utf8') + STREAM_CLOSE);
       expect(doc.children.map((e) => ({
         stanza: e.attributes.stanza, source: child(e, 'source')?.text, host: child(e, 'host')?.text, data: child(e, 'data')?.text ?? '',
       }))).toEqual(rows.map((r) => ({ stanza: r.stanza, source: r.source, host: r.host, data: sanitizeXmlText(r.data) })));

@@ -5,14 +5,7 @@
  * fails `flush()`, so the checkpoint stays where the last delivered batch left it.
  */
 import type { Writable } from 'stream';
-import { eventXml, STREAM_CLOSE, STREAM_OPEN } from '../protocol/stream';
-
-/**
- * A batch goes out in pieces of about this many characters: a string over V8's large-object
- * threshold (128 KB) lives in the large-object space, which only full GCs free, and a
- * 1 000-event batch of 1 KB events left ~2 MB there per write (string and its encoded copy).
- */
-const CHUNK_CHARS = 48 * 1024;
+import { EventXmlWriter, STREAM_CLOSE, STREAM_OPEN } from '../protocol/stream';
 import type { OutEvent, Sink } from '../types';
 
 export class XmlStreamSink implements Sink {
@@ -20,6 +13,12 @@ export class XmlStreamSink implements Sink {
   private closed = false;
   private pending: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
+  /**
+   * Events are written as UTF-8 into buffers of ~64 KB handed to the pipe as they fill: no batch
+   * string (which over 128 KB would sit in V8's large-object space until a full GC) and no
+   * encoding of one on the way out.
+   */
+  private readonly writer = new EventXmlWriter();
 
   constructor(private readonly out: Writable = process.stdout) {
     // Without a listener an EPIPE would be thrown as an uncaught exception.
@@ -31,19 +30,16 @@ export class XmlStreamSink implements Sink {
   async write(stanza: string, events: OutEvent[]): Promise<void> {
     if (this.closed) throw new Error('XmlStreamSink: write after close');
     if (!events.length) return;
-    let chunk = '';
+    const w = this.writer;
     if (!this.opened) {
-      chunk = STREAM_OPEN;
+      w.text(STREAM_OPEN);
       this.opened = true;
     }
     for (const ev of events) {
-      chunk += eventXml(stanza, ev);
-      if (chunk.length >= CHUNK_CHARS) {
-        await this.push(chunk);
-        chunk = '';
-      }
+      w.event(stanza, ev);
+      if (w.ready) for (const b of w.take(false)) await this.push(b);
     }
-    if (chunk) await this.push(chunk);
+    for (const b of w.take()) await this.push(b);
   }
 
   async flush(): Promise<void> {
@@ -54,16 +50,16 @@ export class XmlStreamSink implements Sink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.opened) await this.push(STREAM_CLOSE);
+    if (this.opened) await this.push(Buffer.from(STREAM_CLOSE));
     await this.flush();
   }
 
-  private async push(chunk: string): Promise<void> {
+  private async push(chunk: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
     // The callback fires once the bytes were handed to the fd (or failed); chaining keeps the
     // order, so flush() waits for every write so far.
     const written = new Promise<void>((resolve) => {
-      this.out.write(chunk, 'utf8', (err) => {
+      this.out.write(chunk, (err) => {
         if (err) this.failure ??= err;
         resolve();
       });

@@ -3,6 +3,10 @@
  * windows stay in memory; past `memoryLimit` events the records go to a spool file in the
  * stanza's state directory and only (time, offset, length) stay in memory — 20 bytes per event,
  * so a 200 000-event datafile costs 4 MB of RAM however large the events are.
+ *
+ * The spool holds bytes: an element's bytes as received are copied into a write buffer (no
+ * string is joined or encoded), and read back as bytes the XML stream copies to stdout
+ * (issue 16); their text is decoded only where someone reads `data`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,23 +18,37 @@ export interface Held {
   key: string;
   /** Compact JSON to index; for a `raw` record, its redacted and clipped text. */
   data: string;
+  /** `data` as UTF-8 bytes when they are at hand (the element as received); they decode to exactly `data`. */
+  bytes?: Buffer;
   /** The record was not JSON: indexed as received, under `source=<stanza>:unparsed`. */
   raw?: boolean;
 }
 
+/** A record read back from the spool: its text is decoded when asked for. */
+class Spooled implements Held {
+  raw?: boolean;
+  private text: string | undefined;
+
+  constructor(readonly ts: number, readonly key: string, readonly bytes: Buffer) {}
+
+  get data(): string {
+    return (this.text ??= this.bytes.toString('utf8'));
+  }
+}
+
 const BLOCK = 1 << 20;
-/**
- * Spool writes go out in pieces below V8's large-object threshold (128 KB), so the joined text
- * dies young instead of landing in the large-object space that only full GCs reclaim.
- */
-const WRITE_CHUNK = 96 * 1024;
+/** Records are copied into a buffer of this size and written when it is full: one write per MiB. */
+const WRITE_BUF = 1 << 20;
+const TAB = 0x09;
+const LF = 0x0a;
 
 export class WindowBuffer {
   private mem: Held[] = [];
   private fd: number | undefined;
   private file: string;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Records not yet written: wbuf[0, wpos), to go at file offset `written`. */
+  private wbuf: Buffer | undefined;
+  private wpos = 0;
   private written = 0;
   private ts = new Float64Array(1024);
   private off = new Float64Array(1024);
@@ -58,17 +76,30 @@ export class WindowBuffer {
     }
     // A key that could be mistaken for the separator, a line end or a quoted key is JSON-quoted.
     const key = /^"|[\t\n\r]/.test(h.key) ? JSON.stringify(h.key) : h.key;
-    // The pieces are joined once per write, not per record (a copy of every event less).
-    const bytes = Buffer.byteLength(key) + Buffer.byteLength(h.data) + 2;
+    const data = h.bytes;
+    // An upper bound first (3 bytes per UTF-16 unit); the exact size only for a large record.
+    let dataLen = data ? data.length : h.data.length * 3;
+    if (!data && dataLen > WRITE_BUF / 2) dataLen = Buffer.byteLength(h.data);
+    const wbuf = (this.wbuf ??= Buffer.allocUnsafe(WRITE_BUF));
+    if (this.wpos + key.length * 3 + dataLen + 2 > WRITE_BUF) this.flushPending();
     if (this.n === this.ts.length) this.grow();
+    const start = this.written + this.wpos;
+    if (key.length * 3 + dataLen + 2 > WRITE_BUF) {
+      // Larger than the buffer (a raw record near RAW_MAX, a huge event): written on its own.
+      this.writeOut(Buffer.from(`${key}\t`));
+      this.writeOut(data ?? Buffer.from(h.data, 'utf8'));
+      this.writeOut(Buffer.of(LF));
+    } else {
+      this.wpos += wbuf.write(key, this.wpos, 'utf8');
+      wbuf[this.wpos++] = TAB;
+      this.wpos += data ? data.copy(wbuf, this.wpos) : wbuf.write(h.data, this.wpos, 'utf8');
+      wbuf[this.wpos++] = LF;
+    }
     this.ts[this.n] = h.ts;
-    this.off[this.n] = this.written + this.pendingBytes;
-    this.len[this.n] = bytes;
+    this.off[this.n] = start;
+    this.len[this.n] = this.written + this.wpos - start;
     this.raw[this.n] = h.raw ? 1 : 0;
     this.n++;
-    this.pending.push(key, '\t', h.data, '\n');
-    this.pendingBytes += bytes;
-    if (this.pendingBytes > WRITE_CHUNK) this.flushPending();
   }
 
   /** Forgets everything added after the buffer held `size` events (a download that failed midway). */
@@ -97,7 +128,7 @@ export class WindowBuffer {
     for (let i = 0; i < this.n; i++) order[i] = i;
     const ts = this.ts;
     order.sort((a, b) => cmp(ts[a], ts[b]) || a - b);
-    // One reusable read buffer: records are copied out as strings at once.
+    // One reusable read buffer: records are copied out at once.
     const shared = Buffer.allocUnsafe(BLOCK);
     let block = shared.subarray(0, 0);
     let blockStart = 0;
@@ -116,10 +147,13 @@ export class WindowBuffer {
         fs.readSync(this.fd, block, 0, want, blockStart);
       }
       prevOff = o;
-      const line = block.toString('utf8', o - blockStart, o - blockStart + l - 1);
-      const tab = line.indexOf('\t');
-      const key = line.slice(0, tab);
-      const h: Held = { ts: ts[i], key: key.startsWith('"') ? (JSON.parse(key) as string) : key, data: line.slice(tab + 1) };
+      const from = o - blockStart;
+      const tab = block.indexOf(TAB, from);
+      const key = block.toString('utf8', from, tab);
+      // Copied out of the shared block (into node's small-buffer pool): an event may outlive it.
+      const bytes = Buffer.allocUnsafe(from + l - 1 - (tab + 1));
+      block.copy(bytes, 0, tab + 1, from + l - 1);
+      const h = new Spooled(ts[i], key.startsWith('"') ? (JSON.parse(key) as string) : key, bytes);
       if (this.raw[i]) h.raw = true;
       yield h;
     }
@@ -127,6 +161,7 @@ export class WindowBuffer {
 
   close(): void {
     this.mem = [];
+    this.wbuf = undefined;
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
@@ -142,11 +177,15 @@ export class WindowBuffer {
   }
 
   private flushPending(): void {
-    if (!this.pending.length || this.fd === undefined) return;
-    const text = this.pending.join('');
-    this.written += fs.writeSync(this.fd, text, this.written, 'utf8');
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (!this.wpos || !this.wbuf) return;
+    const n = this.wpos;
+    this.wpos = 0;
+    this.writeOut(this.wbuf.subarray(0, n));
+  }
+
+  private writeOut(b: Buffer): void {
+    for (let done = 0; done < b.length;) done += fs.writeSync(this.fd!, b, done, b.length - done, this.written + done);
+    this.written += b.length;
   }
 
   private grow(): void {

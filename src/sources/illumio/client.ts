@@ -28,9 +28,10 @@ export interface EventQuery {
 /**
  * Receives each array element's text; `compact` when it has no whitespace outside strings;
  * `depth`, its nesting depth (1 for `{}`); `value`, the parsed element when the reader parsed
- * it already (a datafile's elements are parsed a chunk at a time), else undefined.
+ * it already (a datafile's elements are parsed a chunk at a time), else undefined; `bytes`, the
+ * element as received (its text is their UTF-8 decoding).
  */
-export type ElementHandler = (text: string, compact: boolean, depth: number, value?: unknown) => void;
+export type ElementHandler = (text: string, compact: boolean, depth: number, value: unknown, bytes: Buffer) => void;
 
 /** The PCE cannot run (or refused to run) the async collection; the caller narrows the window. */
 export class AsyncUnavailable extends Error {}
@@ -189,7 +190,7 @@ export class PceClient {
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         const els = splitter.push(chunk);
-        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i], splitter.depths[i], splitter.values[i]);
+        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i], splitter.depths[i], splitter.values[i], splitter.bytes[i]);
         if (taken >= maxElements) {
           // Leaving the loop destroys the body: nothing more of this answer is read.
           return taken;

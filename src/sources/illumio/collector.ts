@@ -30,6 +30,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { boundDepth, DEFAULT_MAX_DEPTH } from '../../core/bounds';
+import { bytesEvent } from '../../core/event-bytes';
 import { JSON_EVENT_TRUNCATE } from '../../core/knowledge/limits';
 import { vendorText } from '../../core/log/redact';
 import { ProtocolError, TransientError } from '../../core/errors';
@@ -272,7 +273,8 @@ export class Collector {
       // A record without a usable time is remembered at the slice's end, so the next run's
       // overlap (which reads it again) finds it in the set.
       recent.add(h.key, Number.isNaN(h.ts) ? sliceEnd : h.ts);
-      const ev: OutEvent = { data: h.data };
+      // A spooled record's text is never decoded on the way to the XML stream.
+      const ev: OutEvent = h.bytes ? bytesEvent(h.bytes) : { data: h.data };
       if (h.raw) ev.source = `${this.ctx.stanza}:unparsed`;
       if (!Number.isNaN(h.ts)) { ev.time = h.ts / 1000; lastTs = h.ts; }
       events.push(ev);
@@ -372,7 +374,7 @@ export class Collector {
     const mark = buf.size;
     await retryLoop<void>(async () => {
       try {
-        const n = await this.client.download(datafile, (text, compact, depth, value) => buf.add(this.hold(text, compact, depth, value)), ctx.signal);
+        const n = await this.client.download(datafile, (text, compact, depth, value, bytes) => buf.add(this.hold(text, compact, depth, value, bytes)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return { done: undefined };
       } catch (e) {
@@ -390,9 +392,9 @@ export class Collector {
   /**
    * Parses, checks and keys one element. Compact text is indexed as received (no re-encoding).
    * `depth` is the element's nesting as the splitter counted it (no second scan of the text);
-   * `parsed`, its value when the splitter parsed it already.
+   * `parsed`, its value when the splitter parsed it already; `bytes`, the element as received.
    */
-  private hold(text: string, compact: boolean, depth: number, parsed?: unknown): Held {
+  private hold(text: string, compact: boolean, depth: number, parsed?: unknown, bytes?: Buffer): Held {
     let e = parsed;
     if (e === undefined) {
       try {
@@ -417,7 +419,10 @@ export class Collector {
     const data = compact ? text : JSON.stringify(e);
     const href = e && typeof e === 'object' ? (e as { href?: unknown }).href : undefined;
     const key = typeof href === 'string' && href ? href : `sha1:${createHash('sha1').update(data).digest('hex')}`;
-    return { ts: eventTime(e), key, data };
+    const h: Held = { ts: eventTime(e), key, data };
+    // Indexed as received: its bytes go to the spool and the XML stream without a re-encoding.
+    if (compact && bytes) h.bytes = bytes;
+    return h;
   }
 
   private logSummary(): void {

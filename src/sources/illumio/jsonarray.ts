@@ -52,6 +52,14 @@ export class JsonArraySplitter {
    * was not parsed here (then JSON.parse its text, which also reports what is wrong with it).
    */
   values: unknown[] = [];
+  /**
+   * For each element returned by the last push(): its bytes as received (a view of the chunk,
+   * or the joined pieces of an element that spanned chunks). Its text is their UTF-8 decoding,
+   * so a consumer that stores or writes bytes needs no second encoding (issue 16).
+   */
+  bytes: Buffer[] = [];
+  /** Reused to put a chunk's whole elements in brackets for one JSON.parse. */
+  private scratch = Buffer.alloc(0);
   /** [start, end) in the current chunk of the elements that lie wholly in it. */
   private spans: number[] = [];
 
@@ -67,6 +75,7 @@ export class JsonArraySplitter {
     this.compact = [];
     this.depths = [];
     this.values = [];
+    this.bytes = [];
     this.spans = [];
     let start = this.state === 'element' ? 0 : -1;
     const n = chunk.length;
@@ -155,18 +164,31 @@ export class JsonArraySplitter {
     const first = out.length - count;
     const base = spans[0];
     const region = chunk.subarray(base, spans[spans.length - 1]);
-    let text: string | undefined;
-    if (isAscii(region)) {
-      text = region.toString('latin1');
-      for (let k = 0; k < count; k++) out[first + k] = text.slice(spans[2 * k] - base, spans[2 * k + 1] - base);
+    const ascii = isAscii(region);
+    // Between elements there are only commas and whitespace: in brackets, the region is an
+    // array. The brackets are added on the bytes, so the one decoded string is what JSON.parse
+    // reads (a `[${text}]` was a second copy of every chunk on the heap, issue 16).
+    let whole: string | undefined;
+    if (ascii || this.opts.parse) {
+      const n = region.length + 2;
+      if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, 2 * this.scratch.length));
+      const b = this.scratch;
+      b[0] = OPEN_ARR;
+      region.copy(b, 1);
+      b[n - 1] = CLOSE_ARR;
+      whole = b.toString(ascii ? 'latin1' : 'utf8', 0, n);
+    }
+    if (ascii) {
+      // Byte offsets are string offsets; the opening bracket shifts them by one.
+      const at = 1 - base;
+      for (let k = 0; k < count; k++) out[first + k] = whole!.slice(spans[2 * k] + at, spans[2 * k + 1] + at);
     } else {
       for (let k = 0; k < count; k++) out[first + k] = chunk.toString('utf8', spans[2 * k], spans[2 * k + 1]);
     }
     if (!this.opts.parse) return;
     let values: unknown;
     try {
-      // Between elements there are only commas and whitespace: the region is an array's inside.
-      values = JSON.parse(`[${text ?? region.toString('utf8')}]`);
+      values = JSON.parse(whole!);
     } catch {
       return; // some element is not JSON: each is parsed on its own, and the bad one reported
     }
@@ -183,12 +205,15 @@ export class JsonArraySplitter {
 
   private finish(chunk: Buffer, start: number, endExcl: number, out: string[]): void {
     if (this.parts.length) {
-      out.push(Buffer.concat([...this.parts, chunk.subarray(0, endExcl)]).toString('utf8'));
+      const whole = Buffer.concat([...this.parts, chunk.subarray(0, endExcl)]);
+      out.push(whole.toString('utf8'));
+      this.bytes.push(whole);
       this.parts = [];
     } else {
       // Decoded with the chunk's other whole elements at the end of push().
       this.spans.push(start, endExcl);
       out.push('');
+      this.bytes.push(chunk.subarray(start, endExcl));
     }
     this.compact.push(!this.spaced);
     this.depths.push(this.deepest);

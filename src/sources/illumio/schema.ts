@@ -42,23 +42,21 @@ export const eventSchemaV2 = {
     event_type: { type: 'string', pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)*$' },
     status: { enum: ['success', 'failure', null] },
     severity: { enum: SEVERITIES },
+    // One branch, no oneOf/anyOf whose failing branches allocate an error object per valid event
+    // (issue 16): `required` and `properties` constrain objects only, so null passes as before.
     action: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          required: ['api_endpoint', 'api_method', 'http_status_code', 'src_ip'],
-          properties: {
-            uuid: { type: 'string' },
-            api_endpoint: { type: 'string' },
-            api_method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] },
-            http_status_code: { type: 'integer', minimum: 100, maximum: 599 },
-            // The PCE replaces the client address with the literal FILTERED when so configured.
-            src_ip: { anyOf: [{ const: 'FILTERED' }, { type: 'string', format: 'ipv4' }, { type: 'string', format: 'ipv6' }] },
-            info: {},
-          },
-        },
-      ],
+      type: ['object', 'null'],
+      required: ['api_endpoint', 'api_method', 'http_status_code', 'src_ip'],
+      properties: {
+        uuid: { type: 'string' },
+        api_endpoint: { type: 'string' },
+        api_method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] },
+        http_status_code: { type: 'integer', minimum: 100, maximum: 599 },
+        // The PCE replaces the client address with the literal FILTERED when so configured.
+        // The common case first: anyOf stops at the first branch that passes.
+        src_ip: { anyOf: [{ type: 'string', format: 'ipv4' }, { type: 'string', format: 'ipv6' }, { const: 'FILTERED' }] },
+        info: {},
+      },
     },
     resource_changes: {
       type: 'array',
