@@ -18,16 +18,18 @@ import { createHttpClient } from '../../src/core/http';
 import { REPLACEMENT_CHAR } from '../../src/core/protocol';
 import { runStanza, type RunSummary } from '../../src/core/runtime';
 import { XmlStreamSink } from '../../src/core/sinks/xml';
-import type { Logger } from '../../src/core/types';
+import type { KvStore, Logger } from '../../src/core/types';
 import { child, parseXml } from '../protocol/xml-tree';
 import { HUGE_BYTES, MIN, type ApiFault, type InputUnderTest, type Payload, type SimHandle } from './inputs';
 import { rng } from '../../src/sources/prisma/simulator/events';
 import { startMangler } from './mangler';
 
-export type FaultKind =
-  | '429 storm' | '5xx' | 'connection reset' | 'slow body' | 'timeout' | 'truncated body' | 'malformed body'
-  | 'huge event (10 MB)' | 'XML-breaking payload' | 'invalid UTF-8' | 'token expiry / revoked key'
-  | 'clock skew' | 'disk full (checkpoint)' | 'read-only checkpoint dir' | 'kill -9';
+export const FAULT_KINDS = [
+  '429 storm', '5xx', 'connection reset', 'slow body', 'timeout', 'truncated body', 'malformed body',
+  'huge event (10 MB)', 'XML-breaking payload', 'invalid UTF-8', 'token expiry / revoked key',
+  'clock skew', 'disk full (checkpoint)', 'read-only checkpoint dir', 'kill -9',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultCase {
   kind: FaultKind;
@@ -121,12 +123,22 @@ export function planCases(input: InputUnderTest, seed: number, perInput: number,
   }
   for (let i = 0; i < 3; i++) out.push({ kind: 'disk full (checkpoint)', detail: 'checkpoint dir on a full file system', disk: 'enospc' });
   for (let i = 0; i < 3; i++) out.push({ kind: 'read-only checkpoint dir', detail: 'checkpoint dir remounted read-only between runs', disk: 'erofs' });
-  // Inputs whose API cannot carry a hurtful payload get more API faults instead.
-  const usable = out.filter((c) => !c.payload || input.payloads !== false);
+  // Inputs whose API cannot carry a hurtful payload, or to which a fault cannot happen, get more API faults instead.
+  const usable = out.filter((c) => (!c.payload || input.payloads !== false) && !input.notApplicable?.[c.kind]);
   const more = [storm, fivexx, reset, truncated, malformed];
   while (usable.length < perInput) usable.push(pick(more)());
   return usable;
 }
+
+/** The report's record of each fault kind that cannot happen to an input, with the reason. */
+export function notApplicableCases(input: InputUnderTest): CaseResult[] {
+  return Object.entries(input.notApplicable ?? {}).map(([kind, why]) => ({
+    input: input.scheme, kind: kind as FaultKind, detail: why ?? '', runs: 0, expected: 0, delivered: 0, lost: 0, repeats: 0,
+    duplicatesAfterDedup: 0, phantom: 0, serviceLost: 0, faultedStatus: NOT_APPLICABLE, passed: true, problems: [],
+  }));
+}
+
+export const NOT_APPLICABLE = 'not applicable';
 
 export interface LogLine { level: string; message: string }
 
@@ -141,7 +153,7 @@ function recordingLogger(lines: LogLine[]): Logger {
 export interface StreamRun { summary: RunSummary; datas: string[]; logs: LogLine[]; xml: string }
 
 /** One run through the real runtime with the splunkd XML sink; the stream must parse. */
-export async function runInput(input: InputUnderTest, params: Record<string, string>, cpDir: string, now?: number): Promise<StreamRun> {
+export async function runInput(input: InputUnderTest, params: Record<string, string>, cpDir: string, now?: number, kvstore?: KvStore): Promise<StreamRun> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -156,6 +168,7 @@ export async function runInput(input: InputUnderTest, params: Record<string, str
     signal: new AbortController().signal,
     stateDir: path.join(cpDir, 'state'),
     ...(now !== undefined ? { now: () => now } : {}),
+    ...(kvstore ? { kvstore } : {}),
   });
   await sink.close();
   const xml = Buffer.concat(chunks).toString('utf8');
@@ -218,7 +231,7 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
   const warnings: string[] = [];
   const run = async (): Promise<StreamRun> => {
     runs += 1;
-    const res = await runInput(input, params, cpDir, input.injectableClock ? host : undefined);
+    const res = await runInput(input, params, cpDir, input.injectableClock ? host : undefined, sim.kvstore);
     datas.push(...res.datas);
     warnings.push(...res.logs.filter((l) => l.level === 'WARN' || l.level === 'ERROR').map((l) => `${l.level} ${l.message}`));
     return res;
@@ -281,9 +294,18 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
     if ((fc.api?.length && fc.kind !== 'slow body' && !routine) || fc.disk) {
       if (!logged) problems.push('no WARN/ERROR line was logged for the fault');
     }
-    const delivered = datas.flatMap((d) => input.idsOf(d));
+    // A state input is judged by the state its last run left; a stream input by every event of every run.
+    const observed = input.snapshot ? input.snapshot(last?.datas ?? [], (c) => sim.kv?.(c) ?? []) : datas;
     const counts = new Map<string, number>();
-    for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const rawOnly = new Set<string>();
+    for (const d of observed) {
+      for (const id of input.idsOf(d)) {
+        // A copy kept raw (not JSON) and a later intact copy are one arrival, not a repeat.
+        if (input.keptRaw?.(d)) { if (!counts.has(id)) rawOnly.add(id); continue; }
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    }
+    for (const id of rawOnly) if (!counts.has(id)) counts.set(id, 1);
     const expected = sim.expected();
     const serviceLost = new Set(sim.serviceLost());
     const lost = expected.filter((id) => !counts.has(id));
@@ -295,8 +317,9 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
     // Repeats are allowed only where a batch was delivered but its checkpoint could not be saved.
     if (repeats && !fc.disk) problems.push(`${repeats} repeated deliveries without a checkpoint failure`);
     if (repeats > faulted.datas.length) problems.push(`${repeats} repeats, more than the ${faulted.datas.length} events of the run whose checkpoint failed`);
-    problems.push(...payloadProblems(fc.payload, payloadIds, datas, input));
+    problems.push(...payloadProblems(fc.payload, payloadIds, observed, input));
     if (mangler && mangler.mangled === 0) problems.push('the invalid UTF-8 never reached the wire');
+    problems.push(...(sim.residue?.() ?? []));
     return {
       input: input.scheme, kind: fc.kind, detail: fc.detail, ...(mechanism ? { mechanism } : {}), runs,
       expected: expected.length, delivered: counts.size, lost: lost.length, repeats, duplicatesAfterDedup: 0,
