@@ -99,6 +99,8 @@ export interface InputUnderTest {
   snapshot?(last: string[], kv: (collection: string) => Record<string, unknown>[]): string[];
   /** KV store collections the input writes (declared on the splunkd stand-in). */
   collections?: string[];
+  /** Stanza settings of the kill -9 sessions over spawned.ts's small pages, where this input's differ. */
+  spawnParams?: Record<string, string>;
 }
 
 const MIN = 60_000;
@@ -334,6 +336,8 @@ const traffic: InputUnderTest = {
   urlParam: 'pce_url',
   injectableClock: true,
   idsOf: flowIds,
+  // One query per 15 min window, many windows a run; a query is never truncated here (test/illumio/traffic.test.ts splits).
+  spawnParams: { max_results: '200000' },
   keptRaw: (d) => { try { JSON.parse(d); return false; } catch { return true; } },
   async start(opts = {}) {
     const sim = await startIllumioSimulator({ traffic: { retryAfterSec: 0 }, tls: !!opts.tls, ...(opts.port ? { port: opts.port } : {}) });
@@ -423,6 +427,8 @@ const objects: InputUnderTest = {
   urlParam: 'pce_url',
   injectableClock: true,
   collections: OBJECT_COLLECTIONS,
+  // A listing capped below the estate fails by design (the snapshot would be partial).
+  spawnParams: { max_results: '10000' },
   notApplicable: {
     'clock skew': 'a snapshot of the PCE\'s objects now, read whole each run: no window, no cursor for a clock to move',
     'disk full (checkpoint)': 'keeps no checkpoint: the KV store holds the snapshot, each run replaces it whole',
