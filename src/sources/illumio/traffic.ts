@@ -34,6 +34,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import { abortableSleep, pollWait } from '../../core/http/retry';
+import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
 import { vendorText } from '../../core/log/redact';
 import { parseStartDate } from '../../core/time';
 import type { Batch, HttpRequest, HttpResponse, OutEvent, SourceContext } from '../../core/types';
@@ -89,6 +90,8 @@ export interface TrafficStats {
   invalid: number;
   /** Elements that were not JSON, indexed raw under `source=<stanza>:unparsed`. */
   unparsed: number;
+  /** Flows nested deeper than DEFAULT_MAX_DEPTH (cut there). */
+  deepCut: number;
   deleted: number;
   /** Largest number of flows held at once (current batch plus a chunk's parsed elements). */
   peakBuffered: number;
@@ -147,7 +150,7 @@ class LineSplitter {
 }
 
 export class TrafficCollector {
-  readonly stats: TrafficStats = { queries: 0, truncated: 0, emitted: 0, duplicates: 0, outside: 0, invalid: 0, unparsed: 0, deleted: 0, peakBuffered: 0, waits: [] };
+  readonly stats: TrafficStats = { queries: 0, truncated: 0, emitted: 0, duplicates: 0, outside: 0, invalid: 0, unparsed: 0, deepCut: 0, deleted: 0, peakBuffered: 0, waits: [] };
   private readonly client: PceClient;
   private readonly t: TrafficTuning;
   private readonly template: Record<string, unknown>;
@@ -197,6 +200,7 @@ export class TrafficCollector {
       const s = this.stats;
       ctx.log.info(`${ctx.stanza}: ${s.emitted} flows delivered, ${s.duplicates} overlap duplicates skipped, ${s.queries} traffic queries, ${s.truncated} truncated and split`);
       if (s.invalid) ctx.log.warn(`${ctx.stanza}: ${s.invalid} flows were not objects or had no usable timestamp_range.last_detected; they were indexed as received, at ingest time.`);
+      if (s.deepCut) ctx.log.warn(`${ctx.stanza}: ${s.deepCut} flows were nested deeper than ${DEFAULT_MAX_DEPTH} levels; the deeper parts were replaced by a marker (max_depth) and the flows indexed.`);
       if (s.unparsed) ctx.log.warn(`${ctx.stanza}: ${s.unparsed} flows were not JSON and were set aside: indexed as received (secrets redacted, at most ${RAW_MAX} bytes each) with source=${ctx.stanza}:unparsed; the checkpoint moved past them.`);
     }
   }
@@ -238,9 +242,9 @@ export class TrafficCollector {
     const res = await this.call({ url: this.url(q.result, 'result'), signal: ctx.signal }, 'traffic query results', true);
     let splitter: JsonArraySplitter | LineSplitter | undefined;
     let events: OutEvent[] = [];
-    const take = (texts: string[], compact: boolean[] | undefined): void => {
+    const take = (texts: string[], compact: boolean[] | undefined, depths: number[] | undefined): void => {
       for (let i = 0; i < texts.length; i++) {
-        const ev = this.flowEvent(texts[i], compact?.[i] ?? false, x, y, recent);
+        const ev = this.flowEvent(texts[i], compact?.[i] ?? false, depths?.[i] ?? jsonDepth(texts[i], DEFAULT_MAX_DEPTH), x, y, recent);
         if (ev) events.push(ev);
         this.stats.peakBuffered = Math.max(this.stats.peakBuffered, events.length + texts.length - i - 1);
       }
@@ -258,7 +262,8 @@ export class TrafficCollector {
         received += texts.length;
         // A server that keeps streaming past what it announced is not read to the end.
         if (q.flows_count !== undefined && received > Number(q.flows_count)) throw new ProtocolError(`more flows than the ${q.flows_count} the query reported`);
-        take(texts, splitter instanceof JsonArraySplitter ? splitter.compact : undefined);
+        if (splitter instanceof JsonArraySplitter) take(texts, splitter.compact, splitter.depths);
+        else take(texts, undefined, undefined);
         if (events.length >= this.t.batchSize) {
           this.stats.emitted += events.length;
           const out = events;
@@ -267,7 +272,7 @@ export class TrafficCollector {
         }
       }
       if (splitter instanceof JsonArraySplitter) splitter.end();
-      else if (splitter) take(splitter.end(), undefined);
+      else if (splitter) take(splitter.end(), undefined, undefined);
     } catch (e) {
       // The results are of no further use: the slice is asked anew next run.
       if (!ctx.signal.aborted) await this.remove(q.href!);
@@ -286,12 +291,19 @@ export class TrafficCollector {
   }
 
   /** One flow as an event, or undefined when it belongs to another slice or was delivered. */
-  private flowEvent(text: string, compact: boolean, x: number, y: number, recent: Recent): OutEvent | undefined {
+  private flowEvent(text: string, compact: boolean, depth: number, x: number, y: number, recent: Recent): OutEvent | undefined {
     let f: Record<string, unknown>;
     try {
       f = JSON.parse(text) as Record<string, unknown>;
     } catch {
       return this.rawFlow(text, x, y, recent);
+    }
+    if (depth > DEFAULT_MAX_DEPTH) {
+      // Re-encoding a record nested thousands deep overflows the stack and would fail every run
+      // at this flow; its deep part is cut, the flow still indexed.
+      f = boundDepth(f, DEFAULT_MAX_DEPTH).value;
+      compact = false;
+      this.stats.deepCut++;
     }
     if (!f || typeof f !== 'object' || Array.isArray(f)) {
       this.stats.invalid++;
