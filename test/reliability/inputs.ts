@@ -6,6 +6,7 @@
 import type { KvStore, Source } from '../../src/core/types';
 import type { FaultKind } from './matrix';
 import { SCHEMES } from '../support/modules';
+import { createHttpClient } from '../../src/core/http';
 import { splunkdKvStore } from '../../src/core/kvstore';
 import { healthSource, objectsSource, source as illumioSource, trafficSource } from '../../src/sources/illumio';
 import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
@@ -60,6 +61,8 @@ export interface SimHandle {
   serviceLost(): string[];
   /** What the input left behind on the vendor that it should have removed (e.g. traffic queries not deleted). */
   residue?(): string[];
+  /** Makes the input's own sink (its KV store) fail during the next run, variant n; says how, and what the ERROR must say. */
+  sinkFault?(n: number): { how: string; said: RegExp };
   /** The app's KV store (a splunkd stand-in) for inputs that write one, and its records by collection. */
   kvstore?: KvStore;
   kv?(collection: string): Record<string, unknown>[];
@@ -455,7 +458,24 @@ const objects: InputUnderTest = {
       },
       addPayload: (p) => label(hurtful(p)),
       expected: () => [...estate.labels, ...estate.workloads, ...estate.ipLists, ...estate.services, ...estate.ruleSets].map((o) => String(o.href)),
-      kvstore: splunkdKvStore({ serverUri: splunkd.url, sessionKey: splunkd.sessionKey, app: 'TA-zerotrust-events' }),
+      // No retries of splunkd's answers here, so one injected 503 is one failed write.
+      kvstore: splunkdKvStore({
+        serverUri: splunkd.url, sessionKey: splunkd.sessionKey, app: 'TA-zerotrust-events',
+        http: createHttpClient({ baseUrl: splunkd.url, verifyTls: true, timeoutMs: 5000, secrets: [splunkd.sessionKey], retry: { retries: 0 } }),
+      }),
+      sinkFault(n) {
+        const data = '/storage/collections/data/';
+        const [what, re] = ([
+          ['the snapshot\'s first write (illumio_labels batch_save)', new RegExp(`${data}illumio_labels/batch_save$`)],
+          ['a write midway, after illumio_labels was replaced (illumio_workloads batch_save)', new RegExp(`${data}illumio_workloads/batch_save$`)],
+          ['the removal of the old illumio_ip_lists records', new RegExp(`${data}illumio_ip_lists$`)],
+        ] as const)[n % 3];
+        splunkd.failNext(re, 503);
+        return {
+          how: `the splunkd stand-in answers 503 (KV store unavailable) to ${what}`,
+          said: /KV store collection illumio_\w+ of app TA-zerotrust-events[^]*KV store may be disabled[^]*lookups keep the previous objects/,
+        };
+      },
       kv: (c) => [...splunkd.kv(c).values()],
       async stop() {
         await sim.stop();
