@@ -345,8 +345,11 @@ const traffic: InputUnderTest = {
   async start(opts = {}) {
     const sim = await startIllumioSimulator({ traffic: { retryAfterSec: 0 }, tls: !!opts.tls, ...(opts.port ? { port: opts.port } : {}) });
     return pceHandle(sim, 'traffic_download', {
-      // Every decision, so every flow the PCE holds must arrive; a short lag so recovery runs reach the newest.
-      params: pceParams(sim, { start_date: '-3h', policy_decisions: 'allowed,potentially_blocked,blocked,unknown', lag: '60', ...(opts.small ? { window: '900' } : {}) }),
+      // Every decision, so every flow the PCE holds must arrive; a short lag so recovery runs reach
+      // the newest; one window over the whole start, so body faults meet downloads that hold flows;
+      // max_results below what it holds, so windows are split (matches_count > flows_count) under
+      // every fault, while a second of flows always fits.
+      params: pceParams(sim, { start_date: '-3h', policy_decisions: 'allowed,potentially_blocked,blocked,unknown', lag: '60', max_results: '40', window: opts.small ? '900' : '10800' }),
       add: (n, at) => sim.addFlows(n, at - 20_000, at),
       addPayload(p, at) {
         const flow = makeFlow(sim.traffic.estate, 7, serial++, at);
