@@ -294,6 +294,7 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
       // did not take shows as events lost after the recovery runs (they were added just before).
       const said = faulted.logs.filter((l) => l.level === 'ERROR').map((l) => l.message).join('\n');
       if (sinkSaid && !sinkSaid.test(said)) problems.push(`the ERROR does not say what failed and what stays (${said.slice(0, 200) || 'no ERROR'})`);
+      if (/unexpected error/.test(said)) problems.push(`the failing sink was reported as an unexpected error: ${said.slice(0, 200)}`);
       if (input.snapshot && sim.kv) {
         // The previous snapshot is kept: nothing the vendor still holds left the KV store.
         const held = new Set(sim.expected());
