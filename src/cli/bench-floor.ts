@@ -32,6 +32,10 @@ function write(chunk: string): Promise<void> {
 
 async function main(): Promise<void> {
   const [file, stanza, sourcetype, timeField] = process.argv.slice(2);
+  // A dotted field (timestamp_range.last_detected) is a path into the event.
+  const at = timeField.split('.');
+  const timeOf = at.length === 1 ? (e: Record<string, unknown>) => e[timeField]
+    : (e: Record<string, unknown>) => at.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), e);
   const events = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
   const head = `<event stanza="${stanza}" unbroken="1">`;
   const tail = `<source>${stanza}</source><sourcetype>${sourcetype}</sourcetype><data>`;
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
     const end = Math.min(events.length, i + 1000);
     for (let j = i; j < end; j++) {
       const e = events[j];
-      out += `${head}<time>${epochSeconds(e[timeField])}</time>${tail}${escapeText(JSON.stringify(e))}</data><done/></event>\n`;
+      out += `${head}<time>${epochSeconds(timeOf(e))}</time>${tail}${escapeText(JSON.stringify(e))}</data><done/></event>\n`;
     }
     await write(out);
   }

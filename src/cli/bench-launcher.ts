@@ -186,10 +186,10 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-/** `kind`: the name of a SourceModule with a simulator (src/cli/bench-sim.ts). */
-export async function startSim(ws: Workspace, kind: string, events: number): Promise<SimProcess> {
-  const floorFile = path.join(ws.dir, `${kind}-${events}.json`);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-sim.ts'), kind, String(events), floorFile], {
+/** `kind`: the name of a SourceModule with a simulator (src/cli/bench-sim.ts); `variant`: which of its data sets. */
+export async function startSim(ws: Workspace, kind: string, events: number, variant?: string): Promise<SimProcess> {
+  const floorFile = path.join(ws.dir, `${kind}${variant ? `-${variant}` : ''}-${events}.json`);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-sim.ts'), kind, String(events), floorFile, ...(variant ? [variant] : [])], {
     cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });

@@ -45,30 +45,43 @@ export function splunkdKvStore(opts: KvStoreOptions): KvStore {
       return new ConfigError(`The ${where(c)} does not exist (404: ${msg}). The add-on's default/collections.conf declares it: install the add-on on this instance, and run this input where the KV store runs (a search head), not on a forwarder.`);
     }
     // 503 and the like: KV store disabled, starting or failed (server.conf [kvstore]).
-    return new TransientError(`Cannot ${action} the ${where(c)}: splunkd answered ${res.status} (${msg}). The KV store may be disabled, starting or failed on this instance: check Settings > Server settings > KV store, or server.conf [kvstore] disabled; run this input on a search head with a working KV store.`, res.status);
+    return unavailable(action, c, `splunkd answered ${res.status} (${msg})`, res.status);
+  };
+  const unavailable = (action: string, c: string, what: string, status?: number, cause?: unknown) => new TransientError(
+    `Cannot ${action} the ${where(c)}: ${what}. The KV store may be disabled, starting or failed on this instance: check Settings > Server settings > KV store, or server.conf [kvstore] disabled; run this input on a search head with a working KV store.`,
+    status, cause === undefined ? undefined : { cause },
+  );
+  /** The HTTP client gives up on 5xx and refused connections itself; those are said in the KV store's words too. */
+  const call = async (req: Parameters<HttpClient['request']>[0], action: string, c: string) => {
+    try {
+      return await http.request(req);
+    } catch (e) {
+      if (e instanceof TransientError) throw unavailable(action, c, e.message.replace(/\.$/, ''), e.status, e);
+      throw e;
+    }
   };
 
   return {
     where,
     async check(collection) {
-      const res = await http.request({ url: `${ns}/config/${encodeURIComponent(collection)}`, query: { output_mode: 'json' }, headers });
+      const res = await call({ url: `${ns}/config/${encodeURIComponent(collection)}`, query: { output_mode: 'json' }, headers }, 'find', collection);
       if (res.status !== 200) throw await fail(res, 'find', collection);
       await res.dump();
     },
     async batchSave(collection, records) {
       for (let i = 0; i < records.length; i += KV_BATCH_MAX) {
-        const res = await http.request({
+        const res = await call({
           method: 'POST', url: `${ns}/data/${encodeURIComponent(collection)}/batch_save`, query: { output_mode: 'json' }, headers,
           body: JSON.stringify(records.slice(i, i + KV_BATCH_MAX)),
-        });
+        }, 'write to', collection);
         if (res.status !== 200 && res.status !== 201) throw await fail(res, 'write to', collection);
         await res.dump();
       }
     },
     async deleteWhere(collection, query) {
-      const res = await http.request({
+      const res = await call({
         method: 'DELETE', url: `${ns}/data/${encodeURIComponent(collection)}`, query: { output_mode: 'json', query: JSON.stringify(query) }, headers,
-      });
+      }, 'delete from', collection);
       if (res.status !== 200) throw await fail(res, 'delete from', collection);
       await res.dump();
     },

@@ -460,6 +460,11 @@ export async function runStanza(
       log.warn(overRun);
     } else if (isAbort(e, env.signal)) {
       summary.interrupted = true;
+    } else if ((e as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
+      // The sink's pipe closed under us: splunkd stopped reading, which is not a defect of ours.
+      summary.status = 'failed';
+      summary.errorKind = 'transient';
+      log.error(`${stanzaName}: splunkd stopped reading this input's events (EPIPE: splunkd is restarting, or the input was disabled or removed). The run stopped after ${summary.events} events in ${summary.batches} batches; the checkpoint stays at the last delivered batch and the next run resumes from there.`);
     } else {
       summary.status = 'failed';
       summary.errorKind = isTaError(e) ? e.kind : 'unknown';

@@ -21,8 +21,11 @@ export interface SimulatorHandle {
 }
 
 export interface SourceSimulator {
-  /** A simulator whose first collection yields exactly `events` events of the first bench input. */
-  start(events: number): Promise<SimulatorHandle>;
+  /**
+   * A simulator whose first collection yields exactly `events` events of the first bench input,
+   * or of the input a `variant` names (LauncherBench.simulator).
+   */
+  start(events: number, variant?: string): Promise<SimulatorHandle>;
 }
 
 /** The demo's profiles: how many events the simulators hold on a first run. */
@@ -109,6 +112,8 @@ export interface LauncherBench {
   rss?: { events: number; maxMB: number };
   /** Other inputs run once against the same simulator: their module load (a target) and CPU. */
   alsoRun?: readonly { label: string; input: LauncherBenchInput }[];
+  /** The simulator variant holding this input's data (SourceSimulator.start), when not the first input's. */
+  simulator?: string;
 }
 
 export interface SourceBenches {

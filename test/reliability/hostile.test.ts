@@ -163,3 +163,61 @@ test('8: two launchers of one stanza at once deliver each event once', async () 
   expect(a.events.length + b.events.length).toBe(40);
   expect(a.log).toMatch(/skipped: another run of this input holds its lock/);
 });
+
+/** A PCE whose every traffic query completes at once with `body` as its results (flows_count `count`). */
+async function trafficPce(opts: { result?: (url: string) => string; href?: (url: string) => string; body: string; count: number }): Promise<TestServer> {
+  const id = '0b8f5d8e-5f0e-4c2a-9a41-3c1d2e4f5a6b';
+  const own = `/orgs/1/traffic_flows/async_queries/${id}`;
+  return server((req, res) => {
+    const self = `http://${req.headers.host}`;
+    if (req.method === 'POST') {
+      return json(res, 202, { status: 'completed', href: opts.href?.(self) ?? own, result: opts.result?.(self) ?? `${own}/download`, matches_count: opts.count, flows_count: opts.count });
+    }
+    if (req.method === 'DELETE') return res.writeHead(204).end();
+    if (req.url?.endsWith('/download')) return json(res, 200, opts.body);
+    return json(res, 404, []);
+  });
+}
+const flow = (i: number, t: number, extra: Record<string, unknown> = {}) => ({
+  src: { ip: `10.0.0.${i}` }, dst: { ip: '10.0.1.1' }, service: { port: 443, proto: 6 }, num_connections: 1, policy_decision: 'blocked',
+  timestamp_range: { first_detected: new Date(t - 1000).toISOString(), last_detected: new Date(t).toISOString() }, ...extra,
+});
+const trafficParams = (url: string) => ({ pce_url: url, org_id: '1', api_key_id: 'api_k1', api_secret: PCE_SECRET, start_date: '-1h', lag: '60' });
+
+test('9: traffic: a query href or result on another origin gets no request and no credential; the run says which link it refused', async () => {
+  const other = await server((_req, res) => json(res, 200, []));
+  for (const bad of [{ result: () => `${other.url}/api/v2/orgs/1/traffic_flows/async_queries/x/download` }, { href: () => `${other.url}/api/v2/orgs/1/traffic_flows/async_queries/x` }]) {
+    const pce = await trafficPce({ ...bad, body: '[]', count: 0 });
+    const r = await runInput(env, 'illumio_pce_traffic', 'origin', trafficParams(pce.url));
+    expect(r.code).toBe(1);
+    expect(r.log).toMatch(/gave a traffic query (result|href) that is not an org-relative path/);
+    expect(leaks(r.all, PCE_SECRET, 'api_k1')).toEqual([]);
+  }
+  expect(other.hits).toHaveLength(0);
+});
+
+test('9: traffic: a flow nested 200 000 deep (not compact) is indexed with its deep part cut, and the next run moves on', async () => {
+  const t = Date.now() - 10 * 60_000;
+  const deep = `{"a": ${'['.repeat(200_000)}1${']'.repeat(200_000)}}`;
+  const body = `[${JSON.stringify(flow(1, t))}, ${JSON.stringify(flow(2, t + 1000)).slice(0, -1)}, "x": ${deep}}]`;
+  const pce = await trafficPce({ body, count: 2 });
+  const first = await runInput(env, 'illumio_pce_traffic', 'deep', trafficParams(pce.url));
+  expect(first.code).toBe(0);
+  expect(first.events).toHaveLength(2);
+  expect(first.log).toContain('nested deeper than 100 levels');
+  expect(first.events.map((e) => e.data).join('\n')).toContain('nested deeper than 100 levels (max_depth); removed');
+  const second = await runInput(env, 'illumio_pce_traffic', 'deep', trafficParams(pce.url));
+  expect(second.code).toBe(0);
+  expect(second.events).toHaveLength(0);
+});
+
+test('9: traffic: results that run past the flows_count the query reported are not read to the end; the query is deleted', async () => {
+  const t = Date.now() - 10 * 60_000;
+  const flows = Array.from({ length: 5000 }, (_, i) => flow(i % 250, t - i));
+  const pce = await trafficPce({ body: JSON.stringify(flows), count: 10 });
+  const r = await runInput(env, 'illumio_pce_traffic', 'endless', trafficParams(pce.url));
+  expect(r.code).toBe(1);
+  expect(r.log).toMatch(/more flows than the 10 the query reported/);
+  expect(pce.hits.filter((h) => h.method === 'DELETE').length).toBeGreaterThanOrEqual(1);
+  expect(r.events).toHaveLength(0);
+});

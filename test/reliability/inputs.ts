@@ -3,10 +3,16 @@
  * mapped onto each simulator's own fault plan, the ids the vendor holds (what must arrive), and
  * how to read those ids back out of delivered events. Only the outside world is stood in for.
  */
-import type { Source } from '../../src/core/types';
+import type { KvStore, Source } from '../../src/core/types';
+import type { FaultKind } from './matrix';
 import { SCHEMES } from '../support/modules';
-import { source as illumioSource } from '../../src/sources/illumio';
-import { startIllumioSimulator, type FaultRule } from '../../src/sources/illumio/simulator';
+import { createHttpClient } from '../../src/core/http';
+import { splunkdKvStore } from '../../src/core/kvstore';
+import { healthSource, objectsSource, source as illumioSource, trafficSource } from '../../src/sources/illumio';
+import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
+import { healthBody, makeFlow, startIllumioSimulator, type Endpoint, type FaultRule, type IllumioSimulator } from '../../src/sources/illumio/simulator';
+import { flowKey } from '../../src/sources/illumio/traffic';
+import { startSplunkd } from '../support/splunkd';
 import { alertsSource, auditSource } from '../../src/sources/lacework';
 import { startLaceworkSimulator, type SimFault } from '../../src/sources/lacework/simulator';
 import { source as prismaSource } from '../../src/sources/prisma';
@@ -53,6 +59,13 @@ export interface SimHandle {
   expected(): string[];
   /** Ids the service itself dropped (a destructive read whose answer never arrived): no client can deliver them. */
   serviceLost(): string[];
+  /** What the input left behind on the vendor that it should have removed (e.g. traffic queries not deleted). */
+  residue?(): string[];
+  /** Makes the input's own sink (its KV store) fail during the next run, variant n; says how, and what the ERROR must say. */
+  sinkFault?(n: number): { how: string; said: RegExp };
+  /** The app's KV store (a splunkd stand-in) for inputs that write one, and its records by collection. */
+  kvstore?: KvStore;
+  kv?(collection: string): Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
@@ -74,6 +87,23 @@ export interface InputUnderTest {
   start(opts?: { tls?: { key: string; cert: string }; port?: number; small?: boolean }): Promise<SimHandle>;
   /** Ids an event carries (a raw-kept body can carry several). */
   idsOf(data: string): string[];
+  /** An event kept raw because the vendor's record was not JSON: it counts as arriving, not as a repeat of a later intact copy. */
+  keptRaw?(data: string): boolean;
+  /**
+   * Faults that cannot happen to this input, each with the reason; the report shows the reason
+   * and the plan puts API faults in their place. Every other kind is run.
+   */
+  notApplicable?: Partial<Record<FaultKind, string>>;
+  /**
+   * A state input (a snapshot per run, not a stream of records): what the vendor holds now must
+   * be in the state the last run left, its events (`last`) or the KV store (`kv`); returns the
+   * texts to read ids from. Repeats are then counted within that state.
+   */
+  snapshot?(last: string[], kv: (collection: string) => Record<string, unknown>[]): string[];
+  /** KV store collections the input writes (declared on the splunkd stand-in). */
+  collections?: string[];
+  /** Stanza settings of the kill -9 sessions over spawned.ts's small pages, where this input's differ. */
+  spawnParams?: Record<string, string>;
 }
 
 const MIN = 60_000;
@@ -101,18 +131,10 @@ const illumio: InputUnderTest = {
   async start(opts = {}) {
     // The PCE simulator makes its own self-signed certificate; caPath is that certificate.
     const sim = await startIllumioSimulator({ jobRetryAfterSec: 0, tls: !!opts.tls, ...(opts.port ? { port: opts.port } : {}) });
-    const faults: FaultRule[] = sim.faults;
     let template: Record<string, unknown> | undefined;
-    const ids = new Set<string>();
-    return {
-      url: sim.url,
-      secrets: [sim.secret],
-      ...(sim.caPath ? { caPath: sim.caPath } : {}),
-      secretParam: 'api_secret',
-      keyId: sim.keyId,
+    return pceHandle(sim, 'events', {
       dataRequests: () => sim.served.filter((x) => x.endpoint !== 'health').length,
-      lastDequeued: () => [],
-      params: (extra = {}) => ({ pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret, start_date: '-3h', timeout: '5', ...extra }),
+      params: pceParams(sim, { start_date: '-3h' }),
       add: (n, at) => sim.addEvents(n, at - 20_000, at),
       addPayload(p, at) {
         if (!template) {
@@ -123,28 +145,12 @@ const illumio: InputUnderTest = {
         const ev = JSON.parse(JSON.stringify(template)) as Record<string, unknown> & { created_by: { user: { username: string } } };
         ev.href = href;
         ev.timestamp = new Date(at).toISOString();
-        const text = p === 'huge' ? 'x'.repeat(HUGE_BYTES) : p === 'xml-hostile' ? XML_HOSTILE : `before ${BAD_UTF8_MARKER} after`;
-        ev.created_by.user.username = text;
+        ev.created_by.user.username = hurtful(p);
         sim.addRaw([ev]);
-        ids.add(href);
         return href;
       },
-      inject(f) {
-        const base = { on: 'any' as const, nth: f.after + 1 };
-        switch (f.kind) {
-          case 'status': faults.push({ ...base, times: f.times, kind: 'status', status: f.status, ...(f.retryAfter !== undefined ? { retryAfter: f.retryAfter } : {}) }); break;
-          case 'reset': faults.push({ ...base, times: f.times, kind: 'reset' }); break;
-          case 'slow': faults.push({ ...base, times: f.times, kind: 'slow', delayMs: f.delayMs }); break;
-          case 'truncate': faults.push({ ...base, on: 'events', kind: 'truncate' }); break;
-          case 'malformed': faults.push({ ...base, on: 'events', kind: 'malformed' }); break;
-          // An API key has no expiry; a key rotated under the input answers 401 until it is fixed.
-          case 'token-expiry': faults.push({ ...base, kind: 'status', status: 401 }); break;
-        }
-      },
       expected: () => sim.hrefsBetween(0, 8.64e15),
-      serviceLost: () => [],
-      stop: () => sim.stop(),
-    };
+    });
   },
 };
 
@@ -277,18 +283,219 @@ function lacework(kind: 'audit' | 'alerts'): InputUnderTest {
   };
 }
 
+/** The PCE simulator's fault plan in the matrix's words; body faults hit `bodies` (the endpoint whose body the input reads). */
+function pceInject(faults: FaultRule[], f: ApiFault, bodies: Endpoint): void {
+  const base = { on: 'any' as const, nth: f.after + 1 };
+  switch (f.kind) {
+    case 'status': faults.push({ ...base, times: f.times, kind: 'status', status: f.status, ...(f.retryAfter !== undefined ? { retryAfter: f.retryAfter } : {}) }); break;
+    case 'reset': faults.push({ ...base, times: f.times, kind: 'reset' }); break;
+    case 'slow': faults.push({ ...base, times: f.times, kind: 'slow', delayMs: f.delayMs }); break;
+    case 'truncate': faults.push({ ...base, on: bodies, kind: 'truncate' }); break;
+    case 'malformed': faults.push({ ...base, on: bodies, kind: 'malformed' }); break;
+    // An API key has no expiry; a key rotated under the input answers 401 until it is fixed.
+    case 'token-expiry': faults.push({ ...base, kind: 'status', status: 401 }); break;
+  }
+}
+
+const hurtful = (p: Payload) => (p === 'huge' ? 'x'.repeat(HUGE_BYTES) : p === 'xml-hostile' ? XML_HOSTILE : `before ${BAD_UTF8_MARKER} after`);
+
+function pceHandle(sim: IllumioSimulator, bodies: Endpoint, extra: Partial<SimHandle> & Pick<SimHandle, 'params' | 'add' | 'addPayload' | 'expected'>): SimHandle {
+  return {
+    url: sim.url,
+    secrets: [sim.secret],
+    ...(sim.caPath ? { caPath: sim.caPath } : {}),
+    secretParam: 'api_secret',
+    keyId: sim.keyId,
+    dataRequests: () => sim.served.filter((x) => x.endpoint === bodies).length,
+    lastDequeued: () => [],
+    inject: (f) => pceInject(sim.faults, f, bodies),
+    serviceLost: () => [],
+    stop: () => sim.stop(),
+    ...extra,
+  };
+}
+
+const pceParams = (sim: IllumioSimulator, own: Record<string, string>) => (extra: Record<string, string> = {}) => ({
+  pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret, timeout: '5', ...own, ...extra,
+});
+
+/** A flow kept raw (its text is not JSON) read back leniently: the simulator's corruption leaves one string value unquoted. */
+function flowIds(d: string): string[] {
+  for (const text of [d, d.replace(/"(policy_decision|name|key|fqdn)":([^",}\]]*)/, '"$1":"$2"')]) {
+    try {
+      const f = JSON.parse(text) as Record<string, unknown>;
+      if (f && typeof f === 'object' && f.timestamp_range) return [flowKey(f)];
+    } catch {
+      // Not JSON as it stands; the lenient reading is next.
+    }
+  }
+  return [];
+}
+
+const traffic: InputUnderTest = {
+  scheme: 'illumio_pce_traffic',
+  stanza: 'illumio_pce_traffic://reliability',
+  source: trafficSource,
+  urlParam: 'pce_url',
+  injectableClock: true,
+  idsOf: flowIds,
+  // One query per 15 min window, many windows a run; a query is never truncated here (test/illumio/traffic.test.ts splits).
+  spawnParams: { max_results: '200000' },
+  keptRaw: (d) => { try { JSON.parse(d); return false; } catch { return true; } },
+  async start(opts = {}) {
+    const sim = await startIllumioSimulator({ traffic: { retryAfterSec: 0 }, tls: !!opts.tls, ...(opts.port ? { port: opts.port } : {}) });
+    return pceHandle(sim, 'traffic_download', {
+      // Every decision, so every flow the PCE holds must arrive; a short lag so recovery runs reach
+      // the newest; one window over the whole start, so body faults meet downloads that hold flows;
+      // max_results below what it holds, so windows are split (matches_count > flows_count) under
+      // every fault, while a second of flows always fits.
+      params: pceParams(sim, { start_date: '-3h', policy_decisions: 'allowed,potentially_blocked,blocked,unknown', lag: '60', max_results: '40', window: opts.small ? '900' : '10800' }),
+      add: (n, at) => sim.addFlows(n, at - 20_000, at),
+      addPayload(p, at) {
+        const flow = makeFlow(sim.traffic.estate, 7, serial++, at);
+        (flow.dst as { workload: { name: string } }).workload.name = hurtful(p);
+        sim.traffic.addRawFlows([flow]);
+        return flowKey(flow);
+      },
+      expected: () => sim.traffic.flowsBetween(-8.64e15, 8.64e15).map(flowKey),
+      residue: () => [...sim.traffic.queries.values()].map((q) => `traffic query ${q.id} (${q.status}) left on the PCE`),
+    });
+  },
+};
+
+const HEALTH_NODES = ['core0', 'core1', 'data0', 'data1'];
+/** What the PCE's health answer says, as ids: the cluster, each node's status, each service's state. */
+function healthIds(body: unknown): string[] {
+  const state: Record<string, string> = { running: 'running', partial: 'degraded', not_running: 'failed', optional: 'optional' };
+  return (body as { fqdn: string; nodes: { hostname: string; services: Record<string, unknown> }[] }[]).flatMap((c) => [
+    `cluster|${c.fqdn}`,
+    ...c.nodes.flatMap((n) => [
+      `node|${n.hostname}|${String(n.services.status)}`,
+      ...Object.entries(state).flatMap(([list, st]) => ((n.services[list] ?? []) as string[]).map((svc) => `service|${n.hostname}|${svc}|${st}`)),
+    ]),
+  ]);
+}
+
+const health: InputUnderTest = {
+  scheme: 'illumio_pce_health',
+  stanza: 'illumio_pce_health://reliability',
+  source: healthSource,
+  urlParam: 'pce_url',
+  injectableClock: true,
+  notApplicable: {
+    'clock skew': 'a report of the PCE\'s state now, read whole each run: no window, no cursor for a clock to move',
+    'disk full (checkpoint)': 'keeps no checkpoint: each run reads the whole state',
+    'read-only checkpoint dir': 'keeps no checkpoint: each run reads the whole state',
+  },
+  idsOf(d) {
+    try {
+      const e = JSON.parse(d) as Record<string, unknown>;
+      if (e.kind === 'cluster') return [`cluster|${String(e.fqdn)}`];
+      if (e.kind === 'node') return [`node|${String(e.hostname)}|${String(e.status)}`];
+      if (e.kind === 'service') return [`service|${String(e.hostname)}|${String(e.service)}|${String(e.status)}`];
+    } catch {
+      // Not one of ours.
+    }
+    return [];
+  },
+  // The state is the last run's report: every part of what the PCE says now, once.
+  snapshot: (last) => last,
+  async start(opts = {}) {
+    const sim = await startIllumioSimulator({ tls: !!opts.tls, ...(opts.port ? { port: opts.port } : {}) });
+    let note: string | undefined;
+    let changes = 0;
+    const set = (at: number) => {
+      // Each change degrades another node's service, so a stale report shows the wrong states.
+      const node = HEALTH_NODES[changes++ % HEALTH_NODES.length];
+      sim.traffic.options.health = {
+        generatedAt: new Date(at).toISOString(), degraded: { node, service: node.startsWith('core') ? 'traffic_worker' : 'database_service' }, ...(note !== undefined ? { note } : {}),
+      };
+    };
+    return pceHandle(sim, 'health', {
+      params: pceParams(sim, {}),
+      add: (_n, at) => set(at),
+      addPayload(p, at) {
+        note = hurtful(p);
+        set(at);
+        return `cluster|${'pce.example.com'}`;
+      },
+      expected: () => healthIds(healthBody('pce.example.com', sim.traffic.options.health)),
+    });
+  },
+};
+
+const OBJECT_COLLECTIONS = OBJECT_KINDS.map((k) => k.collection);
+
+const objects: InputUnderTest = {
+  scheme: 'illumio_pce_objects',
+  stanza: 'illumio_pce_objects://reliability',
+  source: objectsSource,
+  urlParam: 'pce_url',
+  injectableClock: true,
+  collections: OBJECT_COLLECTIONS,
+  // A listing capped below the estate fails by design (the snapshot would be partial).
+  spawnParams: { max_results: '10000' },
+  notApplicable: {
+    'clock skew': 'a snapshot of the PCE\'s objects now, read whole each run: no window, no cursor for a clock to move',
+    'disk full (checkpoint)': 'keeps no checkpoint: the KV store holds the snapshot, each run replaces it whole',
+    'read-only checkpoint dir': 'keeps no checkpoint: the KV store holds the snapshot, each run replaces it whole',
+  },
+  idsOf: (d) => jsonField(d, 'href'),
+  // The state is the KV store: every object the PCE holds now, and none it no longer holds.
+  snapshot: (_last, kv) => OBJECT_COLLECTIONS.flatMap((c) => kv(c).map((r) => JSON.stringify(r))),
+  async start(opts = {}) {
+    const sim = await startIllumioSimulator({ tls: !!opts.tls, ...(opts.port ? { port: opts.port } : {}) });
+    const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: OBJECT_COLLECTIONS });
+    const estate = sim.traffic.estate;
+    const label = (value: string) => {
+      const href = `/orgs/${sim.org}/labels/${uniq('l')}`;
+      estate.labels.push({ href, key: 'app', value, created_at: '2026-11-21T00:00:00.000Z', updated_at: '2026-11-21T00:00:00.000Z' });
+      return href;
+    };
+    return pceHandle(sim, 'objects', {
+      params: pceParams(sim, {}),
+      // New labels appear and a workload is decommissioned: the snapshot must follow both ways.
+      add(n) {
+        for (let i = 0; i < Math.min(n, 5); i++) label(`app-${uniq('v')}`);
+        if (estate.workloads.length > 4) estate.workloads.shift();
+      },
+      addPayload: (p) => label(hurtful(p)),
+      expected: () => [...estate.labels, ...estate.workloads, ...estate.ipLists, ...estate.services, ...estate.ruleSets].map((o) => String(o.href)),
+      // No retries of splunkd's answers here, so one injected 503 is one failed write.
+      kvstore: splunkdKvStore({
+        serverUri: splunkd.url, sessionKey: splunkd.sessionKey, app: 'TA-zerotrust-events',
+        http: createHttpClient({ baseUrl: splunkd.url, verifyTls: true, timeoutMs: 5000, secrets: [splunkd.sessionKey], retry: { retries: 0 } }),
+      }),
+      sinkFault(n) {
+        const data = '/storage/collections/data/';
+        const [what, re] = ([
+          ['the snapshot\'s first write (illumio_labels batch_save)', new RegExp(`${data}illumio_labels/batch_save$`)],
+          ['a write midway, after illumio_labels was replaced (illumio_workloads batch_save)', new RegExp(`${data}illumio_workloads/batch_save$`)],
+          ['the removal of the old illumio_ip_lists records', new RegExp(`${data}illumio_ip_lists$`)],
+        ] as const)[n % 3];
+        splunkd.failNext(re, 503);
+        return {
+          how: `the splunkd stand-in answers 503 (KV store unavailable) to ${what}`,
+          said: /KV store collection illumio_\w+ of app TA-zerotrust-events[^]*KV store may be disabled[^]*lookups keep the previous objects/,
+        };
+      },
+      kv: (c) => [...splunkd.kv(c).values()],
+      async stop() {
+        await sim.stop();
+        await splunkd.close();
+      },
+    });
+  },
+};
+
 /** The fault adapter of each scheme: every input of every module needs one (matrix.test.ts checks). */
-export const ADAPTERS: ReadonlyMap<string, InputUnderTest> = new Map([illumio, prisma, lacework('audit'), lacework('alerts')].map((i) => [i.scheme, i]));
+export const ADAPTERS: ReadonlyMap<string, InputUnderTest> = new Map([illumio, traffic, health, objects, prisma, lacework('audit'), lacework('alerts')].map((i) => [i.scheme, i]));
 
 /**
- * Inputs the fault matrix does not run yet, each with the reason and where their faults are
- * tested instead. Every scheme of the vendor list is in ADAPTERS or here (matrix.test.ts).
+ * Inputs the fault matrix does not run, each with the reason and where their faults are tested
+ * instead. Every scheme of the vendor list is in ADAPTERS or here (matrix.test.ts); today none is.
  */
-export const NOT_IN_MATRIX: ReadonlyMap<string, string> = new Map([
-  ['illumio_pce_traffic', 'no adapter yet for flow ids of async traffic queries; faults (429, failed/killed queries, truncation, overlap, bounded waits) in test/illumio/traffic.test.ts'],
-  ['illumio_pce_health', 'a state snapshot per run, no ids the vendor holds to deliver; launcher runs in test/illumio/inputs-launcher.test.ts'],
-  ['illumio_pce_objects', 'writes the KV store, not the event stream the matrix reads; snapshot and failure cases in test/illumio/inputs-launcher.test.ts'],
-]);
+export const NOT_IN_MATRIX: ReadonlyMap<string, string> = new Map();
 
 /** The inputs under test: every scheme of the vendor list (src/sources/index.ts) that has an adapter, in its order. */
 export const INPUTS: readonly InputUnderTest[] = SCHEMES.flatMap((s) => ADAPTERS.get(s) ?? []);

@@ -18,16 +18,18 @@ import { createHttpClient } from '../../src/core/http';
 import { REPLACEMENT_CHAR } from '../../src/core/protocol';
 import { runStanza, type RunSummary } from '../../src/core/runtime';
 import { XmlStreamSink } from '../../src/core/sinks/xml';
-import type { Logger } from '../../src/core/types';
+import type { KvStore, Logger } from '../../src/core/types';
 import { child, parseXml } from '../protocol/xml-tree';
 import { HUGE_BYTES, MIN, type ApiFault, type InputUnderTest, type Payload, type SimHandle } from './inputs';
 import { rng } from '../../src/sources/prisma/simulator/events';
 import { startMangler } from './mangler';
 
-export type FaultKind =
-  | '429 storm' | '5xx' | 'connection reset' | 'slow body' | 'timeout' | 'truncated body' | 'malformed body'
-  | 'huge event (10 MB)' | 'XML-breaking payload' | 'invalid UTF-8' | 'token expiry / revoked key'
-  | 'clock skew' | 'disk full (checkpoint)' | 'read-only checkpoint dir' | 'kill -9';
+export const FAULT_KINDS = [
+  '429 storm', '5xx', 'connection reset', 'slow body', 'timeout', 'truncated body', 'malformed body',
+  'huge event (10 MB)', 'XML-breaking payload', 'invalid UTF-8', 'token expiry / revoked key',
+  'clock skew', 'disk full (checkpoint)', 'read-only checkpoint dir', 'sink failure', 'kill -9',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultCase {
   kind: FaultKind;
@@ -38,6 +40,8 @@ export interface FaultCase {
   /** Vendor clock minus host clock. */
   skewMs?: number;
   disk?: 'enospc' | 'erofs';
+  /** What takes the events fails during the run: the stream (splunkd stopped reading), or the input's KV store. */
+  sink?: boolean;
   /** Overrides of stanza params (e.g. a 1 s timeout for the timeout faults). */
   params?: Record<string, string>;
 }
@@ -121,12 +125,25 @@ export function planCases(input: InputUnderTest, seed: number, perInput: number,
   }
   for (let i = 0; i < 3; i++) out.push({ kind: 'disk full (checkpoint)', detail: 'checkpoint dir on a full file system', disk: 'enospc' });
   for (let i = 0; i < 3; i++) out.push({ kind: 'read-only checkpoint dir', detail: 'checkpoint dir remounted read-only between runs', disk: 'erofs' });
-  // Inputs whose API cannot carry a hurtful payload get more API faults instead.
-  const usable = out.filter((c) => !c.payload || input.payloads !== false);
+  for (let i = 0; i < 3; i++) {
+    out.push({ kind: 'sink failure', detail: input.collections ? 'the KV store fails a write during the run' : 'splunkd stops reading the stream (EPIPE on write) during the run', sink: true });
+  }
+  // Inputs whose API cannot carry a hurtful payload, or to which a fault cannot happen, get more API faults instead.
+  const usable = out.filter((c) => (!c.payload || input.payloads !== false) && !input.notApplicable?.[c.kind]);
   const more = [storm, fivexx, reset, truncated, malformed];
   while (usable.length < perInput) usable.push(pick(more)());
   return usable;
 }
+
+/** The report's record of each fault kind that cannot happen to an input, with the reason. */
+export function notApplicableCases(input: InputUnderTest): CaseResult[] {
+  return Object.entries(input.notApplicable ?? {}).map(([kind, why]) => ({
+    input: input.scheme, kind: kind as FaultKind, detail: why ?? '', runs: 0, expected: 0, delivered: 0, lost: 0, repeats: 0,
+    duplicatesAfterDedup: 0, phantom: 0, serviceLost: 0, faultedStatus: NOT_APPLICABLE, passed: true, problems: [],
+  }));
+}
+
+export const NOT_APPLICABLE = 'not applicable';
 
 export interface LogLine { level: string; message: string }
 
@@ -141,8 +158,11 @@ function recordingLogger(lines: LogLine[]): Logger {
 export interface StreamRun { summary: RunSummary; datas: string[]; logs: LogLine[]; xml: string }
 
 /** One run through the real runtime with the splunkd XML sink; the stream must parse. */
-export async function runInput(input: InputUnderTest, params: Record<string, string>, cpDir: string, now?: number): Promise<StreamRun> {
-  const out = new PassThrough();
+export async function runInput(input: InputUnderTest, params: Record<string, string>, cpDir: string, now?: number, kvstore?: KvStore, opts: { failSink?: boolean } = {}): Promise<StreamRun> {
+  const out = opts.failSink
+    // splunkd closed the pipe: every write fails.
+    ? new PassThrough({ write: (_c, _e, cb) => cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) })
+    : new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   const sink = new XmlStreamSink(out);
@@ -156,8 +176,9 @@ export async function runInput(input: InputUnderTest, params: Record<string, str
     signal: new AbortController().signal,
     stateDir: path.join(cpDir, 'state'),
     ...(now !== undefined ? { now: () => now } : {}),
+    ...(kvstore ? { kvstore } : {}),
   });
-  await sink.close();
+  await sink.close().catch((e: unknown) => { if (!opts.failSink) throw e; });
   const xml = Buffer.concat(chunks).toString('utf8');
   // An empty run writes nothing at all, which splunkd accepts.
   const datas = xml ? parseXml(xml).children.map((e) => child(e, 'data')?.text ?? '') : [];
@@ -216,9 +237,9 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
   let mounted = false;
   let mechanism: string | undefined;
   const warnings: string[] = [];
-  const run = async (): Promise<StreamRun> => {
+  const run = async (failSink = false): Promise<StreamRun> => {
     runs += 1;
-    const res = await runInput(input, params, cpDir, input.injectableClock ? host : undefined);
+    const res = await runInput(input, params, cpDir, input.injectableClock ? host : undefined, sim.kvstore, { failSink });
     datas.push(...res.datas);
     warnings.push(...res.logs.filter((l) => l.level === 'WARN' || l.level === 'ERROR').map((l) => `${l.level} ${l.message}`));
     return res;
@@ -252,8 +273,36 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
       mechanism += ', remounted read-only (mount -o remount,ro)';
     }
     for (const f of fc.api ?? []) sim.inject(f);
+    let before: { state: string[] } | undefined;
+    let sinkSaid: RegExp | undefined;
+    if (fc.sink) {
+      // A first good run, so there is a checkpoint (or a snapshot) the failing sink must leave as it was.
+      const first = await run();
+      if (first.summary.status !== 'ok') problems.push(`setup run failed: ${first.summary.errorKind}`);
+      host += MIN;
+      sim.add(int(r, 3, 10), vendorNow() - MIN);
+      before = { state: input.snapshot ? input.snapshot(first.datas, (c) => sim.kv?.(c) ?? []).flatMap((d) => input.idsOf(d)) : [] };
+      const own = sim.sinkFault?.(int(r, 0, 2));
+      mechanism = own?.how ?? 'the XML stream sink over a pipe whose every write fails with EPIPE';
+      sinkSaid = own?.said;
+    }
 
-    const faulted = await run();
+    const faulted = await run(!!fc.sink && !sim.sinkFault);
+    if (before) {
+      if (faulted.summary.status === 'ok') problems.push('the run whose sink failed ended ok');
+      // A checkpoint may move over a batch without events; one that moved past events the sink
+      // did not take shows as events lost after the recovery runs (they were added just before).
+      const said = faulted.logs.filter((l) => l.level === 'ERROR').map((l) => l.message).join('\n');
+      if (sinkSaid && !sinkSaid.test(said)) problems.push(`the ERROR does not say what failed and what stays (${said.slice(0, 200) || 'no ERROR'})`);
+      if (/unexpected error/.test(said)) problems.push(`the failing sink was reported as an unexpected error: ${said.slice(0, 200)}`);
+      if (input.snapshot && sim.kv) {
+        // The previous snapshot is kept: nothing the vendor still holds left the KV store.
+        const held = new Set(sim.expected());
+        const now = new Set(input.snapshot([], (c) => sim.kv?.(c) ?? []).flatMap((d) => input.idsOf(d)));
+        const dropped = before.state.filter((id) => held.has(id) && !now.has(id));
+        if (dropped.length) problems.push(`the previous snapshot was not kept: ${dropped.length} records the vendor still holds were removed (${dropped.slice(0, 3).join(', ')})`);
+      }
+    }
     const faultedStatus = `${faulted.summary.status}${faulted.summary.errorKind ? ` (${faulted.summary.errorKind})` : ''}`;
 
     if (filler) fs.rmSync(filler);
@@ -278,12 +327,21 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
     // answer inside the timeout is not an error and may pass silently.
     const logged = warnings.find((w) => w.startsWith('ERROR ')) ?? warnings[0];
     const routine = input.routine?.[fc.kind];
-    if ((fc.api?.length && fc.kind !== 'slow body' && !routine) || fc.disk) {
+    if ((fc.api?.length && fc.kind !== 'slow body' && !routine) || fc.disk || fc.sink) {
       if (!logged) problems.push('no WARN/ERROR line was logged for the fault');
     }
-    const delivered = datas.flatMap((d) => input.idsOf(d));
+    // A state input is judged by the state its last run left; a stream input by every event of every run.
+    const observed = input.snapshot ? input.snapshot(last?.datas ?? [], (c) => sim.kv?.(c) ?? []) : datas;
     const counts = new Map<string, number>();
-    for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const rawOnly = new Set<string>();
+    for (const d of observed) {
+      for (const id of input.idsOf(d)) {
+        // A copy kept raw (not JSON) and a later intact copy are one arrival, not a repeat.
+        if (input.keptRaw?.(d)) { if (!counts.has(id)) rawOnly.add(id); continue; }
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    }
+    for (const id of rawOnly) if (!counts.has(id)) counts.set(id, 1);
     const expected = sim.expected();
     const serviceLost = new Set(sim.serviceLost());
     const lost = expected.filter((id) => !counts.has(id));
@@ -295,8 +353,9 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
     // Repeats are allowed only where a batch was delivered but its checkpoint could not be saved.
     if (repeats && !fc.disk) problems.push(`${repeats} repeated deliveries without a checkpoint failure`);
     if (repeats > faulted.datas.length) problems.push(`${repeats} repeats, more than the ${faulted.datas.length} events of the run whose checkpoint failed`);
-    problems.push(...payloadProblems(fc.payload, payloadIds, datas, input));
+    problems.push(...payloadProblems(fc.payload, payloadIds, observed, input));
     if (mangler && mangler.mangled === 0) problems.push('the invalid UTF-8 never reached the wire');
+    problems.push(...(sim.residue?.() ?? []));
     return {
       input: input.scheme, kind: fc.kind, detail: fc.detail, ...(mechanism ? { mechanism } : {}), runs,
       expected: expected.length, delivered: counts.size, lost: lost.length, repeats, duplicatesAfterDedup: 0,

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CaseResult } from './matrix';
+import { NOT_APPLICABLE, type CaseResult } from './matrix';
 import { SOURCE_MODULES } from '../support/modules';
 
 export const REPORT_DIR = path.resolve(__dirname, '..', '..', 'var', 'reliability');
@@ -23,8 +23,8 @@ export interface Report {
 const SHORT: Record<string, string> = Object.fromEntries(SOURCE_MODULES.flatMap((m) => m.inputs.map((i) => [i.description.scheme, i.description.title])));
 
 function cell(cs: CaseResult[]): string {
-  if (!cs.length) return 'n/a';
-  const run = cs.filter((c) => c.faultedStatus !== 'not run');
+  if (!cs.length || cs.every((c) => c.faultedStatus === NOT_APPLICABLE)) return 'n/a';
+  const run = cs.filter((c) => c.faultedStatus !== 'not run' && c.faultedStatus !== NOT_APPLICABLE);
   if (!run.length) return 'not run';
   const passed = run.filter((c) => c.passed).length;
   const lost = run.reduce((a, c) => a + c.lost, 0);
@@ -45,7 +45,7 @@ export function markdown(r: Report): string {
   const inputs = [...new Set(r.cases.map((c) => c.input))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const kinds = [...new Set(r.cases.map((c) => c.kind))];
   const lines: string[] = [];
-  const total = r.cases.filter((c) => c.faultedStatus !== 'not run');
+  const total = r.cases.filter((c) => c.faultedStatus !== 'not run' && c.faultedStatus !== NOT_APPLICABLE);
   lines.push(`Reliability profile **${r.profile}** (seeds ${r.seeds.join(', ')}), ${total.length} faults, `
     + `${total.filter((c) => c.passed).length} survived; ${total.reduce((a, c) => a + c.lost, 0)} events lost, `
     + `${total.reduce((a, c) => a + c.duplicatesAfterDedup, 0)} duplicated after dedup by event id. Node ${r.host.node}, ${r.host.cpus} CPUs, ${r.generatedAt}.`);
@@ -64,13 +64,20 @@ export function markdown(r: Report): string {
   lines.push('| Fault | How it was produced | What the admin sees (first ERROR, else WARN) |');
   lines.push('|---|---|---|');
   for (const k of kinds) {
-    const cs = r.cases.filter((c) => c.kind === k);
+    const all = r.cases.filter((c) => c.kind === k);
+    const na = all.filter((c) => c.faultedStatus === NOT_APPLICABLE);
+    const cs = all.filter((c) => c.faultedStatus !== NOT_APPLICABLE);
+    const notHere = na.map((c) => `${SHORT[c.input] ?? c.input}: n/a, ${c.detail}`).join('; ');
+    if (!cs.length) {
+      lines.push(`| ${k} | | ${mdEscape(notHere)} |`);
+      continue;
+    }
     const how = cs.find((c) => c.mechanism)?.mechanism ?? cs[0].detail;
     const seen = cs.find((c) => c.logged && c.logged.startsWith('ERROR'))?.logged ?? cs.find((c) => c.logged)?.logged;
     const routine = cs.find((c) => c.routine);
     const said = seen ? `\`${mdEscape(clip(noPorts(seen), 220))}\`` : routine ? '' : 'nothing: not an error, the events pass';
     const why = routine ? `${seen ? ' — ' : ''}${routine.kind === 'kill -9' ? '' : `${SHORT[routine.input] ?? routine.input}: `}${routine.routine}` : '';
-    lines.push(`| ${k} | ${mdEscape(how)} | ${said}${mdEscape(why)} |`);
+    lines.push(`| ${k} | ${mdEscape(how)} | ${said}${mdEscape(why)}${notHere ? mdEscape(` — ${notHere}`) : ''} |`);
   }
   const failed = total.filter((c) => !c.passed);
   if (failed.length) {

@@ -7,7 +7,7 @@
  */
 import { ensureBundle } from '../support/launcher';
 import { INPUTS } from './inputs';
-import { planCases, runCase, type CaseResult } from './matrix';
+import { notApplicableCases, planCases, runCase, type CaseResult } from './matrix';
 import { markdown, writeReport, type Report } from './report';
 import * as os from 'node:os';
 import { runSpawnedCase } from './spawned';
@@ -26,6 +26,7 @@ async function main(): Promise<number> {
   const cases: CaseResult[] = [];
   for (const seed of seeds) {
     for (const input of INPUTS) {
+      if (seed === seeds[0]) cases.push(...notApplicableCases(input));
       const plan = planCases(input, seed, 50);
       let n = 0;
       for (const c of plan) {

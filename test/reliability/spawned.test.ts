@@ -32,7 +32,8 @@ describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s launcher', (scheme,
     expect(out.scanned.stdout).toBeGreaterThan(1000);
     expect(out.scanned['log file']).toBeGreaterThan(100);
     expect(out.procSeen).toBe(true);
-    expect(Object.keys(out.scanned).some((k) => k.startsWith('checkpoint dir: '))).toBe(true);
+    // (An input that keeps no checkpoint may leave nothing there.)
+    if (input.source.checkpoint) expect(Object.keys(out.scanned).some((k) => k.startsWith('checkpoint dir: '))).toBe(true);
   }, 240_000);
 
   test('a refused credential is named by its id or parameter, never by its value', async () => {

@@ -67,7 +67,7 @@ export async function runSpawnedCase(input: InputUnderTest, seed: number, kills:
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-rel-home-'));
   fs.mkdirSync(path.join(home, 'var', 'log', 'splunk'), { recursive: true });
   const cpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-rel-cp-'));
-  const splunkd = await startSplunkd({ app: 'TA-zerotrust-events' });
+  const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: [...(input.collections ?? [])] });
   const sim: SimHandle = await input.start({ small: true });
   const cases: CaseResult[] = [];
   const proc: string[] = [];
@@ -80,7 +80,7 @@ export async function runSpawnedCase(input: InputUnderTest, seed: number, kills:
     sim.add(int(20, 40), now - 30 * MIN);
     // Pacing only: each read answers a little late, so a kill lands inside the run.
     sim.inject({ kind: 'slow', delayMs: 25, times: 100_000, after: 0 });
-    const clear = sim.params({ start_date: '-3h', window: '900', max_results: '15' });
+    const clear = sim.params({ start_date: '-3h', window: '900', max_results: '15', ...input.spawnParams });
     const secret = String(clear[sim.secretParam]);
     splunkd.setConf('inputs', input.stanza, { [sim.secretParam]: secret });
     const masked = { ...clear, [sim.secretParam]: MASK };
@@ -127,7 +127,11 @@ export async function runSpawnedCase(input: InputUnderTest, seed: number, kills:
       if (last.code === 0 && last.events.length === 0) break;
     }
 
-    const delivered = runs.flatMap(({ res }) => res.events.flatMap((e) => input.idsOf(e.data)));
+    // A state input is judged by the state the last run left (its events, or the KV store).
+    const observed = input.snapshot
+      ? input.snapshot(last?.events.map((e) => e.data) ?? [], (c) => [...splunkd.kv(c).values()])
+      : runs.flatMap(({ res }) => res.events.map((e) => e.data));
+    const delivered = observed.flatMap((d) => input.idsOf(d));
     const counts = new Map<string, number>();
     for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);
     const expected = sim.expected();
@@ -145,6 +149,7 @@ export async function runSpawnedCase(input: InputUnderTest, seed: number, kills:
     if (last?.code !== 0) problems.push(`the recovery run exited ${last?.code} (${last?.stderr.slice(0, 200)})`);
     if (lost.length) problems.push(`lost ${lost.length}: ${lost.slice(0, 3).join(', ')}`);
     if (phantom.length) problems.push(`phantom ${phantom.length}`);
+    problems.push(...(sim.residue?.() ?? []));
     for (const { res, point } of runs) {
       for (const cut of [res.stdout]) {
         // A kill may cut the last event; every complete one must have been parsed (the run's own
@@ -198,7 +203,7 @@ export async function authFailure(input: InputUnderTest): Promise<{ stderr: stri
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-rel-home-'));
   fs.mkdirSync(path.join(home, 'var', 'log', 'splunk'), { recursive: true });
   const cpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-rel-cp-'));
-  const splunkd = await startSplunkd({ app: 'TA-zerotrust-events' });
+  const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: [...(input.collections ?? [])] });
   const sim = await input.start();
   try {
     sim.add(5, Date.now() - 30 * MIN);

@@ -28,13 +28,13 @@ describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s over HTTPS with a s
       sim.add(6, Date.now() - 30 * MIN);
       const ca = sim.caPath ?? pki.selfSignedCert;
 
-      const refused = await runInput(input, sim.params(), path.join(cp, 'a'));
+      const refused = await runInput(input, sim.params(), path.join(cp, 'a'), undefined, sim.kvstore);
       expect(refused.summary.status).toBe('failed');
       expect(refused.datas).toEqual([]);
       const said = refused.logs.filter((l) => l.level === 'ERROR').map((l) => l.message).join('\n');
       expect(said).toContain('ca_cert_path');
 
-      const trusted = await runInput(input, sim.params({ ca_cert_path: ca }), path.join(cp, 'b'));
+      const trusted = await runInput(input, sim.params({ ca_cert_path: ca }), path.join(cp, 'b'), undefined, sim.kvstore);
       expect(trusted.summary.status).toBe('ok');
       expect(trusted.datas.length).toBeGreaterThan(0);
       expect(trusted.logs.filter((l) => /verify_tls/.test(l.message))).toEqual([]);
@@ -42,7 +42,7 @@ describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s over HTTPS with a s
       const off = sim.params({ verify_tls: '0' });
       const warned: number[] = [];
       for (const dir of ['c', 'c']) {
-        const run = await runInput(input, off, path.join(cp, dir));
+        const run = await runInput(input, off, path.join(cp, dir), undefined, sim.kvstore);
         expect(run.summary.status).toBe('ok');
         warned.push(run.logs.filter((l) => l.level === 'WARN' && /verify_tls/.test(l.message)).length);
       }
@@ -56,7 +56,7 @@ describe.each(INPUTS.map((i) => [i.scheme, i] as const))('%s over HTTPS with a s
 
 test.each(INPUTS.map((i) => [i.scheme, i] as const))('%s launcher: verify_tls = 0 puts a WARN in splunkd.log (stderr) and the log file on each run', async (_scheme, input) => {
   const sim = await input.start({ tls: pki.selfSigned });
-  const splunkd = await startSplunkd({ app: 'TA-zerotrust-events' });
+  const splunkd = await startSplunkd({ app: 'TA-zerotrust-events', collections: [...(input.collections ?? [])] });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-rel-tls-home-'));
   const cp = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-rel-tls-cp-'));
   try {

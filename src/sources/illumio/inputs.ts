@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TypedConfig } from '../../core/description';
-import { AuthError, ConfigError, ProtocolError } from '../../core/errors';
+import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import type { Batch, OutEvent, Source, SourceContext } from '../../core/types';
 import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
 import { apiBase, PceClient, type PceSettings } from './client';
@@ -101,17 +101,27 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
   const snapshot = `${new Date(ctx.now()).toISOString()}_${randomBytes(4).toString('hex')}`;
   const counts = new Map<string, { records: number; skipped: number; derived: number }>();
   const policyVersion = config.policy_version === 'draft' ? 'draft' : 'active';
+  /** A KV store that fails mid-snapshot: what stays for the lookups, in the admin's words. */
+  const kept = async (collection: string, write: () => Promise<void>): Promise<void> => {
+    try {
+      await write();
+    } catch (e) {
+      if (!(e instanceof TransientError)) throw e;
+      throw new TransientError(`${e.message} ${ctx.stanza}: the ${collection} snapshot was not completed, so lookups keep the previous objects there (and in the collections this run had not reached) until a run completes.`, e.status, { cause: e });
+    }
+  };
   for await (const chunk of fetchObjects(pce(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
     const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0, derived: 0 };
     c.derived += chunk.derived?.records.length ?? 0;
     c.records += chunk.records.length;
     c.skipped += chunk.skipped;
     counts.set(chunk.collection, c);
-    if (chunk.records.length) await kv.batchSave(chunk.collection, chunk.records.map((r) => ({ ...r, snapshot })));
-    if (chunk.derived?.records.length) await kv.batchSave(chunk.derived.collection, chunk.derived.records.map((r) => ({ ...r, snapshot })));
+    if (chunk.records.length) await kept(chunk.collection, () => kv.batchSave(chunk.collection, chunk.records.map((r) => ({ ...r, snapshot }))));
+    const derived = chunk.derived;
+    if (derived?.records.length) await kept(derived.collection, () => kv.batchSave(derived.collection, derived.records.map((r) => ({ ...r, snapshot }))));
     if (!chunk.last) continue;
-    await kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } });
-    if (chunk.derived) await kv.deleteWhere(chunk.derived.collection, { snapshot: { $ne: snapshot } });
+    await kept(chunk.collection, () => kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } }));
+    if (derived) await kept(derived.collection, () => kv.deleteWhere(derived.collection, { snapshot: { $ne: snapshot } }));
     if (c.skipped) ctx.log.warn(`${ctx.stanza}: ${c.skipped} ${chunk.kind} from the PCE had no href and were not stored.`);
     ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind}${chunk.derived ? `, ${chunk.derived.collection} ${c.derived} records` : ''} (snapshot ${snapshot}).`);
     const event: OutEvent = {

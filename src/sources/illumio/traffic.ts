@@ -25,16 +25,22 @@
  * Query lifecycle: POST → poll the href (Retry-After honoured, each wait capped, the whole wait
  * bounded; past it the query is cancelled with PUT and the run stops) → completed: download then
  * DELETE; failed or killed: DELETE, and the run stops with an error; the checkpoint stays before
- * that slice, so the next run asks again.
+ * that slice, so the next run asks again. A download that breaks off is deleted too (the next
+ * run asks anew). Every query created is noted in the stanza's state dir until it is deleted, so
+ * one a run could not delete (the PCE refusing, the process killed) is deleted by the next run.
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import { abortableSleep, pollWait } from '../../core/http/retry';
+import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
+import { vendorText } from '../../core/log/redact';
 import { parseStartDate } from '../../core/time';
 import type { Batch, HttpRequest, HttpResponse, OutEvent, SourceContext } from '../../core/types';
 import { apiBase, PceClient } from './client';
 import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
-import { DEFAULT_TUNING, Recent, type IllumioCheckpoint } from './collector';
+import { clipUtf8, DEFAULT_TUNING, RAW_MAX, Recent, type IllumioCheckpoint } from './collector';
 import { JsonArraySplitter } from './jsonarray';
 import { FLOW_SOURCETYPE, TRAFFIC_MAX_RESULTS, trafficQueryTemplate, type TrafficConfig } from './traffic-query';
 
@@ -82,6 +88,10 @@ export interface TrafficStats {
   duplicates: number;
   outside: number;
   invalid: number;
+  /** Elements that were not JSON, indexed raw under `source=<stanza>:unparsed`. */
+  unparsed: number;
+  /** Flows nested deeper than DEFAULT_MAX_DEPTH (cut there). */
+  deepCut: number;
   deleted: number;
   /** Largest number of flows held at once (current batch plus a chunk's parsed elements). */
   peakBuffered: number;
@@ -140,7 +150,7 @@ class LineSplitter {
 }
 
 export class TrafficCollector {
-  readonly stats: TrafficStats = { queries: 0, truncated: 0, emitted: 0, duplicates: 0, outside: 0, invalid: 0, deleted: 0, peakBuffered: 0, waits: [] };
+  readonly stats: TrafficStats = { queries: 0, truncated: 0, emitted: 0, duplicates: 0, outside: 0, invalid: 0, unparsed: 0, deepCut: 0, deleted: 0, peakBuffered: 0, waits: [] };
   private readonly client: PceClient;
   private readonly t: TrafficTuning;
   private readonly template: Record<string, unknown>;
@@ -166,6 +176,7 @@ export class TrafficCollector {
 
   async *run(): AsyncGenerator<Batch<TrafficCheckpoint>> {
     const { ctx } = this;
+    await this.sweep();
     const now = ctx.now();
     const cp = await ctx.checkpoint.load(ILLUMIO_TRAFFIC_CHECKPOINT, now);
     const firstStart = parseStartDate(this.config.start_date ?? '-1h', now) ?? now - 3600_000;
@@ -188,7 +199,9 @@ export class TrafficCollector {
     } finally {
       const s = this.stats;
       ctx.log.info(`${ctx.stanza}: ${s.emitted} flows delivered, ${s.duplicates} overlap duplicates skipped, ${s.queries} traffic queries, ${s.truncated} truncated and split`);
-      if (s.invalid) ctx.log.warn(`${ctx.stanza}: ${s.invalid} flows were not JSON or had no usable timestamp_range.last_detected; they were indexed as received, at ingest time.`);
+      if (s.invalid) ctx.log.warn(`${ctx.stanza}: ${s.invalid} flows were not objects or had no usable timestamp_range.last_detected; they were indexed as received, at ingest time.`);
+      if (s.deepCut) ctx.log.warn(`${ctx.stanza}: ${s.deepCut} flows were nested deeper than ${DEFAULT_MAX_DEPTH} levels; the deeper parts were replaced by a marker (max_depth) and the flows indexed.`);
+      if (s.unparsed) ctx.log.warn(`${ctx.stanza}: ${s.unparsed} flows were not JSON and were set aside: indexed as received (secrets redacted, at most ${RAW_MAX} bytes each) with source=${ctx.stanza}:unparsed; the checkpoint moved past them.`);
     }
   }
 
@@ -229,9 +242,9 @@ export class TrafficCollector {
     const res = await this.call({ url: this.url(q.result, 'result'), signal: ctx.signal }, 'traffic query results', true);
     let splitter: JsonArraySplitter | LineSplitter | undefined;
     let events: OutEvent[] = [];
-    const take = (texts: string[], compact: boolean[] | undefined): void => {
+    const take = (texts: string[], compact: boolean[] | undefined, depths: number[] | undefined): void => {
       for (let i = 0; i < texts.length; i++) {
-        const ev = this.flowEvent(texts[i], compact?.[i] ?? false, x, y, recent);
+        const ev = this.flowEvent(texts[i], compact?.[i] ?? false, depths?.[i] ?? jsonDepth(texts[i], DEFAULT_MAX_DEPTH), x, y, recent);
         if (ev) events.push(ev);
         this.stats.peakBuffered = Math.max(this.stats.peakBuffered, events.length + texts.length - i - 1);
       }
@@ -249,7 +262,8 @@ export class TrafficCollector {
         received += texts.length;
         // A server that keeps streaming past what it announced is not read to the end.
         if (q.flows_count !== undefined && received > Number(q.flows_count)) throw new ProtocolError(`more flows than the ${q.flows_count} the query reported`);
-        take(texts, splitter instanceof JsonArraySplitter ? splitter.compact : undefined);
+        if (splitter instanceof JsonArraySplitter) take(texts, splitter.compact, splitter.depths);
+        else take(texts, undefined, undefined);
         if (events.length >= this.t.batchSize) {
           this.stats.emitted += events.length;
           const out = events;
@@ -258,13 +272,16 @@ export class TrafficCollector {
         }
       }
       if (splitter instanceof JsonArraySplitter) splitter.end();
-      else if (splitter) take(splitter.end(), undefined);
+      else if (splitter) take(splitter.end(), undefined, undefined);
     } catch (e) {
+      // The results are of no further use: the slice is asked anew next run.
+      if (!ctx.signal.aborted) await this.remove(q.href!);
       if (e instanceof ConfigError || e instanceof AuthError) throw e;
       // Already-sent batches stay delivered; the slice is asked again next run and deduped.
       throw new TransientError(`${ctx.stanza}: the results of traffic query ${q.href} broke off after ${received} flows (${(e as Error).message}).`);
     }
     if (q.flows_count !== undefined && splitter && received !== Number(q.flows_count)) {
+      await this.remove(q.href!);
       throw new TransientError(`${ctx.stanza}: traffic query ${q.href} reported ${q.flows_count} flows but its results held ${received}.`);
     }
     ctx.log.info(`${ctx.stanza}: traffic query ${iso(x)}..${iso(y)}: ${received} flows`);
@@ -274,14 +291,19 @@ export class TrafficCollector {
   }
 
   /** One flow as an event, or undefined when it belongs to another slice or was delivered. */
-  private flowEvent(text: string, compact: boolean, x: number, y: number, recent: Recent): OutEvent | undefined {
+  private flowEvent(text: string, compact: boolean, depth: number, x: number, y: number, recent: Recent): OutEvent | undefined {
     let f: Record<string, unknown>;
     try {
       f = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      // Kept as received rather than lost; it has no time to place it by.
-      this.stats.invalid++;
-      return { data: text, sourcetype: FLOW_SOURCETYPE };
+      return this.rawFlow(text, x, y, recent);
+    }
+    if (depth > DEFAULT_MAX_DEPTH) {
+      // Re-encoding a record nested thousands deep overflows the stack and would fail every run
+      // at this flow; its deep part is cut, the flow still indexed.
+      f = boundDepth(f, DEFAULT_MAX_DEPTH).value;
+      compact = false;
+      this.stats.deepCut++;
     }
     if (!f || typeof f !== 'object' || Array.isArray(f)) {
       this.stats.invalid++;
@@ -294,6 +316,30 @@ export class TrafficCollector {
     recent.add(key, Number.isNaN(last) ? y - 1 : last);
     if (Number.isNaN(last)) this.stats.invalid++;
     const ev: OutEvent = { data: compact ? text : JSON.stringify(f), sourcetype: FLOW_SOURCETYPE };
+    if (!Number.isNaN(last)) ev.time = last / 1000;
+    return ev;
+  }
+
+  /**
+   * An element JSON.parse refuses: reading it again would fail the same way every run, so it is
+   * indexed as received (redacted, then clipped to what Splunk indexes) under `:unparsed`, placed
+   * and deduplicated by the last_detected a human would read in it, and the run goes on.
+   */
+  private rawFlow(text: string, x: number, y: number, recent: Recent): OutEvent | undefined {
+    const { ctx } = this;
+    const redacted = ctx.http.redact(text.length > RAW_MAX ? text.slice(0, RAW_MAX + 4096) : text);
+    const data = clipUtf8(redacted, RAW_MAX);
+    const m = /"last_detected"\s*:\s*"([^"]{1,64})"/.exec(data.slice(0, 64 * 1024));
+    const last = m ? Date.parse(m[1]) : NaN;
+    if (!Number.isNaN(last) && (last < x || last >= y)) { this.stats.outside++; return undefined; }
+    const key = `sha1:${createHash('sha1').update(data).digest('base64').slice(0, 20)}`;
+    if (recent.has(key)) { this.stats.duplicates++; return undefined; }
+    recent.add(key, Number.isNaN(last) ? y - 1 : last);
+    this.stats.unparsed++;
+    if (this.stats.unparsed <= 5) {
+      ctx.log.warn(`${ctx.stanza}: the PCE sent a flow that is not JSON (${text.length} characters starting ${vendorText(text.slice(0, 64 * 1024), (t) => ctx.http.redact(t), 60)}); indexed as received.`);
+    }
+    const ev: OutEvent = { data, sourcetype: FLOW_SOURCETYPE, source: `${ctx.stanza}:unparsed` };
     if (!Number.isNaN(last)) ev.time = last / 1000;
     return ev;
   }
@@ -318,6 +364,7 @@ export class TrafficCollector {
     }
     this.url(view.href, 'href');
     const href = view.href!;
+    this.note(href, true);
     this.stats.queries++;
     const pace = { firstMs: t.firstPollMs, maxMs: t.maxPollMs };
     let wait = pollWait(res.headers['retry-after'], undefined, pace);
@@ -361,12 +408,64 @@ export class TrafficCollector {
     return v as QueryView;
   }
 
+  private get pendingFile(): string {
+    return path.join(this.ctx.stateDir, 'traffic-queries.json');
+  }
+
+  private pending(): string[] {
+    try {
+      const v = JSON.parse(fs.readFileSync(this.pendingFile, 'utf8')) as unknown;
+      return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private notedWarned = false;
+
+  /** Notes (or forgets) a query this input created and has not deleted yet. */
+  private note(href: string, add: boolean): void {
+    const was = this.pending();
+    const now = add ? [...new Set([...was, href])] : was.filter((h) => h !== href);
+    if (!add && now.length === was.length) return;
+    const tmp = `${this.pendingFile}.tmp`;
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(now));
+      fs.renameSync(tmp, this.pendingFile);
+    } catch (e) {
+      if (this.notedWarned) return;
+      this.notedWarned = true;
+      this.ctx.log.warn(`${this.ctx.stanza}: cannot note traffic query ${href} in ${this.pendingFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); a query this run fails to delete stays in the PCE's query list until removed there.`);
+    }
+  }
+
+  /** Deletes the queries an earlier run created and could not delete (cancelling a running one first). */
+  private async sweep(): Promise<void> {
+    for (const href of this.pending()) {
+      if (this.ctx.signal.aborted) return;
+      let status: string | undefined;
+      try {
+        const res = await this.client.request({ url: this.url(href, 'href'), signal: this.ctx.signal }, 'traffic query status');
+        status = String((await this.view(res)).status ?? '');
+      } catch (e) {
+        if (this.ctx.signal.aborted) throw e;
+        if (e instanceof ConfigError && /HTTP 404/.test(e.message)) { this.note(href, false); continue; }
+        this.ctx.log.warn(`${this.ctx.stanza}: could not look up traffic query ${href} left by an earlier run (${(e as Error).message}); the next run tries again.`);
+        continue;
+      }
+      this.ctx.log.info(`${this.ctx.stanza}: deleting traffic query ${href} (${status}) left by an earlier run.`);
+      if (status === 'queued' || status === 'working') await this.cancel(href);
+      else await this.remove(href);
+    }
+  }
+
   /** Deletes a finished query; a failure is only logged (its flows are already delivered). */
   private async remove(href: string): Promise<void> {
     try {
       const res = await this.call({ method: 'DELETE', url: this.url(href, 'href'), signal: this.ctx.signal }, 'traffic query deletion');
       await res.dump();
       this.stats.deleted++;
+      this.note(href, false);
     } catch (e) {
       if (this.ctx.signal.aborted) throw e;
       this.ctx.log.warn(`${this.ctx.stanza}: could not delete traffic query ${href} on the PCE (${(e as Error).message}); it stays in the PCE's query list until removed there.`);

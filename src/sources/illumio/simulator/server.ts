@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listen } from '../../../core/net/listen';
 import { defaultEventTypes, GenerateOptions, makeEvent } from './generate';
-import { createTrafficServer, healthBody, trafficEndpoint, type TrafficEndpoint, type TrafficOptions, type TrafficServer } from './traffic';
+import { createTrafficServer, healthBody, sendWithFault, trafficEndpoint, type TrafficEndpoint, type TrafficOptions, type TrafficServer } from './traffic';
 
 export type Endpoint = 'events' | 'async' | 'job' | 'datafile' | 'event' | 'health' | 'any' | TrafficEndpoint;
 
@@ -252,9 +252,14 @@ export async function startIllumioSimulator(opts: SimulatorOptions = {}): Promis
         fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
       return;
     }
-    if (await traffic.handle(req, res, p, (status, count) => log(status, count === undefined ? {} : { count }))) return;
+    const bodyFault = fault?.kind === 'truncate' || fault?.kind === 'malformed' ? fault.kind : undefined;
+    if (await traffic.handle(req, res, p, (status, count) => log(status, { ...(count === undefined ? {} : { count }), ...(bodyFault ? { fault: bodyFault } : {}) }), bodyFault)) return;
     if (req.method !== 'GET') { log(405); sendJson(res, 405, [{ token: 'method_not_allowed' }]); return; }
-    if (endpoint === 'health') { log(200); sendJson(res, 200, healthBody(gen.pceFqdn, traffic.options.health)); return; }
+    if (endpoint === 'health') {
+      log(200, bodyFault ? { fault: bodyFault } : {});
+      await sendWithFault(res, 200, JSON.stringify(healthBody(gen.pceFqdn, traffic.options.health)), { 'content-type': 'application/json' }, bodyFault);
+      return;
+    }
     if (!orgM) { log(404); sendJson(res, 404, [{ token: 'not_found', message: 'Not found' }]); return; }
     if (Number(orgM[1]) !== org) {
       log(403);

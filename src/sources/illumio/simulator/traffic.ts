@@ -32,9 +32,40 @@ export interface TrafficOptions {
   outcomes?: TrafficOutcome[];
   /** ASSUMPTION: the guide shows the download's elements but not its framing; both are served. */
   downloadFormat?: 'json' | 'ndjson';
-  /** Overall health status and a degraded service, for the health endpoint. */
-  health?: { status?: 'normal' | 'warning' | 'error'; degraded?: { node: string; service: string } };
+  /**
+   * Overall health status and a degraded service, for the health endpoint; `generatedAt` fixes
+   * the report's time (default: now), `note` adds a notification with that message.
+   */
+  health?: { status?: 'normal' | 'warning' | 'error'; degraded?: { node: string; service: string }; generatedAt?: string; note?: string };
 }
+
+/** A body fault the server applies to a listing, a download or the health answer. */
+export type BodyFault = 'truncate' | 'malformed';
+
+/**
+ * The first of certain string values left unquoted, so the text is not JSON while its element
+ * count and its brackets stay as they were: what a broken serialiser on the PCE would send.
+ */
+export function corruptElement(text: string): string {
+  const out = text.replace(/"(policy_decision|name|key|fqdn)":"([^"]*)"/, '"$1":$2');
+  return out === text ? `${text.slice(0, -1)},oops${text.slice(-1)}` : out;
+}
+
+/** Writes `text` as the answer, or half of it and a dropped connection, or with one element corrupted. */
+export async function sendWithFault(res: http.ServerResponse, status: number, text: string, headers: Record<string, string | number>, fault: BodyFault | undefined): Promise<void> {
+  if (fault === 'truncate') {
+    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
+    res.write(text.slice(0, Math.floor(text.length / 2)));
+    // Give the client the bytes, then drop the connection mid-body.
+    await new Promise((r) => setTimeout(r, 20));
+    res.socket?.destroy();
+    return;
+  }
+  const body = fault === 'malformed' ? corruptElement(text) : text;
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 
 export interface FlowSegment { seed: number; count: number; fromMs: number; toMs: number }
 
@@ -59,6 +90,7 @@ export interface TrafficLog {
 }
 
 export const TRAFFIC_MAX_RESULTS = 200_000;
+const RAW_FLOWS = -1;
 
 function rng(seed: number, i: number): () => number {
   let a = (Math.imul(seed ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
@@ -186,10 +218,12 @@ export interface TrafficServer {
   estate: Estate;
   options: TrafficOptions;
   addFlows(count: number, fromMs: number, toMs: number, seed?: number): void;
+  /** Adds flows as given (e.g. with hostile field values); placed by timestamp_range.last_detected. */
+  addRawFlows(flows: Record<string, unknown>[]): void;
   /** Every stored flow with fromMs <= last_detected <= toMs. */
   flowsBetween(fromMs: number, toMs: number): Record<string, unknown>[];
-  /** Handles a request when it is ours; false otherwise. */
-  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, endpointLog: (status: number, count?: number) => void): Promise<boolean>;
+  /** Handles a request when it is ours; false otherwise. `fault`: a body fault for a listing or a download. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, endpointLog: (status: number, count?: number) => void, fault?: BodyFault): Promise<boolean>;
 }
 
 export type TrafficEndpoint = 'traffic_query' | 'traffic_status' | 'traffic_download' | 'traffic_cancel' | 'traffic_delete' | 'objects';
@@ -226,12 +260,14 @@ type Actor = { label?: { href?: string }; workload?: { href?: string }; ip_list?
 export function createTrafficServer(org: number, initial: TrafficOptions): TrafficServer {
   const estate = makeEstate(org);
   const segments: FlowSegment[] = [];
+  /** Flows added as given: segment index RAW in `kept`. */
+  const raw: { last: number; flow: Record<string, unknown> }[] = [];
   const queries = new Map<string, TrafficQuery>();
   const log: TrafficLog = { created: [], deleted: [], cancelled: [], downloaded: [] };
   let nextSeed = 1000;
 
   const lastOf = (s: FlowSegment, i: number) => s.fromMs + Math.floor((i * (s.toMs - s.fromMs)) / s.count);
-  const flowOf = (seg: number, i: number) => makeFlow(estate, segments[seg].seed, i, lastOf(segments[seg], i));
+  const flowOf = (seg: number, i: number) => (seg === RAW_FLOWS ? raw[i].flow : makeFlow(estate, segments[seg].seed, i, lastOf(segments[seg], i)));
 
   function actorMatches(a: Actor, ep: { ip?: string; workload?: { href?: string; labels?: { href?: string }[] } }): boolean {
     if (a.label?.href) return !!ep.workload?.labels?.some((l) => l.href === a.label!.href);
@@ -305,6 +341,12 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
         all.push({ last, seg, i });
       }
     });
+    raw.forEach((x, i) => {
+      const first = Date.parse(String((x.flow.timestamp_range as { first_detected?: unknown } | undefined)?.first_detected ?? x.last));
+      if (x.last < a || first > b) return;
+      if (pds.length && !pds.includes(String(x.flow.policy_decision))) return;
+      all.push({ last: x.last, seg: RAW_FLOWS, i });
+    });
     // ASSUMPTION: a truncated query keeps the most recent flows (undocumented, like events).
     all.sort((x, y) => y.last - x.last || x.seg - y.seg || x.i - y.i);
     const max = (p.max_results as number | undefined) ?? TRAFFIC_MAX_RESULTS;
@@ -350,13 +392,27 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
     res.end(text);
   };
 
-  async function streamFlows(res: http.ServerResponse, q: TrafficQuery): Promise<void> {
+  async function streamFlows(res: http.ServerResponse, q: TrafficQuery, fault: BodyFault | undefined): Promise<void> {
     const nd = server.options.downloadFormat === 'ndjson';
     res.writeHead(200, { 'content-type': nd ? 'application/x-ndjson' : 'application/json' });
     const write = (s: string) => (res.write(s) ? Promise.resolve() : new Promise<void>((r) => res.once('drain', r)));
+    const cut = fault ? Math.floor(q.kept.length / 2) : -1;
     let buf = nd ? '' : '[';
+    if (fault && !q.kept.length) {
+      // Nothing to cut or corrupt: a body that breaks off, or one that is not JSON.
+      if (fault === 'truncate') { await write(buf); res.socket?.destroy(); } else res.end(nd ? 'oops\n' : '[oops]');
+      return;
+    }
     for (let k = 0; k < q.kept.length; k++) {
-      const text = JSON.stringify(flowOf(q.kept[k][0], q.kept[k][1]));
+      if (k === cut && fault === 'truncate') {
+        await write(buf);
+        // Give the client the bytes, then drop the connection mid-body.
+        await new Promise((r) => setTimeout(r, 20));
+        res.socket?.destroy();
+        return;
+      }
+      const flow = JSON.stringify(flowOf(q.kept[k][0], q.kept[k][1]));
+      const text = k === cut ? corruptElement(flow) : flow;
       buf += nd ? `${text}\n` : (k ? ',' : '') + text;
       if (buf.length > 65536) { await write(buf); buf = ''; }
     }
@@ -368,6 +424,9 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
     addFlows(count, fromMs, toMs, seed) {
       if (count > 0) segments.push({ seed: seed ?? nextSeed++, count, fromMs, toMs: Math.max(toMs, fromMs) });
     },
+    addRawFlows(flows) {
+      for (const flow of flows) raw.push({ last: Date.parse(String((flow.timestamp_range as { last_detected?: unknown } | undefined)?.last_detected)), flow });
+    },
     flowsBetween(fromMs, toMs) {
       const out: Record<string, unknown>[] = [];
       segments.forEach((s, seg) => {
@@ -376,9 +435,10 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
           if (last >= fromMs && last <= toMs) out.push(flowOf(seg, i));
         }
       });
+      for (const x of raw) if (x.last >= fromMs && x.last <= toMs) out.push(x.flow);
       return out;
     },
-    async handle(req, res, path, served) {
+    async handle(req, res, path, served, fault) {
       const method = req.method ?? 'GET';
       const ep = trafficEndpoint(method, path);
       if (!ep) return false;
@@ -393,7 +453,7 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
         const max = Number(new URL(req.url ?? '/', 'http://sim').searchParams.get('max_results') ?? 500);
         const page = list.slice(0, Number.isFinite(max) && max > 0 ? max : 500);
         served(200, page.length);
-        send(res, 200, page, { 'x-total-count': String(list.length) });
+        await sendWithFault(res, 200, JSON.stringify(page), { 'content-type': 'application/json', 'x-total-count': String(list.length) }, fault);
         return true;
       }
       const m = QUERY_RE.exec(path)!;
@@ -444,7 +504,7 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
       if (q.status !== 'completed') { served(404); send(res, 404, [{ token: 'not_found', message: `The query is ${q.status}` }]); return true; }
       log.downloaded.push(q.id);
       served(200, q.kept.length);
-      await streamFlows(res, q);
+      await streamFlows(res, q, fault);
       return true;
     },
   };
@@ -479,8 +539,12 @@ export function healthBody(fqdn: string, opts: TrafficOptions['health'] = {}): u
     };
   });
   const status = opts.status ?? (opts.degraded ? 'warning' : 'normal');
+  const notifications = [
+    ...(opts.degraded ? [{ token: 'service_degraded', message: `${opts.degraded.service} on ${opts.degraded.node} is degraded`, severity: 'warning' }] : []),
+    ...(opts.note !== undefined ? [{ token: 'notice', message: opts.note, severity: 'info' }] : []),
+  ];
   return [{
-    fqdn, type: 'pce', status, available_seconds: 864_000, generated_at: new Date().toISOString(), runlevel: 5,
-    nodes, notifications: opts.degraded ? [{ token: 'service_degraded', message: `${opts.degraded.service} on ${opts.degraded.node} is degraded`, severity: 'warning' }] : [],
+    fqdn, type: 'pce', status, available_seconds: 864_000, generated_at: opts.generatedAt ?? new Date().toISOString(), runlevel: 5,
+    nodes, notifications,
   }];
 }
