@@ -159,11 +159,13 @@ function demoRun(dir: string): Promise<Demo> {
       cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    child.stdout.resume();
+    let said = '';
+    // The demo's summary (which input exited how) is on stdout: kept for the failure message.
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (said = (said + c).slice(-4000)));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`demo exited ${code}: ${err}`));
+      if (code !== 0) return reject(new Error(`demo exited ${code}: ${err}\n${said}`));
       const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { runs: number[] };
       const ran = state.runs[state.runs.length - 1] / 1000;
       const events: RawEvent[] = [];
