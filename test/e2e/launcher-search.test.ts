@@ -82,7 +82,7 @@ test('each launcher is executable and execs the bundle with its scheme and splun
     expect(fs.statSync(path.join(REPO, 'bin', `${scheme}.sh`)).mode & 0o111).toBe(0o111);
     const r = launch({ PATH: `${tools}:${dir}` }, ['--validate-arguments', 'two words', ''], scheme);
     expect(r.status).toBe(0);
-    expect(r.args).toEqual(['--max-semi-space-size=2', path.join(fs.realpathSync(app), 'bin', 'lib', 'modinput.js'), scheme, '--validate-arguments', 'two words', '']);
+    expect(r.args).toEqual(['--max-semi-space-size=2', '--no-flush-bytecode', path.join(fs.realpathSync(app), 'bin', 'lib', 'modinput.js'), scheme, '--validate-arguments', 'two words', '']);
   }
 });
 
