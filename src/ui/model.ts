@@ -26,6 +26,7 @@
  * then saved empty (an edit retires the input's own secrets), and checked with the account's
  * values (accounts.ts lists them), as the input will run.
  */
+import { accountNamed, fromAccount } from '../core/account';
 import { MASK, parseBoolean, parseConfig, type ArgumentDescription, type InputDescription } from '../core/description';
 import { isPendingRealm, isStoredMarker, parseSecretRef, pendingRealm, secretRef, TOMBSTONE } from '../core/secret-ref';
 import type { AccountRecord } from './accounts';
@@ -165,21 +166,16 @@ export type SecretPlan = { kind: 'typed'; value: string } | { kind: 'keep'; valu
 
 /** The account the form names (the value of the input's account argument), or ''. */
 export function chosenAccount(desc: InputDescription, form: InputForm): string {
-  return desc.account ? (form.args[desc.account.param] ?? '').trim() : '';
-}
-
-/** Arguments an account supplies to this input when the form names one. */
-function suppliedByAccount(desc: InputDescription, form: InputForm): Set<string> {
-  return new Set(chosenAccount(desc, form) ? desc.account!.args.map((a) => a.name) : []);
+  return accountNamed(desc, form.args) ?? '';
 }
 
 function secretPlans(desc: InputDescription, mode: FormMode, form: InputForm): Record<string, SecretPlan> {
   const plans: Record<string, SecretPlan> = {};
-  const supplied = suppliedByAccount(desc, form);
+  const named = chosenAccount(desc, form) !== '';
   for (const a of desc.args.filter((x) => x.secret)) {
     const typed = form.secrets[a.name] ?? '';
     const existing = mode.kind === 'create' ? '' : mode.input.values[a.name] ?? '';
-    if (supplied.has(a.name)) plans[a.name] = mode.kind === 'edit' && existing !== '' ? { kind: 'clear' } : { kind: 'none' };
+    if (named && fromAccount(desc, a.name)) plans[a.name] = mode.kind === 'edit' && existing !== '' ? { kind: 'clear' } : { kind: 'none' };
     else if (typed !== '') plans[a.name] = { kind: 'typed', value: typed };
     else if (isStoredMarker(existing) && mode.kind === 'edit') plans[a.name] = { kind: 'keep', value: existing };
     else if (isStoredMarker(existing) && mode.kind === 'clone') {
