@@ -275,7 +275,7 @@ async function main(): Promise<number> {
 
     if (opts.preview && !interrupted) await printPreview(out, results, opts.dir, kvDir);
     out.write(`\nevents: ${where}/out/*.run${run}.events.ndjson  logs: ${where}/splunk/var/log/splunk/  checkpoints: ${where}/checkpoints/\n`);
-    if (kvDir) out.write(`KV store: ${where}/kv/ (enrich with it: npm run preview -- --sourcetype illumio:pce:flow --kv ${where}/kv)\n`);
+    if (kvDir) out.write(`KV store: ${where}/kv/ (enrich with it: npm run preview -- --sourcetype <sourcetype> --kv ${where}/kv)\n`);
     if (interrupted) {
       out.write('stopped by Ctrl-C; the checkpoints hold what was delivered, the next run goes on from there.\n');
       return 130;

@@ -31,7 +31,7 @@ eventtype and tag.
   --format json     one JSON object per event (default; multi-values and eventtype/tag as arrays)
   --format table    for people: per event a field/value table; with --fields one row per event
   --fields LIST     comma-separated fields to show, in order (table format; JSON: only these keys)
-  --kv DIR          KV store data for the KV lookups (enrichment from the illumio_pce_objects input):
+  --kv DIR          KV store data for the KV lookups (enrichment from what an objects input wrote):
                     one <collection>.json per collection, a JSON array of records, e.g. var/demo/kv
                     after \`npm start\`; without it KV lookups output nothing
   --cost            also print on stderr the search-time cost: JSON parses and regex executions per event

@@ -9,7 +9,7 @@ import { SCHEMES } from '../support/modules';
 import { createHttpClient } from '../../src/core/http';
 import { splunkdKvStore } from '../../src/core/kvstore';
 import { healthSource, objectsSource, source as illumioSource, trafficSource } from '../../src/sources/illumio';
-import { OBJECT_KINDS } from '../../src/sources/illumio/objects';
+import { OBJECT_COLLECTIONS } from '../../src/sources/illumio/objects';
 import { healthBody, makeFlow, startIllumioSimulator, type Endpoint, type FaultRule, type IllumioSimulator } from '../../src/sources/illumio/simulator';
 import { flowKey } from '../../src/sources/illumio/traffic';
 import { startSplunkd } from '../support/splunkd';
@@ -423,8 +423,6 @@ const health: InputUnderTest = {
     });
   },
 };
-
-const OBJECT_COLLECTIONS = OBJECT_KINDS.map((k) => k.collection);
 
 const objects: InputUnderTest = {
   scheme: 'illumio_pce_objects',
