@@ -6,18 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import type { TypedConfig } from '../../core/description';
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
+import { VALIDATE_TIMEOUT_MS } from '../../core/http/options';
 import type { Batch, OutEvent, Source, SourceContext } from '../../core/types';
 import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
 import { apiBase, PceClient, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
-import { fetchObjects, OBJECT_KINDS, type ObjectKind } from './objects';
-
-/** The collections of the chosen kinds, derived ones included (each must exist before a run). */
-const collectionsOf = (wanted: ObjectKind['kind'][]) => OBJECT_KINDS.filter((x) => wanted.includes(x.kind)).flatMap((k) => [k.collection, ...(k.derived ? [k.derived.collection] : [])]);
+import { collectionsOf, fetchObjects, type ObjectKind } from './objects';
 import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type TrafficConfig } from './traffic';
 
-const VALIDATE_TIMEOUT_MS = 10_000;
 export const OBJECTS_SOURCETYPE = objectsDescription.sourcetype;
 
 function pce(config: TypedConfig, ctx: SourceContext): PceSettings {

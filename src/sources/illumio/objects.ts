@@ -180,8 +180,13 @@ export const OBJECT_KINDS: ObjectKind[] = [
   },
 ];
 
+/** The collections of the chosen kinds, derived ones included (each must exist before a run). */
+export function collectionsOf(wanted: readonly ObjectKind['kind'][]): string[] {
+  return OBJECT_KINDS.filter((x) => wanted.includes(x.kind)).flatMap((k) => [k.collection, ...(k.derived ? [k.derived.collection] : [])]);
+}
+
 /** Every collection the objects input writes (the kinds' and the derived ones). */
-export const OBJECT_COLLECTIONS: string[] = OBJECT_KINDS.flatMap((k) => [k.collection, ...(k.derived ? [k.derived.collection] : [])]);
+export const OBJECT_COLLECTIONS: string[] = collectionsOf(OBJECT_KINDS.map((k) => k.kind));
 
 export interface ObjectChunk {
   kind: ObjectKind['kind'];
