@@ -14,7 +14,7 @@ class BytesEvent implements OutEvent {
   index?: string;
   private text: string | undefined;
 
-  constructor(readonly bytes: Buffer) {}
+  constructor(readonly bytes: Buffer, readonly printable: boolean) {}
 
   /** Invalid UTF-8 decodes to U+FFFD, as it does wherever the add-on decodes vendor bytes. */
   get data(): string {
@@ -33,6 +33,7 @@ class BytesEvent implements OutEvent {
   }
 }
 
-export function bytesEvent(bytes: Buffer): OutEvent {
-  return new BytesEvent(bytes);
+/** `printable`: every byte is 0x20-0x7E (see OutEvent.printable); say false when not known. */
+export function bytesEvent(bytes: Buffer, printable = false): OutEvent {
+  return new BytesEvent(bytes, printable);
 }

@@ -30,17 +30,18 @@ test('memory or spool, any keys, texts and raw marks come back in time order, ti
   expect(fs.readdirSync(dir)).toEqual([]);
 });
 
-test('records held as bytes (any bytes, records larger than the write buffer among them) come back as the same bytes and text', () => {
+test('records held as bytes (any bytes, records larger than the write buffer among them) come back as the same bytes, text and printable mark', () => {
   const dir = tmpDir('illumio-buf-bytes-');
   fc.assert(fc.property(
     fc.array(fc.record({
       ts: fc.integer({ min: 0, max: 20 }),
       key: fc.string(),
       bytes: fc.oneof({ weight: 9, arbitrary: fc.uint8Array({ maxLength: 80 }) }, { weight: 1, arbitrary: fc.constant(new Uint8Array(1_100_000).fill(0x61)) }),
+      printable: fc.boolean(),
     }), { maxLength: 30 }),
     fc.integer({ min: 0, max: 10 }),
     (rows, limit) => {
-      const items: Held[] = rows.map((r) => ({ ts: r.ts, key: r.key, bytes: Buffer.from(r.bytes), data: Buffer.from(r.bytes).toString('utf8') }));
+      const items: Held[] = rows.map((r) => ({ ts: r.ts, key: r.key, bytes: Buffer.from(r.bytes), data: Buffer.from(r.bytes).toString('utf8'), ...(r.printable ? { printable: true } : {}) }));
       const b = new WindowBuffer(dir, limit);
       items.forEach((h) => b.add(h));
       const got = [...b.sorted()];
@@ -50,6 +51,7 @@ test('records held as bytes (any bytes, records larger than the write buffer amo
       got.forEach((h, i) => {
         expect(h.bytes?.equals(want[i].bytes!)).toBe(true);
         expect(h.data).toBe(want[i].data);
+        expect(!!h.printable).toBe(!!want[i].printable);
       });
     },
   ), { numRuns: 60 });

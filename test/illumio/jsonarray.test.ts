@@ -73,6 +73,44 @@ test('with parse, the values of whole elements come parsed per chunk, equal to p
   expect(u.compact).toEqual([true, true, true]);
 });
 
+test('an element called printable has only bytes 0x20-0x7E; compact ASCII elements parsed in their chunk are called so', () => {
+  const unit = fc.oneof(
+    fc.constantFrom('\u007f', '\r', '\t', 'é', '😀', '<&>', ' '),
+    fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 12 }),
+  );
+  const event = fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.array(unit, { maxLength: 6 }).map((a) => a.join('')), fc.integer(), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 })), { maxKeys: 6 });
+  let called = 0;
+  fc.assert(fc.property(
+    fc.array(event, { maxLength: 12 }),
+    fc.array(fc.nat(), { maxLength: 6 }),
+    fc.boolean(),
+    (values, cuts, pretty) => {
+      const buf = Buffer.from(pretty ? JSON.stringify(values, null, 1) : JSON.stringify(values));
+      const allClean = buf.every((x) => x >= 0x20 && x <= 0x7e);
+      const s = new JsonArraySplitter({ parse: true });
+      let prev = 0;
+      for (const c of [...[...new Set(cuts.map((x) => x % (buf.length + 1)))].sort((a, b) => a - b), buf.length]) {
+        s.push(buf.subarray(prev, c));
+        s.bytes.forEach((b, i) => {
+          const clean = b.every((x) => x >= 0x20 && x <= 0x7e);
+          if (s.printable[i]) { called++; expect(clean).toBe(true); }
+          // One chunk, compact, every byte printable: nothing stops the splitter from saying so.
+          if (allClean && !pretty && prev === 0 && c === buf.length) expect(s.printable[i]).toBe(true);
+        });
+        prev = c;
+      }
+      s.end();
+    },
+  ), { numRuns: 300 });
+  expect(called).toBeGreaterThan(100);
+  // A DEL, a non-ASCII byte or whitespace outside strings anywhere in the chunk: nothing is vouched for.
+  for (const [text, want] of [['[{"a":"x y"},{"b":1}]', [true, true]], ['[{"a":"\u007f"},{"b":1}]', [false, false]], ['[{"a":"é"},{"b":1}]', [false, false]], ['[{"a":1}, {"b": 1}]', [true, false]]] as const) {
+    const s = new JsonArraySplitter({ parse: true });
+    s.push(Buffer.from(text));
+    expect([text, s.printable]).toEqual([text, want]);
+  }
+});
+
 test('any JSON array, cut into any chunks, comes back element by element', () => {
   fc.assert(fc.property(
     fc.array(fc.jsonValue(), { maxLength: 12 }),

@@ -133,6 +133,18 @@ describe('XML text sanitising and escaping', () => {
     );
   });
 
+  test('printable bytes (the source vouches for 0x20-0x7E) are written exactly as their text would be', () => {
+    const printable = fc.array(fc.oneof(fc.constantFrom('<', '>', '&', ']]>', '</data>', '"', '\\'), fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 30 })), { maxLength: 20 })
+      .map((a) => Buffer.from(a.join('')));
+    fc.assert(
+      fc.property(fc.array(printable, { minLength: 1, maxLength: 6 }), (bufs) => {
+        const asText = eventsXml('s://n', bufs.map((b) => ({ data: b.toString('utf8'), time: 1.5 })));
+        expect(eventsXml('s://n', bufs.map((b) => Object.assign(bytesEvent(b, true), { time: 1.5 })))).toBe(asText);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('events larger than a stream chunk and clean runs around entities are copied whole', () => {
     const big = Buffer.from(`{"a":"${'x&y<z>'.repeat(30_000)}"}`);
     const [ev] = roundTrip('s://n', [bytesEvent(big)]);

@@ -90,6 +90,43 @@ describe('case 4: bounds on bytes and time', () => {
     const e2 = await rejection((async () => { for await (const ch of res2.body as AsyncIterable<Buffer>) seen += ch.length; })());
     expect(e2.message).toContain('max_response_mb');
     expect(seen).toBeLessThanOrEqual(1024 * 1024);
+    // The same bound and message without a stream in between.
+    const res3 = await c.request({ url: '/' });
+    let handed = 0;
+    const e3 = await rejection(res3.eachChunk((ch) => { handed += ch.length; }));
+    expect(e3).toBeInstanceOf(ProtocolError);
+    expect(e3.message).toBe(e.message);
+    expect(handed).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  test('eachChunk: false stops the read and frees the connection; what the consumer throws rejects; a cut body is transient', async () => {
+    let closed = 0;
+    const endless = await serve((_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(16 * 1024, 0x61);
+      const pump = () => { while (res.write(chunk)) { /* until backpressure */ } };
+      res.on('drain', pump);
+      res.on('close', () => { closed++; });
+      pump();
+    });
+    const cut = await serve((req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('x'.repeat(10));
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    servers.push(endless, cut);
+    const { c } = client({ baseUrl: endless.url });
+    let chunks = 0;
+    await (await c.request({ url: '/' })).eachChunk(() => ++chunks < 3);
+    expect(chunks).toBe(3);
+    for (let i = 0; i < 50 && closed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toBe(1);
+    const boom = new ProtocolError('the consumer refused a chunk');
+    expect(await rejection((await c.request({ url: '/' })).eachChunk(() => { throw boom; }))).toBe(boom);
+    const { c: c2 } = client({ baseUrl: cut.url });
+    const e = await rejection((await c2.request({ url: '/' })).eachChunk(() => undefined));
+    expect(e).toBeInstanceOf(TransientError);
+    expect(e.message).toMatch(/cut off/);
   });
 
   test('one byte every 300 ms stops at the request deadline, not per chunk', async () => {
@@ -106,6 +143,11 @@ describe('case 4: bounds on bytes and time', () => {
     expect(e).toBeInstanceOf(TransientError);
     expect(e.message).toContain('request_deadline');
     expect(Date.now() - started).toBeLessThan(5000);
+    const again = Date.now();
+    const e2 = await rejection((await c.request({ url: '/' })).eachChunk(() => undefined));
+    expect(e2).toBeInstanceOf(TransientError);
+    expect(e2.message).toContain('request_deadline');
+    expect(Date.now() - again).toBeLessThan(5000);
   });
 
   test('the deadline also bounds waiting for headers across retries', async () => {

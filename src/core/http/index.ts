@@ -367,32 +367,39 @@ function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, r
   // Every consumer reads through this counter, so no caller can be made to hold more than
   // maxBytes of one answer (a page that never ends, a datafile filling the disk).
   let seen = 0;
-  const limited = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > b.maxBytes) {
-        cb(new ProtocolError(
-          `${what}: the answer is larger than ${b.maxBytes} bytes (${b.maxBytesSetting}); reading stopped there. ` +
-          `If answers this large are expected, raise ${b.maxBytesSetting}.`));
-        return;
-      }
-      cb(null, chunk);
-    },
-  });
+  const tooLarge = (n: number): ProtocolError | undefined => {
+    seen += n;
+    if (seen <= b.maxBytes) return undefined;
+    return new ProtocolError(
+      `${what}: the answer is larger than ${b.maxBytes} bytes (${b.maxBytesSetting}); reading stopped there. ` +
+      `If answers this large are expected, raise ${b.maxBytesSetting}.`);
+  };
   const source = res.body as unknown as Readable;
-  source.on('error', (e) => limited.destroy(readFailure(e)));
-  limited.on('error', () => source.destroy());
   let dumping = false;
-  limited.on('close', () => {
-    b.done();
-    // A consumer that stopped reading must not leave the socket streaming into nothing.
-    if (!dumping && !source.readableEnded) source.destroy();
-  });
-  source.pipe(limited);
+  // The stream is made when someone reads `body` (eachChunk reads the source without one).
+  let limited: Transform | undefined;
+  const body = (): Transform => {
+    if (limited) return limited;
+    const t = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        cb(tooLarge(chunk.length) ?? null, chunk);
+      },
+    });
+    limited = t;
+    source.on('error', (e) => t.destroy(readFailure(e)));
+    t.on('error', () => source.destroy());
+    t.on('close', () => {
+      b.done();
+      // A consumer that stopped reading must not leave the socket streaming into nothing.
+      if (!dumping && !source.readableEnded) source.destroy();
+    });
+    source.pipe(t);
+    return t;
+  };
   const text = async () => {
     const chunks: Buffer[] = [];
     try {
-      for await (const c of limited as AsyncIterable<Buffer>) chunks.push(c);
+      for await (const c of body() as AsyncIterable<Buffer>) chunks.push(c);
     } catch (e) {
       throw readFailure(e);
     }
@@ -402,8 +409,42 @@ function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, r
     status: res.statusCode,
     headers: flattenHeaders(res.headers as Record<string, string | string[] | undefined>),
     url,
-    body: limited,
+    get body() {
+      return body();
+    },
     text,
+    eachChunk(onChunk) {
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (e?: unknown) => {
+          if (settled) return;
+          settled = true;
+          b.done();
+          if (e !== undefined) reject(e);
+          else resolve();
+        };
+        // Stopped early (enough read, too large, the consumer threw): the rest is not wanted.
+        const stop = (e?: unknown) => {
+          settle(e);
+          source.destroy();
+        };
+        source.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          const big = tooLarge(chunk.length);
+          if (big) return stop(big);
+          let more: boolean | void;
+          try {
+            more = onChunk(chunk);
+          } catch (e) {
+            return stop(e);
+          }
+          if (more === false) stop();
+        });
+        source.on('end', () => settle());
+        source.on('error', (e) => settle(readFailure(e)));
+        source.on('close', () => settle(source.readableEnded ? undefined : readFailure(new Error('the connection closed'))));
+      });
+    },
     async json<T = unknown>(): Promise<T> {
       const raw = await text();
       try {
@@ -415,8 +456,10 @@ function wrapResponse(res: Dispatcher.ResponseData, url: string, what: string, r
     },
     async dump() {
       dumping = true;
-      source.unpipe(limited);
-      limited.destroy();
+      if (limited) {
+        source.unpipe(limited);
+        limited.destroy();
+      }
       await res.body.dump().catch(() => undefined);
       b.done();
     },

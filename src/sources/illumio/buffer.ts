@@ -20,6 +20,8 @@ export interface Held {
   data: string;
   /** `data` as UTF-8 bytes when they are at hand (the element as received); they decode to exactly `data`. */
   bytes?: Buffer;
+  /** Every byte of `bytes` is printable ASCII (OutEvent.printable). */
+  printable?: boolean;
   /** The record was not JSON: indexed as received, under `source=<stanza>:unparsed`. */
   raw?: boolean;
 }
@@ -27,6 +29,7 @@ export interface Held {
 /** A record read back from the spool: its text is decoded when asked for. */
 class Spooled implements Held {
   raw?: boolean;
+  printable?: boolean;
   private text: string | undefined;
 
   constructor(readonly ts: number, readonly key: string, readonly bytes: Buffer) {}
@@ -41,6 +44,8 @@ const BLOCK = 1 << 20;
 const WRITE_BUF = 1 << 20;
 const TAB = 0x09;
 const LF = 0x0a;
+const RAW = 1;
+const PRINTABLE = 2;
 
 export class WindowBuffer {
   private mem: Held[] = [];
@@ -53,7 +58,8 @@ export class WindowBuffer {
   private ts = new Float64Array(1024);
   private off = new Float64Array(1024);
   private len = new Uint32Array(1024);
-  private raw = new Uint8Array(1024);
+  /** Per record: RAW | PRINTABLE. */
+  private flags = new Uint8Array(1024);
   private n = 0;
 
   constructor(dir: string, private readonly memoryLimit = 5000) {
@@ -98,7 +104,7 @@ export class WindowBuffer {
     this.ts[this.n] = h.ts;
     this.off[this.n] = start;
     this.len[this.n] = this.written + this.wpos - start;
-    this.raw[this.n] = h.raw ? 1 : 0;
+    this.flags[this.n] = (h.raw ? RAW : 0) | (data && h.printable ? PRINTABLE : 0);
     this.n++;
   }
 
@@ -154,7 +160,8 @@ export class WindowBuffer {
       const bytes = Buffer.allocUnsafe(from + l - 1 - (tab + 1));
       block.copy(bytes, 0, tab + 1, from + l - 1);
       const h = new Spooled(ts[i], key.startsWith('"') ? (JSON.parse(key) as string) : key, bytes);
-      if (this.raw[i]) h.raw = true;
+      if (this.flags[i] & RAW) h.raw = true;
+      if (this.flags[i] & PRINTABLE) h.printable = true;
       yield h;
     }
   }
@@ -193,7 +200,7 @@ export class WindowBuffer {
     const ts = new Float64Array(size); ts.set(this.ts); this.ts = ts;
     const off = new Float64Array(size); off.set(this.off); this.off = off;
     const len = new Uint32Array(size); len.set(this.len); this.len = len;
-    const raw = new Uint8Array(size); raw.set(this.raw); this.raw = raw;
+    const flags = new Uint8Array(size); flags.set(this.flags); this.flags = flags;
   }
 }
 

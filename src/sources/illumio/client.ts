@@ -31,7 +31,7 @@ export interface EventQuery {
  * it already (a datafile's elements are parsed a chunk at a time), else undefined; `bytes`, the
  * element as received (its text is their UTF-8 decoding).
  */
-export type ElementHandler = (text: string, compact: boolean, depth: number, value: unknown, bytes: Buffer) => void;
+export type ElementHandler = (text: string, compact: boolean, depth: number, value: unknown, bytes: Buffer, printable: boolean) => void;
 
 /** The PCE cannot run (or refused to run) the async collection; the caller narrows the window. */
 export class AsyncUnavailable extends Error {}
@@ -188,14 +188,13 @@ export class PceClient {
     const splitter = new JsonArraySplitter({ parse });
     let taken = 0;
     try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      await res.eachChunk((chunk) => {
         const els = splitter.push(chunk);
-        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i], splitter.depths[i], splitter.values[i], splitter.bytes[i]);
-        if (taken >= maxElements) {
-          // Leaving the loop destroys the body: nothing more of this answer is read.
-          return taken;
-        }
-      }
+        for (let i = 0; i < els.length && taken < maxElements; i++, taken++) onElement(els[i], splitter.compact[i], splitter.depths[i], splitter.values[i], splitter.bytes[i], splitter.printable[i]);
+        // Enough: nothing more of this answer is read.
+        return taken < maxElements;
+      });
+      if (taken >= maxElements) return taken;
     } catch (e) {
       if (e instanceof ProtocolError || e instanceof TransientError) throw this.named(e, what);
       throw new TransientError(`${this.s.stanza}: ${what} from the PCE ${this.where} broke off after ${splitter.elements} events (${(e as Error).message}).`);

@@ -274,7 +274,7 @@ export class Collector {
       // overlap (which reads it again) finds it in the set.
       recent.add(h.key, Number.isNaN(h.ts) ? sliceEnd : h.ts);
       // A spooled record's text is never decoded on the way to the XML stream.
-      const ev: OutEvent = h.bytes ? bytesEvent(h.bytes) : { data: h.data };
+      const ev: OutEvent = h.bytes ? bytesEvent(h.bytes, h.printable) : { data: h.data };
       if (h.raw) ev.source = `${this.ctx.stanza}:unparsed`;
       if (!Number.isNaN(h.ts)) { ev.time = h.ts / 1000; lastTs = h.ts; }
       events.push(ev);
@@ -323,7 +323,9 @@ export class Collector {
 
   /**
    * Reads a page. Its elements are kept as text until the page is known not to be capped, so a
-   * full page (fetched again through the async collection) costs a byte scan, not a parse.
+   * full page (fetched again through the async collection) costs a byte scan, not a parse. (Values
+   * parsed here were tried for issue 16: a full page of them on the heap raised the old
+   * generation's next collection point and the run's peak RSS by 30 MB.)
    */
   private async pageWithRetry(q: EventQuery, buf: WindowBuffer): Promise<number> {
     let last: Error | undefined;
@@ -374,7 +376,7 @@ export class Collector {
     const mark = buf.size;
     await retryLoop<void>(async () => {
       try {
-        const n = await this.client.download(datafile, (text, compact, depth, value, bytes) => buf.add(this.hold(text, compact, depth, value, bytes)), ctx.signal);
+        const n = await this.client.download(datafile, (text, compact, depth, value, bytes, printable) => buf.add(this.hold(text, compact, depth, value, bytes, printable)), ctx.signal);
         ctx.log.info(`${ctx.stanza}: async collection ${new Date(q.gte).toISOString()}..${new Date(q.lte).toISOString()}${q.eventType ? ` (${q.eventType})` : ''}: ${n} events`);
         return { done: undefined };
       } catch (e) {
@@ -394,7 +396,7 @@ export class Collector {
    * `depth` is the element's nesting as the splitter counted it (no second scan of the text);
    * `parsed`, its value when the splitter parsed it already; `bytes`, the element as received.
    */
-  private hold(text: string, compact: boolean, depth: number, parsed?: unknown, bytes?: Buffer): Held {
+  private hold(text: string, compact: boolean, depth: number, parsed?: unknown, bytes?: Buffer, printable = false): Held {
     let e = parsed;
     if (e === undefined) {
       try {
@@ -421,7 +423,10 @@ export class Collector {
     const key = typeof href === 'string' && href ? href : `sha1:${createHash('sha1').update(data).digest('hex')}`;
     const h: Held = { ts: eventTime(e), key, data };
     // Indexed as received: its bytes go to the spool and the XML stream without a re-encoding.
-    if (compact && bytes) h.bytes = bytes;
+    if (compact && bytes) {
+      h.bytes = bytes;
+      if (printable) h.printable = true;
+    }
     return h;
   }
 
