@@ -13,7 +13,7 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { PRECOMPILED } from './schema-precompiled';
 
-/** Formats a schema may use (ajv-formats); added to the shared ajv when a schema needs them. */
+/** Formats a schema may use (./schema-formats.ts); added to the shared ajv when a schema needs them. */
 export type SchemaFormat = 'date-time' | 'ipv4' | 'ipv6';
 
 let ajv: Ajv | undefined;
@@ -38,8 +38,12 @@ function compile(schema: object, formats: readonly SchemaFormat[]): ValidateFunc
   }
   const missing = formats.filter((f) => !formatsAdded.has(f));
   if (missing.length) {
-    (require('ajv-formats') as typeof import('ajv-formats')).default(ajv, missing);
-    for (const f of missing) formatsAdded.add(f);
+    // The same definitions the generated validators use (a faster, equivalent date-time).
+    const { FORMATS } = require('./schema-formats') as typeof import('./schema-formats');
+    for (const f of missing) {
+      ajv.addFormat(f, FORMATS[f]);
+      formatsAdded.add(f);
+    }
   }
   return ajv.compile(schema);
 }

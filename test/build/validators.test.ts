@@ -7,17 +7,22 @@
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
-import type { ValidateFunction } from 'ajv';
+import Ajv, { type FormatDefinition, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
 import { declaredValidators, validatorsModule } from '../../src/build/validators';
 import { DECLARED_VALIDATORS, lazyValidator, validatorKey } from '../../src/core/schema';
 import { SOURCE_MODULES } from '../../src/sources';
+import { eventSchemaV2 } from '../../src/sources/illumio/schema';
+import { arbitraryStrings, commonDateTimes, dateTimeShapes, leapSeconds, mutatedDateTimes } from '../support/date-times';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-async function generated(): Promise<Map<string, ValidateFunction>> {
+/** The generated module as the run bundles load it; `require` as node's own (no .ts, no jest transform). */
+async function generated(require: NodeJS.Require = createRequire(path.join(ROOT, 'package.json'))): Promise<Map<string, ValidateFunction>> {
   const code = await validatorsModule(SOURCE_MODULES);
   const mod = { exports: {} as { PRECOMPILED?: Map<string, ValidateFunction> } };
-  new Function('exports', 'require', 'module', code)(mod.exports, createRequire(path.join(ROOT, 'package.json')), mod);
+  new Function('exports', 'require', 'module', code)(mod.exports, require, mod);
   return mod.exports.PRECOMPILED!;
 }
 
@@ -94,4 +99,51 @@ test('each generated validator judges records as ajv compiling the same schema d
   // Both verdicts occur: the comparison is not only over records every validator refuses.
   expect(valid).toBeGreaterThan(20);
   expect(compared - valid).toBeGreaterThan(1000);
+});
+
+test('the generated Illumio event validator checks date-time through the fast path, falls back to ajv-formats\' own, and judges as ajv with ajv-formats does', async () => {
+  // node's require, except that ajv-formats' date-time counts its calls (and still decides).
+  const nodeRequire = createRequire(path.join(ROOT, 'package.json'));
+  let fallbacks = 0;
+  const countingRequire = ((id: string) => {
+    const m = nodeRequire(id) as Record<string, unknown>;
+    if (id !== 'ajv-formats/dist/formats') return m;
+    const full = m.fullFormats as Record<string, FormatDefinition<string>>;
+    const validate = full['date-time'].validate as (s: string) => boolean;
+    return { ...m, fullFormats: { ...full, 'date-time': { ...full['date-time'], validate: (s: string) => { fallbacks++; return validate(s); } } } };
+  }) as NodeJS.Require;
+  const formats = ['date-time', 'ipv4', 'ipv6'] as const;
+  const generatedFn = (await generated(countingRequire)).get(validatorKey(eventSchemaV2, formats))!;
+  expect(generatedFn).toBeDefined();
+  // The reference: ajv compiling the schema at run time with ajv-formats' own full formats.
+  const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false });
+  addFormats(ajv, [...formats]);
+  const reference = ajv.compile(eventSchemaV2);
+
+  const sample = (JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'sources', 'illumio', 'samples', 'events.json'), 'utf8')) as Record<string, unknown>[])[0];
+  const judge = (timestamp: string) => {
+    const record = { ...sample, timestamp };
+    const want = reference(record);
+    const got = generatedFn(record);
+    expect({ timestamp, got, error: generatedFn.errors?.[0] ?? null }).toEqual({ timestamp, got: want, error: reference.errors?.[0] ?? null });
+    return got;
+  };
+
+  // The shape PCE events carry never reaches ajv-formats' function: the fast path decides it.
+  expect(judge('2026-12-01T10:11:12.345Z')).toBe(true);
+  fc.assert(fc.property(commonDateTimes, (s) => judge(s)), { numRuns: 2000 });
+  expect(fallbacks).toBe(0);
+  // Shapes it leaves alone are judged by ajv-formats' own function.
+  expect(judge('2026-12-01T10:11:12.345+0530')).toBe(true);
+  expect(fallbacks).toBe(1);
+  expect(judge('2026-02-29T10:11:12Z')).toBe(false);
+
+  let valid = 0;
+  let runs = 0;
+  fc.assert(fc.property(fc.oneof(dateTimeShapes, leapSeconds, mutatedDateTimes, arbitraryStrings), (s) => {
+    runs++;
+    if (judge(s)) valid++;
+  }), { numRuns: 4000 });
+  expect(valid).toBeGreaterThan(runs / 20);
+  expect(runs - valid).toBeGreaterThan(runs / 4);
 });
