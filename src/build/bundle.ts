@@ -84,7 +84,8 @@ function runPlugins(scheme: string | undefined, validators: () => Promise<string
       b.onLoad({ filter: /^undici$/, namespace: 'ta' }, () => ({ contents: UNDICI_SHIM, loader: 'js', resolveDir: ROOT }));
       // ajv's standalone code of every declared schema instead of ajv (src/build/validators.ts).
       b.onLoad({ filter: /[\\/]src[\\/]core[\\/]schema-precompiled\.ts$/ }, async () => ({ contents: await validators(), loader: 'js', resolveDir: ROOT }));
-      b.onResolve({ filter: /^ajv(-formats)?$/ }, (args) =>
+      // schema.ts's fallback compile (ajv, and the formats it adds) never runs in a run bundle.
+      b.onResolve({ filter: /^(ajv|\.\/schema-formats)$/ }, (args) =>
         args.importer.endsWith(path.join('src', 'core', 'schema.ts')) ? { path: args.path, namespace: 'ta-no-ajv' } : undefined);
       b.onLoad({ filter: /.*/, namespace: 'ta-no-ajv' }, (args) => ({
         contents: `throw new Error(${JSON.stringify(`${args.path} is not in the run bundles: every schema is compiled at build time (src/build/validators.ts), and this one was not; rebuild with npm run build`)});`,

@@ -114,7 +114,7 @@ export interface HttpResponse {
   /**
    * Reads the body by calling `onChunk` with each chunk as it arrives, with the same bounds and
    * errors as `body`, but no stream or promise per chunk in between (a 67 MB datafile is ~1 100
-   * chunks; the stream layers and their compilation cost the Illumio launcher a few per cent of
+   * chunks; the stream layers and their compilation cost a launcher a few per cent of
    * its CPU, issue 16). `onChunk` returns false to stop reading (the rest is discarded); what it
    * throws rejects the promise. Resolves at the end of the body.
    */

@@ -45,14 +45,6 @@ export const JS_EXCEPTIONS: readonly JsException[] = [
     reason: 'undici validates that a request path is absolute or a URL; a scheme test, no connection',
   },
   {
-    rule: 'new Function', file: BUNDLE, snippet: 'new Function(', near: 'opts.code.process',
-    reason: 'ajv compiles the validators of our own JSON schemas at start-up; no vendor or user text becomes code',
-  },
-  {
-    rule: 'insecure http', file: BUNDLE, snippet: 'new URL("http://"+', near: "Host's domain name",
-    reason: 'URI normaliser of ajv (format checks) parses a host name through URL(); no connection',
-  },
-  {
     rule: 'insecure http', file: BUNDLE, snippet: '="http://"+', near: '.proxy.indexOf("@")',
     reason: 'needle (splunk-sdk) defaults a scheme-less proxy to http://, the protocol of HTTP proxies; TLS runs inside CONNECT',
   },

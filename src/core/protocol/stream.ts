@@ -105,7 +105,7 @@ export class EventXmlWriter {
     this.copy(this.meta);
     this.copy(DATA_OPEN);
     const b = ev.bytes;
-    // A byte-by-byte look at every event was a twentieth of the Illumio launcher's CPU (issue 16).
+    // A byte-by-byte look at every event was a twentieth of a JSON launcher's CPU (issue 16).
     const need = b ? (ev.printable ? entities(b) : needs(b)) : SLOW;
     if (!b || need === SLOW) this.text(escapeXmlText(ev.data));
     else if (need === 0) this.copy(b);
