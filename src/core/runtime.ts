@@ -297,6 +297,11 @@ export async function runStanza(
   env: RunEnv,
 ): Promise<RunSummary> {
   const started = Date.now();
+  // What a stopped run leaves for the next one: an input without a checkpoint (a state read
+  // whole each run) must not promise to resume from one.
+  const resumes = source.checkpoint
+    ? 'the checkpoint stays at the last delivered batch and the next run resumes from there.'
+    : 'this input keeps no checkpoint: the next run reads the whole state again.';
   const guard: LogGuard = { errors: 0, redact: rawSecretRedactor(source.description, params) };
   const log = guardedLogger(env.log, guard);
   const desc = source.description;
@@ -393,7 +398,7 @@ export async function runStanza(
     if (typeof config.max_runtime === 'number') {
       const graceMs = Math.min(RUN_GRACE_MS, config.max_runtime * 500);
       runTimer = setTimeout(() => {
-        overRun = `${stanzaName}: the run reached max_runtime (${config.max_runtime} s, plus ${graceMs / 1000} s for the request in flight) and was stopped; the checkpoint stays at the last delivered batch and the next run resumes from there.`;
+        overRun = `${stanzaName}: the run reached max_runtime (${config.max_runtime} s, plus ${graceMs / 1000} s for the request in flight) and was stopped; ${resumes}`;
         run.abort(new Error('max_runtime'));
       }, config.max_runtime * 1000 + graceMs);
       runTimer.unref?.();
@@ -411,7 +416,7 @@ export async function runStanza(
         leaseTimer = setInterval(() => {
           got.renew().then((ok) => ok, () => false).then((ok) => {
             if (ok || leaseLost) return;
-            leaseLost = `${stanzaName}: this run lost its lock (it expired and another run took it over); it stopped without moving the checkpoint further, and the other run continues from there.`;
+            leaseLost = `${stanzaName}: this run lost its lock (it expired and another run took it over); ${source.checkpoint ? 'it stopped without moving the checkpoint further, and the other run continues from there' : 'it stopped, and the other run collects'}.`;
             run.abort(new Error('lease lost'));
           }).catch(() => undefined);
         }, Math.max(1000, Math.floor(ttl / 3)));
@@ -464,16 +469,16 @@ export async function runStanza(
       // The sink's pipe closed under us: splunkd stopped reading, which is not a defect of ours.
       summary.status = 'failed';
       summary.errorKind = 'transient';
-      log.error(`${stanzaName}: splunkd stopped reading this input's events (EPIPE: splunkd is restarting, or the input was disabled or removed). The run stopped after ${summary.events} events in ${summary.batches} batches; the checkpoint stays at the last delivered batch and the next run resumes from there.`);
+      log.error(`${stanzaName}: splunkd stopped reading this input's events (EPIPE: splunkd is restarting, or the input was disabled or removed). The run stopped after ${summary.events} events in ${summary.batches} batches; ${resumes}`);
     } else {
       summary.status = 'failed';
       summary.errorKind = isTaError(e) ? e.kind : 'unknown';
       if (e instanceof TransientError) {
-        log.error(`${e.message} The run stopped after ${summary.events} events in ${summary.batches} batches; the checkpoint stays at the last delivered batch and the next run resumes from there.`);
+        log.error(`${e.message} The run stopped after ${summary.events} events in ${summary.batches} batches; ${resumes}`);
       } else if (isTaError(e)) {
         log.error(e.message);
       } else {
-        log.error(`${stanzaName}: unexpected error: ${errorMessage(e)}. The run stopped; the checkpoint stays at the last delivered batch.`);
+        log.error(`${stanzaName}: unexpected error: ${errorMessage(e)}. The run stopped; ${source.checkpoint ? 'the checkpoint stays at the last delivered batch' : 'this input keeps no checkpoint'}.`);
         // The stack helps a developer, not an admin reading splunkd.log: INFO reaches the
         // add-on's log file only (stderr takes WARN and above).
         if (e instanceof Error && e.stack) log.info(`stack of the unexpected error: ${e.stack}`);

@@ -5,9 +5,10 @@
 import { createHttpClient } from '../../src/core/http';
 import type { SourceContext } from '../../src/core/types';
 import { fetchHealth, healthEvents } from '../../src/sources/illumio/health';
-import { fetchObjects, kvKey, type ObjectChunk } from '../../src/sources/illumio/objects';
+import { healthSource } from '../../src/sources/illumio';
+import { fetchObjects, kvKey, toleratedBadItems, type ObjectChunk } from '../../src/sources/illumio/objects';
 import { startIllumioSimulator, type IllumioSimulator } from '../../src/sources/illumio/simulator';
-import { captureLogger, tmpDir, type LogLine } from './harness';
+import { captureLogger, runOnce, tmpDir, type LogLine } from './harness';
 
 let sim: IllumioSimulator;
 const now = Date.parse('2026-11-20T12:00:00.000Z');
@@ -83,5 +84,61 @@ test('objects: chunks bound memory; a listing capped by max_results is an error,
   const got: ObjectChunk[] = [];
   await expect((async () => { for await (const c of fetchObjects(settings(), context(), { kinds: ['workloads'], maxResults: 10 })) got.push(c); })())
     .rejects.toThrow(/lists 12 workloads, more than the 10 one request returns; the illumio_workloads snapshot was not replaced/);
+  expect(got.some((c) => c.last)).toBe(false);
+});
+
+test('health: a PCE that keeps failing stops the run with an ERROR that promises no checkpoint (the input has none)', async () => {
+  sim.faults.push({ on: 'health', kind: 'status', status: 503, retryAfter: 0, times: Infinity });
+  const stanza = 'illumio_pce_health://test';
+  const r = await runOnce(healthSource, sim, tmpDir('illumio-health-'), { pce_url: sim.url, org_id: String(sim.org), api_key_id: sim.keyId, api_secret: sim.secret }, { stanza });
+  expect(r.summary).toMatchObject({ status: 'failed', errorKind: 'transient' });
+  const errors = r.logs.filter((l) => l.level === 'error').map((l) => l.message).join('\n');
+  expect(errors).toMatch(/503 after \d+ attempts[^\n]*The run stopped after 0 events in 0 batches; this input keeps no checkpoint: the next run reads the whole state again\./);
+  expect(errors).not.toMatch(/checkpoint stays|resumes/);
+});
+
+test('objects: the bound on unusable items: 1 % of the listing, at least 5, always fewer than half', () => {
+  expect([0, 1, 2, 3, 4, 10, 11, 12, 100, 599, 600, 5000, 100_000].map((n) => [n, toleratedBadItems(n)])).toEqual([
+    [0, 0], [1, 0], [2, 0], [3, 1], [4, 1], [10, 4], [11, 5], [12, 5], [100, 5], [599, 5], [600, 6], [5000, 50], [100_000, 1000],
+  ]);
+});
+
+test('objects: an item that is not JSON or not an object is skipped and counted, its excerpt redacted; the listing still completes', async () => {
+  const labels = sim.traffic.estate.labels.length;
+  // A broken serialiser that leaks the API secret into the item it breaks.
+  sim.traffic.options.brokenObjects = { labels: [`{"href":"/orgs/1/labels/99","key":"role","value":${sim.secret}}`, '"just a string"'] };
+  const chunks = await all({ kinds: ['labels', 'workloads'] });
+  expect(chunks.map((c) => [c.kind, c.last, c.records.length, c.notJson, c.notObject, c.skipped])).toEqual([
+    ['labels', true, labels, 1, 1, 0], ['workloads', true, sim.traffic.estate.workloads.length, 0, 0, 0],
+  ]);
+  const sample = chunks[0].sample!;
+  expect(sample).toMatch(/^\d+ characters starting "\{\\"href\\":\\"\/orgs\/1\/labels\/99\\"/);
+  expect(sample).toContain('<redacted>');
+  expect(sample).not.toContain(sim.secret);
+  expect(sample.length).toBeLessThan(120);
+  expect(chunks[1].sample).toBeUndefined();
+});
+
+test('objects: a listing mostly bad is refused (no last chunk, the previous snapshot stays); the other listings still complete', async () => {
+  const n = sim.traffic.estate.workloads.length;
+  // What a broken serialiser sends: brackets and quotes balance, a value is left unquoted.
+  const broken = (k: number) => Array.from({ length: k }, (_, i) => `{"href":"/orgs/1/workloads/bad-${i}","hostname":web-${i}}`);
+  sim.traffic.options.brokenObjects = { workloads: broken(6) };
+  const got: ObjectChunk[] = [];
+  await expect((async () => { for await (const c of fetchObjects(settings(), context(), { kinds: ['labels', 'workloads', 'ip_lists'] })) got.push(c); })())
+    .rejects.toThrow(new RegExp(`sent 6 of ${n + 6} workloads that cannot be stored \\(6 not JSON; the first unreadable one: 51 characters starting "\\{\\\\"href\\\\":\\\\"/orgs/1/workloads/bad-0\\\\",\\\\"hostname\\\\":web-0\\}"\\)\\. That is more than the 5 a listing of ${n + 6} may skip \\(1 % of the items, at least 5, and fewer than half\\), so the illumio_workloads snapshot was not replaced`));
+  expect(got.filter((c) => c.last).map((c) => c.kind)).toEqual(['labels', 'ip_lists']);
+  // Five are within the bound: the same listing with one fewer broken item completes.
+  sim.traffic.options.brokenObjects = { workloads: broken(5) };
+  const ok = await all({ kinds: ['workloads'] });
+  expect(ok.map((c) => [c.last, c.records.length, c.notJson])).toEqual([[true, n, 5]]);
+});
+
+test('objects: a listing of nothing but garbage never empties the snapshot, however short', async () => {
+  sim.traffic.estate.services.splice(1);
+  sim.traffic.options.brokenObjects = { services: ['42'] };
+  const got: ObjectChunk[] = [];
+  await expect((async () => { for await (const c of fetchObjects(settings(), context(), { kinds: ['services'] })) got.push(c); })())
+    .rejects.toThrow(/sent 1 of 2 services that cannot be stored \(1 JSON but not an object; the first unreadable one: 2 characters: "42"\)\. That is more than the 0 a listing of 2 may skip/);
   expect(got.some((c) => c.last)).toBe(false);
 });

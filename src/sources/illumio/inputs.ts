@@ -12,7 +12,7 @@ import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
 import { apiBase, PceClient, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
-import { collectionsOf, fetchObjects, type ObjectKind } from './objects';
+import { BAD_ITEMS, collectionsOf, fetchObjects, type ObjectKind } from './objects';
 import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type TrafficConfig } from './traffic';
 
 export const OBJECTS_SOURCETYPE = objectsDescription.sourcetype;
@@ -96,7 +96,9 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
   const wanted = kinds(config);
   for (const c of collectionsOf(wanted)) await kv.check(c);
   const snapshot = `${new Date(ctx.now()).toISOString()}_${randomBytes(4).toString('hex')}`;
-  const counts = new Map<string, { records: number; skipped: number; derived: number }>();
+  const counts = new Map<string, { records: number; skipped: number; notJson: number; notObject: number; sample?: string; derived: number }>();
+  /** The excerpt of an unreadable item is logged once per run (the PCE sends the same each run). */
+  let shown = false;
   const policyVersion = config.policy_version === 'draft' ? 'draft' : 'active';
   /** A KV store that fails mid-snapshot: what stays for the lookups, in the admin's words. */
   const kept = async (collection: string, write: () => Promise<void>): Promise<void> => {
@@ -108,10 +110,13 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
     }
   };
   for await (const chunk of fetchObjects(pce(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
-    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0, derived: 0 };
+    const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0, notJson: 0, notObject: 0, derived: 0 };
     c.derived += chunk.derived?.records.length ?? 0;
     c.records += chunk.records.length;
     c.skipped += chunk.skipped;
+    c.notJson += chunk.notJson;
+    c.notObject += chunk.notObject;
+    c.sample ??= chunk.sample;
     counts.set(chunk.collection, c);
     if (chunk.records.length) await kept(chunk.collection, () => kv.batchSave(chunk.collection, chunk.records.map((r) => ({ ...r, snapshot }))));
     const derived = chunk.derived;
@@ -119,13 +124,19 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
     if (!chunk.last) continue;
     await kept(chunk.collection, () => kv.deleteWhere(chunk.collection, { snapshot: { $ne: snapshot } }));
     if (derived) await kept(derived.collection, () => kv.deleteWhere(derived.collection, { snapshot: { $ne: snapshot } }));
-    if (c.skipped) ctx.log.warn(`${ctx.stanza}: ${c.skipped} ${chunk.kind} from the PCE had no href and were not stored.`);
+    const unusable = c.skipped + c.notJson + c.notObject;
+    if (unusable) {
+      const why = [c.notJson && `${c.notJson} not JSON`, c.notObject && `${c.notObject} JSON but not an object`, c.skipped && `${c.skipped} without href`].filter(Boolean).join(', ');
+      const first = c.sample && !shown ? `; the first unreadable one: ${c.sample}` : '';
+      if (first) shown = true;
+      ctx.log.warn(`${ctx.stanza}: ${unusable} ${chunk.kind} from the PCE could not be stored and were skipped (${why}${first}); ${chunk.collection} was replaced with the other ${c.records}. Lookups miss the skipped objects until the PCE sends them intact; a listing with more than 1 % of such items (at least ${BAD_ITEMS.floor}, and fewer than half) is refused and keeps the previous snapshot. If this persists, check the objects in the PCE and report a PCE that sends broken objects to Illumio support.`);
+    }
     ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind}${chunk.derived ? `, ${chunk.derived.collection} ${c.derived} records` : ''} (snapshot ${snapshot}).`);
     const event: OutEvent = {
       time: ctx.now() / 1000,
       sourcetype: OBJECTS_SOURCETYPE,
       data: JSON.stringify({
-        object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: c.skipped,
+        object_type: chunk.kind, collection: chunk.collection, records: c.records, skipped: unusable, unreadable: c.notJson + c.notObject,
         ...(chunk.derived ? { derived_collection: chunk.derived.collection, derived_records: c.derived } : {}), snapshot, policy_version: policyVersion,
       }),
     };

@@ -12,11 +12,13 @@
  * stages the chunks and swaps the collection only after `last`; an error before `last` (a
  * truncated listing, a broken body) means the previous snapshot stays. A listing the PCE caps
  * (X-Total-Count above what came back, or exactly max_results items) is an error, never a
- * partial snapshot. ASSUMPTION: record field names (hostname, interfaces, online, ven.status,
+ * partial snapshot. An item that cannot be stored (not JSON, not an object, no href) is skipped
+ * and counted, up to a bound (BAD_ITEMS); above it the listing is refused. ASSUMPTION: record field names (hostname, interfaces, online, ven.status,
  * agent.status.status, ip_ranges, service_ports, scopes, rules) follow Illumio's public docs;
  * the seed names the objects only.
  */
 import { ProtocolError, TransientError } from '../../core/errors';
+import { vendorText } from '../../core/log/redact';
 import type { SourceContext } from '../../core/types';
 import { apiBase, PceClient, type PceSettings } from './client';
 import { JsonArraySplitter } from './jsonarray';
@@ -197,8 +199,34 @@ export interface ObjectChunk {
   last: boolean;
   /** Items the PCE sent that had no href (not stored). */
   skipped: number;
+  /** Items that were not JSON, or JSON but not an object (not stored). */
+  notJson: number;
+  notObject: number;
+  /** The first unreadable item of the listing, redacted, then clipped and quoted (vendorText). */
+  sample?: string;
   /** The derived collection's records of this chunk's objects (swapped with the same snapshot). */
   derived?: { collection: string; records: ObjectRecord[] };
+}
+
+/**
+ * How many unusable items (not JSON, JSON but not an object, no href) a listing may carry and
+ * still replace its snapshot: 1 % of the items, at least 5, and always fewer than half.
+ *
+ * Why a bound at all: the PCE sends the same broken item every run, so failing the listing on
+ * it would never replace the snapshot again (one bad record stopping the input for good); the
+ * item is skipped instead and the rest stored. But a listing that is mostly garbage (a broken
+ * serialiser, a proxy rewriting bodies, another API behind pce_url) would replace 5,000
+ * workloads with a handful, or with none, and every lookup would lose them: above the bound
+ * the listing is refused and the previous snapshot stays. 1 % keeps a large estate's refusal
+ * meaningful (50 of 5,000); the floor of 5 keeps one bad item from blocking a small listing
+ * for good; "fewer than half" keeps a listing of 1 to 9 items from being replaced by mostly
+ * nothing.
+ */
+export const BAD_ITEMS = { share: 0.01, floor: 5 } as const;
+
+/** The unusable items a listing of `items` may skip and still replace its snapshot (BAD_ITEMS). */
+export function toleratedBadItems(items: number): number {
+  return Math.max(0, Math.min(Math.max(BAD_ITEMS.floor, Math.floor(items * BAD_ITEMS.share)), Math.ceil(items / 2) - 1));
 }
 
 export interface ObjectOptions {
@@ -214,6 +242,7 @@ export async function* fetchObjects(settings: PceSettings, ctx: SourceContext, o
   const max = o.maxResults ?? 10_000;
   const size = o.chunkSize ?? 1000;
   const api = `${apiBase(settings.pceUrl)}/api/v2`;
+  const refused: string[] = [];
   for (const k of OBJECT_KINDS.filter((x) => !o.kinds || o.kinds.includes(x.kind))) {
     const res = await client.request({ url: `${api}${k.path(settings.org, o.policyVersion ?? 'draft')}`, query: { max_results: max }, signal: ctx.signal }, k.kind);
     const total = Number(res.headers['x-total-count']);
@@ -223,32 +252,60 @@ export async function* fetchObjects(settings: PceSettings, ctx: SourceContext, o
     let records: ObjectRecord[] = [];
     let derived: ObjectRecord[] = [];
     const emit = (last: boolean): ObjectChunk => ({
-      kind: k.kind, collection: k.collection, records, first, last, skipped, ...(k.derived ? { derived: { collection: k.derived.collection, records: derived } } : {}),
+      kind: k.kind, collection: k.collection, records, first, last, skipped, notJson, notObject, ...(sample ? { sample } : {}),
+      ...(k.derived ? { derived: { collection: k.derived.collection, records: derived } } : {}),
     });
     let first = true;
     let skipped = 0;
+    let notJson = 0;
+    let notObject = 0;
+    let sample: string | undefined;
+    /** The whole listing's unusable items (the chunk counters restart with each chunk). */
+    const bad = { notJson: 0, notObject: 0, noHref: 0, sample: undefined as string | undefined };
+    const excerpt = (text: string) => vendorText(text.slice(0, 64 * 1024), (t) => ctx.http.redact(t), 60);
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       for (const text of splitter.push(chunk)) {
         let parsed: unknown;
         try {
           parsed = JSON.parse(text);
         } catch {
-          throw new ProtocolError(`${ctx.stanza}: the PCE ${client.where} sent a ${k.kind} item that is not JSON (${text.length} bytes); the ${k.collection} snapshot was not replaced.`);
+          // The PCE sends this item again next run: skipped (see BAD_ITEMS), never the run's end.
+          notJson++; bad.notJson++;
+          if (!bad.sample) sample = bad.sample = `${text.length} characters starting ${excerpt(text)}`;
+          continue;
         }
-        const o = obj(parsed) ?? {};
-        const rec = k.record(o);
+        const item = obj(parsed);
+        if (!item) {
+          notObject++; bad.notObject++;
+          if (!bad.sample) sample = bad.sample = `${text.length} characters: ${excerpt(text)}`;
+          continue;
+        }
+        const rec = k.record(item);
         if (rec) {
           records.push(rec);
-          if (k.derived) derived.push(...k.derived.records(rec, o));
-        } else skipped++;
+          if (k.derived) derived.push(...k.derived.records(rec, item));
+        } else { skipped++; bad.noHref++; }
         if (records.length >= size) {
           yield emit(false);
-          records = []; derived = []; first = false; skipped = 0;
+          records = []; derived = []; first = false; skipped = 0; notJson = 0; notObject = 0; sample = undefined;
         }
       }
     }
     splitter.end();
     if (splitter.elements >= max && !Number.isFinite(total)) throw capped(splitter.elements);
+    const items = splitter.elements;
+    const unusable = bad.notJson + bad.notObject + bad.noHref;
+    const tolerated = toleratedBadItems(items);
+    if (unusable > tolerated) {
+      // The last chunk is withheld, so the writer never swaps: the previous snapshot stays.
+      const why = [
+        bad.notJson && `${bad.notJson} not JSON`, bad.notObject && `${bad.notObject} JSON but not an object`, bad.noHref && `${bad.noHref} without href`,
+      ].filter(Boolean).join(', ');
+      refused.push(`${ctx.stanza}: the PCE ${client.where} sent ${unusable} of ${items} ${k.kind} that cannot be stored (${why}${bad.sample ? `; the first unreadable one: ${bad.sample}` : ''}). That is more than the ${tolerated} a listing of ${items} may skip (1 % of the items, at least ${BAD_ITEMS.floor}, and fewer than half), so the ${k.collection} snapshot was not replaced and lookups keep the previous ${k.kind}. Check that pce_url reaches the PCE directly (not through a proxy that rewrites answers) and that GET /api/v2${k.path(settings.org, o.policyVersion ?? 'draft')} returns the objects; a PCE that sends broken objects is a case for Illumio support.`);
+      continue;
+    }
     yield emit(true);
   }
+  // A refused listing does not hold up the others: they were refreshed, then the run fails.
+  if (refused.length) throw new ProtocolError(refused.join(' '));
 }

@@ -37,6 +37,12 @@ export interface TrafficOptions {
    * the report's time (default: now), `note` adds a notification with that message.
    */
   health?: { status?: 'normal' | 'warning' | 'error'; degraded?: { node: string; service: string }; generatedAt?: string; note?: string };
+  /**
+   * Element texts sent as they are in an object listing (by its last path segment: labels,
+   * workloads, ip_lists, services, rule_sets), after its first object and counted in
+   * X-Total-Count: what a PCE with a broken serialiser sends every time it lists.
+   */
+  brokenObjects?: Partial<Record<string, string[]>>;
 }
 
 /** A body fault the server applies to a listing, a download or the health answer. */
@@ -451,9 +457,11 @@ export function createTrafficServer(org: number, initial: TrafficOptions): Traff
         const list = kind === 'labels' ? estate.labels : kind === 'workloads' ? estate.workloads
           : kind === 'ip_lists' ? estate.ipLists : kind === 'services' ? estate.services : estate.ruleSets;
         const max = Number(new URL(req.url ?? '/', 'http://sim').searchParams.get('max_results') ?? 500);
-        const page = list.slice(0, Number.isFinite(max) && max > 0 ? max : 500);
+        const broken = server.options.brokenObjects?.[kind] ?? [];
+        const items = [...list.slice(0, 1).map((x) => JSON.stringify(x)), ...broken, ...list.slice(1).map((x) => JSON.stringify(x))];
+        const page = items.slice(0, Number.isFinite(max) && max > 0 ? max : 500);
         served(200, page.length);
-        await sendWithFault(res, 200, JSON.stringify(page), { 'content-type': 'application/json', 'x-total-count': String(list.length) }, fault);
+        await sendWithFault(res, 200, `[${page.join(',')}]`, { 'content-type': 'application/json', 'x-total-count': String(items.length) }, fault);
         return true;
       }
       const m = QUERY_RE.exec(path)!;
