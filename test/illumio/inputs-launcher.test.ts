@@ -141,7 +141,63 @@ describe('illumio_pce_objects', () => {
     const r = await run('objects', { max_results: '3' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/more than the 3 one request returns; the illumio_labels snapshot was not replaced[^\n]*max_results/);
+    // The input keeps no checkpoint: its error must not promise to resume from one.
+    expect(r.stderr).toMatch(/this input keeps no checkpoint: the next run reads the whole state again/);
+    expect(r.stderr).not.toMatch(/checkpoint stays|resumes from there/);
     expect(splunkd.kv('illumio_workloads').size).toBe(before);
+  });
+
+  test('one item that is not JSON is skipped: the snapshot is still replaced, the item counted and shown once, redacted', async () => {
+    expect((await run('objects')).code).toBe(0);
+    const gone = sim.traffic.estate.workloads.pop()!;
+    // The PCE sends the same broken item every run (here leaking the API secret into it).
+    sim.traffic.options.brokenObjects = {
+      workloads: [`{"href":"/orgs/${sim.org}/workloads/broken","k":${sim.secret}}`],
+      labels: ['[1,2]'],
+    };
+    for (let i = 0; i < 2; i++) {
+      const r = await run('objects');
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toMatch(/ERROR/);
+      const kept = [...splunkd.kv('illumio_workloads').values()].map((w) => w.href);
+      expect(kept.sort()).toEqual(sim.traffic.estate.workloads.map((w) => w.href).sort());
+      expect(kept).not.toContain(gone.href);
+      expect(splunkd.kv('illumio_labels').size).toBe(sim.traffic.estate.labels.length);
+      const warns = r.stderr.split('\n').filter((l) => /could not be stored/.test(l));
+      expect(warns).toHaveLength(2);
+      expect(warns[0]).toMatch(/^WARN .*: 1 labels from the PCE could not be stored and were skipped \(1 JSON but not an object; the first unreadable one: 5 characters: "\[1,2\]"\); illumio_labels was replaced with the other \d+\. [^\n]*more than 1 % of such items \(at least 5, and fewer than half\) is refused[^\n]*Illumio support/);
+      // The excerpt is shown once per run; the workloads' line only counts.
+      expect(warns[1]).toMatch(/: 1 workloads from the PCE could not be stored and were skipped \(1 not JSON\); illumio_workloads was replaced with the other \d+\./);
+      const summary = r.events.map((e) => JSON.parse(e.data) as Record<string, unknown>).find((e) => e.collection === 'illumio_workloads');
+      expect(summary).toMatchObject({ records: sim.traffic.estate.workloads.length, skipped: 1, unreadable: 1 });
+    }
+    // Only the labels' item came first; the workloads' excerpt shows once the labels are intact.
+    sim.traffic.options.brokenObjects = { workloads: sim.traffic.options.brokenObjects.workloads };
+    const r = await run('objects');
+    expect(r.stderr).toMatch(/1 workloads from the PCE could not be stored and were skipped \(1 not JSON; the first unreadable one: \d+ characters starting "\{\\"href\\":\\"\/orgs\/\d+\/workloads\/broken\\",\\"k\\":<redacted>\}"\)/);
+    // Redacted before it was clipped: no part of the secret shows either.
+    expect(r.stderr).not.toContain(sim.secret.slice(0, 12));
+  });
+
+  test('a listing mostly not JSON keeps the previous snapshot with an ERROR naming the bound; the other collections are replaced', async () => {
+    expect((await run('objects')).code).toBe(0);
+    const before = [...splunkd.kv('illumio_workloads').values()].map((w) => w.href).sort();
+    const gone = sim.traffic.estate.workloads.pop()!;
+    const label = { href: `/orgs/${sim.org}/labels/900`, key: 'app', value: 'new-app', created_at: '2026-11-21T00:00:00.000Z', updated_at: '2026-11-21T00:00:00.000Z' };
+    sim.traffic.estate.labels.push(label);
+    const n = sim.traffic.estate.workloads.length + 20;
+    sim.traffic.options.brokenObjects = { workloads: Array.from({ length: 20 }, (_, i) => `{"href":"/orgs/${sim.org}/workloads/bad-${i}","hostname":x${i}}`) };
+    const r = await run('objects');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`ERROR [^\\n]*sent 20 of ${n} workloads that cannot be stored \\(20 not JSON; the first unreadable one: [^\\n]*\\)\\. That is more than the 5 a listing of ${n} may skip \\(1 % of the items, at least 5, and fewer than half\\), so the illumio_workloads snapshot was not replaced and lookups keep the previous workloads\\. Check that pce_url`));
+    // The previous workloads stay (the one gone from the PCE too, until a listing is usable again).
+    expect([...splunkd.kv('illumio_workloads').values()].map((w) => w.href).sort()).toEqual(before);
+    expect([...splunkd.kv('illumio_labels').values()].map((l) => l.href)).toContain(label.href);
+    expect(r.events.map((e) => (JSON.parse(e.data) as { collection: string }).collection)).not.toContain('illumio_workloads');
+    // Once the PCE lists its workloads intact again, the snapshot follows.
+    sim.traffic.options.brokenObjects = {};
+    expect((await run('objects')).code).toBe(0);
+    expect([...splunkd.kv('illumio_workloads').values()].map((w) => w.href)).not.toContain(gone.href);
   });
 
   test('without the KV store collection the run says where the input must run', async () => {
