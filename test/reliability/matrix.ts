@@ -303,6 +303,12 @@ export async function runCase(input: InputUnderTest, fc: FaultCase, seed: number
         if (dropped.length) problems.push(`the previous snapshot was not kept: ${dropped.length} records the vendor still holds were removed (${dropped.slice(0, 3).join(', ')})`);
       }
     }
+    if (fc.kind === 'malformed body' && input.skipsBadRecord) {
+      // One record the vendor breaks is skipped with a WARN; it must not fail the run (it would every run).
+      if (faulted.summary.status !== 'ok') problems.push(`one broken record failed the run (${faulted.summary.status}, ${faulted.summary.errorKind})`);
+      const said = faulted.logs.filter((l) => l.level === 'WARN').map((l) => l.message).join('\n');
+      if (!input.skipsBadRecord.test(said)) problems.push(`no WARN says the broken record was skipped (${said.slice(0, 200) || 'no WARN'})`);
+    }
     const faultedStatus = `${faulted.summary.status}${faulted.summary.errorKind ? ` (${faulted.summary.errorKind})` : ''}`;
 
     if (filler) fs.rmSync(filler);
