@@ -12,7 +12,7 @@ import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
 import { apiBase, PceClient, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
-import { BAD_ITEMS, collectionsOf, fetchObjects, type ObjectKind } from './objects';
+import { BAD_ITEMS, collectionsOf, fetchObjects, unusableWhy, type ObjectKind } from './objects';
 import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type TrafficConfig } from './traffic';
 
 export const OBJECTS_SOURCETYPE = objectsDescription.sourcetype;
@@ -126,10 +126,9 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
     if (derived) await kept(derived.collection, () => kv.deleteWhere(derived.collection, { snapshot: { $ne: snapshot } }));
     const unusable = c.skipped + c.notJson + c.notObject;
     if (unusable) {
-      const why = [c.notJson && `${c.notJson} not JSON`, c.notObject && `${c.notObject} JSON but not an object`, c.skipped && `${c.skipped} without href`].filter(Boolean).join(', ');
       const first = c.sample && !shown ? `; the first unreadable one: ${c.sample}` : '';
       if (first) shown = true;
-      ctx.log.warn(`${ctx.stanza}: ${unusable} ${chunk.kind} from the PCE could not be stored and were skipped (${why}${first}); ${chunk.collection} was replaced with the other ${c.records}. Lookups miss the skipped objects until the PCE sends them intact; a listing with more than 1 % of such items (at least ${BAD_ITEMS.floor}, and fewer than half) is refused and keeps the previous snapshot. If this persists, check the objects in the PCE and report a PCE that sends broken objects to Illumio support.`);
+      ctx.log.warn(`${ctx.stanza}: ${unusable} ${chunk.kind} from the PCE could not be stored and were skipped (${unusableWhy({ ...c, noHref: c.skipped })}${first}); ${chunk.collection} was replaced with the other ${c.records}. Lookups miss the skipped objects until the PCE sends them intact; a listing with more than ${BAD_ITEMS.share * 100} % of such items (at least ${BAD_ITEMS.floor}, and fewer than half) is refused and keeps the previous snapshot. If this persists, check the objects in the PCE and report a PCE that sends broken objects to Illumio support.`);
     }
     ctx.log.info(`${ctx.stanza}: ${kv.where(chunk.collection)} now holds ${c.records} ${chunk.kind}${chunk.derived ? `, ${chunk.derived.collection} ${c.derived} records` : ''} (snapshot ${snapshot}).`);
     const event: OutEvent = {

@@ -224,6 +224,11 @@ export interface ObjectChunk {
  */
 export const BAD_ITEMS = { share: 0.01, floor: 5 } as const;
 
+/** Why items were not stored, in the admin's words: "2 not JSON, 1 without href". */
+export function unusableWhy(n: { notJson: number; notObject: number; noHref: number }): string {
+  return [n.notJson && `${n.notJson} not JSON`, n.notObject && `${n.notObject} JSON but not an object`, n.noHref && `${n.noHref} without href`].filter(Boolean).join(', ');
+}
+
 /** The unusable items a listing of `items` may skip and still replace its snapshot (BAD_ITEMS). */
 export function toleratedBadItems(items: number): number {
   return Math.max(0, Math.min(Math.max(BAD_ITEMS.floor, Math.floor(items * BAD_ITEMS.share)), Math.ceil(items / 2) - 1));
@@ -298,10 +303,7 @@ export async function* fetchObjects(settings: PceSettings, ctx: SourceContext, o
     const tolerated = toleratedBadItems(items);
     if (unusable > tolerated) {
       // The last chunk is withheld, so the writer never swaps: the previous snapshot stays.
-      const why = [
-        bad.notJson && `${bad.notJson} not JSON`, bad.notObject && `${bad.notObject} JSON but not an object`, bad.noHref && `${bad.noHref} without href`,
-      ].filter(Boolean).join(', ');
-      refused.push(`${ctx.stanza}: the PCE ${client.where} sent ${unusable} of ${items} ${k.kind} that cannot be stored (${why}${bad.sample ? `; the first unreadable one: ${bad.sample}` : ''}). That is more than the ${tolerated} a listing of ${items} may skip (1 % of the items, at least ${BAD_ITEMS.floor}, and fewer than half), so the ${k.collection} snapshot was not replaced and lookups keep the previous ${k.kind}. Check that pce_url reaches the PCE directly (not through a proxy that rewrites answers) and that GET /api/v2${k.path(settings.org, o.policyVersion ?? 'draft')} returns the objects; a PCE that sends broken objects is a case for Illumio support.`);
+      refused.push(`${ctx.stanza}: the PCE ${client.where} sent ${unusable} of ${items} ${k.kind} that cannot be stored (${unusableWhy(bad)}${bad.sample ? `; the first unreadable one: ${bad.sample}` : ''}). That is more than the ${tolerated} a listing of ${items} may skip (${BAD_ITEMS.share * 100} % of the items, at least ${BAD_ITEMS.floor}, and fewer than half), so the ${k.collection} snapshot was not replaced and lookups keep the previous ${k.kind}. Check that pce_url reaches the PCE directly (not through a proxy that rewrites answers) and that GET /api/v2${k.path(settings.org, o.policyVersion ?? 'draft')} returns the objects; a PCE that sends broken objects is a case for Illumio support.`);
       continue;
     }
     yield emit(true);
