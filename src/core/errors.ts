@@ -27,7 +27,7 @@ export class AuthError extends TaError {
   readonly kind = 'auth' as const;
 }
 
-/** Worth retrying (429, 5xx, reset, timeout). After the retries the run stops, checkpoint kept. */
+/** Worth retrying (429, 5xx, reset, timeout). After the retries the run stops; a checkpoint, if the input keeps one, stays where it was. */
 export class TransientError extends TaError {
   readonly kind = 'transient' as const;
   /** The server's Retry-After, when it sent one, for callers that retry themselves. */

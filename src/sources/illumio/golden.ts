@@ -108,7 +108,7 @@ function restGoldenInputs(): Record<string, string[]> {
   return {
     'illumio:pce:flow': restFlows.map((f) => JSON.stringify(f)),
     // One summary per KV snapshot the objects input completed (inputs.ts).
-    'illumio:pce:objects': ['labels', 'workloads'].map((k, i) => JSON.stringify({ object_type: k, collection: `illumio_${k}`, records: 12 + i, skipped: 0, snapshot: '2026-11-21T12:00:00.000Z_0a1b2c3d', policy_version: 'active' })),
+    'illumio:pce:objects': ['labels', 'workloads'].map((k, i) => JSON.stringify({ object_type: k, collection: `illumio_${k}`, records: 12 + i, skipped: 0, unreadable: 0, snapshot: '2026-11-21T12:00:00.000Z_0a1b2c3d', policy_version: 'active' })),
     'illumio:pce:health': health.map((e) => e.data.replace(/"generated_at":"[^"]*"/, '"generated_at":"2026-11-21T12:00:00.000Z"')),
   };
 }

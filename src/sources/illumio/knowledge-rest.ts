@@ -98,7 +98,7 @@ function healthStanza(): StanzaSpec {
 }
 
 function objectsStanza(): StanzaSpec {
-  return { name: OBJECTS_ST, comment: 'One event per KV snapshot the illumio_pce_objects input completed (object_type, collection, records).', lines: [
+  return { name: OBJECTS_ST, comment: 'One event per KV snapshot the illumio_pce_objects input completed (object_type, collection, records, skipped, unreadable).', lines: [
     line('SHOULD_LINEMERGE', 'false'), line('DATETIME_CONFIG', 'CURRENT', 'The input stamps each summary with the time the snapshot completed.'), line('KV_MODE', 'json'),
     line('EVAL-vendor_product', '"Illumio PCE"'),
   ] };
