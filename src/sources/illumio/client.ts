@@ -8,7 +8,6 @@ import { AuthError, ConfigError, ProtocolError, TransientError } from '../../cor
 import { abortableSleep, parseRetryAfter, pollWait } from '../../core/http/retry';
 import { vendorText } from '../../core/log/redact';
 import { settingsHome, type AccountInUse } from '../../core/account';
-import type { TypedConfig } from '../../core/description';
 import type { HttpClient, HttpRequest, HttpResponse, SourceContext } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
 
@@ -24,7 +23,7 @@ export interface PceSettings {
 
 /** The settings every Illumio input shares, as parseConfig typed them (its own or its connection's). */
 export function pceSettings(
-  config: { pce_url: string; org_id: number; api_key_id: string; api_secret: string } | TypedConfig, ctx: Pick<SourceContext, 'stanza' | 'account'>,
+  config: Readonly<Partial<Record<'pce_url' | 'org_id' | 'api_key_id' | 'api_secret', unknown>>>, ctx: Pick<SourceContext, 'stanza' | 'account'>,
 ): PceSettings {
   return {
     pceUrl: String(config.pce_url), org: Number(config.org_id), keyId: String(config.api_key_id), secret: String(config.api_secret), stanza: ctx.stanza,
