@@ -11,8 +11,12 @@
  *   configs/conf-<file>                GET list, POST create (name=<stanza>, key=value…)
  *   configs/conf-<file>/<stanza>       GET, POST (key=value…), DELETE
  *   data/inputs/<scheme>[/<name>]      GET, POST, DELETE: the `[<scheme>://<name>]` stanzas of inputs.conf;
- *                                      with `validate`, a create or edit is first checked the way splunkd
- *                                      runs `<scheme> --validate-arguments` (400 with its message if refused)
+ *                                      a create lacking an argument the scheme marks required_on_create, or
+ *                                      an edit lacking one marked required_on_edit, is refused (400
+ *                                      "Missing argument: <arg>"), the scheme being what `<scheme> --scheme`
+ *                                      prints (`schemes`); then, with `validate`, a create or edit is checked
+ *                                      the way splunkd runs `<scheme> --validate-arguments` (400 with its
+ *                                      message if refused)
  *   data/inputs/<scheme>/<name>/enable|disable   POST: disabled = 0|1 (no validation)
  *   storage/collections/config/<c>     GET (404 unless the collection was declared)
  *   storage/collections/data/<c>[/<k>] GET, POST (insert / update by key, JSON), DELETE (all, or ?query=
@@ -48,9 +52,13 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { SaxesParser } from 'saxes';
 import { APP_ID } from '../core/app';
 import { formatConf, parseConf, toMap, type ConfMap } from '../core/conf/parse';
+import { schemeXml } from '../core/protocol';
+import { descriptionsOf } from '../core/source-module';
 import { effectiveCapabilities, shippedDefault, splunkRoles } from '../facts';
+import { SOURCE_MODULES } from '../sources';
 
 export interface StoredPassword {
   app: string;
@@ -117,6 +125,12 @@ export interface SplunkdOptions {
   /** Text of the app's metadata/default.meta: the ACLs of its objects. */
   meta?: string;
   /**
+   * The scheme XML of each modular input splunkd knows, by scheme, as `bin/<scheme>.sh --scheme`
+   * prints it (splunkd introspects it the same way); default: the add-on's own schemes. Data
+   * inputs of a scheme not listed here are held to no required argument.
+   */
+  schemes?: Readonly<Record<string, string>>;
+  /**
    * The app's folder on disk: the default app's stanzas of these conf files are written to
    * `<appDir>/local/<file>.conf` after each change, as splunkd writes a configs/conf-* edit, so
    * code that reads the app's confs from disk sees what the REST calls did.
@@ -143,6 +157,38 @@ function parseAccess(v: string | undefined): Partial<Acl> {
     out[m[1] as 'read' | 'write'] = m[2].split(',').map((x) => x.trim()).filter(Boolean);
   }
   return out;
+}
+
+/** The arguments a scheme requires on create and on edit, in scheme order. */
+export interface SchemeRequirements { onCreate: string[]; onEdit: string[] }
+
+/** `<required_on_create>`/`<required_on_edit>` of each `<arg>` of a `--scheme` document, read as splunkd reads it. */
+export function schemeRequirements(xml: string): SchemeRequirements {
+  const out: SchemeRequirements = { onCreate: [], onEdit: [] };
+  const parser = new SaxesParser();
+  const path: string[] = [];
+  let arg: string | undefined;
+  let text = '';
+  parser.on('opentag', (t) => {
+    path.push(t.name);
+    if (t.name === 'arg' && path.join('/') === 'scheme/endpoint/args/arg') arg = String(t.attributes.name ?? '');
+    text = '';
+  });
+  parser.on('text', (t) => { text += t; });
+  parser.on('closetag', (t) => {
+    path.pop();
+    const yes = /^\s*(true|1)\s*$/i.test(text);
+    if (arg !== undefined && t.name === 'required_on_create' && yes) out.onCreate.push(arg);
+    if (arg !== undefined && t.name === 'required_on_edit' && yes) out.onEdit.push(arg);
+    if (t.name === 'arg') arg = undefined;
+  });
+  parser.write(xml).close();
+  return out;
+}
+
+/** The add-on's schemes as its launchers print them with `--scheme`. */
+function addonSchemes(): Record<string, string> {
+  return Object.fromEntries(descriptionsOf(SOURCE_MODULES).map((d) => [d.scheme, schemeXml(d)]));
 }
 
 type Conf = Map<string, Map<string, Map<string, Map<string, string>>>>; // app → file → stanza → key → value
@@ -181,6 +227,10 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
   const allows = (who: { roles: Set<string>; capabilities: Set<string> } | undefined, roles: string[]) =>
     !who || who.capabilities.has('admin_all_objects') || roles.includes('*') || roles.some((r) => who.roles.has(r));
   for (const c of opts.collections ?? []) kvData.set(c, new Map());
+  const requirements = new Map(Object.entries(opts.schemes ?? addonSchemes()).map(([s, xml]) => [s, schemeRequirements(xml)]));
+  /** The first argument the scheme requires on this write that `form` lacks (absent or empty). */
+  const missing = (scheme: string, on: keyof SchemeRequirements, form: Record<string, string>) =>
+    requirements.get(scheme)?.[on].find((a) => (form[a] ?? '').trim() === '');
 
   const confFile = (app: string, file: string, create: boolean) => {
     let byFile = conf.get(app);
@@ -389,6 +439,8 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
             if (!allows(user, aclOf(writeApp, target.file).write)) return denyWrite(`${target.file}.conf of ${writeApp}`, aclOf(writeApp, target.file));
             const stanzas = confFile(writeApp, target.file, true)!;
             if (stanzas.has(stanza)) return error(409, `An object with name=${form.name} already exists`);
+            const lacks = target.scheme ? missing(target.scheme, 'onCreate', form) : undefined;
+            if (lacks !== undefined) return error(400, `Missing argument: ${lacks}`);
             const values = new Map(Object.entries(form).filter(([k]) => k !== 'name' && k !== 'output_mode'));
             if (target.scheme && opts.validate) {
               const refused = await opts.validate(target.scheme, form.name, Object.fromEntries(values));
@@ -413,6 +465,8 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
           values.set('disabled', action === 'disable' ? '1' : '0');
           return feed(target.path, [confEntry(target.stanza, writeApp, values)]);
         }
+        const lacks = method === 'POST' && target.scheme ? missing(target.scheme, 'onEdit', form) : undefined;
+        if (lacks !== undefined) return error(400, `Missing argument: ${lacks}`);
         if (method === 'POST' && target.scheme && opts.validate) {
           const edited = Object.entries(form).filter(([k]) => k !== 'output_mode');
           const refused = await opts.validate(target.scheme, target.fromStanza(target.stanza)!, { ...Object.fromEntries(found.values), ...Object.fromEntries(edited) });

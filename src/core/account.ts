@@ -93,3 +93,31 @@ export function accountNamed(desc: Pick<InputDescription, 'account'>, params: Re
 export function withoutAccountArgs<D extends Pick<InputDescription, 'account' | 'args'>>(desc: D): D {
   return desc.account ? { ...desc, args: desc.args.filter((a) => !fromAccount(desc, a.name)) } : desc;
 }
+
+/**
+ * The account an input runs with, as its source's messages name it: a 401 or a missing secret is
+ * fixed where the credential lives, which for an input on an account is the account, not the input.
+ */
+export interface AccountInUse {
+  /** `acme_api://prod`: the account's stanza and the realm of its secrets. */
+  stanza: string;
+  name: string;
+  /** e.g. "Acme API connection". */
+  title: string;
+  /** Where accounts are defined, e.g. `ta_zerotrust_events_accounts.conf`. */
+  where: string;
+  /** What an admin does to change one, e.g. "edit it on the Configuration page's Accounts tab". */
+  edit: string;
+  /** How many inputs name it, when the runtime can know (the standalone collector's file). */
+  inputs?: number;
+}
+
+/**
+ * Where an input's connection settings are changed, for messages ("… and update <this>."): the
+ * input itself, or its account by name and place (and, when known, how many inputs share it).
+ */
+export function settingsHome(account: AccountInUse | undefined): string {
+  if (!account) return 'the input';
+  const shared = account.inputs !== undefined && account.inputs > 1 ? `; the ${account.inputs} inputs that name it all use it` : '';
+  return `the ${account.title} "${account.name}" (stanza [${account.stanza}] of ${account.where}; ${account.edit}${shared}), not the input`;
+}

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { accountNamed, ACCOUNTS_CONF_FILE, accountNameProblem, accountStanza, type AccountDescription } from './account';
+import { accountNamed, ACCOUNTS_CONF_FILE, accountNameProblem, accountStanza, type AccountDescription, type AccountInUse } from './account';
 import { parseConf, toMap, type ConfFile } from './conf/parse';
 import { MASK, parseConfig, type InputDescription } from './description';
 import { ConfigError } from './errors';
@@ -28,6 +28,10 @@ export interface AccountSource {
   where: string;
   /** What an admin does to define or fix one, e.g. "define it on the Configuration page's Accounts tab". */
   fix: string;
+  /** What an admin does to change one that exists, e.g. "edit it on the Configuration page's Accounts tab". */
+  edit: string;
+  /** How many inputs name the account, when this source can know it (undefined: it cannot). */
+  inputsNaming?(kind: string, name: string): number | undefined;
   /** Replaces secrets typed in clear in the account's stanza by `********` (splunkd run mode only). */
   masker?: ConfMasker;
 }
@@ -37,6 +41,8 @@ export function confAccountSource(appDir: string, masker?: ConfMasker): AccountS
   return {
     where: ACCOUNTS_CONF_FILE,
     fix: "define it on the Configuration page's Accounts tab",
+    // Inputs naming it may live in any app's inputs.conf, which this add-on does not read: no count.
+    edit: "edit it on the Configuration page's Accounts tab, or in local/" + ACCOUNTS_CONF_FILE,
     ...(masker ? { masker } : {}),
     read(kind, name) {
       const layers = ['default', 'local'].map((d) => readLayer(path.join(appDir, d, ACCOUNTS_CONF_FILE))).filter((l): l is ConfFile => !!l);
@@ -72,6 +78,8 @@ export interface ResolvedAccount {
   params: Params;
   /** `acme_api://prod`, when the stanza named an account. */
   account?: string;
+  /** The account as the source's messages name it, when the stanza named one. */
+  inUse?: AccountInUse;
 }
 
 const text = (v: string | string[] | undefined): string | undefined => {
@@ -112,7 +120,7 @@ export async function resolveAccount(desc: InputDescription, stanza: string, par
   }
   const realm = accountStanza(account.kind, name);
   const label = `[${realm}] of ${where}`;
-  const values = await accountSecrets(account, realm, label, pick(account, found), deps);
+  const values = await accountSecrets(account, name, label, pick(account, found), deps);
   for (const arg of account.args) {
     if (arg.required && text(values[arg.name]) === undefined) {
       throw new ConfigError(`${stanza}: the ${account.title} "${name}" has no ${arg.name} (${arg.title}) in ${where}; ${deps.accounts.fix}.`, account.param);
@@ -120,7 +128,11 @@ export async function resolveAccount(desc: InputDescription, stanza: string, par
   }
   // Typed and checked as the account (its errors name the account's stanza, not the input's).
   parseConfig({ ...accountAsInput(account), args: account.args }, values, label);
-  return { params: { ...params, ...values }, account: realm };
+  const inputs = deps.accounts.inputsNaming?.(account.kind, name);
+  const inUse: AccountInUse = {
+    stanza: realm, name, title: account.title, where, edit: deps.accounts.edit, ...(inputs !== undefined ? { inputs } : {}),
+  };
+  return { params: { ...params, ...values }, account: realm, inUse };
 }
 
 const isStored = (v: string | undefined): boolean => v === MASK || parseSecretRef(v) !== undefined;
@@ -141,7 +153,8 @@ function accountAsInput(account: AccountDescription): InputDescription {
  * in storage/passwords only) is read under the account's realm; a secret typed in clear is moved
  * there and masked in the accounts conf (run mode), and a reference is taken over, as for inputs.
  */
-async function accountSecrets(account: AccountDescription, realm: string, label: string, values: Params, deps: ResolveAccountDeps): Promise<Params> {
+async function accountSecrets(account: AccountDescription, name: string, label: string, values: Params, deps: ResolveAccountDeps): Promise<Params> {
+  const realm = accountStanza(account.kind, name);
   const out = { ...values };
   const stored = account.args.filter((a) => a.secret && (text(values[a.name]) === undefined || values[a.name] === MASK));
   for (const arg of stored) {
@@ -155,7 +168,7 @@ async function accountSecrets(account: AccountDescription, realm: string, label:
       if (!masked && !arg.required) continue;
       throw new ConfigError(
         `${label}: storage/passwords has no secret for realm "${realm}", user "${arg.name}" (${arg.title}); it may have been deleted, ` +
-        `or the connection copied from another host. Re-enter the ${arg.title}: ${deps.accounts!.fix}.`, arg.name);
+        `or the connection copied from another host. Re-enter the ${arg.title} of the ${account.title} "${name}": ${deps.accounts!.edit}.`, arg.name);
     }
     out[arg.name] = secret;
   }
@@ -167,6 +180,7 @@ async function accountSecrets(account: AccountDescription, realm: string, label:
     log: deps.log,
     readOnly: !!deps.readOnly,
     conf: deps.accounts!.where,
+    reenter: `of the ${account.title} "${name}": ${deps.accounts!.edit}`,
   });
   return resolved;
 }

@@ -219,6 +219,7 @@ async function prepare(
     signal,
     now: env.now ?? Date.now,
     ...(env.kvstore ? { kvstore: env.kvstore } : {}),
+    ...(withAccount.inUse ? { account: withAccount.inUse } : {}),
   };
   return {
     config,

@@ -2,6 +2,7 @@
  * Contracts between the vendor-free core and the sources. A source sees only a SourceContext;
  * it never touches stdout, splunkd or files outside its checkpoint scope.
  */
+import type { AccountInUse } from './account';
 import type { CheckpointFormat } from './checkpoint/format';
 import type { InputDescription, TypedConfig } from './description';
 
@@ -188,6 +189,8 @@ export interface SourceContext {
   now(): number;
   /** The app's KV store on the splunkd that runs the input; absent outside splunkd. */
   kvstore?: KvStore;
+  /** The account the stanza names (its connection settings and secrets come from there); absent: its own. */
+  account?: AccountInUse;
 }
 
 /** The app's KV store collections (splunkd storage/collections; src/core/kvstore.ts). */

@@ -1,4 +1,7 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ACCOUNTS_CONF_FILE } from '../../src/core/account';
+import { confAccountSource } from '../../src/core/accounts';
 import { ILLUMIO_EVENTS_CHECKPOINT } from '../../src/sources/illumio/checkpoint';
 import { Collector, type CollectorTuning } from '../../src/sources/illumio/collector';
 import { source } from '../../src/sources/illumio';
@@ -256,7 +259,39 @@ test('401 and 403 name the key and the PCE', async () => {
   const r403 = await runOnce(source, s, dir, params(s, { org_id: '7' }));
   const m403 = r403.logs.find((l) => l.level === 'error')!.message;
   expect(m403).toMatch(/API key "api_\w+" may not read events of org 7 on the PCE 127\.0\.0\.1:\d+ \(HTTP 403\)/);
+  // The key is the input's own: the admin is sent to the input, and to no connection.
+  expect(m401).toContain('Create a key under My Profile > API Keys and update the input.');
+  expect(m403).toContain('Check the org_id of the input (it is shown with the key)');
+  for (const m of [m401, m403]) expect(m).not.toMatch(/connection|accounts\.conf/);
   expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+});
+
+test('401 and 403 of an input on a PCE connection send the admin to the connection, by name, not to the input', async () => {
+  const s = await startSim();
+  const dir = tmpDir('illumio-c11a-');
+  const app = tmpDir('illumio-c11a-app-');
+  const conf = (secret: string, org: number) => {
+    fs.mkdirSync(path.join(app, 'local'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'local', ACCOUNTS_CONF_FILE),
+      `[illumio_pce://prod]\npce_url = ${s.url}\norg_id = ${org}\napi_key_id = ${s.keyId}\napi_secret = ${secret}\n`);
+  };
+  const accounts = confAccountSource(app);
+  const home = `the Illumio PCE connection "prod" (stanza [illumio_pce://prod] of ${ACCOUNTS_CONF_FILE}; edit it on the Configuration page's Accounts tab, or in local/${ACCOUNTS_CONF_FILE}), not the input`;
+  conf('wrong-connection-secret', s.org);
+  const r401 = await runOnce(source, s, dir, { pce_connection: 'prod', start_date: '-3h' }, { accounts });
+  expect(r401.summary.errorKind).toBe('auth');
+  const m401 = r401.logs.find((l) => l.level === 'error')!.message;
+  expect(m401).toContain(`illumio_pce_events://test: the PCE 127.0.0.1:${s.port} refused API key "${s.keyId}" (HTTP 401)`);
+  expect(m401).toContain(`Create a key under My Profile > API Keys and update ${home}.`);
+  conf(s.secret, 7);
+  const r403 = await runOnce(source, s, dir, { pce_connection: 'prod', start_date: '-3h' }, { accounts });
+  const m403 = r403.logs.find((l) => l.level === 'error')!.message;
+  expect(m403).toMatch(/API key "api_\w+" may not read events of org 7 on the PCE 127\.0\.0\.1:\d+ \(HTTP 403\)/);
+  expect(m403).toContain(`Check the org_id of ${home} (it is shown with the key)`);
+  const all = [...r401.logs, ...r403.logs].map((l) => l.message).join('\n');
+  expect(all).not.toContain('wrong-connection-secret');
+  expect(all).not.toContain(s.secret);
+  expect(all).not.toContain('update the input');
 });
 
 test.each([

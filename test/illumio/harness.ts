@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { AccountSource } from '../../src/core/accounts';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import { createHttpClient } from '../../src/core/http';
 import { runStanza, validateStanza, type RunSummary } from '../../src/core/runtime';
@@ -45,7 +46,10 @@ export function params(sim: IllumioSimulator, extra: Record<string, string> = {}
 
 export interface RunResult { summary: RunSummary; events: OutEvent[]; logs: LogLine[] }
 
-export async function runOnce(source: Source, _sim: IllumioSimulator, dir: string, p: Record<string, string>, opts: { now?: () => number; stanza?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
+export async function runOnce(
+  source: Source, _sim: IllumioSimulator, dir: string, p: Record<string, string>,
+  opts: { now?: () => number; stanza?: string; signal?: AbortSignal; accounts?: AccountSource } = {},
+): Promise<RunResult> {
   const sink = new MemorySink();
   const logs: LogLine[] = [];
   const stanza = opts.stanza ?? 'illumio_pce_events://test';
@@ -58,6 +62,7 @@ export async function runOnce(source: Source, _sim: IllumioSimulator, dir: strin
     signal: opts.signal ?? new AbortController().signal,
     stateDir: path.join(dir, 'state'),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.accounts ? { accounts: opts.accounts } : {}),
   });
   return { summary, events: sink.events, logs };
 }

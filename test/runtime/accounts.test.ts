@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { accountArgument, ACCOUNTS_CONF, ACCOUNTS_CONF_FILE, type AccountDescription } from '../../src/core/account';
 import { confAccountSource } from '../../src/core/accounts';
+import { secretRef } from '../../src/core/secret-ref';
 import { fileCheckpointStore } from '../../src/core/checkpoint';
 import { parseConf, toMap } from '../../src/core/conf/parse';
 import { commonBoundArgs, commonTransportArgs, httpsUrlCheck, MASK, type InputDescription, type TypedConfig } from '../../src/core/description';
@@ -179,8 +180,20 @@ describe('clear errors, the same from --validate-arguments', () => {
 
   test.each([false, true])('a secret storage/passwords does not have (validate: %s)', async (validate) => {
     splunkd.setConf(ACCOUNTS_CONF, 'test_conn://main', { url: 'https://feed.example.com', token: MASK });
-    expect(await failure({ feed_connection: 'main' }, validate)).toContain(
+    const message = await failure({ feed_connection: 'main' }, validate);
+    expect(message).toContain(
       `[test_conn://main] of ${ACCOUNTS_CONF_FILE}: storage/passwords has no secret for realm "test_conn://main", user "token" (Feed token)`);
+    // The secret is the connection's: it is typed again there, not in the input.
+    expect(message).toContain('Re-enter the Feed token of the Test feed connection "main": edit it on the Configuration page\'s Accounts tab');
+    expect(message).not.toContain('input\'s settings');
+  });
+
+  test.each([false, true])('a connection taking over a secret storage/passwords does not have is sent to the connection (validate: %s)', async (validate) => {
+    splunkd.setConf(ACCOUNTS_CONF, 'test_conn://main', { url: 'https://feed.example.com', token: secretRef('test_conn://gone') });
+    const message = await failure({ feed_connection: 'main' }, validate);
+    expect(message).toContain('is to be taken from realm "test_conn://gone" of storage/passwords, which has no secret');
+    expect(message).toContain('Re-enter the Feed token of the Test feed connection "main": edit it on the Configuration page\'s Accounts tab');
+    expect(message).not.toContain('input\'s settings');
   });
 
   test.each([false, true])('a name that cannot be an account (validate: %s)', async (validate) => {

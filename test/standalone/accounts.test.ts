@@ -105,3 +105,22 @@ test('a connection named in the file with its own PCE settings in the input fail
   expect(code).not.toBe(0);
   expect(err.text()).toContain('illumio_pce_events://pce: names the Illumio PCE connection "prod" (pce_connection) and also sets its own org_id.');
 });
+
+test('a key the PCE refuses is fixed in the connection: the 401 names it, where it is, and the inputs sharing it, without the secret', async () => {
+  const file = path.join(dir, 'collector.json');
+  fs.writeFileSync(file, JSON.stringify({
+    state_dir: 'state', sink: { type: 'ndjson', path: 'o' }, accounts: [account()],
+    inputs: [
+      { name: 'pce', scheme: 'illumio_pce_events', params: { pce_connection: 'prod', start_date: '-1h' } },
+      { name: 'pce_health', scheme: 'illumio_pce_health', params: { pce_connection: 'prod' }, disabled: true },
+    ],
+  }));
+  const out = capture();
+  const err = capture();
+  const code = await main(['run', '--config', file, '--once'], { stdout: out.stream, stderr: err.stream, env: { TA_ZEROTRUST_SECRET_ILLUMIO_PCE_PROD_API_SECRET: 'not-the-key-secret' } });
+  expect(code).not.toBe(0);
+  expect(err.text()).toContain(`refused API key "${pce.keyId}" (HTTP 401)`);
+  expect(err.text()).toContain('update the Illumio PCE connection "prod" (stanza [illumio_pce://prod] of the accounts of collector.json; ' +
+    'edit it in accounts of collector.json; the 2 inputs that name it all use it), not the input.');
+  expect(err.text() + out.text()).not.toContain('not-the-key-secret');
+});

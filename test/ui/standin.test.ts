@@ -1,7 +1,12 @@
 /** The splunkd stand-in's parts the configuration page relies on: validation, enable/disable, capabilities, ACLs, 409. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { passwordEntityName, roleCapabilities, startSplunkd, type SplunkdStandIn } from '../support/splunkd';
+import { spawnSync } from 'node:child_process';
+import { schemeXml } from '../../src/core/protocol';
+import { descriptionsOf } from '../../src/core/source-module';
+import { SOURCE_MODULES } from '../../src/sources';
+import { ensureBundle, REPO } from '../support/launcher';
+import { passwordEntityName, roleCapabilities, schemeRequirements, startSplunkd, type SplunkdStandIn } from '../support/splunkd';
 
 const META = fs.readFileSync(path.join(__dirname, '..', '..', 'metadata', 'default.meta'), 'utf8');
 const NS = '/servicesNS/nobody/TA-zerotrust-events';
@@ -121,4 +126,65 @@ test('inputs: admin_all_objects for every write, 409 for a name taken; settings:
   expect([denied.status, denied.json.messages![0].text]).toEqual([403, expect.stringContaining('its ACL allows write to: admin, sc_admin')]);
   expect((await call('POST', settings, { loglevel: 'DEBUG' }, admin)).status).toBe(200);
   expect(splunkd.conf('ta_zerotrust_events_settings', 'logging')!.loglevel).toBe('DEBUG');
+});
+
+/** What `bin/<scheme>.sh --scheme` prints, as splunkd reads it when it introspects the input. */
+function launcherScheme(scheme: string): string {
+  const r = spawnSync(path.join(REPO, 'bin', `${scheme}.sh`), ['--scheme'], { env: { ...process.env, TA_ZEROTRUST_NODE: process.execPath }, encoding: 'utf8' });
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  return r.stdout;
+}
+
+describe('data/inputs/<scheme> holds a create to required_on_create and an edit to required_on_edit of the scheme', () => {
+  beforeAll(() => ensureBundle());
+
+  test('the requirements are read from the scheme the launchers print; none is an argument a connection supplies', () => {
+    for (const d of descriptionsOf(SOURCE_MODULES)) {
+      const req = schemeRequirements(schemeXml(d));
+      // Only settings the input itself must have, and never one its account may hold instead.
+      const own = d.args.filter((a) => a.required && !d.account?.args.some((x) => x.name === a.name));
+      expect([d.scheme, req.onCreate]).toEqual([d.scheme, own.map((a) => a.name)]);
+      expect([d.scheme, req.onEdit]).toEqual([d.scheme, own.filter((a) => !a.secret).map((a) => a.name)]);
+    }
+    expect(schemeRequirements(launcherScheme('prisma_saas_log_events'))).toEqual({ onCreate: ['client_id', 'client_secret'], onEdit: ['client_id'] });
+    expect(schemeRequirements(launcherScheme('illumio_pce_events'))).toEqual({ onCreate: [], onEdit: [] });
+  });
+
+  test('a create without a required argument is refused naming it, before validation; an edit need not repeat it', async () => {
+    const validated: Record<string, string>[] = [];
+    splunkd = await startSplunkd({
+      schemes: { prisma_saas_log_events: launcherScheme('prisma_saas_log_events') },
+      validate: async (_scheme, _name, params) => { validated.push(params); return undefined; },
+    });
+    const base = `${NS}/data/inputs/prisma_saas_log_events`;
+    const lacking = await call('POST', base, { name: 'prod', client_id: 'abc', interval: '300' });
+    expect([lacking.status, lacking.json.messages![0].text]).toEqual([400, 'Missing argument: client_secret']);
+    const empty = await call('POST', base, { name: 'prod', client_id: ' ', client_secret: '********from:ta_zerotrust_events_pending://1_a' });
+    expect([empty.status, empty.json.messages![0].text]).toEqual([400, 'Missing argument: client_id']);
+    expect(splunkd.conf('inputs', 'prisma_saas_log_events://prod')).toBeUndefined();
+    expect(validated).toEqual([]);
+
+    const ok = { name: 'prod', client_id: 'abc', client_secret: '********from:ta_zerotrust_events_pending://1_a' };
+    expect((await call('POST', base, ok)).status).toBe(200);
+    // The secret is masked in inputs.conf after the first run: an edit does not send it again.
+    expect((await call('POST', `${base}/prod`, { client_id: 'abc', interval: '600' })).status).toBe(200);
+    expect(splunkd.conf('inputs', 'prisma_saas_log_events://prod')).toMatchObject({ client_id: 'abc', interval: '600' });
+    // required_on_edit: the client id is sent on every edit.
+    const edit = await call('POST', `${base}/prod`, { interval: '900' });
+    expect([edit.status, edit.json.messages![0].text]).toEqual([400, 'Missing argument: client_id']);
+    expect(splunkd.conf('inputs', 'prisma_saas_log_events://prod')!.interval).toBe('600');
+    // enable and disable are not edits of the arguments.
+    expect((await call('POST', `${base}/prod/disable`, {})).status).toBe(200);
+    expect(validated).toHaveLength(2);
+  });
+
+  test("by default the add-on's schemes: an input naming a PCE connection is created without the settings the connection holds", async () => {
+    splunkd = await startSplunkd();
+    const illumio = await call('POST', `${NS}/data/inputs/illumio_pce_events`, { name: 'prod', pce_connection: 'pce' });
+    expect(illumio.status).toBe(200);
+    const lacework = await call('POST', `${NS}/data/inputs/lacework_edge_audit`, { name: 'prod', api_token: '********' });
+    expect([lacework.status, lacework.json.messages![0].text]).toEqual([400, 'Missing argument: base_url']);
+    // A scheme splunkd was not told about is held to nothing (tests of core use made-up ones).
+    expect((await call('POST', `${NS}/data/inputs/example_events`, { name: 'prod' })).status).toBe(200);
+  });
 });

@@ -223,6 +223,8 @@ export interface ResolveSecretsDeps {
   readOnly?: boolean;
   /** The conf file the stanza lives in, for messages (default inputs.conf). */
   conf?: string;
+  /** Where a lost secret is typed again, for messages (default "in the input's settings"). */
+  reenter?: string;
 }
 
 /**
@@ -241,6 +243,7 @@ export async function resolveSecrets(
 ): Promise<Record<string, string | string[] | undefined>> {
   const out = { ...params };
   const conf = deps.conf ?? 'inputs.conf';
+  const reenter = deps.reenter ?? "in the input's settings";
   const moved: string[] = [];
   const staged: [string, string][] = [];
   for (const arg of desc.args) {
@@ -255,9 +258,9 @@ export async function resolveSecrets(
       const stored = await deps.store.get(stanza, arg.name);
       if (stored === undefined || stored === '') {
         throw new ConfigError(
-          `${stanza}: "${arg.name}" (${arg.title}) is masked in inputs.conf but storage/passwords has no secret for ` +
+          `${stanza}: "${arg.name}" (${arg.title}) is masked in ${conf} but storage/passwords has no secret for ` +
           `realm "${stanza}", user "${arg.name}" (it may have been deleted, or the input copied from another host). ` +
-          `Re-enter the ${arg.title} in the input's settings.`, arg.name);
+          `Re-enter the ${arg.title} ${reenter}.`, arg.name);
       }
       out[arg.name] = stored;
       continue;
@@ -265,7 +268,7 @@ export async function resolveSecrets(
     const ref = parseSecretRef(value);
     if (ref !== undefined) {
       const refused = refRefusal(desc.scheme, stanza, ref);
-      if (refused) throw new ConfigError(`${stanza}: "${arg.name}" (${arg.title}) refers to a stored secret, but ${refused}. Re-enter the ${arg.title} in the input's settings.`, arg.name);
+      if (refused) throw new ConfigError(`${stanza}: "${arg.name}" (${arg.title}) refers to a stored secret, but ${refused}. Re-enter the ${arg.title} ${reenter}.`, arg.name);
       if (!deps.store) {
         throw new ConfigError(`${stanza}: "${arg.name}" (${arg.title}) refers to a stored secret but there is no splunkd to read it from. Give the secret directly.`, arg.name);
       }
@@ -275,7 +278,7 @@ export async function resolveSecrets(
       if (found === undefined || found === '') {
         throw new ConfigError(
           `${stanza}: "${arg.name}" (${arg.title}) is to be taken from realm "${ref}" of storage/passwords, which has no secret for ` +
-          `user "${arg.name}" (the input it was copied from may have been deleted, or a save did not finish). Re-enter the ${arg.title} in the input's settings.`, arg.name);
+          `user "${arg.name}" (the input it was copied from may have been deleted, or a save did not finish). Re-enter the ${arg.title} ${reenter}.`, arg.name);
       }
       out[arg.name] = found;
       if (deps.readOnly) continue;

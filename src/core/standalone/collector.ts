@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import { createTask, type ScheduledTask } from 'node-cron';
+import { accountNamed } from '../account';
 import { checkpointKey, fileCheckpointStore } from '../checkpoint';
 import type { InputDescription } from '../description';
 import { ConfigError } from '../errors';
@@ -54,6 +55,14 @@ export class Collector {
 
   get signal(): AbortSignal {
     return this.ctrl.signal;
+  }
+
+  /** The inputs of collector.json, enabled or not, that name the account `kind://name`. */
+  private inputsNaming(kind: string, name: string): number {
+    return this.cfg.inputs.filter((i) => {
+      const d = this.deps.descriptions.find((x) => x.scheme === i.scheme);
+      return d?.account?.kind === kind && accountNamed(d, i.params) === name;
+    }).length;
   }
 
   private desc(scheme: string): InputDescription {
@@ -122,7 +131,7 @@ export class Collector {
         sink,
         checkpoint: fileCheckpointStore(checkpointDir, stanza),
         secrets: this.secrets,
-        accounts: standaloneAccountSource(this.cfg.accounts ?? [], this.secrets, accountKinds(this.deps.descriptions)),
+        accounts: standaloneAccountSource(this.cfg.accounts ?? [], this.secrets, accountKinds(this.deps.descriptions), (kind, name) => this.inputsNaming(kind, name)),
         log,
         makeHttp: this.deps.makeHttp ?? createHttpClient,
         signal: this.ctrl.signal,

@@ -139,10 +139,15 @@ export function hecProxyPassword(cfg: CollectorConfig, env: NodeJS.ProcessEnv = 
  * collector.json's accounts as the runtime reads them (src/core/accounts.ts): strings as in the
  * accounts conf, each secret the store above holds masked, so it is read from there.
  */
-export function standaloneAccountSource(accounts: readonly AccountConfig[], secrets: StandaloneSecrets, kinds: readonly AccountDescription[]): AccountSource {
+export function standaloneAccountSource(
+  accounts: readonly AccountConfig[], secrets: StandaloneSecrets, kinds: readonly AccountDescription[],
+  inputsNaming?: (kind: string, name: string) => number,
+): AccountSource {
   return {
     where: 'the accounts of collector.json',
     fix: 'add it to accounts in collector.json',
+    edit: 'edit it in accounts of collector.json',
+    ...(inputsNaming ? { inputsNaming } : {}),
     read(kind, name) {
       const a = accounts.find((x) => x.kind === kind && x.name === name);
       if (!a) return undefined;

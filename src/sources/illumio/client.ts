@@ -7,7 +7,8 @@
 import { AuthError, ConfigError, ProtocolError, TransientError } from '../../core/errors';
 import { abortableSleep, parseRetryAfter, pollWait } from '../../core/http/retry';
 import { vendorText } from '../../core/log/redact';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../core/types';
+import { settingsHome, type AccountInUse } from '../../core/account';
+import type { HttpClient, HttpRequest, HttpResponse, SourceContext } from '../../core/types';
 import { JsonArraySplitter } from './jsonarray';
 
 export interface PceSettings {
@@ -16,6 +17,23 @@ export interface PceSettings {
   keyId: string;
   secret: string;
   stanza: string;
+  /** The PCE connection the input names; its messages then send the admin there, not to the input. */
+  account?: AccountInUse;
+}
+
+/** The settings every Illumio input shares, as parseConfig typed them (its own or its connection's). */
+export function pceSettings(
+  config: Readonly<Partial<Record<'pce_url' | 'org_id' | 'api_key_id' | 'api_secret', unknown>>>, ctx: Pick<SourceContext, 'stanza' | 'account'>,
+): PceSettings {
+  return {
+    pceUrl: String(config.pce_url), org: Number(config.org_id), keyId: String(config.api_key_id), secret: String(config.api_secret), stanza: ctx.stanza,
+    ...(ctx.account ? { account: ctx.account } : {}),
+  };
+}
+
+/** Where the API key and org an AuthError speaks of are changed: the input, or its connection by name. */
+export function keyHome(s: Pick<PceSettings, 'account'>): string {
+  return settingsHome(s.account);
 }
 
 export interface EventQuery {
@@ -95,10 +113,10 @@ export class PceClient {
     // Redacted, clipped and quoted so the PCE's text can neither leak a secret nor forge fields.
     const hint = message === undefined ? undefined : vendorText(message, (t) => this.http.redact(t));
     if (status === 401) {
-      return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update the input.`);
+      return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update ${keyHome(this.s)}.`);
     }
     if (status === 403) {
-      return new AuthError(`${this.s.stanza}: API key "${this.s.keyId}" may not read events of org ${this.s.org} on the PCE ${pce} (HTTP 403). Check org_id (shown with the key) and give the key's user a role that can read events, e.g. Global Read Only or Auditor.`);
+      return new AuthError(`${this.s.stanza}: API key "${this.s.keyId}" may not read events of org ${this.s.org} on the PCE ${pce} (HTTP 403). Check the org_id of ${keyHome(this.s)} (it is shown with the key) and give the key's user a role that can read events, e.g. Global Read Only or Auditor.`);
     }
     if (status === 404) {
       return new ConfigError(`${this.s.stanza}: the PCE ${pce} has no ${what} (HTTP 404). Check pce_url (https://<pce-fqdn>:<port>) and org_id ${this.s.org}.`, 'pce_url');

@@ -39,7 +39,7 @@ import { parseStartDate } from '../../core/time';
 import type { Batch, OutEvent, SourceContext } from '../../core/types';
 import { WindowBuffer, type Held } from './buffer';
 import { ILLUMIO_EVENTS_CHECKPOINT, type IllumioCheckpoint } from './checkpoint';
-import { AsyncUnavailable, PceClient, type EventQuery } from './client';
+import { AsyncUnavailable, PceClient, pceSettings, type EventQuery } from './client';
 import { createEventValidator, type EventValidator } from './schema';
 
 export interface IllumioConfig {
@@ -220,9 +220,7 @@ export class Collector {
   constructor(private readonly config: IllumioConfig, private readonly ctx: SourceContext, tuning: Partial<CollectorTuning> = {}) {
     this.t = { ...DEFAULT_TUNING, ...(config.overlap !== undefined ? { overlapMs: config.overlap * 1000 } : {}), ...tuning };
     this.maxResults = config.max_results ?? 10_000;
-    this.client = new PceClient(ctx.http, {
-      pceUrl: config.pce_url, org: config.org_id, keyId: config.api_key_id, secret: config.api_secret, stanza: ctx.stanza,
-    });
+    this.client = new PceClient(ctx.http, pceSettings(config, ctx));
   }
 
   async *run(): AsyncGenerator<Batch<IllumioCheckpoint>> {

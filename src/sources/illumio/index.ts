@@ -5,7 +5,7 @@ import { ConfigError, ProtocolError } from '../../core/errors';
 import type { ConfigOf } from '../../core/description';
 import { VALIDATE_TIMEOUT_MS } from '../../core/http/options';
 import type { Batch, Source, SourceContext } from '../../core/types';
-import { PceClient } from './client';
+import { PceClient, pceSettings } from './client';
 import { ILLUMIO_EVENTS_CHECKPOINT, type IllumioCheckpoint } from './checkpoint';
 import { Collector } from './collector';
 import { illumioDescription } from './description';
@@ -14,7 +14,7 @@ import { illumioDescription } from './description';
 export type IllumioEventsConfig = ConfigOf<typeof illumioDescription>;
 
 export async function validateIllumio(c: IllumioEventsConfig, ctx: SourceContext): Promise<void> {
-  const client = new PceClient(ctx.http, { pceUrl: c.pce_url, org: c.org_id, keyId: c.api_key_id, secret: c.api_secret, stanza: ctx.stanza });
+  const client = new PceClient(ctx.http, pceSettings(c, ctx));
   const res = await client.request({
     url: client.eventsBase,
     query: { max_results: 1 },

@@ -9,7 +9,7 @@ import { AuthError, ConfigError, ProtocolError, TransientError } from '../../cor
 import { VALIDATE_TIMEOUT_MS } from '../../core/http/options';
 import type { Batch, OutEvent, Source, SourceContext } from '../../core/types';
 import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
-import { apiBase, PceClient, type PceSettings } from './client';
+import { apiBase, keyHome, PceClient, pceSettings, type PceSettings } from './client';
 import { healthDescription, objectsDescription, OBJECT_TYPES, trafficDescription } from './description';
 import { fetchHealth } from './health';
 import { BAD_ITEMS, collectionsOf, fetchObjects, unusableWhy, type ObjectKind } from './objects';
@@ -17,14 +17,12 @@ import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type Tr
 
 export const OBJECTS_SOURCETYPE = objectsDescription.sourcetype;
 
-function pce(config: TypedConfig, ctx: SourceContext): PceSettings {
-  return { pceUrl: String(config.pce_url), org: Number(config.org_id), keyId: String(config.api_key_id), secret: String(config.api_secret), stanza: ctx.stanza };
-}
+const pce = pceSettings;
 
 /** A 403 in the words of the input: the events client's message speaks of reading events. */
 function forbidden(e: unknown, s: PceSettings, host: string, what: string): unknown {
   if (e instanceof AuthError && /HTTP 403/.test(e.message)) {
-    return new AuthError(`${s.stanza}: API key "${s.keyId}" may not read ${what} of org ${s.org} on the PCE ${host} (HTTP 403). Check org_id (shown with the key) and give the key's user a role that can read them, e.g. Global Read Only.`);
+    return new AuthError(`${s.stanza}: API key "${s.keyId}" may not read ${what} of org ${s.org} on the PCE ${host} (HTTP 403). Check the org_id of ${keyHome(s)} (it is shown with the key) and give the key's user a role that can read them, e.g. Global Read Only.`);
   }
   return e;
 }

@@ -38,7 +38,7 @@ import { boundDepth, DEFAULT_MAX_DEPTH, jsonDepth } from '../../core/bounds';
 import { vendorText } from '../../core/log/redact';
 import { parseStartDate } from '../../core/time';
 import type { Batch, HttpRequest, HttpResponse, OutEvent, SourceContext } from '../../core/types';
-import { apiBase, PceClient } from './client';
+import { apiBase, keyHome, PceClient, pceSettings } from './client';
 import { ILLUMIO_TRAFFIC_CHECKPOINT } from './checkpoint';
 import { clipUtf8, DEFAULT_TUNING, RAW_MAX, Recent, type IllumioCheckpoint } from './collector';
 import { JsonArraySplitter } from './jsonarray';
@@ -170,7 +170,7 @@ export class TrafficCollector {
       ...tuning,
     };
     this.template = trafficQueryTemplate(config);
-    this.client = new PceClient(ctx.http, { pceUrl: config.pce_url, org: config.org_id, keyId: config.api_key_id, secret: config.api_secret, stanza: ctx.stanza });
+    this.client = new PceClient(ctx.http, pceSettings(config, ctx));
     this.api = `${apiBase(config.pce_url)}/api/v2`;
   }
 
@@ -494,7 +494,7 @@ export class TrafficCollector {
       return await this.client.request(req, what);
     } catch (e) {
       if (e instanceof AuthError && /HTTP 403/.test(e.message)) {
-        throw new AuthError(`${this.ctx.stanza}: API key "${this.config.api_key_id}" may not run Explorer traffic queries in org ${this.config.org_id} on the PCE ${this.client.where} (HTTP 403). Give the key's user a role that can see traffic (e.g. Global Read Only) and check org_id.`);
+        throw new AuthError(`${this.ctx.stanza}: API key "${this.config.api_key_id}" may not run Explorer traffic queries in org ${this.config.org_id} on the PCE ${this.client.where} (HTTP 403). Give the key's user a role that can see traffic (e.g. Global Read Only) and check the org_id of ${keyHome(this.ctx)}.`);
       }
       const rejected = e instanceof ConfigError ? /HTTP (400|406|422)(: [^)]*)?\)/.exec(e.message) : null;
       if (rejected) {
