@@ -97,6 +97,19 @@ test('health: a PCE that keeps failing stops the run with an ERROR that promises
   expect(errors).not.toMatch(/checkpoint stays|resumes/);
 });
 
+test('a 403 names what the key was refused (the health API, a listing), not events', async () => {
+  sim.faults.push({ on: 'health', kind: 'status', status: 403 });
+  const health = await fetchHealth(settings(), context()).then(() => undefined, (e: Error) => e.message);
+  expect(health).toMatch(/may not read the health API of org \d+ on the PCE [^ ]+ \(HTTP 403\)[^\n]*role that can read them, e\.g\. Global Read Only\./);
+  sim.faults.push({ on: 'objects', kind: 'status', status: 403 });
+  const listing = await all().then(() => undefined, (e: Error) => e.message);
+  expect(listing).toMatch(/may not read the labels of org \d+ on the PCE [^ ]+ \(HTTP 403\)/);
+  for (const m of [health, listing]) {
+    expect(m).not.toMatch(/events/);
+    expect(m).not.toContain(sim.secret);
+  }
+});
+
 test('objects: the bound on unusable items: 1 % of the listing, at least 5, always fewer than half', () => {
   expect([0, 1, 2, 3, 4, 10, 11, 12, 100, 599, 600, 5000, 100_000].map((n) => [n, toleratedBadItems(n)])).toEqual([
     [0, 0], [1, 0], [2, 0], [3, 1], [4, 1], [10, 4], [11, 5], [12, 5], [100, 5], [599, 5], [600, 6], [5000, 50], [100_000, 1000],

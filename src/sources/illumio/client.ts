@@ -116,7 +116,11 @@ export class PceClient {
       return new AuthError(`${this.s.stanza}: the PCE ${pce} refused API key "${this.s.keyId}" (HTTP 401). Check api_key_id and api_secret (the key may be wrong, expired or deleted). Create a key under My Profile > API Keys and update ${keyHome(this.s)}.`);
     }
     if (status === 403) {
-      return new AuthError(`${this.s.stanza}: API key "${this.s.keyId}" may not read events of org ${this.s.org} on the PCE ${pce} (HTTP 403). Check the org_id of ${keyHome(this.s)} (it is shown with the key) and give the key's user a role that can read events, e.g. Global Read Only or Auditor.`);
+      // The events flow (page, async job, its datafile) speaks of events; the other inputs'
+      // requests (health, object listings, traffic queries) of what they asked for.
+      const events = /^(events|job|datafile)\b/.test(what);
+      const thing = events ? 'events' : `the ${what.replace(/_/g, ' ')}`;
+      return new AuthError(`${this.s.stanza}: API key "${this.s.keyId}" may not read ${thing} of org ${this.s.org} on the PCE ${pce} (HTTP 403). Check the org_id of ${keyHome(this.s)} (it is shown with the key) and give the key's user a role that can read ${events ? 'events, e.g. Global Read Only or Auditor' : 'them, e.g. Global Read Only'}.`);
     }
     if (status === 404) {
       return new ConfigError(`${this.s.stanza}: the PCE ${pce} has no ${what} (HTTP 404). Check pce_url (https://<pce-fqdn>:<port>) and org_id ${this.s.org}.`, 'pce_url');
