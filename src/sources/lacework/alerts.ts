@@ -30,7 +30,7 @@ export const ALERT_BATCH = 200;
 /** alert_path 404s in a row before an alert is taken as deleted and no longer followed. */
 export const MAX_MISSES = 3;
 
-function track(rec: Record<string, unknown>, createMs: number): TrackedAlert {
+export function track(rec: Record<string, unknown>, createMs: number): TrackedAlert {
   return {
     s: int(rec.status), i: int(rec.incident_status),
     o: typeof rec.owner_uuid === 'string' ? rec.owner_uuid : '',
@@ -39,7 +39,7 @@ function track(rec: Record<string, unknown>, createMs: number): TrackedAlert {
   };
 }
 
-function changedFields(a: TrackedAlert, b: TrackedAlert): string[] {
+export function changedFields(a: TrackedAlert, b: TrackedAlert): string[] {
   const out: string[] = [];
   if (a.s !== b.s) out.push('status');
   if (a.i !== b.i) out.push('incident_status');
