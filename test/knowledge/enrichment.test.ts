@@ -102,7 +102,7 @@ describe('what an analyst sees', () => {
       const kb = appKnowledge();
       const host = (raw: string) => kb.evaluate(raw, metaFor(st)).fields.get('src_host')?.[0];
       const known = lines.find((l) => host(l) === 'db-prod-01')!;
-      const db = workloads.find((w) => w.hostname === 'db-prod-01')!;
+      const db = workloads.find((w) => w.name === 'db-prod-01')!;
       expect({ st, ...added(st, known) }).toMatchObject({ st, src_workload: db.href, src_ven_state: db.ven_state, src_label_env: db.label_env });
       const unknown = lines.find((l) => host(l) === 'web-prod-0412')!;
       expect({ st, added: added(st, unknown) }).toEqual({ st, added: {} });

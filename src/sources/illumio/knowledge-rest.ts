@@ -109,7 +109,7 @@ export const REST_PROPS: StanzaSpec[] = [flowStanza(), healthStanza(), objectsSt
 /** Fields of each KV collection (objects.ts records; default/collections.conf declares the same). */
 export const KV_FIELDS: Record<string, string[]> = {
   illumio_labels: ['href', 'name', 'key', 'value', 'snapshot'],
-  illumio_workloads: ['href', 'name', 'hostname', 'ips', 'interfaces', 'public_ip', 'labels', 'label_values', 'label_hrefs', ...LABEL_DIMS.map((k) => `label_${k}`), 'online', 'enforcement_mode', 'ven_href', 'ven_status', 'ven_state', 'ven_version', 'last_heartbeat_on', 'managed', 'snapshot'],
+  illumio_workloads: ['href', 'name', 'hostname', 'host_short', 'ips', 'interfaces', 'public_ip', 'labels', 'label_values', 'label_hrefs', ...LABEL_DIMS.map((k) => `label_${k}`), 'online', 'enforcement_mode', 'ven_href', 'ven_status', 'ven_state', 'ven_version', 'last_heartbeat_on', 'managed', 'snapshot'],
   illumio_workload_interfaces: ['ip', 'interface', 'workload_href', 'hostname', 'name', 'labels', 'label_values', ...LABEL_DIMS.map((k) => `label_${k}`), 'online', 'enforcement_mode', 'ven_status', 'ven_state', 'managed', 'snapshot'],
   illumio_ip_lists: ['href', 'name', 'description', 'ranges', 'fqdns', 'snapshot'],
   illumio_services: ['href', 'name', 'description', 'ports', 'windows_services', 'snapshot'],
@@ -133,12 +133,26 @@ const KV_COMMENTS: Record<string, string> = {
   illumio_workload_interfaces: 'One record per workload interface address: | lookup illumio_workload_interfaces ip AS dest_ip OUTPUT hostname label_values.',
 };
 
+/**
+ * The lookup VEN reports use when their hostname is not the PCE's: by host_short (hostkey.ts), the
+ * same collection as illumio_workloads without max_matches = 1, so a short name two workloads share
+ * (web01.corp.example, web01.lab.example) gives both (max_matches: at most that many per value).
+ */
+export const HOST_SHORT_LOOKUP = 'illumio_workloads_by_host_short';
+
 /** One lookup definition per collection: | lookup illumio_workloads hostname OUTPUT ven_state. */
-export const REST_TRANSFORMS: StanzaSpec[] = Object.entries(KV_FIELDS).map(([c, fields]) => ({
-  name: c,
-  ...(KV_COMMENTS[c] ? { comment: KV_COMMENTS[c] } : {}),
-  lines: [line('external_type', 'kvstore'), line('collection', c), line('fields_list', ['_key', ...fields].join(', ')), ...(KV_SETTINGS[c] ?? [])],
-}));
+export const REST_TRANSFORMS: StanzaSpec[] = [
+  ...Object.entries(KV_FIELDS).map(([c, fields]) => ({
+    name: c,
+    ...(KV_COMMENTS[c] ? { comment: KV_COMMENTS[c] } : {}),
+    lines: [line('external_type', 'kvstore'), line('collection', c), line('fields_list', ['_key', ...fields].join(', ')), ...(KV_SETTINGS[c] ?? [])],
+  })),
+  {
+    name: HOST_SHORT_LOOKUP,
+    comment: 'illumio_workloads by the lower-cased short hostname (host_short): VEN reports that name their host\nwithout its domain or in another case. Every workload with that short name matches (README: Enrichment).',
+    lines: [line('external_type', 'kvstore'), line('collection', 'illumio_workloads'), line('fields_list', ['_key', ...KV_FIELDS.illumio_workloads].join(', ')), line('case_sensitive_match', 'true'), line('max_matches', '10')],
+  },
+];
 
 /**
  * What an event gains for a workload it names, per side (src, dest): the same names the REST flows
@@ -164,7 +178,9 @@ function outputs(pairs: [string, string][]): string {
  * The automatic KV lookups of a sourcetype, in the order they must run (LOOKUP- classes apply in
  * ASCII order, after every EVAL-): by the workload href the event names (exact identity), then by
  * the address (a workload the event did not name), then, for the VEN reports of audit events, by
- * the hostname the VEN gave. Classes start `illumio_k` so they sort after the catalog lookups.
+ * the hostname the VEN gave: exactly, then by its key (hostkey.ts: short name, any case), which the
+ * stanza computes as EVAL-src_host_short. Classes start `illumio_k` so they sort after the catalog
+ * lookups.
  */
 export function workloadLookups(o: { href: boolean; ip: boolean; host: boolean }): ConfLine[] {
   const out: ConfLine[] = [];
@@ -177,8 +193,15 @@ export function workloadLookups(o: { href: boolean; ip: boolean; host: boolean }
     sides.forEach((side, i) => out.push(line(`LOOKUP-illumio_k${i + 3}_${side}_ip`, `illumio_workload_interfaces ip AS ${side}_ip OUTPUTNEW ${outputs([['workload_href', `${side}_workload`], ...enrichmentOutputs(side)])}`,
       !o.href && i === 0 ? 'Enrichment from the illumio_pce_objects input\'s KV store collections (README: Enrichment). OUTPUTNEW: the event\'s own values win.' : undefined)));
   }
-  if (o.host) out.push(line('LOOKUP-illumio_k5_src_host', `illumio_workloads hostname AS src_host OUTPUTNEW ${outputs([['href', 'src_workload'], ...enrichmentOutputs('src').slice(1)])}`,
-    !o.href && !o.ip ? 'Enrichment from the illumio_pce_objects input\'s KV store collections (README: Enrichment): the workload of the VEN\nan event names by hostname. OUTPUTNEW: the event\'s own values win.' : undefined));
+  if (o.host) {
+    out.push(
+      line('LOOKUP-illumio_k5_src_host', `illumio_workloads hostname AS src_host OUTPUTNEW ${outputs([['href', 'src_workload'], ...enrichmentOutputs('src').slice(1)])}`,
+        !o.href && !o.ip ? 'Enrichment from the illumio_pce_objects input\'s KV store collections (README: Enrichment): the workload of the VEN\nan event names by hostname. OUTPUTNEW: the event\'s own values win.' : undefined),
+      line('LOOKUP-illumio_k6_src_host_short', `${HOST_SHORT_LOOKUP} host_short AS src_host_short OUTPUTNEW href AS src_workload`,
+        'No workload yet (no href, address or exact hostname matched): the one(s) with the VEN\'s short name in any\ncase (src_host_short, EVAL-src_host_short). Only the href here: k7 fills the rest from the workload\nfound, so fields a workload lacks (a label dimension) never come from a namesake in another domain.'),
+      line('LOOKUP-illumio_k7_src_host_workload', `${HOST_SHORT_LOOKUP} href AS src_workload host_short AS src_host_short OUTPUTNEW ${outputs(enrichmentOutputs('src').slice(1))}`),
+    );
+  }
   return out;
 }
 

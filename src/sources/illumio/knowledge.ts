@@ -27,6 +27,7 @@ import {
 } from './catalog';
 import { SEVERITY_NUMBER } from './formats';
 import { ILLUMIO_INDEX_MACRO_DESCRIPTION, ILLUMIO_MACROS, ILLUMIO_SEARCHES } from './searches';
+import { hostShortEval } from './hostkey';
 import { REST_EVENTTYPES, REST_PROPS, REST_TRANSFORMS, workloadLookups } from './knowledge-rest';
 
 // ---------------------------------------------------------------------------------------------
@@ -384,6 +385,7 @@ function evals(f: IllumioFormat): ConfLine[] {
   const either = (flowExpr: string, auditExpr: string) => (flow ? `case(${flow.is}, ${flowExpr}, ${audit}, ${auditExpr})` : auditOnly(auditExpr));
   const status = statusOf(f.status, f.name);
   const transport = flow ? transportOf(flow.proto) : '';
+  const srcHost = either(flow?.shost ?? '', `coalesce(illumio_notification_host, ${f.venActor})`);
   const out: ConfLine[] = [
     line('EVAL-event_type_original', S, 'The raw event name split once: without the .success/.failure that CEF and LEEF append.\nLOOKUP-illumio_a_event keys on it.'),
     line('EVAL-event_type', renameCase(S), 'The current name: a pre-18.2 name becomes its 18.2 name (ILLUMIO_RENAMES); other names stay,\nso an event type the catalog does not know yet keeps its name.'),
@@ -403,8 +405,13 @@ function evals(f: IllumioFormat): ConfLine[] {
     ),
     line(
       'EVAL-src_host',
-      either(flow?.shost ?? '', `coalesce(illumio_notification_host, ${f.venActor})`),
+      srcHost,
       'The client by name (no CIM field takes a host name apart from src, which holds addresses only):\nthe host a notification names, or the VEN for its own report or call.',
+    ),
+    line(
+      'EVAL-src_host_short',
+      hostShortEval(srcHost),
+      'src_host lower-cased, cut at its first dot unless it is an address (the workloads\' host_short):\nLOOKUP-illumio_k6/k7 find the workload of a VEN that names itself without its domain or in\nanother case. Over src_host\'s expression, not the field: EVALs run in parallel.',
     ),
     line('EVAL-dest', either(flow?.dst ?? '', `coalesce(illumio_notification_host, ${f.fqdn})`)),
     line('EVAL-command', auditOnly(`coalesce(${f.method} . " " . ${f.endpoint}, ${S})`)),

@@ -21,6 +21,7 @@ import { ProtocolError, TransientError } from '../../core/errors';
 import { vendorText } from '../../core/log/redact';
 import type { SourceContext } from '../../core/types';
 import { apiBase, PceClient, type PceSettings } from './client';
+import { hostShort } from './hostkey';
 import { JsonArraySplitter } from './jsonarray';
 
 type Obj = Record<string, unknown>;
@@ -130,6 +131,8 @@ export const OBJECT_KINDS: ObjectKind[] = [
       return {
         ...b,
         hostname: str(o.hostname) ?? null,
+        // The key VEN reports match on when their hostname is not the PCE's (short name, case).
+        host_short: hostShort(str(o.hostname)),
         ips: ifaces.map((i) => str(i.address)).filter((a): a is string => !!a),
         interfaces: ifaces.map((i) => `${str(i.name) ?? ''}:${str(i.address) ?? ''}${typeof i.cidr_block === 'number' ? `/${i.cidr_block}` : ''}`),
         public_ip: str(o.public_ip) ?? null,
