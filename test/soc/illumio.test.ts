@@ -226,3 +226,21 @@ test('traffic by workload labels and VEN state: syslog/CEF flows get their label
   expect(offline.map((r) => [r.dest, r.dest_host, r.dest_ven_state, r.flows]).filter((r) => r[0] === ip(down))).toEqual([[ip(down), down.hostname, 'offline', '5']]);
   expect(run(stale, raws.map(toRow))).toEqual([]);
 });
+
+test('the demo\'s VEN reports name their host short (web-prod-01) while its PCE stores FQDNs: an analyst\'s search still sees each VEN\'s workload state', () => {
+  const estate = makeEstate(1).workloads as { href: string; name: string; hostname: string; online: boolean; ven: { status: string } }[];
+  const down = estate.find((w) => !w.online)!;
+  expect(down.hostname).toBe(`${down.name}.corp.example`);
+  const report = (host: string, at: number): RawEvent => {
+    const e = makeEvent({ seed: 9, org: 1, pceFqdn: 'pce.example.com', eventTypes: ['agent.goodbye'] }, at, at * 1000);
+    e.created_by = { agent: { href: '/orgs/1/agents/7', hostname: host } };
+    return { raw: JSON.stringify(e).replace(/"hostname":"[^"]*"/g, `"hostname":"${host}"`), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: at };
+  };
+  const rows = [report(down.name, NOW - 600), report(down.name.toUpperCase(), NOW - 500), report('gone-01', NOW - 400)].map(rowWith(enrichedKnowledge()));
+  const search = '`ta_zerotrust_illumio_index` eventtype="illumio_family_agent" | fillnull value="-" src_workload src_ven_state | stats count BY src_host src_workload src_ven_state | sort src_host';
+  expect(rowsToObjects(engine(rows, NOW, ROLES.user).run(search, { earliest: '-1h', latest: 'now' }).rows).map((r) => [r.src_host, r.src_workload, r.src_ven_state, r.count])).toEqual([
+    [down.name.toUpperCase(), down.href, 'offline', '1'],
+    ['gone-01', '-', '-', '1'],
+    [down.name, down.href, 'offline', '1'],
+  ].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+});
