@@ -2,6 +2,7 @@
  * Illumio authentication content on crafted scenarios: PCE events rendered by the simulator's
  * generator (the shapes the PCE sends), with the client address and time set by hand.
  */
+import { hostShortEval } from '../../src/sources/illumio/hostkey';
 import { makeEvent } from '../../src/sources/illumio/simulator';
 import { flowToCef } from '../../src/sources/illumio/formats';
 import { healthEvents } from '../../src/sources/illumio/health';
@@ -171,12 +172,18 @@ test('"VENs reported offline" says whether each VEN is offline now by its hostna
     e.created_by = { agent: { href: '/orgs/1/agents/7', hostname: host } };
     return { raw: JSON.stringify(e).replace(/"hostname":"[^"]*"/g, `"hostname":"${host}"`), sourcetype: 'illumio:pce:event', source: 'illumio_pce_events://prod', index: 'main', time: at };
   };
-  const rows = [ev('agent.goodbye', down, NOW - 900), ev('agent.service_not_available', back, NOW - 600), ev('agent.goodbye', 'gone-01', NOW - 300)].map(toRow);
+  // A VEN that calls itself by its upper-case short name still finds its FQDN workload, by the
+  // same key as the automatic lookups (the panel's eval is hostShortEval's, tested under PCRE2).
+  expect(p.search).toContain(`eval ven_short = ${hostShortEval('ven')} |`);
+  const other = estate.find((w) => w.hostname !== down && w.hostname !== back && w.hostname.includes('.'))!;
+  const shortUpper = other.hostname.split('.')[0].toUpperCase();
+  const rows = [ev('agent.goodbye', down, NOW - 900), ev('agent.service_not_available', back, NOW - 600), ev('agent.goodbye', 'gone-01', NOW - 300), ev('agent.suspend', shortUpper, NOW - 200)].map(toRow);
   const got = rowsToObjects(engine(rows, NOW, ROLES.user).run(p.search, p).rows).map((r) => [r.ven, r.state, r.state_now]);
   expect(got).toEqual([
     [down, 'went offline (goodbye)', 'offline'],
     [back, 'service not available', 'online'],
     ['gone-01', 'went offline (goodbye)', 'no workload record'],
+    [shortUpper, 'suspended', other.online ? 'online' : 'offline'],
   ].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 });
 
