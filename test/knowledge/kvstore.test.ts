@@ -86,6 +86,8 @@ describe('KV store lookups', () => {
     expect(fields(kb('LOOKUP-h = hosts ip AS src OUTPUT hostname'), { src: '10.0.0.10' }).hostname).toEqual(['multi-01']);
     // A multivalue event field looks up each value.
     expect(fields(kb('EVAL-srcs = split(s, ",")\nLOOKUP-h = hosts ip AS srcs OUTPUT hostname'), { s: '10.0.0.1,10.0.0.2' }).hostname).toEqual(['web-01', 'DB-01']);
+    // max_matches bounds each input value's matches, not the event's: two values, one record each.
+    expect(fields(kb('EVAL-srcs = split(s, ",")\nLOOKUP-h = hosts_one ip AS srcs OUTPUT hostname'), { s: '10.0.0.1,10.0.0.3' }).hostname).toEqual(['web-01', 'db-02']);
   });
 
   test('OUTPUTNEW keeps the event\'s values and fills only what it lacks; OUTPUT overwrites, and clears on no match', () => {

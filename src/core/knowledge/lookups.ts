@@ -151,8 +151,14 @@ export function applyLookup(lk: Lookup, fields: Fields, cost?: { kvLookups: numb
   if (!table) return;
   const { caseSensitive, maxMatches } = lk.definition;
   // Candidates come from an index on the first match field; the rest are checked the same way.
-  const sets = lk.match.map((m, i) => new Set(inputs[i]!.flatMap((v) => table.rowsWith(m.lookupField, v, caseSensitive))));
-  const hits = [...sets[0]].sort((a, b) => a - b).filter((r) => sets.every((s) => s.has(r))).slice(0, maxMatches);
+  // max_matches bounds the matches of each input value (transforms.conf.spec), not of the event.
+  const rest = lk.match.slice(1).map((m, i) => new Set(inputs[i + 1]!.flatMap((v) => table.rowsWith(m.lookupField, v, caseSensitive))));
+  const matched = new Set<number>();
+  for (const v of new Set(inputs[0])) {
+    const rows = [...new Set(table.rowsWith(lk.match[0].lookupField, v, caseSensitive))].sort((a, b) => a - b).filter((r) => rest.every((s) => s.has(r)));
+    for (const r of rows.slice(0, maxMatches)) matched.add(r);
+  }
+  const hits = [...matched].sort((a, b) => a - b);
   const outputs = lk.outputs ?? table.header.filter((h) => !lk.match.some((m) => m.lookupField === h)).map((h) => ({ lookupField: h, eventField: h }));
   for (const o of outputs) {
     if (lk.mode === 'OUTPUTNEW' && fields.has(o.eventField)) continue;
