@@ -76,9 +76,7 @@ export interface ResolveAccountDeps {
 
 export interface ResolvedAccount {
   params: Params;
-  /** `acme_api://prod`, when the stanza named an account. */
-  account?: string;
-  /** The account as the source's messages name it, when the stanza named one. */
+  /** The account the stanza named (its stanza `acme_api://prod` and how messages name it). */
   inUse?: AccountInUse;
 }
 
@@ -132,7 +130,7 @@ export async function resolveAccount(desc: InputDescription, stanza: string, par
   const inUse: AccountInUse = {
     stanza: realm, name, title: account.title, where, edit: deps.accounts.edit, ...(inputs !== undefined ? { inputs } : {}),
   };
-  return { params: { ...params, ...values }, account: realm, inUse };
+  return { params: { ...params, ...values }, inUse };
 }
 
 const isStored = (v: string | undefined): boolean => v === MASK || parseSecretRef(v) !== undefined;

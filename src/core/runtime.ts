@@ -179,9 +179,9 @@ async function prepare(
     },
   });
   // The account's secrets are in clear now: they must not be stored again under the input's realm.
-  const own = withAccount.account ? withoutAccountArgs(desc) : desc;
-  if (withAccount.account) {
-    log.debug(`${stanza}: connection settings from ${withAccount.account}`);
+  const own = withAccount.inUse ? withoutAccountArgs(desc) : desc;
+  if (withAccount.inUse) {
+    log.debug(`${stanza}: connection settings from ${withAccount.inUse.stanza}`);
     guard.redact = rawSecretRedactor(desc, withAccount.params);
   }
   const resolved = validating
