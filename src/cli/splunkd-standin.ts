@@ -243,7 +243,12 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdSt
     if (!opts.mirror || app !== defaultApp || !opts.mirror.files.includes(file)) return;
     const dir = path.join(opts.mirror.appDir, 'local');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${file}.conf`), formatConf([...(confFile(app, file, false) ?? [])].map(([name, v]) => ({ name, entries: [...v] }))));
+    // Whole or not at all, as splunkd replaces a conf file: an input reading it while another
+    // input's masking rewrites it must never see it truncated (it found no connection stanza).
+    const target = path.join(dir, `${file}.conf`);
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(tmp, formatConf([...(confFile(app, file, false) ?? [])].map(([name, v]) => ({ name, entries: [...v] }))));
+    fs.renameSync(tmp, target);
   };
   const findStanza = (app: string, file: string, stanza: string): { app: string; values: Map<string, string> } | undefined => {
     const apps = app === '-' ? [...conf.keys()].sort() : [app];

@@ -1,7 +1,8 @@
 /** The splunkd stand-in's parts the configuration page relies on: validation, enable/disable, capabilities, ACLs, 409. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import { schemeXml } from '../../src/core/protocol';
 import { descriptionsOf } from '../../src/core/source-module';
 import { SOURCE_MODULES } from '../../src/sources';
@@ -188,3 +189,30 @@ describe('data/inputs/<scheme> holds a create to required_on_create and an edit 
     expect((await call('POST', `${NS}/data/inputs/example_events`, { name: 'prod' })).status).toBe(200);
   });
 });
+
+test('a mirrored conf file is replaced whole: a process reading it while edits land never sees it truncated or without its stanza', async () => {
+  const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-mirror-'));
+  splunkd = await startSplunkd({ mirror: { appDir, files: ['ta_zerotrust_events_settings'] } });
+  splunkd.setConf('ta_zerotrust_events_settings', 'logging', { loglevel: 'INFO' });
+  const settings = `${NS}/configs/conf-ta_zerotrust_events_settings/logging`;
+  expect((await call('POST', settings, { loglevel: 'DEBUG' })).status).toBe(200);
+  const file = path.join(appDir, 'local', 'ta_zerotrust_events_settings.conf');
+  expect(fs.readFileSync(file, 'utf8')).toContain('[logging]');
+  // Another process reads the file in a loop (as an input reads the app's confs at start).
+  const reader = spawn(process.execPath, ['-e', `
+    const fs = require('fs'); let reads = 0, bad = 0; const end = Date.now() + 60000;
+    process.stdin.on('data', () => { console.log(JSON.stringify({ reads, bad })); process.exit(0); });
+    (function loop() { for (let i = 0; i < 200; i++) { reads++; if (!fs.readFileSync(${JSON.stringify(file)}, 'utf8').includes('[logging]')) bad++; } if (Date.now() < end) setImmediate(loop); })();
+  `], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  reader.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  for (let i = 0; i < 300; i++) expect((await call('POST', settings, { loglevel: i % 2 ? 'INFO' : 'DEBUG', note: 'x'.repeat(20_000) })).status).toBe(200);
+  const done = new Promise((r) => reader.on('close', r));
+  reader.stdin!.end('stop\n');
+  await done;
+  const { reads, bad } = JSON.parse(out) as { reads: number; bad: number };
+  expect(reads).toBeGreaterThan(300);
+  expect(bad).toBe(0);
+  expect(fs.readdirSync(path.join(appDir, 'local'))).toEqual(['ta_zerotrust_events_settings.conf']);
+  fs.rmSync(appDir, { recursive: true, force: true });
+}, 60_000);
