@@ -17,8 +17,6 @@ import { TrafficCollector, trafficQueryTemplate, type TrafficCheckpoint, type Tr
 
 export const OBJECTS_SOURCETYPE = objectsDescription.sourcetype;
 
-const pce = pceSettings;
-
 /** A 403 in the words of the input: the events client's message speaks of reading events. */
 function forbidden(e: unknown, s: PceSettings, host: string, what: string): unknown {
   if (e instanceof AuthError && /HTTP 403/.test(e.message)) {
@@ -29,7 +27,7 @@ function forbidden(e: unknown, s: PceSettings, host: string, what: string): unkn
 
 /** One quick GET that proves URL, org, key and role without changing anything on the PCE. */
 async function probe(config: TypedConfig, ctx: SourceContext, path: string, what: string): Promise<void> {
-  const s = pce(config, ctx);
+  const s = pceSettings(config, ctx);
   const client = new PceClient(ctx.http, s);
   try {
     const res = await client.request({
@@ -64,10 +62,10 @@ export const trafficSource: Source<TypedConfig, TrafficCheckpoint> = {
 export const healthSource: Source<TypedConfig, never> = {
   description: healthDescription,
   async validate(config, ctx) {
-    await fetchHealth(pce(config, ctx), { ...ctx, http: ctx.makeHttp({ timeoutMs: VALIDATE_TIMEOUT_MS, retry: { retries: 0 } }) });
+    await fetchHealth(pceSettings(config, ctx), { ...ctx, http: ctx.makeHttp({ timeoutMs: VALIDATE_TIMEOUT_MS, retry: { retries: 0 } }) });
   },
   async *collect(config, ctx): AsyncIterable<Batch<never>> {
-    yield { events: await fetchHealth(pce(config, ctx), ctx) };
+    yield { events: await fetchHealth(pceSettings(config, ctx), ctx) };
   },
 };
 
@@ -107,7 +105,7 @@ async function* collectObjects(config: TypedConfig, ctx: SourceContext): AsyncGe
       throw new TransientError(`${e.message} ${ctx.stanza}: the ${collection} snapshot was not completed, so lookups keep the previous objects there (and in the collections this run had not reached) until a run completes.`, e.status, { cause: e });
     }
   };
-  for await (const chunk of fetchObjects(pce(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
+  for await (const chunk of fetchObjects(pceSettings(config, ctx), ctx, { kinds: wanted, policyVersion, maxResults: Number(config.max_results ?? 10_000) })) {
     const c = counts.get(chunk.collection) ?? { records: 0, skipped: 0, notJson: 0, notObject: 0, derived: 0 };
     c.derived += chunk.derived?.records.length ?? 0;
     c.records += chunk.records.length;
